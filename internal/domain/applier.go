@@ -1,0 +1,47 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Packet is exactly what an applier sends for one application; it is stored on
+// the task (and, with approvals, on the approval request the user approves).
+type Packet struct {
+	TaskID      ID        `json:"task_id"`
+	RunID       ID        `json:"run_id"`
+	JobID       ID        `json:"job_id"`
+	JobURL      string    `json:"job_url"`
+	Company     string    `json:"company"`
+	Title       string    `json:"title"`
+	Applicant   Profile   `json:"applicant"`
+	Email       string    `json:"email"`
+	CoverLetter string    `json:"cover_letter"`
+	PreparedAt  time.Time `json:"prepared_at"`
+}
+
+// ApplyResult is what an applier reports after a submission went out.
+type ApplyResult struct {
+	// Reference is the receiving side's id for the submission, when it has one.
+	Reference string
+}
+
+// ErrNotSent wraps an applier error that proves nothing reached the receiving
+// side (for example, a connection refused before any byte was written). Only
+// then may a task in submitting go back to queued; any other error means the
+// outcome is unknown and the task is paused for a person to check.
+var ErrNotSent = errors.New("submission not sent")
+
+// Applier submits one application. Implementations must return an error
+// wrapping ErrNotSent only when they can prove nothing was sent.
+type Applier interface {
+	// Name identifies the applier in logs and metrics.
+	Name() string
+	// Apply submits the packet. It may be called again for the same task only
+	// after it returned ErrNotSent, or when IdempotentRetries is true.
+	Apply(ctx context.Context, p *Packet) (ApplyResult, error)
+	// IdempotentRetries reports whether the receiving side deduplicates
+	// submissions by task id, which makes a blind retry after a crash safe.
+	IdempotentRetries() bool
+}

@@ -1,0 +1,4 @@
+// Package domain holds applyq's entities, the task state machine, validation,
+// error codes and the interfaces that the adapters implement. It imports only
+// the standard library: nothing here knows about Postgres, River or HTTP.
+package domain

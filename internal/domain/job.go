@@ -1,0 +1,201 @@
+package domain
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// JobPosting is a posting owned by one user. Two postings of one user with the
+// same canonical key are the same job.
+type JobPosting struct {
+	ID           ID
+	UserID       ID
+	Source       string
+	ExternalID   string
+	URL          string
+	CanonicalKey string
+	Company      string
+	Title        string
+	Location     string
+	Description  string
+	Raw          map[string]any
+	CreatedAt    time.Time
+	// HasBeenAppliedTo is true when the user has a task for this job in
+	// submitting or submitted, in any run.
+	HasBeenAppliedTo bool
+}
+
+// JobInput is one posting as ingested.
+type JobInput struct {
+	Source      string         `json:"source"`
+	ExternalID  string         `json:"external_id"`
+	URL         string         `json:"url"`
+	Company     string         `json:"company"`
+	Title       string         `json:"title"`
+	Location    string         `json:"location"`
+	Description string         `json:"description"`
+	Raw         map[string]any `json:"raw,omitempty"`
+}
+
+// Normalize validates the input and computes its canonical key. Errors are
+// EINVALID and name each bad field.
+func (in *JobInput) Normalize() (key string, err error) {
+	fields := map[string]string{}
+	in.Source = strings.TrimSpace(in.Source)
+	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	in.URL = strings.TrimSpace(in.URL)
+	in.Company = strings.TrimSpace(in.Company)
+	in.Title = strings.TrimSpace(in.Title)
+	in.Location = strings.TrimSpace(in.Location)
+	check := func(name, v string, max int) {
+		if len(v) > max {
+			fields[name] = "must be at most " + itoa(max) + " characters"
+		}
+	}
+	check("source", in.Source, 100)
+	check("external_id", in.ExternalID, 200)
+	check("url", in.URL, 2048)
+	check("company", in.Company, 300)
+	check("title", in.Title, 300)
+	check("location", in.Location, 300)
+	check("description", in.Description, 100_000)
+	switch {
+	case in.URL != "":
+		if _, ok := fields["url"]; !ok {
+			key, err = CanonicalJobKey(in.URL)
+			if err != nil {
+				fields["url"] = ErrorMessage(err)
+			}
+		}
+	case in.Source != "" && in.ExternalID != "":
+		key = "source:" + strings.ToLower(in.Source) + ":" + in.ExternalID
+	default:
+		fields["url"] = "is required (or give both source and external_id)"
+	}
+	if in.Source == "" && in.URL != "" {
+		in.Source = sourceFromKey(key)
+	}
+	if err := ValidationError(fields); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+func sourceFromKey(key string) string {
+	if i := strings.IndexByte(key, ':'); i > 0 && key[:i] != "url" {
+		return key[:i]
+	}
+	return "web"
+}
+
+// trackingParams are query parameters that identify a click, not a job.
+var trackingParams = map[string]bool{
+	"gclid": true, "fbclid": true, "msclkid": true, "dclid": true, "yclid": true,
+	"mc_cid": true, "mc_eid": true, "_hsenc": true, "_hsmi": true, "igshid": true,
+	"ref": true, "referrer": true, "src": true, "trk": true, "trackingid": true,
+	"refid": true, "gh_src": true, "lever-source": true, "lever-origin": true,
+}
+
+// CanonicalJobKey reduces a posting URL to a key that is equal for every URL of
+// the same job: scheme and host case, default ports, "www.", fragments,
+// tracking parameters, parameter order and trailing slashes do not matter, and
+// the known ATS URL shapes (Greenhouse, Lever, Ashby) reduce to
+// "ats:board:id" whatever page of the posting the link points at.
+func CanonicalJobKey(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
+		return "", Errorf(EINVALID, "%q is not an http(s) URL", truncate(raw, 100))
+	}
+	host := strings.ToLower(u.Hostname())
+	host = strings.TrimPrefix(host, "www.")
+	port := u.Port()
+	segs := pathSegments(u.EscapedPath())
+	q := u.Query()
+	if key := atsKey(host, segs, q); key != "" {
+		return key, nil
+	}
+	if port == "80" || port == "443" {
+		port = ""
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("url:")
+	b.WriteString(host)
+	if port != "" {
+		b.WriteString(":" + port)
+	}
+	for _, s := range segs {
+		b.WriteString("/" + s)
+	}
+	for i, k := range keys {
+		vals := append([]string(nil), q[k]...)
+		sort.Strings(vals)
+		for j, v := range vals {
+			if i == 0 && j == 0 {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+		}
+	}
+	return b.String(), nil
+}
+
+func pathSegments(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func atsKey(host string, segs []string, q url.Values) string {
+	switch {
+	case host == "boards.greenhouse.io" || host == "job-boards.greenhouse.io" || host == "boards.eu.greenhouse.io" || host == "job-boards.eu.greenhouse.io":
+		// /{board}/jobs/{id} or /embed/job_app?for={board}&token={id}
+		if len(segs) >= 3 && segs[1] == "jobs" {
+			return "greenhouse:" + strings.ToLower(segs[0]) + ":" + segs[2]
+		}
+		if len(segs) >= 2 && segs[0] == "embed" && q.Get("for") != "" && q.Get("token") != "" {
+			return "greenhouse:" + strings.ToLower(q.Get("for")) + ":" + q.Get("token")
+		}
+	case host == "jobs.lever.co" || host == "jobs.eu.lever.co":
+		// /{board}/{id}[/apply]
+		if len(segs) >= 2 {
+			return "lever:" + strings.ToLower(segs[0]) + ":" + strings.ToLower(segs[1])
+		}
+	case host == "jobs.ashbyhq.com":
+		// /{board}/{id}[/application]
+		if len(segs) >= 2 {
+			return "ashby:" + strings.ToLower(segs[0]) + ":" + strings.ToLower(segs[1])
+		}
+	}
+	return ""
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var buf [20]byte
+	i := len(buf)
+	for n > 0 {
+		i--
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(buf[i:])
+}

@@ -1,0 +1,62 @@
+package domain_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+func TestCanTransition_MatchesDesignTable(t *testing.T) {
+	t.Parallel()
+	// The table of design.md, written out independently of the code's map.
+	allowed := map[[2]domain.State]bool{}
+	for from, tos := range map[domain.State][]domain.State{
+		"queued":            {"in_progress", "cancelled"},
+		"in_progress":       {"awaiting_approval", "submitting", "queued", "paused", "failed", "cancelled"},
+		"awaiting_approval": {"approved", "cancelled", "paused"},
+		"approved":          {"submitting", "cancelled"},
+		"submitting":        {"submitted", "failed", "queued", "paused"},
+		"paused":            {"queued", "cancelled"},
+		"failed":            {"queued", "cancelled"},
+	} {
+		for _, to := range tos {
+			allowed[[2]domain.State{from, to}] = true
+		}
+	}
+	require.Len(t, allowed, 21)
+	for _, from := range domain.AllStates {
+		for _, to := range domain.AllStates {
+			require.Equal(t, allowed[[2]domain.State{from, to}], domain.CanTransition(from, to), "%s → %s", from, to)
+		}
+	}
+}
+
+func TestState_Terminal(t *testing.T) {
+	t.Parallel()
+	for _, s := range domain.AllStates {
+		require.Equal(t, len(domain.NextStates(s)) == 0, s.Terminal(), s)
+	}
+}
+
+func TestParseState(t *testing.T) {
+	t.Parallel()
+	for _, s := range domain.AllStates {
+		got, err := domain.ParseState(string(s))
+		require.NoError(t, err)
+		require.Equal(t, s, got)
+	}
+	_, err := domain.ParseState("done")
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	require.Contains(t, domain.ErrorMessage(err), "awaiting_approval")
+}
+
+func TestTransitionError_Codes(t *testing.T) {
+	t.Parallel()
+	illegal := &domain.TransitionError{From: "submitted", To: "queued", Illegal: true}
+	require.Equal(t, domain.EILLEGALTRANSITION, domain.ErrorCode(illegal))
+	race := &domain.TransitionError{From: "queued", To: "in_progress", Current: "cancelled"}
+	require.Equal(t, domain.ESTATECONFLICT, domain.ErrorCode(race))
+	require.Equal(t, "cancelled", domain.ErrorDetails(race)["current_state"])
+}

@@ -1,0 +1,122 @@
+// Package postgres is applyq's Postgres adapter: the only package with SQL.
+// Every exported method owns its transaction; methods ending in Tx run inside
+// the caller's. Database errors are translated to domain codes here, once.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// TaskJob is what the queue needs to enqueue the River job that works a task.
+// ScheduledAt is the task's queued_at, so River's claim order (priority,
+// scheduled_at, id) is the task queue's order (priority DESC, queued_at ASC).
+type TaskJob struct {
+	TaskID      domain.ID
+	Priority    int
+	ScheduledAt time.Time
+}
+
+// JobInserter enqueues River jobs inside a transaction of this package. The
+// queue adapter implements it; tests may too.
+type JobInserter interface {
+	// InsertTaskJobsTx inserts one River job per task and returns their ids in
+	// the same order.
+	InsertTaskJobsTx(ctx context.Context, tx pgx.Tx, jobs []TaskJob) ([]int64, error)
+}
+
+// DB is the Postgres store.
+type DB struct {
+	Pool     *pgxpool.Pool
+	log      *zap.Logger
+	inserter JobInserter
+}
+
+// New returns a store on pool. inserter enqueues River jobs in the store's
+// transactions; it may be nil only for processes that never enqueue.
+func New(pool *pgxpool.Pool, inserter JobInserter, log *zap.Logger) *DB {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &DB{Pool: pool, log: log, inserter: inserter}
+}
+
+// Connect opens a pool and checks the database answers.
+func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database.url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Postgres: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to Postgres at %s: %w (is it running? `make db` starts a local one)", redactURL(url), err)
+	}
+	return pool, nil
+}
+
+// inTx runs fn in a transaction and commits when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn in a new transaction, for adapters (the queue) that must add
+// their own writes, such as River's JobCompleteTx, to a store transaction.
+func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return db.inTx(ctx, fn)
+}
+
+// Postgres error codes translated here.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+)
+
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == pgUniqueViolation && (constraint == "" || pgErr.ConstraintName == constraint)
+}
+
+// notFound translates pgx.ErrNoRows to a domain not-found error for what.
+func notFound(err error, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}
+
+func redactURL(url string) string {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "(unparseable database URL)"
+	}
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+}

@@ -1,0 +1,130 @@
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// UserOpts shape MustUser.
+type UserOpts struct {
+	Email string // default: a unique address
+	Name  string // profile name; default "Test Applicant"
+}
+
+// MustUser creates a user with a usable profile.
+func MustUser(tb testing.TB, db *postgres.DB, opts UserOpts) *domain.User {
+	tb.Helper()
+	ctx := context.Background()
+	if opts.Email == "" {
+		opts.Email = "user-" + domain.NewID().String() + "@example.test"
+	}
+	if opts.Name == "" {
+		opts.Name = "Test Applicant"
+	}
+	u, err := db.UserByEmail(ctx, opts.Email)
+	if err != nil {
+		tb.Fatalf("MustUser: %v", err)
+	}
+	u, err = db.UpdateProfile(ctx, u.ID, domain.Profile{Name: opts.Name, Phone: "+1 555 0100", ResumeURL: "https://example.test/cv.pdf"}, 1000)
+	if err != nil {
+		tb.Fatalf("MustUser: %v", err)
+	}
+	return u
+}
+
+// RunOpts shape MustRun.
+type RunOpts struct {
+	Name             string
+	RequiresApproval bool
+	Template         string
+}
+
+// MustRun creates a run for user.
+func MustRun(tb testing.TB, db *postgres.DB, user *domain.User, opts RunOpts) *domain.Run {
+	tb.Helper()
+	if opts.Name == "" {
+		opts.Name = "run " + domain.NewID().String()[:8]
+	}
+	r, err := db.CreateRun(context.Background(), user.ID, domain.RunCreate{Name: opts.Name, RequiresApproval: opts.RequiresApproval, CoverLetterTemplate: opts.Template})
+	if err != nil {
+		tb.Fatalf("MustRun: %v", err)
+	}
+	return r
+}
+
+// MustJobs ingests n distinct postings for user and returns their ids.
+func MustJobs(tb testing.TB, db *postgres.DB, user *domain.User, n int) []domain.ID {
+	tb.Helper()
+	ids := make([]domain.ID, 0, n)
+	for start := 0; start < n; start += postgres.MaxJobsPerAdd {
+		end := min(start+postgres.MaxJobsPerAdd, n)
+		inputs := make([]domain.JobInput, 0, end-start)
+		for i := start; i < end; i++ {
+			inputs = append(inputs, domain.JobInput{
+				URL:     fmt.Sprintf("https://jobs.example.test/%s/%d", domain.NewID(), i),
+				Company: fmt.Sprintf("Company %d", i), Title: "Engineer",
+			})
+		}
+		out, err := db.IngestJobs(context.Background(), user.ID, inputs)
+		if err != nil {
+			tb.Fatalf("MustJobs: %v", err)
+		}
+		for _, o := range out {
+			if o.Status != postgres.IngestCreated {
+				tb.Fatalf("MustJobs: job %d %s: %v", o.Index, o.Status, o.Error)
+			}
+			ids = append(ids, o.Job.ID)
+		}
+	}
+	return ids
+}
+
+// MustAdd adds jobs to a run and returns the result.
+func MustAdd(tb testing.TB, db *postgres.DB, user *domain.User, run *domain.Run, jobIDs []domain.ID) *domain.AddJobsResult {
+	tb.Helper()
+	res, err := db.AddJobsToRun(context.Background(), user.ID, run.ID, jobIDs, domain.UserActor(user.ID))
+	if err != nil {
+		tb.Fatalf("MustAdd: %v", err)
+	}
+	return res
+}
+
+// MustForceState puts a task straight into state, bypassing the state machine,
+// to set up a test. It returns the task's lease token (set for in_progress and
+// submitting, as a worker would hold it).
+func MustForceState(tb testing.TB, db *postgres.DB, taskID domain.ID, state domain.State) domain.ID {
+	tb.Helper()
+	token := domain.NewID()
+	_, err := db.Pool.Exec(context.Background(), `UPDATE application_tasks SET state = $2::task_state,
+		lease_token = CASE WHEN $2::task_state IN ('in_progress', 'submitting') THEN $3::uuid END,
+		heartbeat_at = CASE WHEN $2::task_state IN ('in_progress', 'submitting') THEN now() END
+		WHERE id = $1`, taskID, state, token)
+	if err != nil {
+		tb.Fatalf("MustForceState: %v", err)
+	}
+	return token
+}
+
+// MustTaskState reads a task's state.
+func MustTaskState(tb testing.TB, db *postgres.DB, taskID domain.ID) domain.State {
+	tb.Helper()
+	var s domain.State
+	if err := db.Pool.QueryRow(context.Background(), `SELECT state FROM application_tasks WHERE id = $1`, taskID).Scan(&s); err != nil {
+		tb.Fatalf("MustTaskState: %v", err)
+	}
+	return s
+}
+
+// MustCount runs a count query.
+func MustCount(tb testing.TB, db *postgres.DB, query string, args ...any) int {
+	tb.Helper()
+	var n int
+	if err := db.Pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		tb.Fatalf("MustCount %q: %v", query, err)
+	}
+	return n
+}

@@ -1,0 +1,235 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// ApprovalGate is the seam where a run that requires approval hands its task
+// to the approvals flow instead of submitting. Without one, such tasks are
+// paused (never submitted unapproved).
+type ApprovalGate interface {
+	// RequestApprovalTx creates the approval request for the prepared packet
+	// and moves the task in_progress → awaiting_approval, inside tx.
+	RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet *domain.Packet, fence domain.ID) error
+}
+
+// ApplyWorker drives one task queued → in_progress → submitting → submitted.
+// River delivers at least once, so every step is guarded: a task found in any
+// state it does not expect is left alone and the job completes.
+type ApplyWorker struct {
+	river.WorkerDefaults[ApplyArgs]
+
+	DB          *postgres.DB
+	Applier     domain.Applier
+	Approvals   ApprovalGate // nil until the approvals flow is wired
+	Owner       string       // this process's lease owner name
+	JobTimeout  time.Duration
+	MaxAttempts int // per task; the attempt that reaches it fails the task
+	Log         *zap.Logger
+	Now         func() time.Time
+}
+
+// Timeout implements river.Worker: an application may take longer than River's
+// one-minute default.
+func (w *ApplyWorker) Timeout(*river.Job[ApplyArgs]) time.Duration { return w.JobTimeout }
+
+// Work implements river.Worker.
+func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error {
+	log := w.Log.With(zap.Stringer("task_id", job.Args.TaskID), zap.Int64("river_job_id", job.ID))
+	lease := postgres.Lease{Token: domain.NewID(), Owner: w.Owner}
+
+	// 1. Claim: queued → in_progress, with a fresh lease.
+	var app *postgres.Application
+	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+		t, err := w.DB.LockTaskTx(ctx, tx, job.Args.TaskID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			log.Info("task no longer exists; completing job")
+			return completeTx(ctx, tx, job)
+		}
+		if err != nil {
+			return err
+		}
+		if t.State != domain.StateQueued {
+			log.Info("task not queued; leaving it alone", zap.String("state", string(t.State)), zap.Stringer("run_id", t.RunID))
+			return completeTx(ctx, tx, job)
+		}
+		t, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+			TaskID: t.ID, From: domain.StateQueued, To: domain.StateInProgress,
+			Actor: domain.ActorWorker, Lease: &lease,
+		})
+		if err != nil {
+			return err
+		}
+		app, err = w.DB.ApplicationTx(ctx, tx, t)
+		return err
+	})
+	if err != nil || app == nil {
+		return err
+	}
+	log = log.With(zap.Stringer("run_id", app.Task.RunID))
+
+	// 2. Prepare the packet. A problem the user must fix pauses the task.
+	packet, err := domain.BuildPacket(app.Task, app.Run, app.Job, app.User, w.now())
+	if err != nil {
+		return w.finish(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StatePaused, "preparation_failed", err, log)
+	}
+	packetJSON, err := json.Marshal(packet)
+	if err != nil {
+		return err
+	}
+
+	if app.Run.RequiresApproval {
+		if w.Approvals == nil {
+			return w.finish(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StatePaused, "approval_required",
+				errors.New("this run requires approval and no approval flow is configured"), log)
+		}
+		return w.DB.InTx(ctx, func(tx pgx.Tx) error {
+			if err := w.Approvals.RequestApprovalTx(ctx, tx, app, packet, lease.Token); err != nil {
+				return err
+			}
+			return completeTx(ctx, tx, job)
+		})
+	}
+
+	// 3. in_progress → submitting, committed before the applier is called.
+	err = w.DB.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+			TaskID: app.Task.ID, From: domain.StateInProgress, To: domain.StateSubmitting,
+			Actor: domain.ActorWorker, Fence: lease.Token, Packet: packetJSON,
+		})
+		return err
+	})
+	switch {
+	case postgres.IsOneSubmissionViolation(err):
+		// Another run's task for the same job got there first.
+		return w.finish(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StateCancelled, domain.ReasonAlreadyApplied, nil, log)
+	case isTransitionError(err):
+		log.Warn("lost the task before submitting; another actor moved it", zap.Error(err))
+		return nil
+	case err != nil:
+		return w.retryOrFail(ctx, job, app.Task, lease.Token, domain.StateInProgress, err, log)
+	}
+
+	return w.submit(ctx, job, app.Task, lease.Token, packet, log)
+}
+
+// submit calls the applier for a task already committed in submitting and
+// records the outcome.
+func (w *ApplyWorker) submit(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, packet *domain.Packet, log *zap.Logger) error {
+	res, applyErr := w.Applier.Apply(ctx, packet)
+	switch {
+	case applyErr == nil:
+		log.Info("application submitted", zap.String("applier", w.Applier.Name()), zap.String("reference", res.Reference))
+		return w.recordSubmitted(ctx, job, t, fence, log)
+	case errors.Is(applyErr, domain.ErrNotSent) || w.Applier.IdempotentRetries():
+		return w.retryOrFail(ctx, job, t, fence, domain.StateSubmitting, applyErr, log)
+	default:
+		// The submission may have gone out: never retry blindly.
+		return w.finish(ctx, job, t, fence, domain.StateSubmitting, domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown, applyErr, log)
+	}
+}
+
+// recordSubmitted writes submitting → submitted. The application went out, so
+// losing this write would leave the task for the sweeper to pause as "outcome
+// unknown": it is retried for a while, even past the job's own deadline.
+func (w *ApplyWorker) recordSubmitted(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, log *zap.Logger) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	backoff := 50 * time.Millisecond
+	for {
+		err := w.finish(ctx, job, t, fence, domain.StateSubmitting, domain.StateSubmitted, "", nil, log)
+		if err == nil {
+			return nil
+		}
+		log.Warn("recording a submission failed; retrying", zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// retryOrFail puts the task back to queued for River to retry this job, or
+// fails it when its attempts are spent.
+func (w *ApplyWorker) retryOrFail(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from domain.State, cause error, log *zap.Logger) error {
+	attempts := t.Attempts
+	if attempts >= w.MaxAttempts {
+		return w.finish(ctx, job, t, fence, from, domain.StateFailed, domain.ReasonAttemptsExhausted, cause, log)
+	}
+	msg := cause.Error()
+	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+			TaskID: t.ID, From: from, To: domain.StateQueued, Actor: domain.ActorWorker,
+			Reason: domain.ReasonRetry, Fence: fence, LastError: &msg,
+		})
+		return err
+	})
+	if isTransitionError(err) {
+		log.Warn("lost the task before retrying; another actor moved it", zap.Error(err))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log.Warn("attempt failed; retrying", zap.Int("attempt", attempts), zap.Error(cause))
+	// Returning the error makes River retry this same job with backoff; the
+	// task is queued again and this job is its way forward.
+	return fmt.Errorf("attempt %d of task %s: %w", attempts, t.ID, cause)
+}
+
+// finish moves the task to a settled state and completes the River job in the
+// same transaction.
+func (w *ApplyWorker) finish(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from, to domain.State, reason string, cause error, log *zap.Logger) error {
+	var lastErr *string
+	if cause != nil {
+		msg := domain.ErrorMessage(cause)
+		if domain.ErrorCode(cause) == domain.EINTERNAL {
+			msg = cause.Error()
+		}
+		lastErr = &msg
+	}
+	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+			TaskID: t.ID, From: from, To: to, Actor: domain.ActorWorker, Reason: reason, Fence: fence, LastError: lastErr,
+		}); err != nil {
+			return err
+		}
+		return completeTx(ctx, tx, job)
+	})
+	if isTransitionError(err) {
+		log.Warn("lost the task while settling it; another actor moved it", zap.String("to", string(to)), zap.Error(err))
+		return nil
+	}
+	return err
+}
+
+func completeTx(ctx context.Context, tx pgx.Tx, job *river.Job[ApplyArgs]) error {
+	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
+	return err
+}
+
+func isTransitionError(err error) bool {
+	var te *domain.TransitionError
+	return errors.As(err, &te)
+}
+
+func (w *ApplyWorker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}

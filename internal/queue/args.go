@@ -1,0 +1,84 @@
+// Package queue is applyq's River adapter: job args, the insert path the
+// store uses to enqueue tasks, the workers that drive tasks through the state
+// machine, and the construction of River clients for each process.
+package queue
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// QueueApplications is the River queue that prepares and submits tasks.
+const QueueApplications = "applications"
+
+// jobMaxAttempts is River's retry budget for one job. The task's own attempt
+// budget (config worker.max_attempts) decides when a task fails; River's is
+// only a backstop, and the sweeper re-enqueues a queued task whose job River
+// discarded.
+const jobMaxAttempts = 25
+
+// ApplyArgs is the River job that works one task. The task row, not the job,
+// holds the truth; the job only says "look at this task".
+type ApplyArgs struct {
+	TaskID domain.ID `json:"task_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ApplyArgs) Kind() string { return "apply_task" }
+
+// RiverPriority maps a task priority to River's (1 is claimed first): boosted
+// tasks (100) get 1, default ones (50) get 2.
+func RiverPriority(taskPriority int) int {
+	if taskPriority >= domain.PriorityBoosted {
+		return 1
+	}
+	return 2
+}
+
+// Inserter enqueues task jobs inside store transactions. It implements
+// postgres.JobInserter with an insert-only River client (never started).
+type Inserter struct {
+	client *river.Client[pgx.Tx]
+}
+
+// NewInserter returns an Inserter for pool.
+func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{MaxAttempts: jobMaxAttempts})
+	if err != nil {
+		return nil, fmt.Errorf("river insert client: %w", err)
+	}
+	return &Inserter{client: client}, nil
+}
+
+// InsertTaskJobsTx implements postgres.JobInserter. The job's scheduled_at is
+// the task's queued_at, so River claims in the task queue's order.
+func (i *Inserter) InsertTaskJobsTx(ctx context.Context, tx pgx.Tx, jobs []postgres.TaskJob) ([]int64, error) {
+	params := make([]river.InsertManyParams, len(jobs))
+	for n, j := range jobs {
+		params[n] = river.InsertManyParams{
+			Args: ApplyArgs{TaskID: j.TaskID},
+			InsertOpts: &river.InsertOpts{
+				Queue:       QueueApplications,
+				Priority:    RiverPriority(j.Priority),
+				ScheduledAt: j.ScheduledAt,
+			},
+		}
+	}
+	res, err := i.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(res))
+	for n, r := range res {
+		ids[n] = r.Job.ID
+	}
+	return ids, nil
+}
