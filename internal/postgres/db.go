@@ -18,12 +18,13 @@ import (
 )
 
 // TaskJob is what the queue needs to enqueue the River job that works a task.
-// ScheduledAt is the task's queued_at, so River's claim order (priority,
-// scheduled_at, id) is the task queue's order (priority DESC, queued_at ASC).
+// The job is inserted in the transaction that set the task's queued_at to the
+// transaction's now(), and River's scheduled_at defaults to the same now(), so
+// River's claim order (priority, scheduled_at, id) is the task queue's order
+// (priority DESC, queued_at ASC).
 type TaskJob struct {
-	TaskID      domain.ID
-	Priority    int
-	ScheduledAt time.Time
+	TaskID   domain.ID
+	Priority int
 }
 
 // JobInserter enqueues River jobs inside a transaction of this package. The

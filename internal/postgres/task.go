@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -126,13 +125,12 @@ func (db *DB) AddJobsToRunTx(ctx context.Context, tx pgx.Tx, userID, runID domai
 		ID       domain.ID
 		JobID    domain.ID
 		Priority int
-		QueuedAt time.Time
 	}
 	rows, _ = tx.Query(ctx, `INSERT INTO application_tasks (id, user_id, run_id, job_id)
 		SELECT t.id, $1, $2, t.job_id FROM unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS t(id, job_id, ord)
 		ORDER BY t.ord
 		ON CONFLICT (run_id, job_id) DO NOTHING
-		RETURNING id, job_id, priority, queued_at`, userID, runID, taskIDs, toInsert)
+		RETURNING id, job_id, priority`, userID, runID, taskIDs, toInsert)
 	created, err := pgx.CollectRows(rows, pgx.RowToStructByPos[inserted])
 	if err != nil {
 		return nil, fmt.Errorf("inserting tasks: %w", err)
@@ -165,11 +163,11 @@ func (db *DB) AddJobsToRunTx(ctx context.Context, tx pgx.Tx, userID, runID domai
 	jobs := make([]TaskJob, len(created))
 	ids := make([]domain.ID, len(created))
 	for i, c := range created {
-		jobs[i] = TaskJob{TaskID: c.ID, Priority: c.Priority, ScheduledAt: c.QueuedAt}
+		jobs[i] = TaskJob{TaskID: c.ID, Priority: c.Priority}
 		ids[i] = c.ID
 		res.Queued = append(res.Queued, domain.AddedTask{TaskID: c.ID, JobID: c.JobID})
 	}
-	if err := db.enqueueTx(ctx, tx, jobs); err != nil {
+	if _, err := db.enqueueTx(ctx, tx, jobs); err != nil {
 		return nil, err
 	}
 	if err := insertCreationTransitions(ctx, tx, ids, actor, "added_to_run"); err != nil {
@@ -184,13 +182,13 @@ func (db *DB) AddJobsToRunTx(ctx context.Context, tx pgx.Tx, userID, runID domai
 }
 
 // enqueueTx inserts the River jobs for tasks and records their ids on the rows.
-func (db *DB) enqueueTx(ctx context.Context, tx pgx.Tx, jobs []TaskJob) error {
+func (db *DB) enqueueTx(ctx context.Context, tx pgx.Tx, jobs []TaskJob) ([]int64, error) {
 	if db.inserter == nil {
-		return errors.New("postgres: this store was built without a job inserter")
+		return nil, errors.New("postgres: this store was built without a job inserter")
 	}
 	riverIDs, err := db.inserter.InsertTaskJobsTx(ctx, tx, jobs)
 	if err != nil {
-		return fmt.Errorf("enqueueing River jobs: %w", err)
+		return nil, fmt.Errorf("enqueueing River jobs: %w", err)
 	}
 	ids := make([]domain.ID, len(jobs))
 	for i, j := range jobs {
@@ -198,13 +196,19 @@ func (db *DB) enqueueTx(ctx context.Context, tx pgx.Tx, jobs []TaskJob) error {
 	}
 	_, err = tx.Exec(ctx, `UPDATE application_tasks t SET river_job_id = u.job_id
 		FROM unnest($1::uuid[], $2::bigint[]) AS u(id, job_id) WHERE t.id = u.id`, ids, riverIDs)
-	return err
+	return riverIDs, err
 }
 
 // EnqueueTx inserts a River job for one task already in the transaction, for
 // transitions back to queued (or on to approved) that need a new job.
+// It records the new job id on t.
 func (db *DB) EnqueueTx(ctx context.Context, tx pgx.Tx, t *domain.Task) error {
-	return db.enqueueTx(ctx, tx, []TaskJob{{TaskID: t.ID, Priority: t.Priority, ScheduledAt: t.QueuedAt}})
+	ids, err := db.enqueueTx(ctx, tx, []TaskJob{{TaskID: t.ID, Priority: t.Priority}})
+	if err != nil {
+		return err
+	}
+	t.RiverJobID = ids[0]
+	return nil
 }
 
 // LockTaskTx reads a task and locks its row for the rest of tx.

@@ -58,17 +58,18 @@ func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
 	return &Inserter{client: client}, nil
 }
 
-// InsertTaskJobsTx implements postgres.JobInserter. The job's scheduled_at is
-// the task's queued_at, so River claims in the task queue's order.
+// InsertTaskJobsTx implements postgres.JobInserter. No ScheduledAt is given:
+// River would then insert the job as "scheduled" and wait for its scheduler;
+// left out, scheduled_at is the transaction's now(), equal to the task's
+// queued_at, and the job is available at once.
 func (i *Inserter) InsertTaskJobsTx(ctx context.Context, tx pgx.Tx, jobs []postgres.TaskJob) ([]int64, error) {
 	params := make([]river.InsertManyParams, len(jobs))
 	for n, j := range jobs {
 		params[n] = river.InsertManyParams{
 			Args: ApplyArgs{TaskID: j.TaskID},
 			InsertOpts: &river.InsertOpts{
-				Queue:       QueueApplications,
-				Priority:    RiverPriority(j.Priority),
-				ScheduledAt: j.ScheduledAt,
+				Queue:    QueueApplications,
+				Priority: RiverPriority(j.Priority),
 			},
 		}
 	}
