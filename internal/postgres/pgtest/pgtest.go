@@ -87,7 +87,12 @@ func MustDatabaseURL(tb testing.TB) string {
 // MustPool returns a pool on a fresh database, closed when the test ends.
 func MustPool(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
-	dbURL := MustDatabaseURL(tb)
+	return MustPoolFor(tb, MustDatabaseURL(tb))
+}
+
+// MustPoolFor returns a pool on dbURL, closed when the test ends.
+func MustPoolFor(tb testing.TB, dbURL string) *pgxpool.Pool {
+	tb.Helper()
 	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		tb.Fatalf("pgtest: pool: %v", err)

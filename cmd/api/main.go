@@ -1,0 +1,45 @@
+// Command api serves applyq's HTTP API and dashboard. It is stateless: run as
+// many replicas as you like behind a load balancer.
+package main
+
+import (
+	"net"
+	"os"
+
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/queue"
+)
+
+func main() { app.Main(run) }
+
+func run() error {
+	ctx, stop := app.SignalContext()
+	defer stop()
+	a, err := app.Start(ctx, "api", os.Args[1:], nil, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ins, err := queue.NewInserter(a.Pool)
+	if err != nil {
+		return err
+	}
+	srv := httpapi.New(httpapi.Options{
+		DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log,
+		Addr: a.Config.HTTP.Addr, ShutdownTimeout: a.Config.HTTP.ShutdownTimeout,
+	})
+	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	a.Log.Info("api listening", zap.String("addr", ln.Addr().String()), zap.String("public_base_url", a.Config.HTTP.PublicBaseURL))
+	if err := srv.Run(ctx, ln); err != nil {
+		return err
+	}
+	a.Log.Info("api stopped")
+	return nil
+}

@@ -1,0 +1,58 @@
+// Command migrate applies, rolls back or shows applyq's schema: River's tables
+// (through rivermigrate) and applyq's numbered migrations, in that order.
+//
+//	applyq-migrate up        apply everything pending
+//	applyq-migrate down      roll back the latest applyq migration
+//	applyq-migrate down-all  roll back every applyq migration, then River's
+//	applyq-migrate status    show applied and known versions
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+func main() { app.Main(run) }
+
+func run() error {
+	ctx, stop := app.SignalContext()
+	defer stop()
+	fs := config.Flags("migrate")
+	a, err := app.Start(ctx, "migrate", os.Args[1:], fs, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cmd := "up"
+	if fs.NArg() > 0 {
+		cmd = fs.Arg(0)
+	}
+	switch cmd {
+	case "up":
+		err = postgres.MigrateUp(ctx, a.Pool)
+	case "down":
+		err = postgres.MigrateDown(ctx, a.Pool, false)
+	case "down-all":
+		err = postgres.MigrateDown(ctx, a.Pool, true)
+	case "status":
+	default:
+		return errors.New("unknown command " + cmd + ": use up, down, down-all or status")
+	}
+	if err != nil {
+		return err
+	}
+	st, err := postgres.Status(ctx, a.Pool)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("applyq schema: version %d of %d\nriver schema:  version %d of %d\n", st.AppVersion, st.AppLatest, st.RiverVersion, st.RiverLatest)
+	for _, p := range st.PendingAppFiles {
+		fmt.Printf("pending: %s\n", p)
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+// Command sweeper runs applyq's maintenance passes: as a daemon (every
+// --interval, the default) or as one pass for cron (--once: prints a one-line
+// summary, exits 0 on success and 1 on failure). Several may run at once.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/sweeper"
+)
+
+func main() { app.Main(run) }
+
+func run() error {
+	ctx, stop := app.SignalContext()
+	defer stop()
+	a, err := app.Start(ctx, "sweeper", os.Args[1:], nil, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ins, err := queue.NewInserter(a.Pool)
+	if err != nil {
+		return err
+	}
+	sw := &sweeper.Sweeper{DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, Interval: a.Config.Sweeper.Interval}
+	if a.Config.Sweeper.Once {
+		res, err := sw.RunOnce(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Println("sweep:", res)
+		return nil
+	}
+	a.Log.Info("sweeper started", zap.Duration("interval", a.Config.Sweeper.Interval))
+	err = sw.Run(ctx)
+	a.Log.Info("sweeper stopped")
+	return err
+}

@@ -1,0 +1,277 @@
+// Package config loads applyq's configuration, shared by every daemon, from
+// defaults, an optional config file, APPLYQ_* environment variables and
+// flags (in increasing precedence). Viper stops here: the rest of the code
+// sees plain structs, validated, with defaults that run locally.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Modes.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is the whole configuration. Every field is documented in the README's
+// configuration reference, under the key in its mapstructure tag.
+type Config struct {
+	Env      string         `mapstructure:"env"`
+	Database DatabaseConfig `mapstructure:"database"`
+	Log      LogConfig      `mapstructure:"log"`
+	HTTP     HTTPConfig     `mapstructure:"http"`
+	Worker   WorkerConfig   `mapstructure:"worker"`
+	Sweeper  SweeperConfig  `mapstructure:"sweeper"`
+	Approval ApprovalConfig `mapstructure:"approval"`
+}
+
+// DatabaseConfig is the Postgres connection.
+type DatabaseConfig struct {
+	URL      string `mapstructure:"url"`
+	MaxConns int32  `mapstructure:"max_conns"`
+}
+
+// LogConfig shapes the zap logger.
+type LogConfig struct {
+	Level  string `mapstructure:"level"`  // debug, info, warn, error
+	Format string `mapstructure:"format"` // json or console; empty: json in production, console in development
+}
+
+// HTTPConfig is the API server.
+type HTTPConfig struct {
+	Addr            string        `mapstructure:"addr"`
+	PublicBaseURL   string        `mapstructure:"public_base_url"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+// WorkerConfig is the River worker process.
+type WorkerConfig struct {
+	Concurrency       int           `mapstructure:"concurrency"`
+	MaxAttempts       int           `mapstructure:"max_attempts"`
+	JobTimeout        time.Duration `mapstructure:"job_timeout"`
+	FetchCooldown     time.Duration `mapstructure:"fetch_cooldown"`
+	FetchPollInterval time.Duration `mapstructure:"fetch_poll_interval"`
+	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+	Applier           string        `mapstructure:"applier"`
+	ID                string        `mapstructure:"id"`
+}
+
+// SweeperConfig is the sweeper process.
+type SweeperConfig struct {
+	Interval   time.Duration `mapstructure:"interval"`
+	StuckAfter time.Duration `mapstructure:"stuck_after"`
+	Once       bool          `mapstructure:"once"`
+}
+
+// ApprovalConfig is the approval flow.
+type ApprovalConfig struct {
+	TTL time.Duration `mapstructure:"ttl"`
+}
+
+// DefaultDatabaseURL is the local development database.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/applyq?sslmode=disable"
+
+func setDefaults(v *viper.Viper) {
+	v.SetDefault("env", Development)
+	v.SetDefault("database.url", DefaultDatabaseURL)
+	v.SetDefault("database.max_conns", 0) // 0: pgx's default, max(4, CPUs)
+	v.SetDefault("log.level", "info")
+	v.SetDefault("log.format", "")
+	v.SetDefault("http.addr", "127.0.0.1:8080")
+	v.SetDefault("http.public_base_url", "http://127.0.0.1:8080")
+	v.SetDefault("http.shutdown_timeout", 15*time.Second)
+	v.SetDefault("worker.concurrency", 10)
+	v.SetDefault("worker.max_attempts", 5)
+	v.SetDefault("worker.job_timeout", 5*time.Minute)
+	v.SetDefault("worker.fetch_cooldown", 100*time.Millisecond)
+	v.SetDefault("worker.fetch_poll_interval", time.Second)
+	v.SetDefault("worker.shutdown_timeout", 30*time.Second)
+	v.SetDefault("worker.applier", "dry_run")
+	v.SetDefault("worker.id", "")
+	v.SetDefault("sweeper.interval", 30*time.Second)
+	v.SetDefault("sweeper.stuck_after", 5*time.Minute)
+	v.SetDefault("sweeper.once", false)
+	v.SetDefault("approval.ttl", 20*time.Minute)
+}
+
+// Flags returns the command-line flags of process ("api", "worker",
+// "sweeper" or "migrate"). Every flag is named after its config key.
+func Flags(process string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(process, pflag.ContinueOnError)
+	fs.String("config", "", "path to a config file (YAML, TOML or JSON); env APPLYQ_CONFIG")
+	fs.String("env", "", "development or production")
+	fs.String("database.url", "", "Postgres URL")
+	fs.String("log.level", "", "debug, info, warn or error")
+	fs.String("log.format", "", "json or console")
+	switch process {
+	case "api":
+		fs.String("http.addr", "", "listen address of the HTTP API")
+	case "worker":
+		fs.Int("worker.concurrency", 0, "tasks worked at once by this process")
+	case "sweeper":
+		fs.Bool("once", false, "run one sweep pass and exit (for cron)")
+		fs.Duration("interval", 0, "time between passes in daemon mode")
+	}
+	return fs
+}
+
+// Load parses args with fs and returns the validated configuration.
+func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	v := viper.New()
+	setDefaults(v)
+	v.SetEnvPrefix("APPLYQ")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	path, _ := fs.GetString("config")
+	if path == "" {
+		path = os.Getenv("APPLYQ_CONFIG")
+	}
+	if path != "" {
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	// Only flags given on the command line override.
+	alias := map[string]string{"once": "sweeper.once", "interval": "sweeper.interval"}
+	var bindErr error
+	fs.Visit(func(f *pflag.Flag) {
+		if f.Name == "config" {
+			return
+		}
+		key := f.Name
+		if a, ok := alias[key]; ok {
+			key = a
+		}
+		if err := v.BindPFlag(key, f); err != nil {
+			bindErr = err
+		}
+	})
+	if bindErr != nil {
+		return nil, bindErr
+	}
+	var cfg Config
+	if err := v.Unmarshal(&cfg); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if cfg.Log.Format == "" {
+		cfg.Log.Format = "console"
+		if cfg.Env == Production {
+			cfg.Log.Format = "json"
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// Validate checks every setting and returns one error listing each bad one by
+// its key, its environment variable, and how to fix it.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		env := "APPLYQ_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		errs = append(errs, fmt.Errorf("%s (%s): %s", key, env, fmt.Sprintf(format, args...)))
+	}
+	if c.Env != Development && c.Env != Production {
+		bad("env", "must be development or production, got %q", c.Env)
+	}
+	if u, err := url.Parse(c.Database.URL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("database.url", "must be a postgres:// URL such as %s", DefaultDatabaseURL)
+	}
+	if c.Database.MaxConns < 0 {
+		bad("database.max_conns", "must be 0 (pgx default) or more, got %d", c.Database.MaxConns)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "console" {
+		bad("log.format", "must be json or console, got %q", c.Log.Format)
+	}
+	if c.HTTP.Addr == "" {
+		bad("http.addr", "must be a listen address such as 127.0.0.1:8080")
+	}
+	if u, err := url.Parse(c.HTTP.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("http.public_base_url", "must be the absolute http(s) URL users reach the dashboard at, such as https://applyq.example.com")
+	} else if c.Env == Production && u.Scheme != "https" {
+		bad("http.public_base_url", "must be https in production (sign-in links and cookies depend on it)")
+	}
+	if c.Worker.Concurrency < 1 || c.Worker.Concurrency > 10000 {
+		bad("worker.concurrency", "must be between 1 and 10000, got %d", c.Worker.Concurrency)
+	}
+	if c.Worker.MaxAttempts < 1 || c.Worker.MaxAttempts > 20 {
+		bad("worker.max_attempts", "must be between 1 and 20, got %d", c.Worker.MaxAttempts)
+	}
+	if c.Worker.JobTimeout < time.Second {
+		bad("worker.job_timeout", "must be at least 1s, got %s", c.Worker.JobTimeout)
+	}
+	if c.Worker.FetchCooldown < time.Millisecond {
+		bad("worker.fetch_cooldown", "must be at least 1ms, got %s", c.Worker.FetchCooldown)
+	}
+	if c.Worker.FetchPollInterval < c.Worker.FetchCooldown {
+		bad("worker.fetch_poll_interval", "must be at least worker.fetch_cooldown (%s), got %s", c.Worker.FetchCooldown, c.Worker.FetchPollInterval)
+	}
+	if c.Worker.Applier != "dry_run" {
+		bad("worker.applier", "must be dry_run (the webhook applier comes with approvals), got %q", c.Worker.Applier)
+	}
+	if c.Sweeper.Interval < time.Second {
+		bad("sweeper.interval", "must be at least 1s, got %s", c.Sweeper.Interval)
+	}
+	if c.Sweeper.StuckAfter < 10*time.Second {
+		bad("sweeper.stuck_after", "must be at least 10s, got %s", c.Sweeper.StuckAfter)
+	}
+	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
+		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid configuration:\n  %w", errors.Join(errs...))
+}
+
+// Redacted returns the effective configuration for logging, keyed as in the
+// config file, with durations in words and the database password removed.
+func (c *Config) Redacted() map[string]any {
+	out := toMap(reflect.ValueOf(*c))
+	if u, err := url.Parse(c.Database.URL); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+		out["database"].(map[string]any)["url"] = u.String()
+	}
+	return out
+}
+
+func toMap(v reflect.Value) map[string]any {
+	out := map[string]any{}
+	for i := 0; i < v.NumField(); i++ {
+		key := v.Type().Field(i).Tag.Get("mapstructure")
+		f := v.Field(i)
+		switch {
+		case f.Kind() == reflect.Struct:
+			out[key] = toMap(f)
+		case f.Type() == reflect.TypeOf(time.Duration(0)):
+			out[key] = f.Interface().(time.Duration).String()
+		default:
+			out[key] = f.Interface()
+		}
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// statusOf is the one table from error code to HTTP status.
+var statusOf = map[string]int{
+	domain.EINVALID:           http.StatusBadRequest,
+	domain.ENOTFOUND:          http.StatusNotFound,
+	domain.ECONFLICT:          http.StatusConflict,
+	domain.EILLEGALTRANSITION: http.StatusConflict,
+	domain.ESTATECONFLICT:     http.StatusConflict,
+	domain.EDUPLICATE:         http.StatusConflict,
+	domain.EUNAUTHORIZED:      http.StatusUnauthorized,
+	domain.EFORBIDDEN:         http.StatusForbidden,
+	domain.EGONE:              http.StatusGone,
+	domain.ERATELIMITED:       http.StatusTooManyRequests,
+	domain.ETOOLARGE:          http.StatusRequestEntityTooLarge,
+	domain.EINTERNAL:          http.StatusInternalServerError,
+}
+
+// errorBody is the one JSON error shape.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// httpErrorHandler writes every error as {"error":{"code","message","details"}}.
+// Uncoded errors answer 500 "internal error" and are the only ones logged at
+// error level.
+func (s *Server) httpErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, msg, details := domain.ErrorCode(err), domain.ErrorMessage(err), domain.ErrorDetails(err)
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code, msg = echoCode(he.Code), http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && m != "" {
+			msg = m
+		}
+		details = nil
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusInternalServerError {
+		s.log.Error("internal error", zap.Error(err), zap.String("method", c.Request().Method),
+			zap.String("path", c.Path()), zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
+		code, msg, details = domain.EINTERNAL, "internal error", nil
+	}
+	var writeErr error
+	if c.Request().Method == http.MethodHead {
+		writeErr = c.NoContent(status)
+	} else {
+		writeErr = c.JSON(status, errorBody{Error: errorDetail{Code: code, Message: msg, Details: details}})
+	}
+	if writeErr != nil {
+		s.log.Debug("writing error response", zap.Error(writeErr))
+	}
+}
+
+// echoCode maps the statuses Echo's own middleware return to our codes.
+func echoCode(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return domain.ENOTFOUND
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return domain.ETOOLARGE
+	case http.StatusTooManyRequests:
+		return domain.ERATELIMITED
+	case http.StatusUnauthorized:
+		return domain.EUNAUTHORIZED
+	case http.StatusForbidden:
+		return domain.EFORBIDDEN
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return domain.EINTERNAL
+	}
+	return domain.EINVALID
+}
+
+func init() {
+	statusOf["method_not_allowed"] = http.StatusMethodNotAllowed
+	statusOf["unavailable"] = http.StatusServiceUnavailable
+}
