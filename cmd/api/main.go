@@ -28,10 +28,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	srv := httpapi.New(httpapi.Options{
-		DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log,
-		Addr: a.Config.HTTP.Addr, ShutdownTimeout: a.Config.HTTP.ShutdownTimeout,
+	srv, err := httpapi.New(httpapi.Options{
+		DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth,
 	})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
 	if err != nil {
 		return err

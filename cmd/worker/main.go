@@ -11,6 +11,8 @@ import (
 
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/applier"
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/mail"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 )
@@ -41,7 +43,12 @@ func run() error {
 		DB: db, Applier: applier.NewDryRun(a.Log), Owner: owner,
 		JobTimeout: cfg.JobTimeout, MaxAttempts: cfg.MaxAttempts, Log: a.Log,
 	}
-	client, err := queue.NewWorkerClient(a.Pool, worker, queue.ClientOptions{
+	var mailer domain.Mailer = mail.Console{Log: a.Log}
+	if m := a.Config.Mail; m.SMTPAddr != "" {
+		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
+	}
+	magicLinks := &queue.MagicLinkWorker{DB: db, Mailer: mailer, PublicBaseURL: a.Config.HTTP.PublicBaseURL, TTL: a.Config.Auth.MagicLinkTTL, Log: a.Log}
+	client, err := queue.NewWorkerClient(a.Pool, queue.Workers{Apply: worker, MagicLink: magicLinks}, queue.ClientOptions{
 		Concurrency: cfg.Concurrency, FetchCooldown: cfg.FetchCooldown,
 		FetchPollInterval: cfg.FetchPollInterval, ID: owner, Log: a.Log,
 	})

@@ -7,7 +7,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"regexp"
 	"os"
 	"reflect"
 	"strings"
@@ -33,6 +35,27 @@ type Config struct {
 	Worker   WorkerConfig   `mapstructure:"worker"`
 	Sweeper  SweeperConfig  `mapstructure:"sweeper"`
 	Approval ApprovalConfig `mapstructure:"approval"`
+	Auth     AuthConfig     `mapstructure:"auth"`
+	Mail     MailConfig     `mapstructure:"mail"`
+}
+
+// AuthConfig is sign-in: magic links, sessions and their limits.
+type AuthConfig struct {
+	MagicLinkTTL       time.Duration `mapstructure:"magic_link_ttl"`
+	SessionIdleTimeout time.Duration `mapstructure:"session_idle_timeout"`
+	SessionMaxAge      time.Duration `mapstructure:"session_max_age"`
+	EmailLimit         int           `mapstructure:"email_limit"`
+	IPLimit            int           `mapstructure:"ip_limit"`
+	LimitWindow        time.Duration `mapstructure:"limit_window"`
+}
+
+// MailConfig is outgoing email. With no SMTP address, mail is logged to the
+// console (development only).
+type MailConfig struct {
+	SMTPAddr     string `mapstructure:"smtp_addr"`
+	From         string `mapstructure:"from"`
+	SMTPUsername string `mapstructure:"smtp_username"`
+	SMTPPassword string `mapstructure:"smtp_password"`
 }
 
 // DatabaseConfig is the Postgres connection.
@@ -52,6 +75,11 @@ type HTTPConfig struct {
 	Addr            string        `mapstructure:"addr"`
 	PublicBaseURL   string        `mapstructure:"public_base_url"`
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	RequestTimeout  time.Duration `mapstructure:"request_timeout"`
+	BodyLimit       string        `mapstructure:"body_limit"`
+	CORSOrigins     []string      `mapstructure:"cors_origins"`
+	TrustedProxies  []string      `mapstructure:"trusted_proxies"`
+	DevEndpoints    bool          `mapstructure:"dev_endpoints"`
 }
 
 // WorkerConfig is the River worker process.
@@ -78,6 +106,8 @@ type ApprovalConfig struct {
 	TTL time.Duration `mapstructure:"ttl"`
 }
 
+var bodyLimitRE = regexp.MustCompile(`^[1-9][0-9]*[KMG]?$`)
+
 // DefaultDatabaseURL is the local development database.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/applyq?sslmode=disable"
 
@@ -90,6 +120,21 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.addr", "127.0.0.1:8080")
 	v.SetDefault("http.public_base_url", "http://127.0.0.1:8080")
 	v.SetDefault("http.shutdown_timeout", 15*time.Second)
+	v.SetDefault("http.request_timeout", 30*time.Second)
+	v.SetDefault("http.body_limit", "2M")
+	v.SetDefault("http.cors_origins", []string{})
+	v.SetDefault("http.trusted_proxies", []string{})
+	v.SetDefault("http.dev_endpoints", false)
+	v.SetDefault("auth.magic_link_ttl", 15*time.Minute)
+	v.SetDefault("auth.session_idle_timeout", 7*24*time.Hour)
+	v.SetDefault("auth.session_max_age", 30*24*time.Hour)
+	v.SetDefault("auth.email_limit", 5)
+	v.SetDefault("auth.ip_limit", 30)
+	v.SetDefault("auth.limit_window", 15*time.Minute)
+	v.SetDefault("mail.smtp_addr", "")
+	v.SetDefault("mail.from", "applyq <no-reply@localhost>")
+	v.SetDefault("mail.smtp_username", "")
+	v.SetDefault("mail.smtp_password", "")
 	v.SetDefault("worker.concurrency", 10)
 	v.SetDefault("worker.max_attempts", 5)
 	v.SetDefault("worker.job_timeout", 5*time.Minute)
@@ -213,6 +258,40 @@ func (c *Config) Validate() error {
 	} else if c.Env == Production && u.Scheme != "https" {
 		bad("http.public_base_url", "must be https in production (sign-in links and cookies depend on it)")
 	}
+	if c.HTTP.RequestTimeout < time.Second {
+		bad("http.request_timeout", "must be at least 1s, got %s", c.HTTP.RequestTimeout)
+	}
+	if !bodyLimitRE.MatchString(c.HTTP.BodyLimit) {
+		bad("http.body_limit", "must be a size such as 2M or 512K, got %q", c.HTTP.BodyLimit)
+	}
+	for _, o := range c.HTTP.CORSOrigins {
+		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" || o == "*" {
+			bad("http.cors_origins", "each origin must be scheme://host[:port] (no wildcard), got %q", o)
+		}
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			bad("http.trusted_proxies", "each entry must be a CIDR such as 10.0.0.0/8, got %q", p)
+		}
+	}
+	if c.HTTP.DevEndpoints && c.Env == Production {
+		bad("http.dev_endpoints", "development endpoints cannot be enabled in production: set it to false")
+	}
+	if c.Auth.MagicLinkTTL < time.Minute || c.Auth.MagicLinkTTL > 24*time.Hour {
+		bad("auth.magic_link_ttl", "must be between 1m and 24h, got %s", c.Auth.MagicLinkTTL)
+	}
+	if c.Auth.SessionIdleTimeout < time.Minute || c.Auth.SessionIdleTimeout > c.Auth.SessionMaxAge {
+		bad("auth.session_idle_timeout", "must be at least 1m and at most auth.session_max_age (%s), got %s", c.Auth.SessionMaxAge, c.Auth.SessionIdleTimeout)
+	}
+	if c.Auth.EmailLimit < 1 || c.Auth.IPLimit < 1 {
+		bad("auth.email_limit", "auth.email_limit and auth.ip_limit must be at least 1")
+	}
+	if c.Auth.LimitWindow < time.Minute {
+		bad("auth.limit_window", "must be at least 1m, got %s", c.Auth.LimitWindow)
+	}
+	if c.Env == Production && c.Mail.SMTPAddr == "" {
+		bad("mail.smtp_addr", "must be set in production (host:port of your SMTP server): the console mailer is for development")
+	}
 	if c.Worker.Concurrency < 1 || c.Worker.Concurrency > 10000 {
 		bad("worker.concurrency", "must be between 1 and 10000, got %d", c.Worker.Concurrency)
 	}
@@ -255,6 +334,9 @@ func (c *Config) Redacted() map[string]any {
 			u.User = url.UserPassword(u.User.Username(), "REDACTED")
 		}
 		out["database"].(map[string]any)["url"] = u.String()
+	}
+	if c.Mail.SMTPPassword != "" {
+		out["mail"].(map[string]any)["smtp_password"] = "REDACTED"
 	}
 	return out
 }

@@ -54,3 +54,13 @@ func RenderCoverLetter(tmpl string, vars map[string]string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// SampleTemplateVars fills every template variable, to check a template when
+// it is saved rather than when the first task fails on it.
+func SampleTemplateVars() map[string]string {
+	vars := make(map[string]string, len(templateVariables))
+	for _, v := range templateVariables {
+		vars[v] = v
+	}
+	return vars
+}

@@ -60,3 +60,27 @@ func ValidationError(fields map[string]string) error {
 	}
 	return (&Error{Code: EINVALID, Message: "some fields are invalid: see details"}).WithDetails(map[string]any{"fields": details})
 }
+
+// RunUpdate changes a run; nil fields stay as they are. Status may be set to
+// paused or active (pause/resume); cancel has its own action.
+type RunUpdate struct {
+	Name                *string
+	RequiresApproval    *bool
+	CoverLetterTemplate *string
+	Status              *RunStatus
+}
+
+// Validate returns an EINVALID error naming each bad field.
+func (u *RunUpdate) Validate() error {
+	fields := map[string]string{}
+	if u.Name != nil && (*u.Name == "" || len(*u.Name) > 200) {
+		fields["name"] = "must be 1 to 200 characters"
+	}
+	if u.CoverLetterTemplate != nil && len(*u.CoverLetterTemplate) > 20000 {
+		fields["cover_letter_template"] = "must be at most 20000 characters"
+	}
+	if u.Status != nil && *u.Status != RunActive && *u.Status != RunPaused {
+		fields["status"] = "must be active or paused (use the cancel action to cancel a run)"
+	}
+	return ValidationError(fields)
+}

@@ -100,4 +100,5 @@ func echoCode(status int) string {
 func init() {
 	statusOf["method_not_allowed"] = http.StatusMethodNotAllowed
 	statusOf["unavailable"] = http.StatusServiceUnavailable
+	statusOf[EUNSUPPORTEDMEDIA] = http.StatusUnsupportedMediaType
 }

@@ -8,47 +8,69 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/postgres"
 )
 
 // Options configure the server.
 type Options struct {
-	DB              *postgres.DB
-	Log             *zap.Logger
-	Addr            string
-	ShutdownTimeout time.Duration
+	DB   *postgres.DB
+	Log  *zap.Logger
+	HTTP config.HTTPConfig
+	Auth config.AuthConfig
 }
 
 // Server is the API server.
 type Server struct {
-	echo *echo.Echo
-	http *http.Server
-	db   *postgres.DB
-	log  *zap.Logger
-	opts Options
+	echo         *echo.Echo
+	http         *http.Server
+	db           *postgres.DB
+	log          *zap.Logger
+	opts         Options
+	publicOrigin string // scheme://host[:port] of http.public_base_url
+	secure       bool   // the public base URL is https
 }
 
 // New builds the server and registers every route.
-func New(opts Options) *Server {
+func New(opts Options) (*Server, error) {
+	base, err := url.Parse(opts.HTTP.PublicBaseURL)
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, db: opts.DB, log: opts.Log, opts: opts}
+	s := &Server{echo: e, db: opts.DB, log: opts.Log, opts: opts,
+		publicOrigin: base.Scheme + "://" + base.Host, secure: base.Scheme == "https"}
 	e.HTTPErrorHandler = s.httpErrorHandler
+	e.IPExtractor = ipExtractor(opts.HTTP.TrustedProxies)
+
 	e.Use(middleware.RequestID())
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: false, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+	e.Use(s.requestLogger())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic", zap.Error(err), zap.ByteString("stack", stack))
 		return err
 	}}))
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
+	e.Use(s.securityHeaders)
+	if len(opts.HTTP.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins: opts.HTTP.CORSOrigins,
+			AllowMethods: []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType},
+		}))
+	}
+	e.Use(middleware.BodyLimit(opts.HTTP.BodyLimit))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.HTTP.RequestTimeout}))
+
+	s.routes()
 	s.http = &http.Server{
-		Addr:              opts.Addr,
+		Addr:              opts.HTTP.Addr,
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -57,7 +79,52 @@ func New(opts Options) *Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(opts.Log.Named("http")),
 	}
-	return s
+	return s, nil
+}
+
+// routes registers every route. The OpenAPI test checks this list against
+// openapi.json in both directions.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/openapi.json", s.handleOpenAPI)
+	v1.POST("/auth/magic-link", s.handleMagicLink)
+	v1.POST("/auth/verify", s.handleVerify)
+
+	u := v1.Group("", s.requireUser)
+	u.POST("/auth/logout", s.handleLogout)
+	u.GET("/me", s.handleMe)
+	u.PATCH("/me", s.handleUpdateMe)
+
+	u.POST("/tokens", s.handleCreateToken)
+	u.GET("/tokens", s.handleListTokens)
+	u.DELETE("/tokens/:id", s.handleRevokeToken)
+
+	u.POST("/runs", s.handleCreateRun)
+	u.GET("/runs", s.handleListRuns)
+	u.GET("/runs/:id", s.handleGetRun)
+	u.PATCH("/runs/:id", s.handleUpdateRun)
+	u.POST("/runs/:id/cancel", s.handleCancelRun)
+	u.DELETE("/runs/:id", s.handleDeleteRun)
+	u.POST("/runs/:id/tasks", s.handleAddTasks)
+
+	u.POST("/jobs", s.handleIngestJobs)
+	u.GET("/jobs", s.handleListJobs)
+	u.GET("/jobs/:id", s.handleGetJob)
+
+	u.GET("/tasks", s.handleListTasks)
+	u.GET("/tasks/:id", s.handleGetTask)
+	u.POST("/tasks/:id/resume", s.handleResumeTask)
+	u.POST("/tasks/:id/cancel", s.handleCancelTask)
+	u.POST("/tasks/bulk-resume", s.handleBulkResume)
+	u.POST("/tasks/bulk-cancel", s.handleBulkCancel)
+
+	if s.opts.HTTP.DevEndpoints {
+		u.GET("/dev/runs/:id/next-task", s.handleDevNextTask)
+	}
 }
 
 // Handler returns the HTTP handler (tests serve it with httptest).
@@ -73,8 +140,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down HTTP server", zap.Duration("grace", s.opts.ShutdownTimeout))
-	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	s.log.Info("shutting down HTTP server", zap.Duration("grace", s.opts.HTTP.ShutdownTimeout))
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.HTTP.ShutdownTimeout)
 	defer cancel()
 	if err := s.http.Shutdown(shutCtx); err != nil {
 		return err
@@ -83,4 +150,21 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// ipExtractor takes the client IP from the connection, or from
+// X-Forwarded-For only when the connection comes from a configured proxy.
+// Echo trusts private ranges by default; we trust nothing unless told.
+func ipExtractor(trusted []string) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, cidr := range trusted {
+		_, n, err := net.ParseCIDR(cidr)
+		if err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

@@ -33,6 +33,8 @@ type JobInserter interface {
 	// InsertTaskJobsTx inserts one River job per task and returns their ids in
 	// the same order.
 	InsertTaskJobsTx(ctx context.Context, tx pgx.Tx, jobs []TaskJob) ([]int64, error)
+	// InsertMagicLinkJobTx enqueues the job that mails a sign-in link.
+	InsertMagicLinkJobTx(ctx context.Context, tx pgx.Tx, email string) error
 }
 
 // DB is the Postgres store.

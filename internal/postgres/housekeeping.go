@@ -18,5 +18,11 @@ func (db *DB) DeleteExpiredAuth(ctx context.Context, limit int) (tokens, session
 	if err != nil {
 		return tokens, 0, err
 	}
-	return tokens, int(tag.RowsAffected()), nil
+	sessions = int(tag.RowsAffected())
+	// Rate-limit windows older than a day are long over.
+	if _, err := db.Pool.Exec(ctx, `DELETE FROM rate_limits WHERE ctid IN (
+		SELECT ctid FROM rate_limits WHERE window_start < now() - interval '1 day' LIMIT $1)`, limit); err != nil {
+		return tokens, sessions, err
+	}
+	return tokens, sessions, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -101,4 +102,56 @@ func scanJobWithFlag(row pgx.Row, flag *bool) (*domain.JobPosting, error) {
 func (db *DB) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.JobPosting, error) {
 	j, err := scanJob(db.Pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM job_postings WHERE id = $1 AND user_id = $2`, jobID, userID))
 	return j, notFound(err, "job")
+}
+
+// ListJobs returns the user's postings, newest first, filtered.
+func (db *DB) ListJobs(ctx context.Context, userID domain.ID, f domain.JobFilter) ([]*domain.JobPosting, string, error) {
+	c, err := domain.DecodeCursor(f.Cursor, "jobs")
+	if err != nil {
+		return nil, "", err
+	}
+	limit := pageSize(f.Limit)
+	args := []any{userID, limit + 1}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := "user_id = $1"
+	if f.Text != "" {
+		p := arg("%" + escapeLike(f.Text) + "%")
+		where += " AND (title ILIKE " + p + " OR company ILIKE " + p + " OR description ILIKE " + p + " OR url ILIKE " + p + ")"
+	}
+	if f.Company != "" {
+		where += " AND company ILIKE " + arg(escapeLike(f.Company))
+	}
+	if f.Source != "" {
+		where += " AND source = " + arg(f.Source)
+	}
+	if f.HasBeenAppliedTo != nil {
+		not := ""
+		if !*f.HasBeenAppliedTo {
+			not = "NOT "
+		}
+		where += " AND " + not + "EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted'))"
+	}
+	if c != nil {
+		where += " AND (created_at, id) < (" + arg(c.Time) + ", " + arg(c.ID) + ")"
+	}
+	rows, _ := db.Pool.Query(ctx, `SELECT `+jobColumns+` FROM job_postings WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT $2`, args...)
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.JobPosting, error) { return scanJob(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(jobs) > limit {
+		jobs = jobs[:limit]
+		last := jobs[limit-1]
+		next = domain.Cursor{Kind: "jobs", Time: last.CreatedAt, ID: last.ID}.Encode()
+	}
+	return jobs, next, nil
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
 }

@@ -25,6 +25,10 @@ type ApprovalGate interface {
 	RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet *domain.Packet, fence domain.ID) error
 }
 
+// PausedRunRecheck is how long a task of a paused run waits before its job
+// looks at the run again (snoozing uses no attempt).
+var PausedRunRecheck = 30 * time.Second
+
 // ApplyWorker drives one task queued → in_progress → submitting → submitted.
 // River delivers at least once, so every step is guarded: a task found in any
 // state it does not expect is left alone and the job completes.
@@ -52,6 +56,7 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 
 	// 1. Claim: queued → in_progress, with a fresh lease.
 	var app *postgres.Application
+	runPaused := false
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		t, err := w.DB.LockTaskTx(ctx, tx, job.Args.TaskID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -65,16 +70,25 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 			log.Info("task not queued; leaving it alone", zap.String("state", string(t.State)), zap.Stringer("run_id", t.RunID))
 			return completeTx(ctx, tx, job)
 		}
-		t, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
-			TaskID: t.ID, From: domain.StateQueued, To: domain.StateInProgress,
-			Actor: domain.ActorWorker, Lease: &lease,
-		})
+		loaded, err := w.DB.ApplicationTx(ctx, tx, t)
 		if err != nil {
 			return err
 		}
-		app, err = w.DB.ApplicationTx(ctx, tx, t)
+		if loaded.Run.Status == domain.RunPaused {
+			runPaused = true
+			return nil
+		}
+		loaded.Task, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+			TaskID: t.ID, From: domain.StateQueued, To: domain.StateInProgress,
+			Actor: domain.ActorWorker, Lease: &lease,
+		})
+		app = loaded
 		return err
 	})
+	if runPaused {
+		// The task stays queued and keeps its job; look again later.
+		return river.JobSnooze(PausedRunRecheck)
+	}
 	if err != nil || app == nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func startWorker(t *testing.T, b *testBundle, opts workerOpts) *river.Client[pgx
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	w := &queue.ApplyWorker{DB: b.db, Applier: opts.Applier, Owner: opts.Name, JobTimeout: time.Minute, MaxAttempts: opts.MaxAttempts, Log: log}
-	client, err := queue.NewWorkerClient(b.db.Pool, w, queue.ClientOptions{
+	client, err := queue.NewWorkerClient(b.db.Pool, queue.Workers{Apply: w}, queue.ClientOptions{
 		Concurrency: opts.Concurrency, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, ID: opts.Name, Log: log,
 	})
 	require.NoError(t, err)

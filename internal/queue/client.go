@@ -28,29 +28,52 @@ type ClientOptions struct {
 	Log *zap.Logger
 }
 
+// Workers are the workers one process runs: Apply works the applications
+// queue, MagicLink the mail queue; either may be nil.
+type Workers struct {
+	Apply     *ApplyWorker
+	MagicLink *MagicLinkWorker
+}
+
+// mailConcurrency bounds parallel sends per process.
+const mailConcurrency = 4
+
 // NewWorkerClient returns a River client that works the applications queue
-// with worker. The caller starts and stops it.
-func NewWorkerClient(pool *pgxpool.Pool, worker *ApplyWorker, opts ClientOptions) (*river.Client[pgx.Tx], error) {
+// (and the mail queue, with a MagicLink worker). The caller starts and stops it.
+func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river.Client[pgx.Tx], error) {
 	if opts.Concurrency < 1 {
 		return nil, fmt.Errorf("queue: concurrency must be at least 1, got %d", opts.Concurrency)
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, worker); err != nil {
-		return nil, err
+	queues := map[string]river.QueueConfig{}
+	if ws.Apply != nil {
+		if err := river.AddWorkerSafely(workers, ws.Apply); err != nil {
+			return nil, err
+		}
+		queues[QueueApplications] = river.QueueConfig{MaxWorkers: opts.Concurrency}
+	}
+	if ws.MagicLink != nil {
+		if err := river.AddWorkerSafely(workers, ws.MagicLink); err != nil {
+			return nil, err
+		}
+		queues[QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}
 	}
 	cfg := &river.Config{
 		ID:                opts.ID,
-		Queues:            map[string]river.QueueConfig{QueueApplications: {MaxWorkers: opts.Concurrency}},
+		Queues:            queues,
 		Workers:           workers,
 		MaxAttempts:       jobMaxAttempts,
 		FetchCooldown:     opts.FetchCooldown,
 		FetchPollInterval: opts.FetchPollInterval,
 		Logger:            slogger(opts.Log),
 	}
-	if worker.JobTimeout > 0 {
-		cfg.JobTimeout = worker.JobTimeout
+	if len(queues) == 0 {
+		return nil, fmt.Errorf("queue: no workers given")
+	}
+	if ws.Apply != nil && ws.Apply.JobTimeout > 0 {
+		cfg.JobTimeout = ws.Apply.JobTimeout
 		// River's rescuer must not take back a job that may still be running.
-		cfg.RescueStuckJobsAfter = worker.JobTimeout + time.Hour
+		cfg.RescueStuckJobsAfter = ws.Apply.JobTimeout + time.Hour
 	}
 	return river.NewClient(riverpgxv5.New(pool), cfg)
 }

@@ -1,0 +1,82 @@
+package domain
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"time"
+)
+
+// Cursor is a position in a keyset-paginated list: the sort key of the last
+// row of the previous page. It travels as an opaque URL-safe string.
+type Cursor struct {
+	Kind     string    `json:"k"`           // which ordering it belongs to
+	Priority int       `json:"p,omitempty"` // claim order only
+	Time     time.Time `json:"t"`
+	ID       ID        `json:"i"`
+}
+
+// Encode returns the opaque form.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor parses an opaque cursor for a list ordered by kind. Anything
+// malformed, or a cursor from another list, is EINVALID.
+func DecodeCursor(s, kind string) (*Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := Errorf(EINVALID, "cursor is not valid for this list: pass the next_cursor of the previous page unchanged")
+	if len(s) > 512 {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c Cursor
+	if err := json.Unmarshal(b, &c); err != nil || c.Kind != kind || c.ID.IsZero() || c.Time.IsZero() {
+		return nil, bad
+	}
+	return &c, nil
+}
+
+// Page bounds.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// TaskFilter selects tasks for lists and bulk actions.
+type TaskFilter struct {
+	States []State
+	RunID  *ID
+	Cursor string
+	Limit  int
+}
+
+// ClaimOrder reports whether the list is exactly the queued view, which is
+// shown in the order workers claim: boosted first, then oldest queued_at.
+func (f *TaskFilter) ClaimOrder() bool {
+	return len(f.States) == 1 && f.States[0] == StateQueued
+}
+
+// JobFilter selects job postings.
+type JobFilter struct {
+	Text             string
+	Company          string
+	Source           string
+	HasBeenAppliedTo *bool
+	Cursor           string
+	Limit            int
+}
+
+// TaskDetail is one task with everything its page shows.
+type TaskDetail struct {
+	Task        *Task
+	Job         *JobPosting
+	Run         *Run
+	Transitions []Transition
+	Packet      json.RawMessage
+}

@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+type magicLinkRequest struct {
+	Email string `json:"email"`
+}
+
+// magicLinkAccepted is the one answer to every accepted sign-in request,
+// whether or not the address has an account.
+var magicLinkAccepted = map[string]string{
+	"status":  "accepted",
+	"message": "If this address can sign in, a sign-in link is on its way. It works once and expires soon.",
+}
+
+// handleMagicLink answers POST /api/v1/auth/magic-link {email}: 202 with the
+// same body and headers for every address; 429 when the per-email or per-IP
+// limit trips (held in Postgres, so shared by every replica).
+func (s *Server) handleMagicLink(c echo.Context) error {
+	var req magicLinkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	email, err := domain.NormalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	a := s.opts.Auth
+	limits := []postgres.RateLimit{
+		{Key: "magic_link:ip:" + c.RealIP(), Limit: a.IPLimit, Window: a.LimitWindow},
+		{Key: "magic_link:email:" + email, Limit: a.EmailLimit, Window: a.LimitWindow},
+	}
+	if err := s.db.RequestMagicLink(c.Request().Context(), email, limits); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, magicLinkAccepted)
+}
+
+type verifyRequest struct {
+	Token string `json:"token"`
+}
+
+type verifyResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      userJSON  `json:"user"`
+}
+
+// handleVerify answers POST /api/v1/auth/verify {token}: it consumes the
+// sign-in token, opens a new session (a new id at every sign-in), sets the
+// session cookie for browsers and returns the same secret as a bearer token
+// for API clients.
+func (s *Server) handleVerify(c echo.Context) error {
+	var req verifyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.ParseToken(domain.PrefixMagicLink, req.Token); err != nil {
+		return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
+	}
+	raw, hash := domain.NewToken(domain.PrefixSession)
+	user, expires, err := s.db.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, s.opts.Auth.SessionMaxAge)
+	if err != nil {
+		return err
+	}
+	// A previous session in this browser ends: one browser, one session.
+	if old, fromCookie := credential(c.Request()); fromCookie && old != "" {
+		_ = s.db.DeleteSession(c.Request().Context(), domain.HashToken(old))
+	}
+	c.SetCookie(sessionCookie(raw, expires, int(time.Until(expires).Seconds())))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, verifyResponse{Token: raw, ExpiresAt: expires, User: toUser(user)})
+}
+
+// handleLogout answers POST /api/v1/auth/logout: the session ends and its
+// cookie is cleared. API tokens are revoked through /tokens instead.
+func (s *Server) handleLogout(c echo.Context) error {
+	raw, _ := credential(c.Request())
+	if err := s.db.DeleteSession(c.Request().Context(), domain.HashToken(raw)); err != nil {
+		return err
+	}
+	c.SetCookie(sessionCookie("", time.Unix(0, 0), -1))
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleMe answers GET /api/v1/me.
+func (s *Server) handleMe(c echo.Context) error {
+	return c.JSON(http.StatusOK, toUser(currentUser(c)))
+}
+
+type updateMeRequest struct {
+	Name                 *string            `json:"name"`
+	Phone                *string            `json:"phone"`
+	Location             *string            `json:"location"`
+	Links                *map[string]string `json:"links"`
+	ResumeURL            *string            `json:"resume_url"`
+	DailySubmissionLimit *int               `json:"daily_submission_limit"`
+}
+
+// handleUpdateMe answers PATCH /api/v1/me: the profile used in applications
+// and the daily submission limit. Omitted fields stay as they are.
+func (s *Server) handleUpdateMe(c echo.Context) error {
+	var req updateMeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u := currentUser(c)
+	p, limit := u.Profile, u.DailySubmissionLimit
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&p.Name, req.Name)
+	set(&p.Phone, req.Phone)
+	set(&p.Location, req.Location)
+	set(&p.ResumeURL, req.ResumeURL)
+	if req.Links != nil {
+		p.Links = *req.Links
+	}
+	if req.DailySubmissionLimit != nil {
+		limit = *req.DailySubmissionLimit
+	}
+	if err := p.Validate(limit); err != nil {
+		return err
+	}
+	user, err := s.db.UpdateProfile(c.Request().Context(), u.ID, p, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toUser(user))
+}

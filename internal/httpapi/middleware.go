@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// SessionCookie is the session cookie's name. The __Host- prefix makes
+// browsers insist on Secure, Path=/ and no Domain.
+const SessionCookie = "__Host-applyq_session"
+
+const ctxUser = "applyq.user"
+
+// securityHeaders sets the response headers every page and answer carries.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// requestLogger logs one structured line per request.
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogRoutePath: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.Info("request", zap.String("method", v.Method), zap.String("route", v.RoutePath), zap.String("path", v.URIPath),
+				zap.Int("status", v.Status), zap.Duration("latency", v.Latency), zap.String("request_id", v.RequestID),
+				zap.String("ip", v.RemoteIP))
+			return nil
+		},
+	})
+}
+
+// requireUser authenticates the request by bearer token (API tokens and
+// sessions) or session cookie. Cookie-authenticated state changes are refused
+// when the browser says the request is cross-site (CSRF); bearer requests
+// carry no ambient credentials and are not checked.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw, fromCookie := credential(c.Request())
+		if raw == "" {
+			return domain.Errorf(domain.EUNAUTHORIZED, "sign in first: send Authorization: Bearer <token> or the session cookie")
+		}
+		if domain.ParseToken(domain.PrefixSession, raw) != nil && domain.ParseToken(domain.PrefixAPIToken, raw) != nil {
+			return domain.Errorf(domain.EUNAUTHORIZED, "sign in first: the session or token is missing, expired or revoked")
+		}
+		if fromCookie && !safeMethod(c.Request().Method) {
+			if err := s.checkSameOrigin(c.Request()); err != nil {
+				return err
+			}
+		}
+		user, err := s.db.Authenticate(c.Request().Context(), domain.HashToken(raw), s.opts.Auth.SessionIdleTimeout)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxUser, user)
+		return next(c)
+	}
+}
+
+// credential returns the bearer token, or the session cookie's value.
+func credential(r *http.Request) (raw string, fromCookie bool) {
+	if h := r.Header.Get(echo.HeaderAuthorization); h != "" {
+		if after, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(after), false
+		}
+		return "", false
+	}
+	if ck, err := r.Cookie(SessionCookie); err == nil {
+		return ck.Value, true
+	}
+	return "", false
+}
+
+// checkSameOrigin refuses a cookie-authenticated state change that the
+// browser marks cross-site (Sec-Fetch-Site), or whose Origin is not ours.
+func (s *Server) checkSameOrigin(r *http.Request) error {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes with a session cookie must come from the applyq site")
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != s.publicOrigin {
+		return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes with a session cookie must come from the applyq site")
+	}
+	return nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// currentUser returns the authenticated user.
+func currentUser(c echo.Context) *domain.User {
+	return c.Get(ctxUser).(*domain.User)
+}
+
+// sessionCookie builds the session cookie (or, with maxAge < 0, its deletion).
+func sessionCookie(value string, expires time.Time, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: SessionCookie, Value: value, Path: "/", Expires: expires, MaxAge: maxAge,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+	}
+}

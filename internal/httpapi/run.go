@@ -1,0 +1,156 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+type createRunRequest struct {
+	Name                string `json:"name"`
+	RequiresApproval    bool   `json:"requires_approval"`
+	CoverLetterTemplate string `json:"cover_letter_template"`
+}
+
+// handleCreateRun answers POST /api/v1/runs.
+func (s *Server) handleCreateRun(c echo.Context) error {
+	var req createRunRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in := domain.RunCreate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	if _, err := domain.RenderCoverLetter(in.CoverLetterTemplate, domain.SampleTemplateVars()); err != nil {
+		return domain.ValidationError(map[string]string{"cover_letter_template": domain.ErrorMessage(err)})
+	}
+	run, err := s.db.CreateRun(c.Request().Context(), currentUser(c).ID, in)
+	if err != nil {
+		return err
+	}
+	run.StateCounts = map[domain.State]int{}
+	return c.JSON(http.StatusCreated, toRun(run))
+}
+
+// handleListRuns answers GET /api/v1/runs?cursor=&limit=: newest first, each
+// with its task counts per state.
+func (s *Server) handleListRuns(c echo.Context) error {
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	runs, next, err := s.db.ListRuns(c.Request().Context(), currentUser(c).ID, c.QueryParam("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page[runJSON]{Items: mapSlice(runs, toRun), NextCursor: next})
+}
+
+// handleGetRun answers GET /api/v1/runs/:id.
+func (s *Server) handleGetRun(c echo.Context) error {
+	id, err := pathID(c, "run")
+	if err != nil {
+		return err
+	}
+	run, err := s.db.GetRunWithCounts(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRun(run))
+}
+
+type updateRunRequest struct {
+	Name                *string `json:"name"`
+	RequiresApproval    *bool   `json:"requires_approval"`
+	CoverLetterTemplate *string `json:"cover_letter_template"`
+	Status              *string `json:"status"`
+}
+
+// handleUpdateRun answers PATCH /api/v1/runs/:id: rename, change approval or
+// template, or pause/resume with status "paused"/"active". Workers do not
+// start tasks of a paused run.
+func (s *Server) handleUpdateRun(c echo.Context) error {
+	id, err := pathID(c, "run")
+	if err != nil {
+		return err
+	}
+	var req updateRunRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u := domain.RunUpdate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate}
+	if req.Status != nil {
+		st := domain.RunStatus(*req.Status)
+		u.Status = &st
+	}
+	if u.CoverLetterTemplate != nil {
+		if _, err := domain.RenderCoverLetter(*u.CoverLetterTemplate, domain.SampleTemplateVars()); err != nil {
+			return domain.ValidationError(map[string]string{"cover_letter_template": domain.ErrorMessage(err)})
+		}
+	}
+	run, err := s.db.UpdateRun(c.Request().Context(), currentUser(c).ID, id, u)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRun(run))
+}
+
+type cancelRunResponse struct {
+	Run            runJSON `json:"run"`
+	TasksCancelled int     `json:"tasks_cancelled"`
+}
+
+// handleCancelRun answers POST /api/v1/runs/:id/cancel: the run and every
+// cancellable task end (tasks already submitting finish on their own).
+func (s *Server) handleCancelRun(c echo.Context) error {
+	id, err := pathID(c, "run")
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	run, n, err := s.db.CancelRun(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cancelRunResponse{Run: toRun(run), TasksCancelled: n})
+}
+
+// handleDeleteRun answers DELETE /api/v1/runs/:id: only a run nothing was
+// submitted from can go (409 otherwise).
+func (s *Server) handleDeleteRun(c echo.Context) error {
+	id, err := pathID(c, "run")
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteRun(c.Request().Context(), currentUser(c).ID, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type addTasksRequest struct {
+	JobIDs []domain.ID `json:"job_ids"`
+}
+
+// handleAddTasks answers POST /api/v1/runs/:id/tasks {job_ids}: one task per
+// job, each with its River job, in one transaction; the answer lists what was
+// queued and which jobs were duplicates and why.
+func (s *Server) handleAddTasks(c echo.Context) error {
+	id, err := pathID(c, "run")
+	if err != nil {
+		return err
+	}
+	var req addTasksRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u := currentUser(c)
+	res, err := s.db.AddJobsToRun(c.Request().Context(), u.ID, id, req.JobIDs, domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}

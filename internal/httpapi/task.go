@@ -1,0 +1,155 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// handleListTasks answers GET /api/v1/tasks?state=a,b&run_id=&cursor=&limit=.
+// The queued view (state=queued alone) is in claim order.
+func (s *Server) handleListTasks(c echo.Context) error {
+	states, err := queryStates(c)
+	if err != nil {
+		return err
+	}
+	runID, err := queryOptionalID(c, "run_id")
+	if err != nil {
+		return err
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	tasks, next, err := s.db.ListTasks(c.Request().Context(), currentUser(c).ID,
+		domain.TaskFilter{States: states, RunID: runID, Cursor: c.QueryParam("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page[taskJSON]{Items: mapSlice(tasks, toTask), NextCursor: next})
+}
+
+// handleGetTask answers GET /api/v1/tasks/:id: the task with its job, run,
+// transition timeline, packet and current approval.
+func (s *Server) handleGetTask(c echo.Context) error {
+	id, err := pathID(c, "task")
+	if err != nil {
+		return err
+	}
+	d, err := s.db.GetTaskDetail(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTaskDetail(d))
+}
+
+// handleResumeTask answers POST /api/v1/tasks/:id/resume: a paused or failed
+// task goes back to queued, boosted ahead of default-priority tasks. Any other
+// state answers 409 with the current state.
+func (s *Server) handleResumeTask(c echo.Context) error {
+	id, err := pathID(c, "task")
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	t, err := s.db.ResumeTask(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTask(t))
+}
+
+// handleCancelTask answers POST /api/v1/tasks/:id/cancel. A task in
+// submitting, submitted or cancelled answers 409 with its current state.
+func (s *Server) handleCancelTask(c echo.Context) error {
+	id, err := pathID(c, "task")
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	t, err := s.db.CancelTask(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTask(t))
+}
+
+type bulkRequest struct {
+	RunID  *domain.ID `json:"run_id"`
+	States []string   `json:"states"`
+}
+
+type bulkResponse struct {
+	Changed int `json:"changed"`
+}
+
+func (s *Server) bulkFilter(c echo.Context) (domain.TaskFilter, error) {
+	var req bulkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return domain.TaskFilter{}, err
+	}
+	f := domain.TaskFilter{RunID: req.RunID}
+	for _, name := range req.States {
+		st, err := domain.ParseState(name)
+		if err != nil {
+			return f, domain.ValidationError(map[string]string{"states": domain.ErrorMessage(err)})
+		}
+		f.States = append(f.States, st)
+	}
+	if f.RunID == nil && len(f.States) == 0 {
+		return f, domain.ValidationError(map[string]string{"run_id": "give run_id or states (or both): a bulk action needs a filter"})
+	}
+	if f.RunID != nil {
+		if _, err := s.db.GetRun(c.Request().Context(), currentUser(c).ID, *f.RunID); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// handleBulkResume answers POST /api/v1/tasks/bulk-resume {run_id, states}:
+// every paused or failed task matching the filter is resumed; the answer
+// says how many changed.
+func (s *Server) handleBulkResume(c echo.Context) error {
+	f, err := s.bulkFilter(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	n, err := s.db.BulkResume(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, bulkResponse{Changed: n})
+}
+
+// handleBulkCancel answers POST /api/v1/tasks/bulk-cancel {run_id, states}:
+// every cancellable task matching the filter is cancelled.
+func (s *Server) handleBulkCancel(c echo.Context) error {
+	f, err := s.bulkFilter(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	n, err := s.db.BulkCancel(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, bulkResponse{Changed: n})
+}
+
+// handleDevNextTask answers GET /api/v1/dev/runs/:id/next-task (development
+// only, http.dev_endpoints): the task a worker would claim next in the run.
+func (s *Server) handleDevNextTask(c echo.Context) error {
+	id, err := pathID(c, "run")
+	if err != nil {
+		return err
+	}
+	t, err := s.db.NextTask(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTask(t))
+}

@@ -1,0 +1,171 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// RateLimit is one fixed-window limit.
+type RateLimit struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+}
+
+// hitRateLimitsTx counts one hit against each limit and reports whether any
+// is over. Counters live in Postgres so every API replica shares them.
+func hitRateLimitsTx(ctx context.Context, tx pgx.Tx, limits []RateLimit) (over bool, err error) {
+	for _, l := range limits {
+		var n int
+		err := tx.QueryRow(ctx, `INSERT INTO rate_limits (key, window_start)
+			VALUES ($1, date_bin(make_interval(secs => $2), now(), timestamptz '2000-01-01'))
+			ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
+			RETURNING count`, l.Key, l.Window.Seconds()).Scan(&n)
+		if err != nil {
+			return false, err
+		}
+		if n > l.Limit {
+			over = true
+		}
+	}
+	return over, nil
+}
+
+// RequestMagicLink counts the request against limits and, when none trips,
+// enqueues the job that creates the token and mails the link, in one
+// transaction. The token itself is made by the mail job, so the raw secret is
+// never written to the database (River's job args included).
+func (db *DB) RequestMagicLink(ctx context.Context, email string, limits []RateLimit) error {
+	limited := false
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		// Refused requests count too (the counters commit), so hammering a
+		// limit keeps it closed.
+		var err error
+		if limited, err = hitRateLimitsTx(ctx, tx, limits); err != nil || limited {
+			return err
+		}
+		if db.inserter == nil {
+			return errors.New("postgres: this store was built without a job inserter")
+		}
+		return db.inserter.InsertMagicLinkJobTx(ctx, tx, email)
+	})
+	if err == nil && limited {
+		return domain.Errorf(domain.ERATELIMITED, "too many sign-in requests: try again in a few minutes")
+	}
+	return err
+}
+
+// CreateMagicLinkToken stores the hash of a new sign-in token for email.
+func (db *DB) CreateMagicLinkToken(ctx context.Context, tx pgx.Tx, email string, hash []byte, ttl time.Duration) error {
+	_, err := tx.Exec(ctx, `INSERT INTO magic_link_tokens (token_hash, email, expires_at)
+		VALUES ($1, $2, now() + make_interval(secs => $3))`, hash, email, ttl.Seconds())
+	return err
+}
+
+// SignIn consumes a magic-link token (single use, unexpired), creates the user
+// on first sign-in, and opens a new session with the given hash. An unknown,
+// used or expired token is EUNAUTHORIZED, and nothing is written.
+func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolute time.Duration) (*domain.User, time.Time, error) {
+	var user *domain.User
+	var expires time.Time
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var email string
+		err := tx.QueryRow(ctx, `UPDATE magic_link_tokens SET consumed_at = now()
+			WHERE token_hash = $1 AND consumed_at IS NULL AND expires_at > now() RETURNING email`, tokenHash).Scan(&email)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
+		}
+		if err != nil {
+			return err
+		}
+		user, err = scanUser(tx.QueryRow(ctx, `WITH ins AS (
+				INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING `+userColumns+`)
+			SELECT * FROM ins UNION ALL SELECT `+userColumns+` FROM users WHERE email = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+			domain.NewID(), email))
+		if err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
+			RETURNING expires_at`, sessionHash, user.ID, absolute.Seconds()).Scan(&expires)
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return user, expires, nil
+}
+
+// Authenticate returns the user behind a session or API token hash. A
+// session must be within its absolute expiry and its idle timeout; using it
+// slides the idle window (written at most once a minute). Anything else is
+// EUNAUTHORIZED.
+func (db *DB) Authenticate(ctx context.Context, hash []byte, idle time.Duration) (*domain.User, error) {
+	var userID domain.ID
+	err := db.Pool.QueryRow(ctx, `UPDATE sessions SET last_seen_at = now()
+		WHERE id_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
+		  AND last_seen_at < now() - interval '1 minute'
+		RETURNING user_id`, hash, idle.Seconds()).Scan(&userID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = db.Pool.QueryRow(ctx, `SELECT user_id FROM sessions
+			WHERE id_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
+			UNION ALL
+			SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+			LIMIT 1`, hash, idle.Seconds()).Scan(&userID)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "sign in first: the session or token is missing, expired or revoked")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = now()
+		WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, hash); err != nil {
+		return nil, err
+	}
+	return db.GetUser(ctx, userID)
+}
+
+// DeleteSession signs a session out.
+func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
+	_, err := db.Pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hash)
+	return err
+}
+
+// CreateAPIToken stores a new API token's hash for the user.
+func (db *DB) CreateAPIToken(ctx context.Context, userID domain.ID, name string, hash []byte) (*domain.APIToken, error) {
+	if name == "" || len(name) > 100 {
+		return nil, domain.ValidationError(map[string]string{"name": "is required, at most 100 characters"})
+	}
+	var t domain.APIToken
+	err := db.Pool.QueryRow(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)
+		RETURNING id, name, created_at, last_used_at, revoked_at`, domain.NewID(), userID, name, hash).
+		Scan(&t.ID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// ListAPITokens returns the user's tokens, newest first, without secrets.
+func (db *DB) ListAPITokens(ctx context.Context, userID domain.ID) ([]domain.APIToken, error) {
+	rows, _ := db.Pool.Query(ctx, `SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
+		WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[domain.APIToken])
+}
+
+// RevokeAPIToken revokes one of the user's tokens. Revoking twice is fine;
+// another user's token is ENOTFOUND.
+func (db *DB) RevokeAPIToken(ctx context.Context, userID, id domain.ID) error {
+	tag, err := db.Pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2`, id, userID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "token not found")
+	}
+	return nil
+}

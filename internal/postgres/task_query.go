@@ -1,0 +1,189 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// ListTasks returns the user's tasks matching f. The queued view alone is in
+// claim order (boosted first, then oldest queued_at); other views show the
+// most recently changed first.
+func (db *DB) ListTasks(ctx context.Context, userID domain.ID, f domain.TaskFilter) ([]*domain.Task, string, error) {
+	kind := "tasks"
+	if f.ClaimOrder() {
+		kind = "claim"
+	}
+	c, err := domain.DecodeCursor(f.Cursor, kind)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := pageSize(f.Limit)
+	args := []any{userID, limit + 1}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := "user_id = $1"
+	if len(f.States) > 0 {
+		where += " AND state = ANY(" + arg(stateNames(f.States)) + "::task_state[])"
+	}
+	if f.RunID != nil {
+		where += " AND run_id = " + arg(*f.RunID)
+	}
+	order := "updated_at DESC, id DESC"
+	if kind == "claim" {
+		order = "priority DESC, queued_at ASC, id ASC"
+		if c != nil {
+			// Keyset on (priority DESC, queued_at ASC, id ASC).
+			p, t, id := arg(c.Priority), arg(c.Time), arg(c.ID)
+			where += " AND (priority < " + p + " OR (priority = " + p + " AND (queued_at, id) > (" + t + ", " + id + ")))"
+		}
+	} else if c != nil {
+		where += " AND (updated_at, id) < (" + arg(c.Time) + ", " + arg(c.ID) + ")"
+	}
+	rows, _ := db.Pool.Query(ctx, `SELECT `+taskColumns+` FROM application_tasks WHERE `+where+` ORDER BY `+order+` LIMIT $2`, args...)
+	tasks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Task, error) { return scanTask(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(tasks) > limit {
+		tasks = tasks[:limit]
+		last := tasks[limit-1]
+		if kind == "claim" {
+			next = domain.Cursor{Kind: kind, Priority: last.Priority, Time: last.QueuedAt, ID: last.ID}.Encode()
+		} else {
+			next = domain.Cursor{Kind: kind, Time: last.UpdatedAt, ID: last.ID}.Encode()
+		}
+	}
+	return tasks, next, nil
+}
+
+// NextTask returns the task a worker would claim next in the user's run, or
+// ENOTFOUND when nothing is queued. (The development dequeue view.)
+func (db *DB) NextTask(ctx context.Context, userID, runID domain.ID) (*domain.Task, error) {
+	if _, err := db.GetRun(ctx, userID, runID); err != nil {
+		return nil, err
+	}
+	t, err := scanTask(db.Pool.QueryRow(ctx, `SELECT `+taskColumns+` FROM application_tasks
+		WHERE run_id = $1 AND state = 'queued' ORDER BY priority DESC, queued_at ASC, id ASC LIMIT 1`, runID))
+	return t, notFound(err, "queued task")
+}
+
+// GetTaskDetail returns one of the user's tasks with its job, run, timeline
+// and packet.
+func (db *DB) GetTaskDetail(ctx context.Context, userID, taskID domain.ID) (*domain.TaskDetail, error) {
+	var d domain.TaskDetail
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		d.Task, err = scanTask(tx.QueryRow(ctx, `SELECT `+taskColumns+` FROM application_tasks WHERE id = $1 AND user_id = $2`, taskID, userID))
+		if err != nil {
+			return notFound(err, "task")
+		}
+		if err := tx.QueryRow(ctx, `SELECT packet FROM application_tasks WHERE id = $1`, taskID).Scan(&d.Packet); err != nil {
+			return err
+		}
+		if d.Job, err = scanJob(tx.QueryRow(ctx, `SELECT `+jobColumns+` FROM job_postings WHERE id = $1`, d.Task.JobID)); err != nil {
+			return err
+		}
+		if d.Run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM application_runs WHERE id = $1`, d.Task.RunID)); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT task_id, coalesce(from_state::text, ''), to_state, actor, reason, created_at
+			FROM task_transitions WHERE task_id = $1 ORDER BY id`, taskID)
+		d.Transitions, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Transition])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Packet) == 0 || string(d.Packet) == "null" {
+		d.Packet = nil
+	}
+	return &d, nil
+}
+
+// MaxBulk bounds the tasks one bulk action changes.
+const MaxBulk = 10000
+
+// BulkResume resumes every paused or failed task of the user matching f (its
+// states narrowed to paused and failed), boosted, each with a new River job,
+// in one transaction. It returns how many changed.
+func (db *DB) BulkResume(ctx context.Context, userID domain.ID, f domain.TaskFilter, actor string) (int, error) {
+	return db.bulk(ctx, userID, f, []domain.State{domain.StatePaused, domain.StateFailed}, func(tx pgx.Tx, t *domain.Task) error {
+		_, err := db.resumeLockedTx(ctx, tx, t, actor)
+		return err
+	})
+}
+
+// BulkCancel cancels every cancellable task of the user matching f.
+func (db *DB) BulkCancel(ctx context.Context, userID domain.ID, f domain.TaskFilter, actor string) (int, error) {
+	cancellable := []domain.State{domain.StateQueued, domain.StateInProgress, domain.StateAwaitingApproval,
+		domain.StateApproved, domain.StatePaused, domain.StateFailed}
+	return db.bulk(ctx, userID, f, cancellable, func(tx pgx.Tx, t *domain.Task) error {
+		_, err := db.TransitionTx(ctx, tx, TransitionParams{TaskID: t.ID, From: t.State, To: domain.StateCancelled, Actor: actor, Reason: domain.ReasonCancelledByUser})
+		return err
+	})
+}
+
+func (db *DB) bulk(ctx context.Context, userID domain.ID, f domain.TaskFilter, allowed []domain.State, fn func(pgx.Tx, *domain.Task) error) (int, error) {
+	states := allowed
+	if len(f.States) > 0 {
+		states = intersect(f.States, allowed)
+		if len(states) == 0 {
+			return 0, nil
+		}
+	}
+	n := 0
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		args := []any{userID, stateNames(states), MaxBulk + 1}
+		where := "user_id = $1 AND state = ANY($2::task_state[])"
+		if f.RunID != nil {
+			args = append(args, *f.RunID)
+			where += " AND run_id = $4"
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+taskColumns+` FROM application_tasks WHERE `+where+` ORDER BY id LIMIT $3 FOR UPDATE`, args...)
+		tasks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Task, error) { return scanTask(r) })
+		if err != nil {
+			return err
+		}
+		if len(tasks) > MaxBulk {
+			return domain.Errorf(domain.EINVALID, "the filter matches more than %d tasks: narrow it with run_id or states", MaxBulk)
+		}
+		for _, t := range tasks {
+			if err := fn(tx, t); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+func intersect(a, b []domain.State) []domain.State {
+	var out []domain.State
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+
+// stateNames converts states for a text[] parameter (pgx cannot encode a
+// slice of a named string type into an enum array).
+func stateNames(states []domain.State) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
