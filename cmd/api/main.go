@@ -28,6 +28,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
 	srv, err := httpapi.New(httpapi.Options{
 		DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth,
 	})

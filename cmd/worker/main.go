@@ -1,10 +1,11 @@
-// Command worker runs applyq's River workers: it claims tasks and drives them
-// through the state machine to submission. Run as many as you like.
+// Command worker runs applyq's River workers: it claims tasks, drives them
+// through the state machine, waits for approvals on LISTEN and submits
+// through the configured applier. Run as many as you like.
 package main
 
 import (
-	"context"
 	"fmt"
+	"net/http"
 	"os"
 
 	"go.uber.org/zap"
@@ -27,9 +28,9 @@ func run() error {
 		return err
 	}
 	defer a.Close()
-	cfg := a.Config.Worker
+	cfg := a.Config
 
-	owner := cfg.ID
+	owner := cfg.Worker.ID
 	if owner == "" {
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d", host, os.Getpid())
@@ -38,41 +39,40 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	ins.ContinuationDelay = cfg.Approval.HandoffDelay
 	db := postgres.New(a.Pool, ins, a.Log)
-	worker := &queue.ApplyWorker{
-		DB: db, Applier: applier.NewDryRun(a.Log), Owner: owner,
-		JobTimeout: cfg.JobTimeout, MaxAttempts: cfg.MaxAttempts, Log: a.Log,
+
+	var submitter domain.Applier = applier.NewDryRun(a.Log)
+	if cfg.Worker.Applier == "webhook" {
+		submitter = &applier.Webhook{URL: cfg.Webhook.URL, Secret: []byte(cfg.Webhook.Secret), Timeout: cfg.Webhook.Timeout,
+			Idempotent: cfg.Webhook.Idempotent, Client: &http.Client{}}
 	}
 	var mailer domain.Mailer = mail.Console{Log: a.Log}
-	if m := a.Config.Mail; m.SMTPAddr != "" {
+	if m := cfg.Mail; m.SMTPAddr != "" {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
-	magicLinks := &queue.MagicLinkWorker{DB: db, Mailer: mailer, PublicBaseURL: a.Config.HTTP.PublicBaseURL, TTL: a.Config.Auth.MagicLinkTTL, Log: a.Log}
-	client, err := queue.NewWorkerClient(a.Pool, queue.Workers{Apply: worker, MagicLink: magicLinks}, queue.ClientOptions{
-		Concurrency: cfg.Concurrency, FetchCooldown: cfg.FetchCooldown,
-		FetchPollInterval: cfg.FetchPollInterval, ID: owner, Log: a.Log,
+	proc, err := queue.NewProcess(queue.ProcessOptions{
+		Pool: a.Pool, DBURL: cfg.Database.URL, DB: db, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
+		Concurrency: cfg.Worker.Concurrency, MaxAttempts: cfg.Worker.MaxAttempts, JobTimeout: cfg.Worker.JobTimeout,
+		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
+		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
+		ApprovalTTL: cfg.Approval.TTL, ApprovalPollInterval: cfg.Approval.PollInterval,
 	})
 	if err != nil {
 		return err
 	}
-	// River's work contexts derive from Start's: a signal must not cancel
-	// in-flight work, only stop fetching (below).
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := proc.Start(ctx); err != nil {
 		return err
 	}
-	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Concurrency))
+	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()))
 
 	<-ctx.Done()
-	a.Log.Info("shutting down: finishing in-flight tasks", zap.Duration("grace", cfg.ShutdownTimeout))
-	stopCtx, cancel := app.ShutdownContext(cfg.ShutdownTimeout)
+	a.Log.Info("shutting down: finishing in-flight tasks", zap.Duration("grace", cfg.Worker.ShutdownTimeout),
+		zap.Int("approvals_waiting", proc.Approvals.Waiting()))
+	stopCtx, cancel := app.ShutdownContext(cfg.Worker.ShutdownTimeout)
 	defer cancel()
-	if err := client.Stop(stopCtx); err != nil {
-		a.Log.Warn("grace period over: cancelling in-flight tasks", zap.Error(err))
-		hardCtx, cancelHard := app.ShutdownContext(cfg.ShutdownTimeout)
-		defer cancelHard()
-		if err := client.StopAndCancel(hardCtx); err != nil {
-			return fmt.Errorf("stopping River: %w", err)
-		}
+	if err := proc.Stop(stopCtx); err != nil {
+		return err
 	}
 	a.Log.Info("worker stopped")
 	return nil

@@ -37,6 +37,7 @@ type Config struct {
 	Approval ApprovalConfig `mapstructure:"approval"`
 	Auth     AuthConfig     `mapstructure:"auth"`
 	Mail     MailConfig     `mapstructure:"mail"`
+	Webhook  WebhookConfig  `mapstructure:"webhook"`
 }
 
 // AuthConfig is sign-in: magic links, sessions and their limits.
@@ -103,7 +104,17 @@ type SweeperConfig struct {
 
 // ApprovalConfig is the approval flow.
 type ApprovalConfig struct {
-	TTL time.Duration `mapstructure:"ttl"`
+	TTL          time.Duration `mapstructure:"ttl"`
+	HandoffDelay time.Duration `mapstructure:"handoff_delay"`
+	PollInterval time.Duration `mapstructure:"poll_interval"`
+}
+
+// WebhookConfig is the webhook applier.
+type WebhookConfig struct {
+	URL        string        `mapstructure:"url"`
+	Secret     string        `mapstructure:"secret"`
+	Timeout    time.Duration `mapstructure:"timeout"`
+	Idempotent bool          `mapstructure:"idempotent"`
 }
 
 var bodyLimitRE = regexp.MustCompile(`^[1-9][0-9]*[KMG]?$`)
@@ -147,6 +158,12 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sweeper.stuck_after", 5*time.Minute)
 	v.SetDefault("sweeper.once", false)
 	v.SetDefault("approval.ttl", 20*time.Minute)
+	v.SetDefault("approval.handoff_delay", 5*time.Second)
+	v.SetDefault("approval.poll_interval", 30*time.Second)
+	v.SetDefault("webhook.url", "")
+	v.SetDefault("webhook.secret", "")
+	v.SetDefault("webhook.timeout", 30*time.Second)
+	v.SetDefault("webhook.idempotent", false)
 }
 
 // Flags returns the command-line flags of process ("api", "worker",
@@ -307,8 +324,29 @@ func (c *Config) Validate() error {
 	if c.Worker.FetchPollInterval < c.Worker.FetchCooldown {
 		bad("worker.fetch_poll_interval", "must be at least worker.fetch_cooldown (%s), got %s", c.Worker.FetchCooldown, c.Worker.FetchPollInterval)
 	}
-	if c.Worker.Applier != "dry_run" {
-		bad("worker.applier", "must be dry_run (the webhook applier comes with approvals), got %q", c.Worker.Applier)
+	switch c.Worker.Applier {
+	case "dry_run":
+		if c.Env == Production {
+			bad("worker.applier", "dry_run sends nothing and is for development: use webhook in production")
+		}
+	case "webhook":
+		if u, err := url.Parse(c.Webhook.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("webhook.url", "must be the http(s) URL submissions are POSTed to when worker.applier is webhook")
+		}
+		if len(c.Webhook.Secret) < 32 {
+			bad("webhook.secret", "must be at least 32 characters (it signs every submission)")
+		}
+	default:
+		bad("worker.applier", "must be dry_run or webhook, got %q", c.Worker.Applier)
+	}
+	if c.Webhook.Timeout < time.Second {
+		bad("webhook.timeout", "must be at least 1s, got %s", c.Webhook.Timeout)
+	}
+	if c.Approval.HandoffDelay < 0 || c.Approval.HandoffDelay > 10*time.Minute {
+		bad("approval.handoff_delay", "must be between 0 and 10m, got %s", c.Approval.HandoffDelay)
+	}
+	if c.Approval.PollInterval < time.Second {
+		bad("approval.poll_interval", "must be at least 1s, got %s", c.Approval.PollInterval)
 	}
 	if c.Sweeper.Interval < time.Second {
 		bad("sweeper.interval", "must be at least 1s, got %s", c.Sweeper.Interval)
@@ -334,6 +372,9 @@ func (c *Config) Redacted() map[string]any {
 			u.User = url.UserPassword(u.User.Username(), "REDACTED")
 		}
 		out["database"].(map[string]any)["url"] = u.String()
+	}
+	if c.Webhook.Secret != "" {
+		out["webhook"].(map[string]any)["secret"] = "REDACTED"
 	}
 	if c.Mail.SMTPPassword != "" {
 		out["mail"].(map[string]any)["smtp_password"] = "REDACTED"

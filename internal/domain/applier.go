@@ -33,6 +33,10 @@ type ApplyResult struct {
 // outcome is unknown and the task is paused for a person to check.
 var ErrNotSent = errors.New("submission not sent")
 
+// ErrRejected wraps an applier error where the receiving side received the
+// application and refused it for good (a permanent 4xx): the task fails.
+var ErrRejected = errors.New("submission rejected")
+
 // Applier submits one application. Implementations must return an error
 // wrapping ErrNotSent only when they can prove nothing was sent.
 type Applier interface {

@@ -53,25 +53,36 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 // carry no ambient credentials and are not checked.
 func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		raw, fromCookie := credential(c.Request())
-		if raw == "" {
-			return domain.Errorf(domain.EUNAUTHORIZED, "sign in first: send Authorization: Bearer <token> or the session cookie")
-		}
-		if domain.ParseToken(domain.PrefixSession, raw) != nil && domain.ParseToken(domain.PrefixAPIToken, raw) != nil {
-			return domain.Errorf(domain.EUNAUTHORIZED, "sign in first: the session or token is missing, expired or revoked")
-		}
-		if fromCookie && !safeMethod(c.Request().Method) {
-			if err := s.checkSameOrigin(c.Request()); err != nil {
-				return err
-			}
-		}
-		user, err := s.db.Authenticate(c.Request().Context(), domain.HashToken(raw), s.opts.Auth.SessionIdleTimeout)
+		user, err := s.authenticate(c)
 		if err != nil {
 			return err
 		}
 		c.Set(ctxUser, user)
 		return next(c)
 	}
+}
+
+// authenticate checks the request's credential (and, for a cookie on an
+// unsafe method, that the request is same-origin) and returns its user.
+func (s *Server) authenticate(c echo.Context) (*domain.User, error) {
+	raw, fromCookie := credential(c.Request())
+	if raw == "" {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "sign in first: send Authorization: Bearer <token> or the session cookie")
+	}
+	if domain.ParseToken(domain.PrefixSession, raw) != nil && domain.ParseToken(domain.PrefixAPIToken, raw) != nil {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "sign in first: the session or token is missing, expired or revoked")
+	}
+	if fromCookie && !safeMethod(c.Request().Method) {
+		if err := s.checkSameOrigin(c.Request()); err != nil {
+			return nil, err
+		}
+	}
+	user, err := s.db.Authenticate(c.Request().Context(), domain.HashToken(raw), s.opts.Auth.SessionIdleTimeout)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(ctxUser, user)
+	return user, nil
 }
 
 // credential returns the bearer token, or the session cookie's value.

@@ -25,6 +25,8 @@ type Options struct {
 	Log  *zap.Logger
 	HTTP config.HTTPConfig
 	Auth config.AuthConfig
+	// Now is the clock that judges approval expiry; time.Now when nil.
+	Now func() time.Time
 }
 
 // Server is the API server.
@@ -94,7 +96,14 @@ func (s *Server) routes() {
 	v1.POST("/auth/magic-link", s.handleMagicLink)
 	v1.POST("/auth/verify", s.handleVerify)
 
+	// Approval decisions: by link token (the token is the credential) or by
+	// id for the signed-in owner; the handler tells them apart.
+	v1.GET("/approvals/:key", s.handleGetApproval)
+	v1.POST("/approvals/:key/approve", s.handleApprove)
+	v1.POST("/approvals/:key/reject", s.handleReject)
+
 	u := v1.Group("", s.requireUser)
+	u.GET("/approvals", s.handleListApprovals)
 	u.POST("/auth/logout", s.handleLogout)
 	u.GET("/me", s.handleMe)
 	u.PATCH("/me", s.handleUpdateMe)
@@ -168,3 +177,6 @@ func ipExtractor(trusted []string) echo.IPExtractor {
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
+
+// Routes lists the registered routes (method and path), for the OpenAPI check.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }

@@ -42,7 +42,15 @@ func (s *Server) handleGetTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTaskDetail(d))
+	out := toTaskDetail(d)
+	a, err := s.db.TaskApproval(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if a != nil {
+		out.Approval = s.toApproval(a)
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // handleResumeTask answers POST /api/v1/tasks/:id/resume: a paused or failed

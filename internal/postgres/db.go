@@ -35,6 +35,9 @@ type JobInserter interface {
 	InsertTaskJobsTx(ctx context.Context, tx pgx.Tx, jobs []TaskJob) ([]int64, error)
 	// InsertMagicLinkJobTx enqueues the job that mails a sign-in link.
 	InsertMagicLinkJobTx(ctx context.Context, tx pgx.Tx, email string) error
+	// InsertContinuationJobTx enqueues the job that continues an approved
+	// task and returns its id.
+	InsertContinuationJobTx(ctx context.Context, tx pgx.Tx, taskID domain.ID) (int64, error)
 }
 
 // DB is the Postgres store.

@@ -16,33 +16,35 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 )
 
-// ApprovalGate is the seam where a run that requires approval hands its task
-// to the approvals flow instead of submitting. Without one, such tasks are
-// paused (never submitted unapproved).
+// ApprovalGate is where a run that requires approval hands its prepared task
+// over instead of submitting. Without one, such tasks are paused (never
+// submitted unapproved).
 type ApprovalGate interface {
-	// RequestApprovalTx creates the approval request for the prepared packet
-	// and moves the task in_progress → awaiting_approval, inside tx.
-	RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet *domain.Packet, fence domain.ID) error
+	// RequestApprovalTx creates the approval request for the packet and moves
+	// the task in_progress → awaiting_approval, inside tx. afterCommit runs
+	// once tx has committed (to mail the link and start waiting).
+	RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet []byte, fence domain.ID) (afterCommit func(), err error)
 }
 
 // PausedRunRecheck is how long a task of a paused run waits before its job
 // looks at the run again (snoozing uses no attempt).
 var PausedRunRecheck = 30 * time.Second
 
-// ApplyWorker drives one task queued → in_progress → submitting → submitted.
-// River delivers at least once, so every step is guarded: a task found in any
-// state it does not expect is left alone and the job completes.
+// ApplyWorker drives one task queued → in_progress → (awaiting_approval →
+// approved →) submitting → submitted. River delivers at least once, so every
+// step is guarded: a task found in a state it does not expect is left alone
+// and the job completes.
 type ApplyWorker struct {
 	river.WorkerDefaults[ApplyArgs]
 
 	DB          *postgres.DB
 	Applier     domain.Applier
-	Approvals   ApprovalGate // nil until the approvals flow is wired
+	Approvals   ApprovalGate // nil: runs that require approval pause their tasks
 	Owner       string       // this process's lease owner name
 	JobTimeout  time.Duration
 	MaxAttempts int // per task; the attempt that reaches it fails the task
 	Log         *zap.Logger
-	Now         func() time.Time
+	Now         func() time.Time // pacing clock; time.Now when nil
 }
 
 // Timeout implements river.Worker: an application may take longer than River's
@@ -54,9 +56,11 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 	log := w.Log.With(zap.Stringer("task_id", job.Args.TaskID), zap.Int64("river_job_id", job.ID))
 	lease := postgres.Lease{Token: domain.NewID(), Owner: w.Owner}
 
-	// 1. Claim: queued → in_progress, with a fresh lease.
+	// 1. Claim: queued → in_progress with a fresh lease, unless the run is
+	// paused or the user's daily limit is reached.
 	var app *postgres.Application
-	runPaused := false
+	var snooze time.Duration
+	continueApproved := false
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		t, err := w.DB.LockTaskTx(ctx, tx, job.Args.TaskID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -66,7 +70,12 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 		if err != nil {
 			return err
 		}
-		if t.State != domain.StateQueued {
+		switch t.State {
+		case domain.StateQueued:
+		case domain.StateApproved:
+			continueApproved = true
+			return nil
+		default:
 			log.Info("task not queued; leaving it alone", zap.String("state", string(t.State)), zap.Stringer("run_id", t.RunID))
 			return completeTx(ctx, tx, job)
 		}
@@ -75,8 +84,19 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 			return err
 		}
 		if loaded.Run.Status == domain.RunPaused {
-			runPaused = true
+			snooze = PausedRunRecheck
 			return nil
+		}
+		now := w.now()
+		ok, limit, err := w.DB.ReserveDailySlotTx(ctx, tx, t.UserID, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			_, end := postgres.DailyWindow(now)
+			snooze = end.Sub(now)
+			log.Info("daily submission limit reached; task waits", zap.Int("limit", limit), zap.Time("until", end))
+			return w.DB.HoldForDailyLimitTx(ctx, tx, t.ID, limit, end)
 		}
 		loaded.Task, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: t.ID, From: domain.StateQueued, To: domain.StateInProgress,
@@ -85,39 +105,55 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 		app = loaded
 		return err
 	})
-	if runPaused {
-		// The task stays queued and keeps its job; look again later.
-		return river.JobSnooze(PausedRunRecheck)
-	}
-	if err != nil || app == nil {
+	switch {
+	case err != nil:
 		return err
+	case continueApproved:
+		return w.ContinueApproved(ctx, job.Args.TaskID, job, "job")
+	case snooze > 0:
+		// The task stays queued and keeps its job; look again later.
+		return river.JobSnooze(snooze)
+	case app == nil:
+		return nil
 	}
 	log = log.With(zap.Stringer("run_id", app.Task.RunID))
 
 	// 2. Prepare the packet. A problem the user must fix pauses the task.
-	packet, err := domain.BuildPacket(app.Task, app.Run, app.Job, app.User, w.now())
+	packet, err := domain.BuildPacket(app.Task, app.Run, app.Job, app.User, time.Now())
 	if err != nil {
-		return w.finish(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StatePaused, "preparation_failed", err, log)
+		return w.settle(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StatePaused, "preparation_failed", err, log)
 	}
 	packetJSON, err := json.Marshal(packet)
 	if err != nil {
 		return err
 	}
 
+	// 3a. Approval: hand over, holding nothing while a person decides.
 	if app.Run.RequiresApproval {
 		if w.Approvals == nil {
-			return w.finish(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StatePaused, "approval_required",
+			return w.settle(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StatePaused, "approval_required",
 				errors.New("this run requires approval and no approval flow is configured"), log)
 		}
-		return w.DB.InTx(ctx, func(tx pgx.Tx) error {
-			if err := w.Approvals.RequestApprovalTx(ctx, tx, app, packet, lease.Token); err != nil {
+		var after func()
+		err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			if after, err = w.Approvals.RequestApprovalTx(ctx, tx, app, packetJSON, lease.Token); err != nil {
 				return err
 			}
 			return completeTx(ctx, tx, job)
 		})
+		if isTransitionError(err) {
+			log.Warn("lost the task before requesting approval; another actor moved it", zap.Error(err))
+			return nil
+		}
+		if err != nil {
+			return w.retryOrFail(ctx, job, app.Task, lease.Token, domain.StateInProgress, err, log)
+		}
+		after()
+		return nil
 	}
 
-	// 3. in_progress → submitting, committed before the applier is called.
+	// 3b. in_progress → submitting, committed before the applier is called.
 	err = w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: app.Task.ID, From: domain.StateInProgress, To: domain.StateSubmitting,
@@ -128,15 +164,68 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 	switch {
 	case postgres.IsOneSubmissionViolation(err):
 		// Another run's task for the same job got there first.
-		return w.finish(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StateCancelled, domain.ReasonAlreadyApplied, nil, log)
+		return w.settle(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StateCancelled, domain.ReasonAlreadyApplied, nil, log)
 	case isTransitionError(err):
 		log.Warn("lost the task before submitting; another actor moved it", zap.Error(err))
 		return nil
 	case err != nil:
 		return w.retryOrFail(ctx, job, app.Task, lease.Token, domain.StateInProgress, err, log)
 	}
-
 	return w.submit(ctx, job, app.Task, lease.Token, packet, log)
+}
+
+// ContinueApproved submits an approved task: approved → submitting (guarded,
+// so of the listening worker and the River job only one wins), then the
+// applier with the exact approved packet. job is nil on the notification
+// path; via ("notification", "poll", "job") is recorded as the transition
+// reason.
+func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, job *river.Job[ApplyArgs], via string) error {
+	log := w.Log.With(zap.Stringer("task_id", taskID), zap.String("via", via))
+	lease := postgres.Lease{Token: domain.NewID(), Owner: w.Owner}
+	var task *domain.Task
+	var packetJSON []byte
+	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+		t, err := w.DB.LockTaskTx(ctx, tx, taskID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return completeTx(ctx, tx, job)
+		}
+		if err != nil {
+			return err
+		}
+		if t.State != domain.StateApproved {
+			return completeTx(ctx, tx, job) // the other path won, or the task moved on
+		}
+		if packetJSON, err = w.DB.TaskPacketTx(ctx, tx, taskID); err != nil {
+			return err
+		}
+		task, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+			TaskID: taskID, From: domain.StateApproved, To: domain.StateSubmitting,
+			Actor: domain.ActorWorker, Reason: "approved_via_" + via, Lease: &lease,
+		})
+		return err
+	})
+	if postgres.IsOneSubmissionViolation(err) {
+		err = w.DB.InTx(ctx, func(tx pgx.Tx) error {
+			if _, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{TaskID: taskID, From: domain.StateApproved,
+				To: domain.StateCancelled, Actor: domain.ActorWorker, Reason: domain.ReasonAlreadyApplied}); err != nil {
+				return err
+			}
+			return completeTx(ctx, tx, job)
+		})
+	}
+	if isTransitionError(err) {
+		log.Info("approved task taken by another path", zap.Error(err))
+		return nil
+	}
+	if err != nil || task == nil {
+		return err
+	}
+	var packet domain.Packet
+	if err := json.Unmarshal(packetJSON, &packet); err != nil {
+		return w.settle(ctx, job, task, lease.Token, domain.StateSubmitting, domain.StateFailed, "packet_unreadable", err, log)
+	}
+	log = log.With(zap.Stringer("run_id", task.RunID))
+	return w.submit(ctx, job, task, lease.Token, &packet, log)
 }
 
 // submit calls the applier for a task already committed in submitting and
@@ -147,11 +236,13 @@ func (w *ApplyWorker) submit(ctx context.Context, job *river.Job[ApplyArgs], t *
 	case applyErr == nil:
 		log.Info("application submitted", zap.String("applier", w.Applier.Name()), zap.String("reference", res.Reference))
 		return w.recordSubmitted(ctx, job, t, fence, log)
+	case errors.Is(applyErr, domain.ErrRejected):
+		return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StateFailed, "rejected_by_receiver", applyErr, log)
 	case errors.Is(applyErr, domain.ErrNotSent) || w.Applier.IdempotentRetries():
 		return w.retryOrFail(ctx, job, t, fence, domain.StateSubmitting, applyErr, log)
 	default:
 		// The submission may have gone out: never retry blindly.
-		return w.finish(ctx, job, t, fence, domain.StateSubmitting, domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown, applyErr, log)
+		return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown, applyErr, log)
 	}
 }
 
@@ -163,7 +254,7 @@ func (w *ApplyWorker) recordSubmitted(ctx context.Context, job *river.Job[ApplyA
 	defer cancel()
 	backoff := 50 * time.Millisecond
 	for {
-		err := w.finish(ctx, job, t, fence, domain.StateSubmitting, domain.StateSubmitted, "", nil, log)
+		err := w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StateSubmitted, "", nil, log)
 		if err == nil {
 			return nil
 		}
@@ -177,20 +268,24 @@ func (w *ApplyWorker) recordSubmitted(ctx context.Context, job *river.Job[ApplyA
 	}
 }
 
-// retryOrFail puts the task back to queued for River to retry this job, or
-// fails it when its attempts are spent.
+// retryOrFail puts the task back to queued, or fails it when its attempts
+// are spent. With a River job, returning the error makes River retry that
+// job with backoff; without one (the notification path), a new job is
+// enqueued in the same transaction.
 func (w *ApplyWorker) retryOrFail(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from domain.State, cause error, log *zap.Logger) error {
-	attempts := t.Attempts
-	if attempts >= w.MaxAttempts {
-		return w.finish(ctx, job, t, fence, from, domain.StateFailed, domain.ReasonAttemptsExhausted, cause, log)
+	if t.Attempts >= w.MaxAttempts {
+		return w.settle(ctx, job, t, fence, from, domain.StateFailed, domain.ReasonAttemptsExhausted, cause, log)
 	}
 	msg := cause.Error()
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
+		queued, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: t.ID, From: from, To: domain.StateQueued, Actor: domain.ActorWorker,
 			Reason: domain.ReasonRetry, Fence: fence, LastError: &msg,
 		})
-		return err
+		if err != nil || job != nil {
+			return err
+		}
+		return w.DB.EnqueueTx(ctx, tx, queued)
 	})
 	if isTransitionError(err) {
 		log.Warn("lost the task before retrying; another actor moved it", zap.Error(err))
@@ -199,15 +294,17 @@ func (w *ApplyWorker) retryOrFail(ctx context.Context, job *river.Job[ApplyArgs]
 	if err != nil {
 		return err
 	}
-	log.Warn("attempt failed; retrying", zap.Int("attempt", attempts), zap.Error(cause))
-	// Returning the error makes River retry this same job with backoff; the
-	// task is queued again and this job is its way forward.
-	return fmt.Errorf("attempt %d of task %s: %w", attempts, t.ID, cause)
+	log.Warn("attempt failed; retrying", zap.Int("attempt", t.Attempts), zap.Error(cause))
+	if job == nil {
+		return nil
+	}
+	// The task is queued again and this job is its way forward.
+	return fmt.Errorf("attempt %d of task %s: %w", t.Attempts, t.ID, cause)
 }
 
-// finish moves the task to a settled state and completes the River job in the
-// same transaction.
-func (w *ApplyWorker) finish(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from, to domain.State, reason string, cause error, log *zap.Logger) error {
+// settle moves the task to a settled state and completes the River job (if
+// any) in the same transaction.
+func (w *ApplyWorker) settle(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from, to domain.State, reason string, cause error, log *zap.Logger) error {
 	var lastErr *string
 	if cause != nil {
 		msg := domain.ErrorMessage(cause)
@@ -231,7 +328,12 @@ func (w *ApplyWorker) finish(ctx context.Context, job *river.Job[ApplyArgs], t *
 	return err
 }
 
+// completeTx completes job inside tx; a nil job (the notification path) has
+// nothing to complete.
 func completeTx(ctx context.Context, tx pgx.Tx, job *river.Job[ApplyArgs]) error {
+	if job == nil {
+		return nil
+	}
 	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
 	return err
 }

@@ -6,6 +6,7 @@ package queue
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,6 +48,9 @@ func RiverPriority(taskPriority int) int {
 // postgres.JobInserter with an insert-only River client (never started).
 type Inserter struct {
 	client *river.Client[pgx.Tx]
+	// ContinuationDelay delays the River job that continues an approved task
+	// (config approval.handoff_delay).
+	ContinuationDelay time.Duration
 }
 
 // NewInserter returns an Inserter for pool.
@@ -82,4 +86,19 @@ func (i *Inserter) InsertTaskJobsTx(ctx context.Context, tx pgx.Tx, jobs []postg
 		ids[n] = r.Job.ID
 	}
 	return ids, nil
+}
+
+// InsertContinuationJobTx implements postgres.JobInserter: the job that
+// continues an approved task, boosted, after ContinuationDelay (the hand-off
+// that lets a listening worker go first).
+func (i *Inserter) InsertContinuationJobTx(ctx context.Context, tx pgx.Tx, taskID domain.ID) (int64, error) {
+	opts := &river.InsertOpts{Queue: QueueApplications, Priority: 1}
+	if i.ContinuationDelay > 0 {
+		opts.ScheduledAt = time.Now().Add(i.ContinuationDelay)
+	}
+	res, err := i.client.InsertTx(ctx, tx, ApplyArgs{TaskID: taskID}, opts)
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
 }

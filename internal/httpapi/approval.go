@@ -1,0 +1,131 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+type approvalJSON struct {
+	ID        domain.ID       `json:"id"`
+	TaskID    domain.ID       `json:"task_id"`
+	Status    string          `json:"status"`
+	Packet    json.RawMessage `json:"packet"`
+	CreatedAt time.Time       `json:"created_at"`
+	ExpiresAt time.Time       `json:"expires_at"`
+	DecidedAt *time.Time      `json:"decided_at"`
+	DecidedBy string          `json:"decided_by,omitempty"`
+}
+
+// toApproval shows a pending request past its expiry as expired even before
+// the sweeper has marked it.
+func (s *Server) toApproval(a *domain.Approval) approvalJSON {
+	st := a.Status
+	if st == domain.ApprovalPending && !s.now().Before(a.ExpiresAt) {
+		st = domain.ApprovalExpired
+	}
+	return approvalJSON{ID: a.ID, TaskID: a.TaskID, Status: string(st), Packet: a.Packet, CreatedAt: a.CreatedAt,
+		ExpiresAt: a.ExpiresAt, DecidedAt: a.DecidedAt, DecidedBy: a.DecidedBy}
+}
+
+// approvalKey reads :key, which is either an approval link token (aqa_…,
+// no sign-in needed) or an approval id (the signed-in owner's).
+func (s *Server) approvalKey(c echo.Context) (postgres.ApprovalKey, string, error) {
+	key := c.Param("key")
+	if strings.HasPrefix(key, domain.PrefixApproval) {
+		if domain.ParseToken(domain.PrefixApproval, key) != nil {
+			return postgres.ApprovalKey{}, "", domain.Errorf(domain.ENOTFOUND, "approval request not found")
+		}
+		return postgres.ApprovalKey{TokenHash: domain.HashToken(key)}, "link", nil
+	}
+	id, err := domain.ParseID(key)
+	if err != nil {
+		return postgres.ApprovalKey{}, "", domain.Errorf(domain.ENOTFOUND, "approval request not found")
+	}
+	u, err := s.authenticate(c)
+	if err != nil {
+		return postgres.ApprovalKey{}, "", err
+	}
+	return postgres.ApprovalKey{ID: id, UserID: u.ID}, domain.UserActor(u.ID), nil
+}
+
+// handleGetApproval answers GET /api/v1/approvals/:key: what will be sent,
+// the status and the expiry. It changes nothing, so a mail scanner that
+// prefetches the link approves nothing.
+func (s *Server) handleGetApproval(c echo.Context) error {
+	noStore(c)
+	key, _, err := s.approvalKey(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.db.GetApproval(c.Request().Context(), key)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.toApproval(a))
+}
+
+// handleApprove answers POST /api/v1/approvals/:key/approve.
+func (s *Server) handleApprove(c echo.Context) error { return s.decide(c, domain.DecisionApprove) }
+
+// handleReject answers POST /api/v1/approvals/:key/reject.
+func (s *Server) handleReject(c echo.Context) error { return s.decide(c, domain.DecisionReject) }
+
+// decide records a decision: the same decision twice answers the same; the
+// opposite one 409; any after expiry 410, changing nothing.
+func (s *Server) decide(c echo.Context, d domain.Decision) error {
+	noStore(c)
+	key, actor, err := s.approvalKey(c)
+	if err != nil {
+		return err
+	}
+	if actor == "link" {
+		actor = "approval_link"
+	}
+	a, err := s.db.Decide(c.Request().Context(), key, d, actor, s.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.toApproval(a))
+}
+
+// handleListApprovals answers GET /api/v1/approvals?status=pending: the
+// user's inbox across all runs (status defaults to pending).
+func (s *Server) handleListApprovals(c echo.Context) error {
+	status := domain.ApprovalStatus(c.QueryParam("status"))
+	switch status {
+	case "":
+		status = domain.ApprovalPending
+	case domain.ApprovalPending, domain.ApprovalApproved, domain.ApprovalRejected, domain.ApprovalExpired:
+	default:
+		return domain.ValidationError(map[string]string{"status": "must be pending, approved, rejected or expired"})
+	}
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.db.ListApprovals(c.Request().Context(), currentUser(c).ID, status, c.QueryParam("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page[approvalJSON]{Items: mapSlice(list, s.toApproval), NextCursor: next})
+}
+
+func noStore(c echo.Context) {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+func (s *Server) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
+}

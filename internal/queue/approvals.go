@@ -1,0 +1,203 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// Approvals is the ApprovalGate of a worker process: it creates approval
+// requests, mails their links, and waits for decisions without holding a
+// database connection or a queue slot: a pending approval is one map entry.
+//
+// A decision wakes it through LISTEN/NOTIFY (Notify), a reconnect makes it
+// re-read every task it waits for (Resync), and a slow poll is the safety
+// net. Whatever happens to this process, the River job that the approve
+// transaction enqueued continues the task anyway.
+type Approvals struct {
+	DB            *postgres.DB
+	Worker        *ApplyWorker
+	Mailer        domain.Mailer
+	PublicBaseURL string
+	TTL           time.Duration
+	PollInterval  time.Duration
+	// Concurrency bounds continuations running at once.
+	Concurrency int
+	Log         *zap.Logger
+
+	once    sync.Once
+	mu      sync.Mutex
+	pending map[domain.ID]struct{}
+	sem     chan struct{}
+	ctx     context.Context
+	wg      sync.WaitGroup
+}
+
+func (a *Approvals) init() {
+	a.once.Do(func() {
+		a.pending = map[domain.ID]struct{}{}
+		a.sem = make(chan struct{}, max(1, a.Concurrency))
+		if a.ctx == nil {
+			a.ctx = context.Background()
+		}
+	})
+}
+
+// RequestApprovalTx implements ApprovalGate.
+func (a *Approvals) RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet []byte, fence domain.ID) (func(), error) {
+	a.init()
+	raw, hash := domain.NewToken(domain.PrefixApproval)
+	req, err := a.DB.RequestApprovalTx(ctx, tx, app.Task, packet, hash, a.TTL, fence)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		a.Wait(app.Task.ID)
+		link := ApprovalLink(a.PublicBaseURL, raw)
+		msg := domain.Message{
+			To:      app.User.Email,
+			Subject: fmt.Sprintf("Approve your application to %s: %s", app.Job.Company, app.Job.Title),
+			Body: fmt.Sprintf("applyq prepared your application to %s (%s).\n\nReview it and approve or reject it here (the link expires at %s):\n\n%s\n",
+				app.Job.Company, app.Job.Title, req.ExpiresAt.UTC().Format(time.RFC1123), link),
+		}
+		// The inbox shows every pending approval too: a failed mail loses nothing.
+		if err := a.Mailer.Send(ctx, msg); err != nil {
+			a.Log.Warn("mailing approval link failed; the request is in the user's inbox", zap.Stringer("task_id", app.Task.ID), zap.Error(err))
+		}
+	}, nil
+}
+
+// ApprovalLink builds the link to an approval's confirm page: opening it
+// changes nothing, the decision is a POST.
+func ApprovalLink(base, token string) string {
+	return base + "/approvals/confirm?token=" + url.QueryEscape(token)
+}
+
+// Wait registers a task awaiting approval in this process.
+func (a *Approvals) Wait(taskID domain.ID) {
+	a.init()
+	a.mu.Lock()
+	a.pending[taskID] = struct{}{}
+	a.mu.Unlock()
+}
+
+// Waiting returns how many approvals this process waits for.
+func (a *Approvals) Waiting() int {
+	a.init()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.pending)
+}
+
+// Notify implements notify.Subscriber: the payload is a task id.
+func (a *Approvals) Notify(payload string) {
+	a.init()
+	id, err := domain.ParseID(payload)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	_, mine := a.pending[id]
+	a.mu.Unlock()
+	if mine {
+		a.check([]domain.ID{id}, "notification")
+	}
+}
+
+// Resync implements notify.Subscriber: after a reconnect, re-read them all.
+func (a *Approvals) Resync() {
+	a.init()
+	a.check(a.snapshot(), "resync")
+}
+
+func (a *Approvals) snapshot() []domain.ID {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ids := make([]domain.ID, 0, len(a.pending))
+	for id := range a.pending {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Run polls every PollInterval until ctx ends. It returns at once on
+// shutdown: nothing ever waits for a person.
+func (a *Approvals) Run(ctx context.Context) {
+	a.init()
+	a.mu.Lock()
+	a.ctx = ctx
+	a.mu.Unlock()
+	t := time.NewTicker(a.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			// No new continuation starts once ctx is done (checked under mu);
+			// those already submitting finish, bounded by the job timeout.
+			a.mu.Lock()
+			a.mu.Unlock() //nolint:staticcheck // an empty critical section orders wg.Add before wg.Wait
+			a.wg.Wait()
+			return
+		case <-t.C:
+			a.check(a.snapshot(), "poll")
+		}
+	}
+}
+
+// check re-reads the tasks and continues the approved ones in goroutines
+// bounded by Concurrency; tasks no longer awaiting approval are forgotten.
+func (a *Approvals) check(ids []domain.ID, via string) {
+	if len(ids) == 0 {
+		return
+	}
+	a.mu.Lock()
+	ctx := a.ctx
+	a.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	states, err := a.DB.TaskStates(ctx, ids)
+	if err != nil {
+		a.Log.Warn("re-reading awaited approvals failed; the next poll retries", zap.Error(err))
+		return
+	}
+	for _, id := range ids {
+		st, ok := states[id]
+		if ok && (st == domain.StateAwaitingApproval) {
+			continue
+		}
+		a.mu.Lock()
+		_, mine := a.pending[id]
+		delete(a.pending, id)
+		start := mine && st == domain.StateApproved && ctx.Err() == nil
+		if start {
+			a.wg.Add(1)
+		}
+		a.mu.Unlock()
+		if !start {
+			continue
+		}
+		go func() {
+			defer a.wg.Done()
+			select {
+			case a.sem <- struct{}{}:
+			case <-ctx.Done():
+				return // the River continuation job takes over
+			}
+			defer func() { <-a.sem }()
+			jobCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Worker.JobTimeout)
+			defer cancel()
+			if err := a.Worker.ContinueApproved(jobCtx, id, nil, via); err != nil {
+				a.Log.Warn("continuing an approved task failed; its River job will", zap.Stringer("task_id", id), zap.Error(err))
+			}
+		}()
+	}
+}

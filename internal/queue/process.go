@@ -1,0 +1,116 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/notify"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// ProcessOptions configure everything one worker process runs.
+type ProcessOptions struct {
+	Pool  *pgxpool.Pool
+	DBURL string // for the dedicated LISTEN connection
+	DB    *postgres.DB
+
+	Applier domain.Applier
+	Mailer  domain.Mailer
+	Owner   string
+	Log     *zap.Logger
+
+	Concurrency       int
+	MaxAttempts       int
+	JobTimeout        time.Duration
+	FetchCooldown     time.Duration
+	FetchPollInterval time.Duration
+
+	PublicBaseURL        string
+	MagicLinkTTL         time.Duration
+	ApprovalTTL          time.Duration
+	ApprovalPollInterval time.Duration
+
+	Now func() time.Time // pacing clock; time.Now when nil
+}
+
+// Process is a running worker process: the River client working the queues,
+// the LISTEN connection and the approval waiter.
+type Process struct {
+	Client    *river.Client[pgx.Tx]
+	Worker    *ApplyWorker
+	Approvals *Approvals
+	Listener  *notify.Listener
+	log       *zap.Logger
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewProcess wires a worker process.
+func NewProcess(o ProcessOptions) (*Process, error) {
+	w := &ApplyWorker{DB: o.DB, Applier: o.Applier, Owner: o.Owner, JobTimeout: o.JobTimeout, MaxAttempts: o.MaxAttempts, Log: o.Log, Now: o.Now}
+	approvals := &Approvals{DB: o.DB, Worker: w, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.ApprovalTTL,
+		PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
+	w.Approvals = approvals
+	magic := &MagicLinkWorker{DB: o.DB, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL, Log: o.Log}
+	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic}, ClientOptions{
+		Concurrency: o.Concurrency, FetchCooldown: o.FetchCooldown, FetchPollInterval: o.FetchPollInterval, ID: o.Owner, Log: o.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	listener := notify.New(o.DBURL, o.Log)
+	listener.Subscribe(domain.NotifyApprovals, approvals)
+	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, log: o.Log}, nil
+}
+
+// Start starts River, the listener and the approval poll.
+func (p *Process) Start(ctx context.Context) error {
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	p.cancel = cancel
+	// River's work contexts derive from Start's: a signal must not cancel
+	// in-flight work, only Stop does.
+	if err := p.Client.Start(bg); err != nil {
+		cancel()
+		return err
+	}
+	p.wg.Add(2)
+	go func() {
+		defer p.wg.Done()
+		if err := p.Listener.Run(bg); err != nil {
+			p.log.Error("listener stopped", zap.Error(err))
+		}
+	}()
+	go func() {
+		defer p.wg.Done()
+		p.Approvals.Run(bg)
+	}()
+	return nil
+}
+
+// Stop stops fetching, lets in-flight tasks finish until ctx ends (then
+// cancels them), and releases the listener. Pending approvals are not waited
+// for: their River continuation jobs carry them.
+func (p *Process) Stop(ctx context.Context) error {
+	err := p.Client.Stop(ctx)
+	if err != nil {
+		p.log.Warn("grace period over: cancelling in-flight tasks", zap.Error(err))
+		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = p.Client.StopAndCancel(hard)
+	}
+	p.cancel()
+	p.wg.Wait()
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errors.New("in-flight tasks did not stop in time")
+	}
+	return err
+}
