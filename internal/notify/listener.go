@@ -25,6 +25,9 @@ type Subscriber interface {
 	Resync()
 }
 
+// ApplicationName marks the LISTEN connection in pg_stat_activity.
+const ApplicationName = "applyq-listener"
+
 // Listener holds the process's LISTEN connection.
 type Listener struct {
 	dbURL string
@@ -65,11 +68,12 @@ func (l *Listener) Run(ctx context.Context) error {
 	first := true
 	pl := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			conn, err := pgx.Connect(ctx, l.dbURL)
+			cfg, err := pgx.ParseConfig(l.dbURL)
 			if err != nil {
 				return nil, err
 			}
-			return conn, nil
+			cfg.RuntimeParams["application_name"] = ApplicationName
+			return pgx.ConnectConfig(ctx, cfg)
 		},
 		LogError: func(ctx context.Context, err error) {
 			l.connected.Store(false)

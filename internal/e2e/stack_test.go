@@ -1,0 +1,227 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/applyq/applyq/internal/applier"
+	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/mail"
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/queue"
+)
+
+// clock is a controllable clock for expiry and pacing.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+type stack struct {
+	dbURL  string
+	db     *postgres.DB
+	api    *httptest.Server
+	cfg    *config.Config
+	mail   *mail.Recorder
+	dry    *applier.DryRun
+	clock  *clock
+	procMu sync.Mutex
+	procs  []*queue.Process
+}
+
+type stackOpts struct {
+	HandoffDelay time.Duration // continuation job delay; default 1 minute (listener path first)
+	PollInterval time.Duration // approval slow poll; default 1 hour (never within a test)
+	NoWorker     bool          // start no worker process
+	Applier      domain.Applier
+	Concurrency  int
+}
+
+// startStack runs the API (httptest, loopback) and, unless NoWorker, one
+// worker process, all in this test process against a fresh database.
+func startStack(t *testing.T, o stackOpts) *stack {
+	t.Helper()
+	if o.HandoffDelay == 0 {
+		o.HandoffDelay = time.Minute
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = time.Hour
+	}
+	dbURL := pgtest.MustDatabaseURL(t)
+	pool := pgtest.MustPoolFor(t, dbURL)
+	ins, err := queue.NewInserter(pool)
+	require.NoError(t, err)
+	ins.ContinuationDelay = o.HandoffDelay
+	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	db := postgres.New(pool, ins, log)
+	cfg, err := config.Load(config.Flags("api"), nil)
+	require.NoError(t, err)
+	cfg.Approval.PollInterval = o.PollInterval
+	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
+	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Now: s.clock.Now})
+	require.NoError(t, err)
+	s.api = httptest.NewServer(srv.Handler())
+	t.Cleanup(s.api.Close)
+	if !o.NoWorker {
+		s.startWorker(t, o)
+	}
+	return s
+}
+
+func (s *stack) startWorker(t *testing.T, o stackOpts) *queue.Process {
+	t.Helper()
+	if o.Applier == nil {
+		o.Applier = s.dry
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 8
+	}
+	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	p, err := queue.NewProcess(queue.ProcessOptions{
+		Pool: s.db.Pool, DBURL: s.dbURL, DB: s.db, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[:8], Log: log,
+		Concurrency: o.Concurrency, MaxAttempts: 3, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
+		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalTTL: 20 * time.Minute,
+		ApprovalPollInterval: s.cfg.Approval.PollInterval, Now: s.clock.Now,
+	})
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		require.NoError(t, p.Stop(ctx))
+	})
+	s.procMu.Lock()
+	s.procs = append(s.procs, p)
+	s.procMu.Unlock()
+	return p
+}
+
+// waitFor polls cond every 10ms for up to d.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		require.True(t, time.Now().Before(deadline), "timed out after %s waiting for %s", d, what)
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// approvalTokens returns the approval link tokens mailed so far, by task
+// order of mailing.
+func (s *stack) approvalTokens(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, m := range s.mail.Sent() {
+		for _, line := range strings.Split(m.Body, "\n") {
+			if strings.Contains(line, "/approvals/confirm?token=") {
+				u, err := url.Parse(strings.TrimSpace(line))
+				require.NoError(t, err)
+				out = append(out, u.Query().Get("token"))
+			}
+		}
+	}
+	return out
+}
+
+func (s *stack) post(t *testing.T, path string, body any, headers map[string]string) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.api.URL+path, rd)
+	require.NoError(t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, out
+}
+
+func (s *stack) get(t *testing.T, path string) (int, http.Header, []byte) {
+	t.Helper()
+	res, err := http.Get(s.api.URL + path)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, res.Header, out
+}
+
+// session signs user in without mail and returns a bearer token.
+func (s *stack) session(t *testing.T, user *domain.User) string {
+	t.Helper()
+	raw, hash := domain.NewToken(domain.PrefixMagicLink)
+	require.NoError(t, s.db.InTx(context.Background(), func(tx pgx.Tx) error {
+		return s.db.CreateMagicLinkToken(context.Background(), tx, user.Email, hash, time.Minute)
+	}))
+	sess, sessHash := domain.NewToken(domain.PrefixSession)
+	_, _, err := s.db.SignIn(context.Background(), domain.HashToken(raw), sessHash, time.Hour)
+	require.NoError(t, err)
+	return sess
+}
+
+// approvalRun adds n jobs to a new approval-requiring run of a new user and
+// waits until each has an approval request mailed.
+func (s *stack) approvalRun(t *testing.T, n int) (*domain.User, []domain.ID, []string) {
+	t.Helper()
+	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
+	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{RequiresApproval: true, Template: "Hello {{.company}}"})
+	before := len(s.approvalTokens(t))
+	res := pgtest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, n))
+	ids := make([]domain.ID, len(res.Queued))
+	for i, q := range res.Queued {
+		ids[i] = q.TaskID
+	}
+	waitFor(t, 30*time.Second, "approval requests", func() bool {
+		return len(s.approvalTokens(t)) >= before+n &&
+			pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == n
+	})
+	return user, ids, s.approvalTokens(t)[before:]
+}
+
+func approvalKeyFor(t *testing.T, token string) postgres.ApprovalKey {
+	t.Helper()
+	return postgres.ApprovalKey{TokenHash: domain.HashToken(token)}
+}
