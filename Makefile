@@ -29,6 +29,10 @@ run: build ## Start Postgres if needed, migrate, and run api + worker + sweeper 
 test: ## Run every test with -race against real Postgres (started if needed)
 	@$(WITH_PG) $(GO) test -race -count=1 ./...
 
+.PHONY: bench-approvals
+bench-approvals: ## Approve → submission latency through LISTEN/NOTIFY (p50, p99 over 200 approvals)
+	@$(WITH_PG) $(GO) test -run '^$$' -bench ApproveToSubmission -benchtime=200x ./internal/e2e/
+
 .PHONY: lint
 lint: ## go vet + staticcheck + gofmt check
 	$(GO) vet ./...

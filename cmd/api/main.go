@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
@@ -29,8 +30,13 @@ func run() error {
 		return err
 	}
 	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
+	db := postgres.New(a.Pool, ins, a.Log)
+	pages, err := dashboard.New(dashboard.Options{DB: db, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth})
+	if err != nil {
+		return err
+	}
 	srv, err := httpapi.New(httpapi.Options{
-		DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth,
+		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages,
 	})
 	if err != nil {
 		return err

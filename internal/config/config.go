@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 

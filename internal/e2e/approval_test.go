@@ -22,7 +22,7 @@ type approvalView struct {
 	ExpiresAt time.Time       `json:"expires_at"`
 }
 
-func (s *stack) approval(t *testing.T, token string) approvalView {
+func (s *stack) approval(t testing.TB, token string) approvalView {
 	t.Helper()
 	code, h, body := s.get(t, "/api/v1/approvals/"+token)
 	require.Equal(t, http.StatusOK, code, string(body))

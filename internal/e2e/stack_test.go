@@ -20,6 +20,7 @@ import (
 
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
@@ -71,7 +72,7 @@ type stackOpts struct {
 
 // startStack runs the API (httptest, loopback) and, unless NoWorker, one
 // worker process, all in this test process against a fresh database.
-func startStack(t *testing.T, o stackOpts) *stack {
+func startStack(t testing.TB, o stackOpts) *stack {
 	t.Helper()
 	if o.HandoffDelay == 0 {
 		o.HandoffDelay = time.Minute
@@ -90,7 +91,9 @@ func startStack(t *testing.T, o stackOpts) *stack {
 	require.NoError(t, err)
 	cfg.Approval.PollInterval = o.PollInterval
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Now: s.clock.Now})
+	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Now: s.clock.Now})
+	require.NoError(t, err)
+	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Now: s.clock.Now, Pages: pages})
 	require.NoError(t, err)
 	s.api = httptest.NewServer(srv.Handler())
 	t.Cleanup(s.api.Close)
@@ -100,7 +103,7 @@ func startStack(t *testing.T, o stackOpts) *stack {
 	return s
 }
 
-func (s *stack) startWorker(t *testing.T, o stackOpts) *queue.Process {
+func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 	t.Helper()
 	if o.Applier == nil {
 		o.Applier = s.dry
@@ -129,7 +132,7 @@ func (s *stack) startWorker(t *testing.T, o stackOpts) *queue.Process {
 }
 
 // waitFor polls cond every 10ms for up to d.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -140,7 +143,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 
 // approvalTokens returns the approval link tokens mailed so far, by task
 // order of mailing.
-func (s *stack) approvalTokens(t *testing.T) []string {
+func (s *stack) approvalTokens(t testing.TB) []string {
 	t.Helper()
 	var out []string
 	for _, m := range s.mail.Sent() {
@@ -155,7 +158,7 @@ func (s *stack) approvalTokens(t *testing.T) []string {
 	return out
 }
 
-func (s *stack) post(t *testing.T, path string, body any, headers map[string]string) (int, []byte) {
+func (s *stack) post(t testing.TB, path string, body any, headers map[string]string) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -179,7 +182,7 @@ func (s *stack) post(t *testing.T, path string, body any, headers map[string]str
 	return res.StatusCode, out
 }
 
-func (s *stack) get(t *testing.T, path string) (int, http.Header, []byte) {
+func (s *stack) get(t testing.TB, path string) (int, http.Header, []byte) {
 	t.Helper()
 	res, err := http.Get(s.api.URL + path)
 	require.NoError(t, err)
@@ -190,7 +193,7 @@ func (s *stack) get(t *testing.T, path string) (int, http.Header, []byte) {
 }
 
 // session signs user in without mail and returns a bearer token.
-func (s *stack) session(t *testing.T, user *domain.User) string {
+func (s *stack) session(t testing.TB, user *domain.User) string {
 	t.Helper()
 	raw, hash := domain.NewToken(domain.PrefixMagicLink)
 	require.NoError(t, s.db.InTx(context.Background(), func(tx pgx.Tx) error {
@@ -204,7 +207,7 @@ func (s *stack) session(t *testing.T, user *domain.User) string {
 
 // approvalRun adds n jobs to a new approval-requiring run of a new user and
 // waits until each has an approval request mailed.
-func (s *stack) approvalRun(t *testing.T, n int) (*domain.User, []domain.ID, []string) {
+func (s *stack) approvalRun(t testing.TB, n int) (*domain.User, []domain.ID, []string) {
 	t.Helper()
 	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{RequiresApproval: true, Template: "Hello {{.company}}"})
@@ -221,7 +224,7 @@ func (s *stack) approvalRun(t *testing.T, n int) (*domain.User, []domain.ID, []s
 	return user, ids, s.approvalTokens(t)[before:]
 }
 
-func approvalKeyFor(t *testing.T, token string) postgres.ApprovalKey {
+func approvalKeyFor(t testing.TB, token string) postgres.ApprovalKey {
 	t.Helper()
 	return postgres.ApprovalKey{TokenHash: domain.HashToken(token)}
 }

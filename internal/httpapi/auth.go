@@ -8,6 +8,7 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/web"
 )
 
 type magicLinkRequest struct {
@@ -72,10 +73,10 @@ func (s *Server) handleVerify(c echo.Context) error {
 		return err
 	}
 	// A previous session in this browser ends: one browser, one session.
-	if old, fromCookie := credential(c.Request()); fromCookie && old != "" {
+	if old, fromCookie := web.Credential(c.Request()); fromCookie && old != "" {
 		_ = s.db.DeleteSession(c.Request().Context(), domain.HashToken(old))
 	}
-	c.SetCookie(sessionCookie(raw, expires, int(time.Until(expires).Seconds())))
+	c.SetCookie(web.NewSessionCookie(raw, expires))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, verifyResponse{Token: raw, ExpiresAt: expires, User: toUser(user)})
 }
@@ -83,11 +84,11 @@ func (s *Server) handleVerify(c echo.Context) error {
 // handleLogout answers POST /api/v1/auth/logout: the session ends and its
 // cookie is cleared. API tokens are revoked through /tokens instead.
 func (s *Server) handleLogout(c echo.Context) error {
-	raw, _ := credential(c.Request())
+	raw, _ := web.Credential(c.Request())
 	if err := s.db.DeleteSession(c.Request().Context(), domain.HashToken(raw)); err != nil {
 		return err
 	}
-	c.SetCookie(sessionCookie("", time.Unix(0, 0), -1))
+	c.SetCookie(web.ClearSessionCookie())
 	return c.NoContent(http.StatusNoContent)
 }
 

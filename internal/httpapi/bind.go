@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/web"
 )
 
 // decodeJSON reads the request body as exactly one JSON object into v,
@@ -42,7 +43,7 @@ func requireContentType(c echo.Context, want string) error {
 }
 
 // EUNSUPPORTEDMEDIA is the code for a body in a format the endpoint does not take.
-const EUNSUPPORTEDMEDIA = "unsupported_media_type"
+const EUNSUPPORTEDMEDIA = web.EUNSUPPORTEDMEDIA
 
 func jsonError(err error) error {
 	var syntax *json.SyntaxError

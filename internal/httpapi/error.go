@@ -8,23 +8,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/web"
 )
-
-// statusOf is the one table from error code to HTTP status.
-var statusOf = map[string]int{
-	domain.EINVALID:           http.StatusBadRequest,
-	domain.ENOTFOUND:          http.StatusNotFound,
-	domain.ECONFLICT:          http.StatusConflict,
-	domain.EILLEGALTRANSITION: http.StatusConflict,
-	domain.ESTATECONFLICT:     http.StatusConflict,
-	domain.EDUPLICATE:         http.StatusConflict,
-	domain.EUNAUTHORIZED:      http.StatusUnauthorized,
-	domain.EFORBIDDEN:         http.StatusForbidden,
-	domain.EGONE:              http.StatusGone,
-	domain.ERATELIMITED:       http.StatusTooManyRequests,
-	domain.ETOOLARGE:          http.StatusRequestEntityTooLarge,
-	domain.EINTERNAL:          http.StatusInternalServerError,
-}
 
 // errorBody is the one JSON error shape.
 type errorBody struct {
@@ -53,10 +38,7 @@ func (s *Server) httpErrorHandler(err error, c echo.Context) {
 		}
 		details = nil
 	}
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := web.Status(code)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", zap.Error(err), zap.String("method", c.Request().Method),
 			zap.String("path", c.Path()), zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
@@ -79,7 +61,7 @@ func echoCode(status int) string {
 	case http.StatusNotFound:
 		return domain.ENOTFOUND
 	case http.StatusMethodNotAllowed:
-		return "method_not_allowed"
+		return web.EMETHODNOTALLOWED
 	case http.StatusRequestEntityTooLarge:
 		return domain.ETOOLARGE
 	case http.StatusTooManyRequests:
@@ -89,16 +71,10 @@ func echoCode(status int) string {
 	case http.StatusForbidden:
 		return domain.EFORBIDDEN
 	case http.StatusServiceUnavailable:
-		return "unavailable"
+		return web.EUNAVAILABLE
 	}
 	if status >= 500 {
 		return domain.EINTERNAL
 	}
 	return domain.EINVALID
-}
-
-func init() {
-	statusOf["method_not_allowed"] = http.StatusMethodNotAllowed
-	statusOf["unavailable"] = http.StatusServiceUnavailable
-	statusOf[EUNSUPPORTEDMEDIA] = http.StatusUnsupportedMediaType
 }

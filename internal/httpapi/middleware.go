@@ -1,20 +1,16 @@
 package httpapi
 
 import (
-	"net/http"
-	"strings"
-	"time"
-
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/web"
 )
 
-// SessionCookie is the session cookie's name. The __Host- prefix makes
-// browsers insist on Secure, Path=/ and no Domain.
-const SessionCookie = "__Host-applyq_session"
+// SessionCookie is the session cookie's name (see package web).
+const SessionCookie = web.SessionCookie
 
 const ctxUser = "applyq.user"
 
@@ -65,15 +61,15 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 // authenticate checks the request's credential (and, for a cookie on an
 // unsafe method, that the request is same-origin) and returns its user.
 func (s *Server) authenticate(c echo.Context) (*domain.User, error) {
-	raw, fromCookie := credential(c.Request())
+	raw, fromCookie := web.Credential(c.Request())
 	if raw == "" {
 		return nil, domain.Errorf(domain.EUNAUTHORIZED, "sign in first: send Authorization: Bearer <token> or the session cookie")
 	}
 	if domain.ParseToken(domain.PrefixSession, raw) != nil && domain.ParseToken(domain.PrefixAPIToken, raw) != nil {
 		return nil, domain.Errorf(domain.EUNAUTHORIZED, "sign in first: the session or token is missing, expired or revoked")
 	}
-	if fromCookie && !safeMethod(c.Request().Method) {
-		if err := s.checkSameOrigin(c.Request()); err != nil {
+	if fromCookie && !web.SafeMethod(c.Request().Method) {
+		if err := web.CheckSameOrigin(c.Request(), s.publicOrigin); err != nil {
 			return nil, err
 		}
 	}
@@ -85,47 +81,7 @@ func (s *Server) authenticate(c echo.Context) (*domain.User, error) {
 	return user, nil
 }
 
-// credential returns the bearer token, or the session cookie's value.
-func credential(r *http.Request) (raw string, fromCookie bool) {
-	if h := r.Header.Get(echo.HeaderAuthorization); h != "" {
-		if after, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(after), false
-		}
-		return "", false
-	}
-	if ck, err := r.Cookie(SessionCookie); err == nil {
-		return ck.Value, true
-	}
-	return "", false
-}
-
-// checkSameOrigin refuses a cookie-authenticated state change that the
-// browser marks cross-site (Sec-Fetch-Site), or whose Origin is not ours.
-func (s *Server) checkSameOrigin(r *http.Request) error {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-	default:
-		return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes with a session cookie must come from the applyq site")
-	}
-	if o := r.Header.Get("Origin"); o != "" && o != s.publicOrigin {
-		return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes with a session cookie must come from the applyq site")
-	}
-	return nil
-}
-
-func safeMethod(m string) bool {
-	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
-}
-
 // currentUser returns the authenticated user.
 func currentUser(c echo.Context) *domain.User {
 	return c.Get(ctxUser).(*domain.User)
-}
-
-// sessionCookie builds the session cookie (or, with maxAge < 0, its deletion).
-func sessionCookie(value string, expires time.Time, maxAge int) *http.Cookie {
-	return &http.Cookie{
-		Name: SessionCookie, Value: value, Path: "/", Expires: expires, MaxAge: maxAge,
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
-	}
 }

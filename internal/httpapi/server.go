@@ -27,6 +27,8 @@ type Options struct {
 	Auth config.AuthConfig
 	// Now is the clock that judges approval expiry; time.Now when nil.
 	Now func() time.Time
+	// Pages, when set, registers the dashboard's routes on the same server.
+	Pages interface{ Register(e *echo.Echo) }
 }
 
 // Server is the API server.
@@ -71,6 +73,9 @@ func New(opts Options) (*Server, error) {
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.HTTP.RequestTimeout}))
 
 	s.routes()
+	if opts.Pages != nil {
+		opts.Pages.Register(e)
+	}
 	s.http = &http.Server{
 		Addr:              opts.HTTP.Addr,
 		Handler:           e,

@@ -177,7 +177,6 @@ func intersect(a, b []domain.State) []domain.State {
 	return out
 }
 
-
 // stateNames converts states for a text[] parameter (pgx cannot encode a
 // slice of a named string type into an enum array).
 func stateNames(states []domain.State) []string {

@@ -1,0 +1,77 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+type approvalPage struct {
+	Token    string
+	Approval *domain.Approval
+	Packet   domain.Packet
+	Status   domain.ApprovalStatus
+	Decided  string
+}
+
+func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, error) {
+	if domain.ParseToken(domain.PrefixApproval, token) != nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "this approval link is not valid: open the link from your email, or the approval inbox")
+	}
+	a, err := d.db.GetApproval(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)})
+	if err != nil {
+		return nil, err
+	}
+	p := &approvalPage{Token: token, Approval: a, Status: a.Status}
+	if a.Status == domain.ApprovalPending && !d.now().Before(a.ExpiresAt) {
+		p.Status = domain.ApprovalExpired
+	}
+	if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func noReferrer(c echo.Context) {
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+}
+
+// handleApprovalPage serves GET /approvals/confirm?token=: exactly what will
+// be submitted, and buttons. Opening it decides nothing.
+func (d *Dashboard) handleApprovalPage(c echo.Context) error {
+	noReferrer(c)
+	p, err := d.loadApproval(c, c.QueryParam("token"))
+	if err != nil {
+		return d.renderError(c, err, nil)
+	}
+	return d.render(c, http.StatusOK, "approval.html", view{Title: "Approve application", Data: p})
+}
+
+// handleApprovalDecision serves POST /approvals/confirm (token, decision).
+func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
+	noReferrer(c)
+	if err := d.sameOrigin(c); err != nil {
+		return d.renderError(c, err, nil)
+	}
+	token := c.FormValue("token")
+	dec := domain.Decision(c.FormValue("decision"))
+	if dec != domain.DecisionApprove && dec != domain.DecisionReject {
+		return d.renderError(c, domain.Errorf(domain.EINVALID, "choose approve or reject"), nil)
+	}
+	if _, err := d.loadApproval(c, token); err != nil {
+		return d.renderError(c, err, nil)
+	}
+	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link", d.now()); err != nil {
+		return d.renderError(c, err, nil)
+	}
+	p, err := d.loadApproval(c, token)
+	if err != nil {
+		return d.renderError(c, err, nil)
+	}
+	p.Decided = string(dec)
+	return d.render(c, http.StatusOK, "approval.html", view{Title: "Decision recorded", Data: p})
+}

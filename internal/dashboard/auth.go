@@ -1,0 +1,94 @@
+package dashboard
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/web"
+)
+
+// handleSignInForm serves GET /sign-in.
+func (d *Dashboard) handleSignInForm(c echo.Context) error {
+	return d.render(c, http.StatusOK, "signin.html", view{Title: "Sign in"})
+}
+
+// handleSignIn serves POST /sign-in: the same page for every address ("check
+// your email"), or the form again with the problem next to the field.
+func (d *Dashboard) handleSignIn(c echo.Context) error {
+	if err := d.sameOrigin(c); err != nil {
+		return d.renderError(c, err, nil)
+	}
+	email, err := domain.NormalizeEmail(c.FormValue("email"))
+	if err != nil {
+		return d.render(c, http.StatusBadRequest, "signin.html", view{Title: "Sign in", Error: "Enter an email address such as ada@example.com.", Data: c.FormValue("email")})
+	}
+	a := d.opts.Auth
+	limits := []postgres.RateLimit{
+		{Key: "magic_link:ip:" + c.RealIP(), Limit: a.IPLimit, Window: a.LimitWindow},
+		{Key: "magic_link:email:" + email, Limit: a.EmailLimit, Window: a.LimitWindow},
+	}
+	if err := d.db.RequestMagicLink(c.Request().Context(), email, limits); err != nil {
+		if domain.ErrorCode(err) == domain.ERATELIMITED {
+			return d.render(c, http.StatusTooManyRequests, "signin.html", view{Title: "Sign in", Error: domain.ErrorMessage(err), Data: email})
+		}
+		return d.renderError(c, err, nil)
+	}
+	return d.render(c, http.StatusOK, "check_email.html", view{Title: "Check your email"})
+}
+
+// handleConfirmSignInPage serves GET /auth/confirm?token=: a page with a
+// button. Opening the link signs nobody in, so mail scanners that prefetch
+// links cannot use the token up.
+func (d *Dashboard) handleConfirmSignInPage(c echo.Context) error {
+	return d.render(c, http.StatusOK, "confirm_signin.html", view{Title: "Sign in", Data: c.QueryParam("token")})
+}
+
+// handleConfirmSignIn serves POST /auth/confirm: it consumes the token, opens
+// a new session and lands on the dashboard.
+func (d *Dashboard) handleConfirmSignIn(c echo.Context) error {
+	if err := d.sameOrigin(c); err != nil {
+		return d.renderError(c, err, nil)
+	}
+	token := c.FormValue("token")
+	if domain.ParseToken(domain.PrefixMagicLink, token) != nil {
+		return d.renderError(c, domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one"), nil)
+	}
+	raw, hash := domain.NewToken(domain.PrefixSession)
+	_, expires, err := d.db.SignIn(c.Request().Context(), domain.HashToken(token), hash, d.opts.Auth.SessionMaxAge)
+	if err != nil {
+		return d.renderError(c, err, nil)
+	}
+	if old, fromCookie := web.Credential(c.Request()); fromCookie && old != "" {
+		_ = d.db.DeleteSession(c.Request().Context(), domain.HashToken(old))
+	}
+	c.SetCookie(web.NewSessionCookie(raw, expires))
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// handleSignOut serves POST /sign-out.
+func (d *Dashboard) handleSignOut(c echo.Context) error {
+	if err := d.sameOrigin(c); err != nil {
+		return d.renderError(c, err, nil)
+	}
+	if raw, fromCookie := web.Credential(c.Request()); fromCookie {
+		_ = d.db.DeleteSession(c.Request().Context(), domain.HashToken(raw))
+	}
+	c.SetCookie(web.ClearSessionCookie())
+	return c.Redirect(http.StatusSeeOther, "/sign-in")
+}
+
+// handleHome serves GET /: the signed-in user's runs, or the sign-in page.
+func (d *Dashboard) handleHome(c echo.Context) error {
+	u := d.currentUser(c)
+	if u == nil {
+		return c.Redirect(http.StatusSeeOther, "/sign-in")
+	}
+	runs, _, err := d.db.ListRuns(c.Request().Context(), u.ID, "", 50)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.render(c, http.StatusOK, "home.html", view{Title: "Runs", User: u, Data: runs})
+}

@@ -1,0 +1,2 @@
+// applyq dashboard: progressive enhancement only; every page works without it.
+"use strict";
