@@ -29,7 +29,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	sw := &sweeper.Sweeper{DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, Interval: a.Config.Sweeper.Interval}
+	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
+	c := a.Config.Sweeper
+	sw := &sweeper.Sweeper{DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
+		OrphanGrace: c.OrphanGrace, MaxAttempts: a.Config.Worker.MaxAttempts, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
 	if a.Config.Sweeper.Once {
 		res, err := sw.RunOnce(ctx)
 		if err != nil {

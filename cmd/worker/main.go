@@ -57,6 +57,7 @@ func run() error {
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
 		ApprovalTTL: cfg.Approval.TTL, ApprovalPollInterval: cfg.Approval.PollInterval,
+		HeartbeatInterval: cfg.Worker.HeartbeatInterval,
 	})
 	if err != nil {
 		return err

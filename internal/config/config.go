@@ -91,15 +91,19 @@ type WorkerConfig struct {
 	FetchCooldown     time.Duration `mapstructure:"fetch_cooldown"`
 	FetchPollInterval time.Duration `mapstructure:"fetch_poll_interval"`
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+	HeartbeatInterval time.Duration `mapstructure:"heartbeat_interval"`
 	Applier           string        `mapstructure:"applier"`
 	ID                string        `mapstructure:"id"`
 }
 
 // SweeperConfig is the sweeper process.
 type SweeperConfig struct {
-	Interval   time.Duration `mapstructure:"interval"`
-	StuckAfter time.Duration `mapstructure:"stuck_after"`
-	Once       bool          `mapstructure:"once"`
+	Interval    time.Duration `mapstructure:"interval"`
+	StuckAfter  time.Duration `mapstructure:"stuck_after"`
+	OrphanGrace time.Duration `mapstructure:"orphan_grace"`
+	BatchSize   int           `mapstructure:"batch_size"`
+	MaxBatches  int           `mapstructure:"max_batches"`
+	Once        bool          `mapstructure:"once"`
 }
 
 // ApprovalConfig is the approval flow.
@@ -157,6 +161,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sweeper.interval", 30*time.Second)
 	v.SetDefault("sweeper.stuck_after", 5*time.Minute)
 	v.SetDefault("sweeper.once", false)
+	v.SetDefault("sweeper.orphan_grace", time.Minute)
+	v.SetDefault("sweeper.batch_size", 500)
+	v.SetDefault("sweeper.max_batches", 20)
+	v.SetDefault("worker.heartbeat_interval", 10*time.Second)
 	v.SetDefault("approval.ttl", 20*time.Minute)
 	v.SetDefault("approval.handoff_delay", 5*time.Second)
 	v.SetDefault("approval.poll_interval", 30*time.Second)
@@ -353,6 +361,18 @@ func (c *Config) Validate() error {
 	}
 	if c.Sweeper.StuckAfter < 10*time.Second {
 		bad("sweeper.stuck_after", "must be at least 10s, got %s", c.Sweeper.StuckAfter)
+	}
+	if c.Worker.HeartbeatInterval < 100*time.Millisecond || 3*c.Worker.HeartbeatInterval > c.Sweeper.StuckAfter {
+		bad("worker.heartbeat_interval", "must be at least 100ms and at most a third of sweeper.stuck_after (%s), got %s", c.Sweeper.StuckAfter, c.Worker.HeartbeatInterval)
+	}
+	if c.Sweeper.OrphanGrace < 0 {
+		bad("sweeper.orphan_grace", "must not be negative, got %s", c.Sweeper.OrphanGrace)
+	}
+	if c.Sweeper.BatchSize < 1 || c.Sweeper.BatchSize > 10000 {
+		bad("sweeper.batch_size", "must be between 1 and 10000, got %d", c.Sweeper.BatchSize)
+	}
+	if c.Sweeper.MaxBatches < 1 {
+		bad("sweeper.max_batches", "must be at least 1, got %d", c.Sweeper.MaxBatches)
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)

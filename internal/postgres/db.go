@@ -38,6 +38,8 @@ type JobInserter interface {
 	// InsertContinuationJobTx enqueues the job that continues an approved
 	// task and returns its id.
 	InsertContinuationJobTx(ctx context.Context, tx pgx.Tx, taskID domain.ID) (int64, error)
+	// CancelJobTx cancels a River job that has not run yet.
+	CancelJobTx(ctx context.Context, tx pgx.Tx, jobID int64) error
 }
 
 // DB is the Postgres store.

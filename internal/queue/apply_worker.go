@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/failpoint"
 	"github.com/applyq/applyq/internal/postgres"
 )
 
@@ -45,6 +46,7 @@ type ApplyWorker struct {
 	MaxAttempts int // per task; the attempt that reaches it fails the task
 	Log         *zap.Logger
 	Now         func() time.Time // pacing clock; time.Now when nil
+	Leases      *Leases          // heartbeated leases; nil heartbeats nothing
 }
 
 // Timeout implements river.Worker: an application may take longer than River's
@@ -55,6 +57,8 @@ func (w *ApplyWorker) Timeout(*river.Job[ApplyArgs]) time.Duration { return w.Jo
 func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error {
 	log := w.Log.With(zap.Stringer("task_id", job.Args.TaskID), zap.Int64("river_job_id", job.ID))
 	lease := postgres.Lease{Token: domain.NewID(), Owner: w.Owner}
+	w.Leases.Hold(lease.Token)
+	defer w.Leases.Release(lease.Token)
 
 	// 1. Claim: queued → in_progress with a fresh lease, unless the run is
 	// paused or the user's daily limit is reached.
@@ -117,6 +121,7 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 		return nil
 	}
 	log = log.With(zap.Stringer("run_id", app.Task.RunID))
+	failpoint.Hit(failpoint.AfterClaim)
 
 	// 2. Prepare the packet. A problem the user must fix pauses the task.
 	packet, err := domain.BuildPacket(app.Task, app.Run, app.Job, app.User, time.Now())
@@ -154,6 +159,7 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 	}
 
 	// 3b. in_progress → submitting, committed before the applier is called.
+	failpoint.Hit(failpoint.BeforeSubmitting)
 	err = w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: app.Task.ID, From: domain.StateInProgress, To: domain.StateSubmitting,
@@ -182,6 +188,8 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, job *river.Job[ApplyArgs], via string) error {
 	log := w.Log.With(zap.Stringer("task_id", taskID), zap.String("via", via))
 	lease := postgres.Lease{Token: domain.NewID(), Owner: w.Owner}
+	w.Leases.Hold(lease.Token)
+	defer w.Leases.Release(lease.Token)
 	var task *domain.Task
 	var packetJSON []byte
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
@@ -231,7 +239,9 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 // submit calls the applier for a task already committed in submitting and
 // records the outcome.
 func (w *ApplyWorker) submit(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, packet *domain.Packet, log *zap.Logger) error {
+	failpoint.Hit(failpoint.BeforeApply)
 	res, applyErr := w.Applier.Apply(ctx, packet)
+	failpoint.Hit(failpoint.AfterApply)
 	switch {
 	case applyErr == nil:
 		log.Info("application submitted", zap.String("applier", w.Applier.Name()), zap.String("reference", res.Reference))

@@ -102,3 +102,9 @@ func (i *Inserter) InsertContinuationJobTx(ctx context.Context, tx pgx.Tx, taskI
 	}
 	return res.Job.ID, nil
 }
+
+// CancelJobTx implements postgres.JobInserter.
+func (i *Inserter) CancelJobTx(ctx context.Context, tx pgx.Tx, jobID int64) error {
+	_, err := i.client.JobCancelTx(ctx, tx, jobID)
+	return err
+}

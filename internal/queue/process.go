@@ -39,6 +39,8 @@ type ProcessOptions struct {
 	ApprovalPollInterval time.Duration
 
 	Now func() time.Time // pacing clock; time.Now when nil
+	// HeartbeatInterval is how often held leases are refreshed.
+	HeartbeatInterval time.Duration
 }
 
 // Process is a running worker process: the River client working the queues,
@@ -50,13 +52,14 @@ type Process struct {
 	Listener  *notify.Listener
 	log       *zap.Logger
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	heartbeat time.Duration
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // NewProcess wires a worker process.
 func NewProcess(o ProcessOptions) (*Process, error) {
-	w := &ApplyWorker{DB: o.DB, Applier: o.Applier, Owner: o.Owner, JobTimeout: o.JobTimeout, MaxAttempts: o.MaxAttempts, Log: o.Log, Now: o.Now}
+	w := &ApplyWorker{DB: o.DB, Applier: o.Applier, Owner: o.Owner, JobTimeout: o.JobTimeout, MaxAttempts: o.MaxAttempts, Log: o.Log, Now: o.Now, Leases: &Leases{}}
 	approvals := &Approvals{DB: o.DB, Worker: w, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.ApprovalTTL,
 		PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
 	w.Approvals = approvals
@@ -69,7 +72,11 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	}
 	listener := notify.New(o.DBURL, o.Log)
 	listener.Subscribe(domain.NotifyApprovals, approvals)
-	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, log: o.Log}, nil
+	hb := o.HeartbeatInterval
+	if hb <= 0 {
+		hb = 10 * time.Second
+	}
+	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, log: o.Log, heartbeat: hb}, nil
 }
 
 // Start starts River, the listener and the approval poll.
@@ -82,7 +89,11 @@ func (p *Process) Start(ctx context.Context) error {
 		cancel()
 		return err
 	}
-	p.wg.Add(2)
+	p.wg.Add(3)
+	go func() {
+		defer p.wg.Done()
+		p.Worker.Leases.Run(bg, p.Worker.DB, p.heartbeat, p.log)
+	}()
 	go func() {
 		defer p.wg.Done()
 		if err := p.Listener.Run(bg); err != nil {

@@ -1,7 +1,9 @@
 // Package sweeper holds the maintenance passes that keep applyq's promises
-// when processes die: each pass is a small, bounded, idempotent query batch,
-// safe to run from several sweepers at once. Run loops them on a ticker;
-// RunOnce is one pass for cron.
+// when processes die: tasks held by dead workers are taken back, expired
+// approvals are closed, tasks that lost their River job get a new one. Each
+// pass works in bounded batches with FOR UPDATE SKIP LOCKED, so several
+// sweepers can run at once and never handle one row twice. Run loops them on
+// a ticker; RunOnce is one pass for cron.
 package sweeper
 
 import (
@@ -14,35 +16,104 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 )
 
-// batchSize bounds the rows one statement of a pass touches.
-const batchSize = 1000
-
 // Sweeper runs maintenance passes against the store.
 type Sweeper struct {
-	DB       *postgres.DB
-	Log      *zap.Logger
-	Interval time.Duration
+	DB          *postgres.DB
+	Log         *zap.Logger
+	Interval    time.Duration
+	StuckAfter  time.Duration // heartbeat age that means the worker is dead
+	OrphanGrace time.Duration // a waiting task must be this old before its missing job counts
+	MaxAttempts int           // attempts after which a recovered task fails
+	BatchSize   int           // rows per statement
+	MaxBatches  int           // batches per kind per pass (bounds one pass)
+	Now         func() time.Time
+	// OnPass, when set, receives each pass's result (metrics).
+	OnPass func(Result, error)
 }
 
 // Result counts what one pass did.
 type Result struct {
+	Requeued               int
+	FailedExhausted        int
+	PausedUnknownOutcome   int
+	ExpiredApprovals       int
+	OrphansRepaired        int
+	RiverJobsCancelled     int
+	RunsCompleted          int
 	ExpiredTokensDeleted   int
 	ExpiredSessionsDeleted int
+	Duration               time.Duration
 }
 
 // String is the one-line summary printed by --once.
 func (r Result) String() string {
-	return fmt.Sprintf("expired_tokens_deleted=%d expired_sessions_deleted=%d", r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted)
+	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d duration=%s",
+		r.Requeued, r.FailedExhausted, r.PausedUnknownOutcome, r.ExpiredApprovals, r.OrphansRepaired, r.RiverJobsCancelled,
+		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.Duration.Round(time.Millisecond))
 }
 
-// RunOnce runs every pass once.
+func (s *Sweeper) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// batches repeats one batch until it comes back short or MaxBatches ran.
+func (s *Sweeper) batches(fn func() (int, error)) (int, error) {
+	total := 0
+	for i := 0; i < max(1, s.MaxBatches); i++ {
+		n, err := fn()
+		total += n
+		if err != nil || n < s.BatchSize {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// RunOnce runs every pass once and returns what it did.
 func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
+	start := time.Now()
 	var res Result
-	var err error
-	res.ExpiredTokensDeleted, res.ExpiredSessionsDeleted, err = s.DB.DeleteExpiredAuth(ctx, batchSize)
+	_, err := s.batches(func() (int, error) {
+		r, err := s.DB.RecoverStuck(ctx, s.now(), s.StuckAfter, s.MaxAttempts, s.BatchSize)
+		res.Requeued += r.Requeued
+		res.FailedExhausted += r.Failed
+		res.PausedUnknownOutcome += r.Paused
+		// Each recovery is logged by TransitionTx with its task and run ids.
+		return r.Requeued + r.Failed + r.Paused, err
+	})
 	if err != nil {
+		return res, fmt.Errorf("recovering stuck tasks: %w", err)
+	}
+	if res.ExpiredApprovals, err = s.batches(func() (int, error) { return s.DB.ExpireApprovals(ctx, s.now(), s.BatchSize) }); err != nil {
+		return res, fmt.Errorf("expiring approvals: %w", err)
+	}
+	if res.OrphansRepaired, err = s.batches(func() (int, error) {
+		ids, err := s.DB.RepairOrphans(ctx, s.now().Add(-s.OrphanGrace), s.BatchSize)
+		for _, id := range ids {
+			s.Log.Warn("task had no live River job; enqueued a new one", zap.Stringer("task_id", id), zap.String("reason", "orphan"))
+		}
+		return len(ids), err
+	}); err != nil {
+		return res, fmt.Errorf("repairing orphans: %w", err)
+	}
+	if res.RiverJobsCancelled, err = s.batches(func() (int, error) { return s.DB.CancelJobsOfSettledTasks(ctx, s.BatchSize) }); err != nil {
+		return res, fmt.Errorf("cancelling jobs of settled tasks: %w", err)
+	}
+	if res.RunsCompleted, err = s.batches(func() (int, error) { return s.DB.CompleteRuns(ctx, s.BatchSize) }); err != nil {
+		return res, fmt.Errorf("completing runs: %w", err)
+	}
+	if _, err = s.batches(func() (int, error) {
+		tokens, sessions, err := s.DB.DeleteExpiredAuth(ctx, s.BatchSize)
+		res.ExpiredTokensDeleted += tokens
+		res.ExpiredSessionsDeleted += sessions
+		return max(tokens, sessions), err
+	}); err != nil {
 		return res, fmt.Errorf("housekeeping: %w", err)
 	}
+	res.Duration = time.Since(start)
 	return res, nil
 }
 
@@ -53,14 +124,16 @@ func (s *Sweeper) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		res, err := s.RunOnce(ctx)
+		if s.OnPass != nil {
+			s.OnPass(res, err)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
 			s.Log.Error("sweep pass failed", zap.Error(err))
 		default:
-			s.Log.Info("sweep pass", zap.Int("expired_tokens_deleted", res.ExpiredTokensDeleted),
-				zap.Int("expired_sessions_deleted", res.ExpiredSessionsDeleted))
+			s.Log.Info("sweep pass", zap.Stringer("result", res))
 		}
 		select {
 		case <-ctx.Done():
