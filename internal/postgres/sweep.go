@@ -52,8 +52,11 @@ var SweepSQL = map[string]string{
 		LIMIT $1 FOR UPDATE OF j SKIP LOCKED`,
 	"complete_runs": `SELECT r.id FROM application_runs r
 		WHERE r.status = 'active'
-		  AND EXISTS (SELECT 1 FROM application_tasks t WHERE t.run_id = r.id)
-		  AND NOT EXISTS (SELECT 1 FROM application_tasks t WHERE t.run_id = r.id AND t.state NOT IN ('submitted', 'cancelled'))
+		  -- A correlated LIMIT 1 per active run: an index probe, never a join over settled tasks.
+		  AND (SELECT true FROM application_tasks t WHERE t.run_id = r.id AND t.state IN ('submitted', 'cancelled')
+		       ORDER BY t.run_id, t.state LIMIT 1)
+		  AND NOT EXISTS (SELECT 1 FROM application_tasks t WHERE t.run_id = r.id
+		                  AND t.state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'submitting', 'paused', 'failed'))
 		LIMIT $1 FOR UPDATE OF r SKIP LOCKED`,
 }
 
