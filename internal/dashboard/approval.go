@@ -75,3 +75,40 @@ func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	p.Decided = string(dec)
 	return d.render(c, http.StatusOK, "approval.html", view{Title: "Decision recorded", Data: p})
 }
+
+type inboxItem struct {
+	Approval *domain.Approval
+	Packet   domain.Packet
+}
+
+// handleInbox serves GET /approvals: every pending approval across runs,
+// with the time left.
+func (d *Dashboard) handleInbox(c echo.Context) error {
+	u := userOf(c)
+	list, _, err := d.db.ListApprovals(c.Request().Context(), u.ID, domain.ApprovalPending, "", domain.MaxPageSize)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	items := make([]inboxItem, 0, len(list))
+	for _, a := range list {
+		it := inboxItem{Approval: a}
+		_ = json.Unmarshal(a.Packet, &it.Packet)
+		items = append(items, it)
+	}
+	return d.page(c, http.StatusOK, "inbox.html", "Approvals", items)
+}
+
+// handleInboxDecision serves POST /approvals/:id/approve|reject for the
+// signed-in owner.
+func (d *Dashboard) handleInboxDecision(c echo.Context) error {
+	u := userOf(c)
+	id, err := domain.ParseID(c.Param("id"))
+	dec := domain.Decision(c.Param("decision"))
+	if err != nil || (dec != domain.DecisionApprove && dec != domain.DecisionReject) {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "approval request not found"), u)
+	}
+	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID), d.now()); err != nil {
+		return d.renderError(c, err, u)
+	}
+	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "Approved: applyq submits it now.", domain.DecisionReject: "Rejected: nothing will be sent."}[dec])
+}

@@ -80,15 +80,10 @@ func (d *Dashboard) handleSignOut(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/sign-in")
 }
 
-// handleHome serves GET /: the signed-in user's runs, or the sign-in page.
+// handleHome serves GET /: the runs page, or the sign-in page.
 func (d *Dashboard) handleHome(c echo.Context) error {
-	u := d.currentUser(c)
-	if u == nil {
+	if d.currentUser(c) == nil {
 		return c.Redirect(http.StatusSeeOther, "/sign-in")
 	}
-	runs, _, err := d.db.ListRuns(c.Request().Context(), u.ID, "", 50)
-	if err != nil {
-		return d.renderError(c, err, u)
-	}
-	return d.render(c, http.StatusOK, "home.html", view{Title: "Runs", User: u, Data: runs})
+	return c.Redirect(http.StatusSeeOther, "/runs")
 }

@@ -11,6 +11,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,6 +37,8 @@ type Options struct {
 	PublicBaseURL string
 	Auth          config.AuthConfig
 	Now           func() time.Time
+	// Hub feeds the live-update streams; nil pages refresh on a timer.
+	Hub *Hub
 }
 
 // Dashboard serves the web pages.
@@ -54,10 +58,10 @@ func New(opts Options) (*Dashboard, error) {
 		return nil, err
 	}
 	for _, n := range names {
-		if n == "templates/layout.html" {
+		if n == "templates/layout.html" || n == "templates/partials.html" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -78,12 +82,94 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.POST("/sign-out", d.handleSignOut)
 	e.GET("/approvals/confirm", d.handleApprovalPage)
 	e.POST("/approvals/confirm", d.handleApprovalDecision)
+
+	u := e.Group("", d.requireUser)
+	u.GET("/runs", d.handleRuns)
+	u.POST("/runs", d.handleCreateRun)
+	u.POST("/runs/:id/:action", d.handleRunAction)
+	u.GET("/jobs", d.handleJobs)
+	u.POST("/jobs", d.handlePasteJobs)
+	u.POST("/jobs/add", d.handleAddJobs)
+	u.GET("/queue/:state", d.handleQueue)
+	u.GET("/queue/:state/bulk", d.handleBulkConfirm)
+	u.POST("/queue/:state/bulk", d.handleBulk)
+	u.GET("/tasks/:id", d.handleTask)
+	u.POST("/tasks/:id/:action", d.handleTaskAction)
+	u.GET("/approvals", d.handleInbox)
+	u.POST("/approvals/:id/:decision", d.handleInboxDecision)
+	u.GET("/profile", d.handleProfile)
+	u.POST("/profile", d.handleSaveProfile)
+	u.GET("/tokens", d.handleTokens)
+	u.POST("/tokens", d.handleCreateToken)
+	u.POST("/tokens/:id/revoke", d.handleRevokeToken)
+	u.GET("/events", d.handleEvents)
+}
+
+const ctxUser = "dashboard.user"
+
+// requireUser sends visitors who are not signed in to the sign-in page, and
+// refuses cross-site form posts.
+func (d *Dashboard) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := d.currentUser(c)
+		if u == nil {
+			if c.Request().Method == http.MethodGet {
+				return c.Redirect(http.StatusSeeOther, "/sign-in")
+			}
+			return d.renderError(c, domain.Errorf(domain.EUNAUTHORIZED, "sign in first"), nil)
+		}
+		if !web.SafeMethod(c.Request().Method) {
+			if err := d.sameOrigin(c); err != nil {
+				return d.renderError(c, err, u)
+			}
+		}
+		c.Set(ctxUser, u)
+		return next(c)
+	}
+}
+
+func userOf(c echo.Context) *domain.User { return c.Get(ctxUser).(*domain.User) }
+
+// nav is what the navigation shows: counts per queue view and pending approvals.
+type nav struct {
+	Counts    map[domain.State]int
+	States    []domain.State
+	Approvals int
+	RunID     string
+}
+
+func (d *Dashboard) nav(c echo.Context, u *domain.User) (*nav, error) {
+	counts, err := d.db.UserStateCounts(c.Request().Context(), u.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &nav{Counts: counts, States: domain.AllStates, Approvals: counts[domain.StateAwaitingApproval], RunID: c.QueryParam("run_id")}, nil
+}
+
+// page renders a signed-in page with its navigation.
+func (d *Dashboard) page(c echo.Context, status int, name, title string, data any) error {
+	u := userOf(c)
+	n, err := d.nav(c, u)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.render(c, status, name, view{Title: title, User: u, Nav: n, Flash: c.QueryParam("msg"), Data: data})
+}
+
+// back redirects after a successful form post, with a message (post/redirect/get).
+func back(c echo.Context, to, msg string) error {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	return c.Redirect(http.StatusSeeOther, to+sep+"msg="+url.QueryEscape(msg))
 }
 
 // view is what every page template gets.
 type view struct {
 	Title string
 	User  *domain.User
+	Nav   *nav
 	Flash string
 	Error string
 	Data  any
@@ -155,5 +241,46 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"ts":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"add": func(a, b int) int { return a + b },
+	"total": func(m map[domain.State]int) int {
+		n := 0
+		for _, v := range m {
+			n += v
+		}
+		return n
+	},
+	"errmsg": func(err error) string { return domain.ErrorMessage(err) + fieldList(err) },
+	"field": func(name, label, value string, errs map[string]string, typ string) formField {
+		return formField{Name: name, Label: label, Value: value, Error: errs[name], Type: typ}
+	},
+	"label": func(s domain.State) string { return strings.ReplaceAll(string(s), "_", " ") },
+	"actions": func(s domain.State) []string {
+		var out []string
+		if domain.CanTransition(s, domain.StateQueued) && (s == domain.StatePaused || s == domain.StateFailed) {
+			out = append(out, "resume")
+		}
+		if s == domain.StateAwaitingApproval {
+			out = append(out, "approve", "reject")
+		}
+		if domain.CanTransition(s, domain.StateCancelled) && s != domain.StateAwaitingApproval {
+			out = append(out, "cancel")
+		}
+		return out
+	},
+}
+
+// formField is one labelled input with its error.
+type formField struct {
+	Name, Label, Value, Error, Type string
+}
+
+func fieldList(err error) string {
+	out := ""
+	for k, v := range fieldErrors(err) {
+		if k != "_" {
+			out += " " + k + " " + v + "."
+		}
+	}
+	return out
 }

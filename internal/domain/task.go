@@ -205,3 +205,7 @@ type AddJobsResult struct {
 	Queued     []AddedTask    `json:"queued"`
 	Duplicates []DuplicateJob `json:"duplicates"`
 }
+
+// NotifyTasks is the NOTIFY channel on which task changes are announced, with
+// the owner's user id as payload (live dashboard views).
+const NotifyTasks = "applyq_tasks"

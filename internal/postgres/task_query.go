@@ -186,3 +186,63 @@ func stateNames(states []domain.State) []string {
 	}
 	return out
 }
+
+// UserStateCounts returns the user's number of tasks in each state (every
+// state present, zero when none), optionally within one run.
+func (db *DB) UserStateCounts(ctx context.Context, userID domain.ID, runID *domain.ID) (map[domain.State]int, error) {
+	out := make(map[domain.State]int, len(domain.AllStates))
+	for _, s := range domain.AllStates {
+		out[s] = 0
+	}
+	q := `SELECT state, count(*) FROM application_tasks WHERE user_id = $1 GROUP BY state`
+	args := []any{userID}
+	if runID != nil {
+		q = `SELECT state, count(*) FROM application_tasks WHERE user_id = $1 AND run_id = $2 GROUP BY state`
+		args = append(args, *runID)
+	}
+	rows, _ := db.Pool.Query(ctx, q, args...)
+	var st domain.State
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		out[st] = n
+		return nil
+	})
+	return out, err
+}
+
+// TaskCard is a task with what its card shows.
+type TaskCard struct {
+	Task    *domain.Task
+	Company string
+	Title   string
+	URL     string
+	RunName string
+}
+
+// TaskCards returns the cards for tasks, in the same order.
+func (db *DB) TaskCards(ctx context.Context, tasks []*domain.Task) ([]TaskCard, error) {
+	ids := make([]domain.ID, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ID
+	}
+	type row struct {
+		ID                          domain.ID
+		Company, Title, URL, Run string
+	}
+	rows, _ := db.Pool.Query(ctx, `SELECT t.id, j.company, j.title, j.url, r.name FROM application_tasks t
+		JOIN job_postings j ON j.id = t.job_id JOIN application_runs r ON r.id = t.run_id WHERE t.id = ANY($1)`, ids)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[domain.ID]row, len(list))
+	for _, r := range list {
+		byID[r.ID] = r
+	}
+	out := make([]TaskCard, len(tasks))
+	for i, t := range tasks {
+		r := byID[t.ID]
+		out[i] = TaskCard{Task: t, Company: r.Company, Title: r.Title, URL: r.URL, RunName: r.Run}
+	}
+	return out, nil
+}

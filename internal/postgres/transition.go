@@ -111,8 +111,10 @@ func (db *DB) TransitionTx(ctx context.Context, tx pgx.Tx, p TransitionParams) (
 	if err != nil {
 		return nil, fmt.Errorf("transition %s → %s: %w", p.From, p.To, err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5)`,
-		p.TaskID, p.From, p.To, p.Actor, p.Reason); err != nil {
+	// The transition row and the live-view notification (payload: the owner;
+	// Postgres folds repeats within one transaction) in one round trip.
+	if _, err := tx.Exec(ctx, `WITH tr AS (INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason) VALUES ($1, $2, $3, $4, $5))
+		SELECT pg_notify($6, $7)`, p.TaskID, p.From, p.To, p.Actor, p.Reason, domain.NotifyTasks, task.UserID.String()); err != nil {
 		return nil, fmt.Errorf("recording transition: %w", err)
 	}
 	db.log.Info("task transition",
@@ -136,8 +138,9 @@ func (db *DB) raceError(ctx context.Context, tx pgx.Tx, p TransitionParams) erro
 }
 
 // transitionRows records the creation of new tasks (from nothing to queued).
-func insertCreationTransitions(ctx context.Context, tx pgx.Tx, ids []domain.ID, actor, reason string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
-		SELECT id, NULL, 'queued', $2, $3 FROM unnest($1::uuid[]) AS t(id)`, ids, actor, reason)
+func insertCreationTransitions(ctx context.Context, tx pgx.Tx, userID domain.ID, ids []domain.ID, actor, reason string) error {
+	_, err := tx.Exec(ctx, `WITH tr AS (INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
+		SELECT id, NULL, 'queued', $2, $3 FROM unnest($1::uuid[]) AS t(id))
+		SELECT pg_notify($4, $5)`, ids, actor, reason, domain.NotifyTasks, userID.String())
 	return err
 }

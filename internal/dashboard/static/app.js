@@ -1,2 +1,62 @@
 // applyq dashboard: progressive enhancement only; every page works without it.
 "use strict";
+(function () {
+  var main = document.getElementById("main");
+
+  // Task actions come back to the view they were made from.
+  function wireForms(root) {
+    root.querySelectorAll('input[name="back"]').forEach(function (el) {
+      el.value = location.pathname + location.search.replace(/([?&])msg=[^&]*&?/, "$1").replace(/[?&]$/, "");
+    });
+    root.querySelectorAll("form[data-confirm]").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+  wireForms(document);
+
+  if (!main || !main.hasAttribute("data-live")) return;
+
+  // Live updates: reload this page's content when one of the user's tasks
+  // changes (server-sent events fed by Postgres notifications), unless the
+  // user is typing; fall back to a timed refresh when the stream is down.
+  var busy = false, pending = false;
+  function typing() {
+    var a = document.activeElement;
+    return a && main.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) && a.type !== "checkbox";
+  }
+  function refresh() {
+    if (busy) { pending = true; return; }
+    if (typing()) return;
+    busy = true;
+    fetch(location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("main");
+        if (fresh) { main.innerHTML = fresh.innerHTML; wireForms(main); }
+        var nav = doc.querySelector("nav");
+        var cur = document.querySelector("nav");
+        if (nav && cur) {
+          nav.querySelectorAll("[data-count]").forEach(function (n) {
+            var c = cur.querySelector('[data-count="' + n.getAttribute("data-count") + '"]');
+            if (c) c.textContent = n.textContent;
+          });
+        }
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+        if (pending) { pending = false; refresh(); }
+      });
+  }
+  var fallback = null;
+  function startFallback() { if (!fallback) fallback = setInterval(refresh, 10000); }
+  if (!window.EventSource) { startFallback(); return; }
+  var es = new EventSource("/events");
+  es.addEventListener("changed", refresh);
+  es.onopen = function () { if (fallback) { clearInterval(fallback); fallback = null; } };
+  es.onerror = function () { startFallback(); };
+})();

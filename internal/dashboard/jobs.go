@@ -1,0 +1,133 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+type jobsPage struct {
+	Jobs    []*domain.JobPosting
+	Runs    []*domain.Run
+	Results []postgres.IngestOutcome
+	Pasted  string
+	Error   string
+	Query   string
+	Applied string
+}
+
+// handleJobs serves GET /jobs?q=&applied=: the postings, the paste form and
+// the add-to-run form.
+func (d *Dashboard) handleJobs(c echo.Context) error {
+	return d.jobsPage(c, http.StatusOK, jobsPage{})
+}
+
+func (d *Dashboard) jobsPage(c echo.Context, status int, p jobsPage) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	f := domain.JobFilter{Text: c.QueryParam("q"), Limit: domain.MaxPageSize}
+	p.Query, p.Applied = c.QueryParam("q"), c.QueryParam("applied")
+	if b, err := strconv.ParseBool(p.Applied); err == nil {
+		f.HasBeenAppliedTo = &b
+	}
+	var err error
+	if p.Jobs, _, err = d.db.ListJobs(ctx, u.ID, f); err != nil {
+		return d.renderError(c, err, u)
+	}
+	if p.Runs, _, err = d.db.ListRuns(ctx, u.ID, "", 200); err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.page(c, status, "jobs.html", "Jobs", p)
+}
+
+// handlePasteJobs serves POST /jobs: URLs one per line, or an uploaded CSV
+// or JSON file. The page then says which were new, already known, already
+// applied to, or rejected and why.
+func (d *Dashboard) handlePasteJobs(c echo.Context) error {
+	var inputs []domain.JobInput
+	pasted := c.FormValue("urls")
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return d.renderError(c, err, userOf(c))
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, 2<<20))
+		if err != nil {
+			return d.renderError(c, err, userOf(c))
+		}
+		inputs, err = parseUpload(fh.Filename, data)
+		if err != nil {
+			return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: domain.ErrorMessage(err)})
+		}
+	}
+	for _, line := range strings.Split(pasted, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			inputs = append(inputs, domain.JobInput{URL: line})
+		}
+	}
+	if len(inputs) == 0 {
+		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "Paste at least one posting URL, or choose a CSV or JSON file.", Pasted: pasted})
+	}
+	if len(inputs) > httpapi.MaxJobsPerIngest {
+		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "At most 1000 postings at a time.", Pasted: pasted})
+	}
+	out, err := d.db.IngestJobs(c.Request().Context(), userOf(c).ID, inputs)
+	if err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
+	return d.jobsPage(c, http.StatusOK, jobsPage{Results: out})
+}
+
+func parseUpload(name string, data []byte) ([]domain.JobInput, error) {
+	if strings.HasSuffix(strings.ToLower(name), ".json") {
+		var body struct {
+			Jobs []domain.JobInput `json:"jobs"`
+		}
+		if err := json.Unmarshal(data, &body); err != nil {
+			var list []domain.JobInput
+			if err2 := json.Unmarshal(data, &list); err2 != nil {
+				return nil, domain.Errorf(domain.EINVALID, "the JSON file must hold {\"jobs\": [...]} or a list of postings: %v", err)
+			}
+			return list, nil
+		}
+		return body.Jobs, nil
+	}
+	return httpapi.ParseJobsCSV(strings.NewReader(string(data)))
+}
+
+// handleAddJobs serves POST /jobs/add: the selected jobs join a run.
+func (d *Dashboard) handleAddJobs(c echo.Context) error {
+	u := userOf(c)
+	runID, err := domain.ParseID(c.FormValue("run_id"))
+	if err != nil {
+		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "Choose a run to add the jobs to."})
+	}
+	form, _ := c.FormParams()
+	var ids []domain.ID
+	for _, s := range form["job_id"] {
+		if id, err := domain.ParseID(s); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "Select at least one job to add."})
+	}
+	res, err := d.db.AddJobsToRun(c.Request().Context(), u.ID, runID, ids, domain.UserActor(u.ID))
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	msg := strconv.Itoa(len(res.Queued)) + " task(s) queued"
+	if n := len(res.Duplicates); n > 0 {
+		msg += "; " + strconv.Itoa(n) + " not queued (already in the run or already applied to)"
+	}
+	return back(c, "/queue/queued?run_id="+runID.String(), msg+".")
+}

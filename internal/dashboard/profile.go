@@ -1,0 +1,93 @@
+package dashboard
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+type profilePage struct {
+	Profile domain.Profile
+	Limit   string
+	Errors  map[string]string
+}
+
+// handleProfile serves GET /profile.
+func (d *Dashboard) handleProfile(c echo.Context) error {
+	u := userOf(c)
+	return d.page(c, http.StatusOK, "profile.html", "Profile", profilePage{Profile: u.Profile, Limit: strconv.Itoa(u.DailySubmissionLimit)})
+}
+
+// handleSaveProfile serves POST /profile: errors are shown next to their field.
+func (d *Dashboard) handleSaveProfile(c echo.Context) error {
+	u := userOf(c)
+	p := domain.Profile{Name: strings.TrimSpace(c.FormValue("name")), Phone: strings.TrimSpace(c.FormValue("phone")),
+		Location: strings.TrimSpace(c.FormValue("location")), ResumeURL: strings.TrimSpace(c.FormValue("resume_url")), Links: u.Profile.Links}
+	limitText := c.FormValue("daily_submission_limit")
+	limit, convErr := strconv.Atoi(limitText)
+	err := p.Validate(limit)
+	errs := map[string]string{}
+	if err != nil {
+		errs = fieldErrors(err)
+	}
+	if convErr != nil {
+		errs["daily_submission_limit"] = "must be a whole number between 0 and 10000"
+	}
+	if len(errs) > 0 {
+		return d.page(c, http.StatusBadRequest, "profile.html", "Profile", profilePage{Profile: p, Limit: limitText, Errors: errs})
+	}
+	if _, err := d.db.UpdateProfile(c.Request().Context(), u.ID, p, limit); err != nil {
+		return d.renderError(c, err, u)
+	}
+	return back(c, "/profile", "Profile saved.")
+}
+
+type tokensPage struct {
+	Tokens []domain.APIToken
+	New    string
+	Error  string
+}
+
+// handleTokens serves GET /tokens.
+func (d *Dashboard) handleTokens(c echo.Context) error {
+	return d.tokensPage(c, http.StatusOK, tokensPage{})
+}
+
+func (d *Dashboard) tokensPage(c echo.Context, status int, p tokensPage) error {
+	ts, err := d.db.ListAPITokens(c.Request().Context(), userOf(c).ID)
+	if err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
+	p.Tokens = ts
+	return d.page(c, status, "tokens.html", "API tokens", p)
+}
+
+// handleCreateToken serves POST /tokens: the secret is shown on this page once.
+func (d *Dashboard) handleCreateToken(c echo.Context) error {
+	raw, hash := domain.NewToken(domain.PrefixAPIToken)
+	if _, err := d.db.CreateAPIToken(c.Request().Context(), userOf(c).ID, strings.TrimSpace(c.FormValue("name")), hash); err != nil {
+		if domain.ErrorCode(err) == domain.EINVALID {
+			return d.tokensPage(c, http.StatusBadRequest, tokensPage{Error: "Give the token a name (at most 100 characters)."})
+		}
+		return d.renderError(c, err, userOf(c))
+	}
+	return d.tokensPage(c, http.StatusCreated, tokensPage{New: raw})
+}
+
+// handleRevokeToken serves POST /tokens/:id/revoke.
+func (d *Dashboard) handleRevokeToken(c echo.Context) error {
+	id, err := domain.ParseID(c.Param("id"))
+	if err == nil {
+		err = d.db.RevokeAPIToken(c.Request().Context(), userOf(c).ID, id)
+	} else {
+		err = domain.Errorf(domain.ENOTFOUND, "token not found")
+	}
+	if err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
+	return back(c, "/tokens", "Token revoked.")
+}

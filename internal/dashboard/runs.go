@@ -1,0 +1,97 @@
+package dashboard
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+type runsPage struct {
+	Runs   []*domain.Run
+	Form   domain.RunCreate
+	Errors map[string]string
+}
+
+// handleRuns serves GET /runs: every run with per-state counts and progress,
+// and the form to create one.
+func (d *Dashboard) handleRuns(c echo.Context) error {
+	return d.runsPage(c, http.StatusOK, runsPage{})
+}
+
+func (d *Dashboard) runsPage(c echo.Context, status int, p runsPage) error {
+	runs, _, err := d.db.ListRuns(c.Request().Context(), userOf(c).ID, "", 200)
+	if err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
+	p.Runs = runs
+	return d.page(c, status, "runs.html", "Runs", p)
+}
+
+// handleCreateRun serves POST /runs.
+func (d *Dashboard) handleCreateRun(c echo.Context) error {
+	in := domain.RunCreate{Name: c.FormValue("name"), RequiresApproval: c.FormValue("requires_approval") == "on",
+		CoverLetterTemplate: c.FormValue("cover_letter_template")}
+	errs := map[string]string{}
+	if err := in.Validate(); err != nil {
+		errs = fieldErrors(err)
+	} else if _, err := domain.RenderCoverLetter(in.CoverLetterTemplate, domain.SampleTemplateVars()); err != nil {
+		errs["cover_letter_template"] = domain.ErrorMessage(err)
+	}
+	if len(errs) > 0 {
+		return d.runsPage(c, http.StatusBadRequest, runsPage{Form: in, Errors: errs})
+	}
+	run, err := d.db.CreateRun(c.Request().Context(), userOf(c).ID, in)
+	if err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
+	return back(c, "/runs", "Run “"+run.Name+"” created.")
+}
+
+// handleRunAction serves POST /runs/:id/pause|resume|cancel.
+func (d *Dashboard) handleRunAction(c echo.Context) error {
+	u := userOf(c)
+	id, err := domain.ParseID(c.Param("id"))
+	if err != nil {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "run not found"), u)
+	}
+	ctx := c.Request().Context()
+	var msg string
+	switch c.Param("action") {
+	case "pause", "resume":
+		st := domain.RunPaused
+		msg = "Run paused: workers start none of its tasks until you resume it."
+		if c.Param("action") == "resume" {
+			st, msg = domain.RunActive, "Run resumed."
+		}
+		_, err = d.db.UpdateRun(ctx, u.ID, id, domain.RunUpdate{Status: &st})
+	case "cancel":
+		var n int
+		_, n, err = d.db.CancelRun(ctx, u.ID, id, domain.UserActor(u.ID))
+		msg = "Run cancelled with " + strconv.Itoa(n) + " task(s)."
+	default:
+		err = domain.Errorf(domain.ENOTFOUND, "no such action")
+	}
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	return back(c, "/runs", msg)
+}
+
+// fieldErrors turns a validation error into field → message.
+func fieldErrors(err error) map[string]string {
+	out := map[string]string{}
+	if fields, ok := domain.ErrorDetails(err)["fields"].(map[string]any); ok {
+		for k, v := range fields {
+			if s, ok := v.(string); ok {
+				out[k] = s
+			}
+		}
+	}
+	if len(out) == 0 {
+		out["_"] = domain.ErrorMessage(err)
+	}
+	return out
+}

@@ -1,0 +1,208 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+type queuePage struct {
+	State      domain.State
+	Cards      []postgres.TaskCard
+	Runs       []*domain.Run
+	RunID      string
+	Count      int
+	NextCursor string
+	Bulk       []string // bulk actions that fit this view
+}
+
+func (d *Dashboard) filter(c echo.Context) (domain.State, *domain.ID, error) {
+	st, err := domain.ParseState(c.Param("state"))
+	if err != nil {
+		return "", nil, domain.Errorf(domain.ENOTFOUND, "no such queue view")
+	}
+	var runID *domain.ID
+	if s := c.QueryParam("run_id"); s != "" {
+		id, err := domain.ParseID(s)
+		if err != nil {
+			return "", nil, domain.Errorf(domain.ENOTFOUND, "run not found")
+		}
+		runID = &id
+	}
+	return st, runID, nil
+}
+
+// handleQueue serves GET /queue/:state?run_id=&cursor=: one view per state
+// (queued in claim order), filterable by run; the URL is shareable.
+func (d *Dashboard) handleQueue(c echo.Context) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	st, runID, err := d.filter(c)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	tasks, next, err := d.db.ListTasks(ctx, u.ID, domain.TaskFilter{States: []domain.State{st}, RunID: runID, Cursor: c.QueryParam("cursor"), Limit: 50})
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	cards, err := d.db.TaskCards(ctx, tasks)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	runs, _, err := d.db.ListRuns(ctx, u.ID, "", 200)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	counts, err := d.db.UserStateCounts(ctx, u.ID, runID)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	p := queuePage{State: st, Cards: cards, Runs: runs, RunID: c.QueryParam("run_id"), Count: counts[st], NextCursor: next}
+	if st == domain.StatePaused || st == domain.StateFailed {
+		p.Bulk = append(p.Bulk, "resume")
+	}
+	if domain.CanTransition(st, domain.StateCancelled) {
+		p.Bulk = append(p.Bulk, "cancel")
+	}
+	return d.page(c, http.StatusOK, "queue.html", "Queue: "+string(st), p)
+}
+
+type bulkPage struct {
+	State  domain.State
+	Action string
+	RunID  string
+	Count  int
+}
+
+// handleBulkConfirm serves GET /queue/:state/bulk?action=&run_id=: it says
+// how many tasks the action will touch and asks for a click. It changes nothing.
+func (d *Dashboard) handleBulkConfirm(c echo.Context) error {
+	u := userOf(c)
+	st, runID, err := d.filter(c)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	action := c.QueryParam("action")
+	if action != "resume" && action != "cancel" {
+		return d.renderError(c, domain.Errorf(domain.EINVALID, "choose resume or cancel"), u)
+	}
+	counts, err := d.db.UserStateCounts(c.Request().Context(), u.ID, runID)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.page(c, http.StatusOK, "bulk.html", "Confirm", bulkPage{State: st, Action: action, RunID: c.QueryParam("run_id"), Count: counts[st]})
+}
+
+// handleBulk serves POST /queue/:state/bulk (action): resume or cancel every
+// task of the view.
+func (d *Dashboard) handleBulk(c echo.Context) error {
+	u := userOf(c)
+	st, runID, err := d.filter(c)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	f := domain.TaskFilter{States: []domain.State{st}, RunID: runID}
+	var n int
+	switch c.FormValue("action") {
+	case "resume":
+		n, err = d.db.BulkResume(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+	case "cancel":
+		n, err = d.db.BulkCancel(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+	default:
+		err = domain.Errorf(domain.EINVALID, "choose resume or cancel")
+	}
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	to := "/queue/" + string(st)
+	if runID != nil {
+		to += "?run_id=" + runID.String()
+	}
+	return back(c, to, strconv.Itoa(n)+" task(s) changed.")
+}
+
+type taskPage struct {
+	Detail   *domain.TaskDetail
+	Card     postgres.TaskCard
+	Packet   string
+	Approval *domain.Approval
+}
+
+// handleTask serves GET /tasks/:id: the card, the transition timeline and
+// the exact packet sent or to be sent.
+func (d *Dashboard) handleTask(c echo.Context) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	id, err := domain.ParseID(c.Param("id"))
+	if err != nil {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "task not found"), u)
+	}
+	det, err := d.db.GetTaskDetail(ctx, u.ID, id)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	cards, err := d.db.TaskCards(ctx, []*domain.Task{det.Task})
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	p := taskPage{Detail: det, Card: cards[0]}
+	if det.Packet != nil {
+		var buf bytes.Buffer
+		if json.Indent(&buf, det.Packet, "", "  ") == nil {
+			p.Packet = buf.String()
+		}
+	}
+	if p.Approval, err = d.db.TaskApproval(ctx, id); err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.page(c, http.StatusOK, "task.html", "Task", p)
+}
+
+// handleTaskAction serves POST /tasks/:id/resume|cancel|approve|reject.
+func (d *Dashboard) handleTaskAction(c echo.Context) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	id, err := domain.ParseID(c.Param("id"))
+	if err != nil {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "task not found"), u)
+	}
+	actor := domain.UserActor(u.ID)
+	var msg string
+	switch c.Param("action") {
+	case "resume":
+		_, err = d.db.ResumeTask(ctx, u.ID, id, actor)
+		msg = "Task resumed: it goes ahead of the queue."
+	case "cancel":
+		_, err = d.db.CancelTask(ctx, u.ID, id, actor)
+		msg = "Task cancelled."
+	case "approve", "reject":
+		var a *domain.Approval
+		a, err = d.db.TaskApproval(ctx, id)
+		if err == nil && a == nil {
+			err = domain.Errorf(domain.ENOTFOUND, "this task has no approval request")
+		}
+		if err == nil {
+			if _, err = d.db.GetTask(ctx, u.ID, id); err == nil {
+				dec := domain.Decision(c.Param("action"))
+				_, err = d.db.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor, d.now())
+				msg = "Application " + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec] + "."
+			}
+		}
+	default:
+		err = domain.Errorf(domain.ENOTFOUND, "no such action")
+	}
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	to := c.FormValue("back")
+	if to == "" || to[0] != '/' || (len(to) > 1 && to[1] == '/') {
+		to = "/tasks/" + id.String()
+	}
+	return back(c, to, msg)
+}
