@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"net"
 	"os"
 
@@ -10,7 +11,9 @@ import (
 
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/dashboard"
+	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/notify"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 )
@@ -31,7 +34,19 @@ func run() error {
 	}
 	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
 	db := postgres.New(a.Pool, ins, a.Log)
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth})
+	// Live dashboard views: one LISTEN connection fans task changes out to
+	// the server-sent-event streams of this replica.
+	hub := dashboard.NewHub()
+	listener := notify.New(a.Config.Database.URL, a.Log)
+	listener.Subscribe(domain.NotifyTasks, hub)
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListening()
+	go func() {
+		if err := listener.Run(listenCtx); err != nil {
+			a.Log.Error("listener stopped", zap.Error(err))
+		}
+	}()
+	pages, err := dashboard.New(dashboard.Options{DB: db, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth, Hub: hub})
 	if err != nil {
 		return err
 	}

@@ -242,7 +242,8 @@ var funcs = template.FuncMap{
 		return d.String()
 	},
 	"ts":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-	"add": func(a, b int) int { return a + b },
+	"add":   func(a, b int) int { return a + b },
+	"count": func(m map[domain.State]int, s string) int { return m[domain.State(s)] },
 	"total": func(m map[domain.State]int) int {
 		n := 0
 		for _, v := range m {
@@ -263,7 +264,7 @@ var funcs = template.FuncMap{
 		if s == domain.StateAwaitingApproval {
 			out = append(out, "approve", "reject")
 		}
-		if domain.CanTransition(s, domain.StateCancelled) && s != domain.StateAwaitingApproval {
+		if domain.CanTransition(s, domain.StateCancelled) {
 			out = append(out, "cancel")
 		}
 		return out

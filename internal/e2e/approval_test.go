@@ -113,7 +113,7 @@ func TestApproval_ListenerKilledDecisionWhileDown(t *testing.T) {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 			WHERE datname = current_database() AND application_name = 'applyq-listener') k`)
 	}
-	require.Equal(t, 1, kill())
+	require.GreaterOrEqual(t, kill(), 1)
 	waitFor(t, 5*time.Second, "listener to notice", func() bool { return !proc.Listener.Connected() })
 	_, err := s.db.Decide(ctx, approvalKeyFor(t, tokens[0]), domain.DecisionApprove, "test", time.Now())
 	require.NoError(t, err)

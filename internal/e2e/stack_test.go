@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"net"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
+	"github.com/applyq/applyq/internal/notify"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/queue"
@@ -90,13 +92,30 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	cfg, err := config.Load(config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.Approval.PollInterval = o.PollInterval
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Now: s.clock.Now})
+	hub := dashboard.NewHub()
+	listener := notify.New(dbURL, log)
+	listener.Subscribe(domain.NotifyTasks, hub)
+	lctx, stopListening := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = listener.Run(lctx) }()
+	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Now: s.clock.Now, Hub: hub})
 	require.NoError(t, err)
 	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Now: s.clock.Now, Pages: pages})
 	require.NoError(t, err)
-	s.api = httptest.NewServer(srv.Handler())
-	t.Cleanup(s.api.Close)
+	s.api = httptest.NewUnstartedServer(srv.Handler())
+	s.api.Listener.Close()
+	s.api.Listener = ln
+	s.api.Start()
+	t.Cleanup(func() {
+		s.api.CloseClientConnections()
+		s.api.Close()
+		stopListening()
+		<-done
+	})
 	if !o.NoWorker {
 		s.startWorker(t, o)
 	}
@@ -227,4 +246,21 @@ func (s *stack) approvalRun(t testing.TB, n int) (*domain.User, []domain.ID, []s
 func approvalKeyFor(t testing.TB, token string) postgres.ApprovalKey {
 	t.Helper()
 	return postgres.ApprovalKey{TokenHash: domain.HashToken(token)}
+}
+
+// startMailer works only the mail queue (sign-in links), for tests that
+// start their task workers later.
+func (s *stack) startMailer(t testing.TB) {
+	t.Helper()
+	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	ml := &queue.MagicLinkWorker{DB: s.db, Mailer: s.mail, PublicBaseURL: s.cfg.HTTP.PublicBaseURL, TTL: time.Minute, Log: log}
+	client, err := queue.NewWorkerClient(s.db.Pool, queue.Workers{MagicLink: ml}, queue.ClientOptions{
+		Concurrency: 1, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Log: log})
+	require.NoError(t, err)
+	require.NoError(t, client.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		require.NoError(t, client.Stop(ctx))
+	})
 }

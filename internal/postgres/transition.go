@@ -117,6 +117,15 @@ func (db *DB) TransitionTx(ctx context.Context, tx pgx.Tx, p TransitionParams) (
 		SELECT pg_notify($6, $7)`, p.TaskID, p.From, p.To, p.Actor, p.Reason, domain.NotifyTasks, task.UserID.String()); err != nil {
 		return nil, fmt.Errorf("recording transition: %w", err)
 	}
+	if p.From == domain.StateAwaitingApproval && p.To == domain.StateCancelled {
+		// Cancelling a task that waits for approval closes its request: a
+		// later decision answers 409, and waiting workers let go.
+		if _, err := tx.Exec(ctx, `WITH closed AS (UPDATE approval_requests SET status = 'rejected', decided_at = now(), decided_by = $2
+			WHERE task_id = $1 AND status = 'pending' RETURNING task_id) SELECT pg_notify($3, $1::text) FROM closed`,
+			p.TaskID, p.Actor, domain.NotifyApprovals); err != nil {
+			return nil, fmt.Errorf("closing the approval request: %w", err)
+		}
+	}
 	db.log.Info("task transition",
 		zap.Stringer("task_id", task.ID), zap.Stringer("run_id", task.RunID),
 		zap.String("from", string(p.From)), zap.String("to", string(p.To)),
