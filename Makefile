@@ -27,6 +27,8 @@ run: build ## Start Postgres if needed, migrate, and run api + worker + sweeper 
 
 .PHONY: test
 test: ## Run every test with -race against real Postgres (started if needed)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || [ -n "$$APPLYQ_CHROMIUM" ] || \
+		echo "NOTE: Chromium is not installed: the browser tests will be SKIPPED (Debian/Ubuntu: apt-get install chromium)"
 	@$(WITH_PG) $(GO) test -race -count=1 ./...
 
 .PHONY: bench-approvals

@@ -1,9 +1,11 @@
 package e2e_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -129,4 +131,77 @@ func TestPages_SignInByEmailLink(t *testing.T) {
 	defer home.Body.Close()
 	require.Equal(t, http.StatusOK, home.StatusCode)
 	require.Contains(t, body(t, home), email)
+}
+
+// dbSnapshot is everything a page view must not change.
+func dbSnapshot(t *testing.T, s *stack) string {
+	t.Helper()
+	var out string
+	for _, q := range []string{
+		`SELECT coalesce(string_agg(id::text || state || priority || queued_at || updated_at, ',' ORDER BY id), '') FROM application_tasks`,
+		`SELECT coalesce(string_agg(id::text || status || coalesce(decided_at::text, ''), ',' ORDER BY id), '') FROM approval_requests`,
+		`SELECT coalesce(string_agg(id::text || status || name, ',' ORDER BY id), '') FROM application_runs`,
+		`SELECT coalesce(string_agg(id::text || coalesce(revoked_at::text, ''), ',' ORDER BY id), '') FROM api_tokens`,
+		`SELECT count(*)::text FROM task_transitions`, `SELECT count(*)::text FROM river_job`, `SELECT count(*)::text FROM job_postings`,
+		`SELECT count(*)::text FROM users`, `SELECT coalesce(string_agg(profile::text, ','), '') FROM users`,
+	} {
+		var v string
+		require.NoError(t, s.db.Pool.QueryRow(context.Background(), q).Scan(&v))
+		out += v + "\n"
+	}
+	return out
+}
+
+var linkRE = regexp.MustCompile(`(?:href|action)="(/[^"]*)"`)
+
+// TestPages_GetOfEveryLinkChangesNothing crawls every page a user can reach
+// and GETs every link and every form action on them, as a prefetching mail
+// scanner or browser would: nothing in the database changes.
+func TestPages_GetOfEveryLinkChangesNothing(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackOpts{NoWorker: true})
+	user, _, tokens := func() (*domain.User, []domain.ID, []string) {
+		s.startWorker(t, stackOpts{})
+		return s.approvalRun(t, 3)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, p := range s.procs {
+		require.NoError(t, p.Stop(ctx))
+	}
+	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{})
+	res := pgtest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 3))
+	pgtest.MustForceState(t, s.db, res.Queued[1].TaskID, domain.StatePaused)
+	pgtest.MustForceState(t, s.db, res.Queued[2].TaskID, domain.StateFailed)
+	session := s.session(t, user)
+
+	before := dbSnapshot(t, s)
+	seen := map[string]bool{}
+	queue := []string{"/runs", "/approvals/confirm?token=" + tokens[0], "/auth/confirm?token=x"}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for len(queue) > 0 && len(seen) < 300 {
+		path := strings.ReplaceAll(queue[0], "&amp;", "&")
+		queue = queue[1:]
+		if seen[path] || strings.HasPrefix(path, "/events") || strings.HasPrefix(path, "/static/") {
+			continue
+		}
+		seen[path] = true
+		req, err := http.NewRequest(http.MethodGet, s.api.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Cookie", web.SessionCookie+"="+session)
+		res, err := client.Do(req)
+		require.NoError(t, err)
+		page, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(t, err)
+		require.Less(t, res.StatusCode, 500, "GET %s: %s", path, page)
+		for _, m := range linkRE.FindAllStringSubmatch(string(page), -1) {
+			queue = append(queue, m[1])
+		}
+	}
+	require.Greater(t, len(seen), 20, "the crawl reached the pages")
+	for _, must := range []string{"/queue/queued", "/queue/paused", "/approvals", "/jobs", "/profile", "/tokens"} {
+		require.True(t, seen[must], "crawled %s", must)
+	}
+	require.Equal(t, before, dbSnapshot(t, s), "GETs changed nothing")
 }

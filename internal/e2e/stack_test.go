@@ -3,9 +3,9 @@ package e2e_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"

@@ -226,7 +226,7 @@ func (db *DB) TaskCards(ctx context.Context, tasks []*domain.Task) ([]TaskCard, 
 		ids[i] = t.ID
 	}
 	type row struct {
-		ID                          domain.ID
+		ID                       domain.ID
 		Company, Title, URL, Run string
 	}
 	rows, _ := db.Pool.Query(ctx, `SELECT t.id, j.company, j.title, j.url, r.name FROM application_tasks t
