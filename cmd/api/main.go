@@ -4,10 +4,15 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"os"
+	"time"
 
+	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
+	"go.uber.org/zap/exp/zapslog"
+	"riverqueue.com/riverui"
 
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/dashboard"
@@ -34,6 +39,21 @@ func run() error {
 	}
 	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
 	db := postgres.New(a.Pool, ins, a.Log)
+	m := a.NewMetrics(db)
+	db.Hooks.Decision = func(d domain.Decision, waited time.Duration) {
+		m.ApprovalDecisions.WithLabelValues(string(d)).Inc()
+		m.ApprovalWait.Observe(waited.Seconds())
+	}
+	m.RegisterTaskStates(db.TaskStateCounts)
+	riverUI, err := riverui.NewHandler(&riverui.HandlerOpts{
+		Endpoints: riverui.NewEndpoints(ins.Client(), nil), Logger: slog.New(zapslog.NewHandler(a.Log.Core())), Prefix: "/ops/riverui",
+	})
+	if err != nil {
+		return err
+	}
+	if err := riverUI.Start(ctx); err != nil {
+		return err
+	}
 	// Live dashboard views: one LISTEN connection fans task changes out to
 	// the server-sent-event streams of this replica.
 	hub := dashboard.NewHub()
@@ -50,8 +70,13 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	listener.OnReconnect = m.ListenReconnects.Inc
 	srv, err := httpapi.New(httpapi.Options{
-		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages,
+		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
+		Ops: func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
+			e.GET("/metrics", echo.WrapHandler(m.Handler()))
+			e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
+		},
 	})
 	if err != nil {
 		return err

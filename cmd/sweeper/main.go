@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/sweeper"
@@ -33,6 +34,19 @@ func run() error {
 	c := a.Config.Sweeper
 	sw := &sweeper.Sweeper{DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, MaxAttempts: a.Config.Worker.MaxAttempts, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
+	m := a.NewMetrics(sw.DB)
+	sw.OnPass = func(r sweeper.Result, err error) {
+		if err != nil {
+			m.SweeperPasses.WithLabelValues("error").Inc()
+			return
+		}
+		m.SweeperPasses.WithLabelValues("ok").Inc()
+		for kind, n := range map[string]int{"requeued": r.Requeued, "failed_exhausted": r.FailedExhausted, "paused_unknown_outcome": r.PausedUnknownOutcome,
+			"expired_approvals": r.ExpiredApprovals, "orphans_repaired": r.OrphansRepaired, "river_jobs_cancelled": r.RiverJobsCancelled,
+			"runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted, "expired_sessions_deleted": r.ExpiredSessionsDeleted} {
+			m.SweeperActions.WithLabelValues(kind).Add(float64(n))
+		}
+	}
 	if a.Config.Sweeper.Once {
 		res, err := sw.RunOnce(ctx)
 		if err != nil {
@@ -41,6 +55,11 @@ func run() error {
 		fmt.Println("sweep:", res)
 		return nil
 	}
+	stopAdmin, err := a.ServeAdmin(ctx, c.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	a.Log.Info("sweeper started", zap.Duration("interval", a.Config.Sweeper.Interval))
 	err = sw.Run(ctx)
 	a.Log.Info("sweeper stopped")

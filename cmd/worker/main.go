@@ -4,9 +4,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/mail"
+	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 )
@@ -51,8 +54,12 @@ func run() error {
 	if m := cfg.Mail; m.SMTPAddr != "" {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
+	m := a.NewMetrics(db)
 	proc, err := queue.NewProcess(queue.ProcessOptions{
-		Pool: a.Pool, DBURL: cfg.Database.URL, DB: db, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
+		OnApply:           m.ObserveApplier,
+		OnApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) },
+		OnJob:             func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
+		Pool:              a.Pool, DBURL: cfg.Database.URL, DB: db, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
 		Concurrency: cfg.Worker.Concurrency, MaxAttempts: cfg.Worker.MaxAttempts, JobTimeout: cfg.Worker.JobTimeout,
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
@@ -62,9 +69,16 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	proc.Listener.OnReconnect = m.ListenReconnects.Inc
+	m.RegisterGauge("applyq_approvals_waiting", "Approvals this worker process waits for.", func() float64 { return float64(proc.Approvals.Waiting()) })
 	if err := proc.Start(ctx); err != nil {
 		return err
 	}
+	stopAdmin, err := a.ServeAdmin(ctx, cfg.Worker.AdminAddr, metrics.AdminHandler(m, a.SchemaReady, func(context.Context) error { return proc.Ready() }))
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()))
 
 	<-ctx.Done()

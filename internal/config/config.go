@@ -48,6 +48,7 @@ type AuthConfig struct {
 	EmailLimit         int           `mapstructure:"email_limit"`
 	IPLimit            int           `mapstructure:"ip_limit"`
 	LimitWindow        time.Duration `mapstructure:"limit_window"`
+	AdminEmails        []string      `mapstructure:"admin_emails"`
 }
 
 // MailConfig is outgoing email. With no SMTP address, mail is logged to the
@@ -92,6 +93,7 @@ type WorkerConfig struct {
 	FetchPollInterval time.Duration `mapstructure:"fetch_poll_interval"`
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
 	HeartbeatInterval time.Duration `mapstructure:"heartbeat_interval"`
+	AdminAddr         string        `mapstructure:"admin_addr"`
 	Applier           string        `mapstructure:"applier"`
 	ID                string        `mapstructure:"id"`
 }
@@ -103,6 +105,7 @@ type SweeperConfig struct {
 	OrphanGrace time.Duration `mapstructure:"orphan_grace"`
 	BatchSize   int           `mapstructure:"batch_size"`
 	MaxBatches  int           `mapstructure:"max_batches"`
+	AdminAddr   string        `mapstructure:"admin_addr"`
 	Once        bool          `mapstructure:"once"`
 }
 
@@ -165,6 +168,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sweeper.batch_size", 500)
 	v.SetDefault("sweeper.max_batches", 20)
 	v.SetDefault("worker.heartbeat_interval", 10*time.Second)
+	v.SetDefault("worker.admin_addr", "127.0.0.1:9091")
+	v.SetDefault("sweeper.admin_addr", "127.0.0.1:9092")
+	v.SetDefault("auth.admin_emails", []string{})
 	v.SetDefault("approval.ttl", 20*time.Minute)
 	v.SetDefault("approval.handoff_delay", 5*time.Second)
 	v.SetDefault("approval.poll_interval", 30*time.Second)

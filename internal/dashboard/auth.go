@@ -57,7 +57,7 @@ func (d *Dashboard) handleConfirmSignIn(c echo.Context) error {
 		return d.renderError(c, domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one"), nil)
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	_, expires, err := d.db.SignIn(c.Request().Context(), domain.HashToken(token), hash, d.opts.Auth.SessionMaxAge)
+	_, expires, err := d.db.SignIn(c.Request().Context(), domain.HashToken(token), hash, d.opts.Auth.SessionMaxAge, d.opts.Auth.AdminEmails...)
 	if err != nil {
 		return d.renderError(c, err, nil)
 	}

@@ -90,7 +90,7 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 	s := startStack(t, stackOpts{NoWorker: true, HandoffDelay: -1})
 	s.startMailer(t)
 	base := s.api.URL
-	email := "browser-" + domain.NewID().String()[:8] + "@example.test"
+	email := "browser-" + domain.NewID().String()[24:] + "@example.test"
 
 	// Sign in through the confirm page.
 	require.NoError(t, step(ctx,

@@ -79,7 +79,7 @@ func TestPages_ApprovalLinkConfirmsWithAPost(t *testing.T) {
 func TestPages_SignInByEmailLink(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, stackOpts{})
-	email := "page-" + domain.NewID().String()[:8] + "@example.test"
+	email := "page-" + domain.NewID().String()[24:] + "@example.test"
 
 	res := s.form(t, "/sign-in", url.Values{"email": {"nope"}}, "", "")
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)

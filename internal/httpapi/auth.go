@@ -68,7 +68,7 @@ func (s *Server) handleVerify(c echo.Context) error {
 		return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	user, expires, err := s.db.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, s.opts.Auth.SessionMaxAge)
+	user, expires, err := s.db.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, s.opts.Auth.SessionMaxAge, s.opts.Auth.AdminEmails...)
 	if err != nil {
 		return err
 	}

@@ -198,4 +198,4 @@ func (b *apiBundle) signIn(t *testing.T, address string) string {
 	return v.Token
 }
 
-func uniqueEmail() string { return "u-" + domain.NewID().String()[:13] + "@example.test" }
+func uniqueEmail() string { return "u-" + domain.NewID().String()[24:] + "@example.test" }

@@ -35,6 +35,9 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogRoutePath: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			if s.opts.OnRequest != nil {
+				s.opts.OnRequest(v.Method, v.RoutePath, v.Status, v.Latency)
+			}
 			s.log.Info("request", zap.String("method", v.Method), zap.String("route", v.RoutePath), zap.String("path", v.URIPath),
 				zap.Int("status", v.Status), zap.Duration("latency", v.Latency), zap.String("request_id", v.RequestID),
 				zap.String("ip", v.RemoteIP))
@@ -54,6 +57,21 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxUser, user)
+		return next(c)
+	}
+}
+
+// requireAdmin lets only users with the admin role through (River UI);
+// others get 403, visitors 401.
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		user, err := s.authenticate(c)
+		if err != nil {
+			return err
+		}
+		if user.Role != domain.RoleAdmin {
+			return domain.Errorf(domain.EFORBIDDEN, "this page is for operators (the admin role)")
+		}
 		return next(c)
 	}
 }

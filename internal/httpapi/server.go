@@ -29,6 +29,10 @@ type Options struct {
 	Now func() time.Time
 	// Pages, when set, registers the dashboard's routes on the same server.
 	Pages interface{ Register(e *echo.Echo) }
+	// OnRequest observes each request (metrics); nil ignores them.
+	OnRequest func(method, route string, status int, d time.Duration)
+	// Ops, when set, registers operator routes (metrics, River UI).
+	Ops func(e *echo.Echo, requireAdmin echo.MiddlewareFunc)
 }
 
 // Server is the API server.
@@ -75,6 +79,9 @@ func New(opts Options) (*Server, error) {
 	s.routes()
 	if opts.Pages != nil {
 		opts.Pages.Register(e)
+	}
+	if opts.Ops != nil {
+		opts.Ops(e, s.requireAdmin)
 	}
 	s.http = &http.Server{
 		Addr:              opts.HTTP.Addr,

@@ -133,6 +133,10 @@ func (db *DB) Decide(ctx context.Context, key ApprovalKey, d domain.Decision, de
 		if err != nil {
 			return err
 		}
+		if h := db.Hooks.Decision; h != nil {
+			waited := out.DecidedAt.Sub(out.CreatedAt)
+			db.afterCommit(tx, func() { h(d, waited) })
+		}
 		if d == domain.DecisionApprove {
 			// The durable path: a River job continues the task even if no
 			// worker is listening right now.
@@ -179,9 +183,14 @@ func (db *DB) TaskStates(ctx context.Context, ids []domain.ID) (map[domain.ID]do
 	return out, err
 }
 
-// TaskPacketTx returns the packet stored on a task (the one approved).
-func (db *DB) TaskPacketTx(ctx context.Context, tx pgx.Tx, taskID domain.ID) ([]byte, error) {
+// TaskPacketTx returns the packet stored on a task (the one approved) and
+// when the task was approved (zero if never).
+func (db *DB) TaskPacketTx(ctx context.Context, tx pgx.Tx, taskID domain.ID) ([]byte, time.Time, error) {
 	var p []byte
-	err := tx.QueryRow(ctx, `SELECT packet FROM application_tasks WHERE id = $1`, taskID).Scan(&p)
-	return p, notFound(err, "task")
+	var approvedAt *time.Time
+	err := tx.QueryRow(ctx, `SELECT packet, approved_at FROM application_tasks WHERE id = $1`, taskID).Scan(&p, &approvedAt)
+	if approvedAt == nil {
+		return p, time.Time{}, notFound(err, "task")
+	}
+	return p, *approvedAt, notFound(err, "task")
 }

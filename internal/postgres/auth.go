@@ -70,7 +70,9 @@ func (db *DB) CreateMagicLinkToken(ctx context.Context, tx pgx.Tx, email string,
 // SignIn consumes a magic-link token (single use, unexpired), creates the user
 // on first sign-in, and opens a new session with the given hash. An unknown,
 // used or expired token is EUNAUTHORIZED, and nothing is written.
-func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolute time.Duration) (*domain.User, time.Time, error) {
+//
+// Addresses in adminEmails get the admin role (operators; River UI).
+func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolute time.Duration, adminEmails ...string) (*domain.User, time.Time, error) {
 	var user *domain.User
 	var expires time.Time
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -89,6 +91,12 @@ func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolut
 			domain.NewID(), email))
 		if err != nil {
 			return err
+		}
+		if len(adminEmails) > 0 && user.Role != domain.RoleAdmin {
+			if user, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET role = CASE WHEN email = ANY($2::citext[]) THEN 'admin' ELSE role END
+				WHERE id = $1 RETURNING `+userColumns, user.ID, adminEmails)); err != nil {
+				return err
+			}
 		}
 		return tx.QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
 			RETURNING expires_at`, sessionHash, user.ID, absolute.Seconds()).Scan(&expires)

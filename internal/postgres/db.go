@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,11 +43,25 @@ type JobInserter interface {
 	CancelJobTx(ctx context.Context, tx pgx.Tx, jobID int64) error
 }
 
+// Hooks observe committed changes (for metrics). Any may be nil.
+type Hooks struct {
+	// Transition is called once per committed task transition ("" from for
+	// a new task).
+	Transition func(from, to domain.State)
+	// Decision is called once per committed approval decision, with the time
+	// the request waited.
+	Decision func(d domain.Decision, waited time.Duration)
+}
+
 // DB is the Postgres store.
 type DB struct {
 	Pool     *pgxpool.Pool
 	log      *zap.Logger
 	inserter JobInserter
+	// Hooks may be set once, before the store is used.
+	Hooks Hooks
+
+	pending sync.Map // pgx.Tx → *[]func(): hooks to run when that transaction commits
 }
 
 // New returns a store on pool. inserter enqueues River jobs in the store's
@@ -86,6 +101,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer db.pending.Delete(tx)
 	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
 	if err := fn(tx); err != nil {
 		return err
@@ -93,7 +109,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if list, ok := db.pending.Load(tx); ok {
+		for _, f := range *list.(*[]func()) {
+			f()
+		}
+	}
 	return nil
+}
+
+// afterCommit runs f if and when tx commits (only for transactions begun by
+// this store; others drop it).
+func (db *DB) afterCommit(tx pgx.Tx, f func()) {
+	v, _ := db.pending.LoadOrStore(tx, &[]func(){})
+	list := v.(*[]func())
+	*list = append(*list, f)
 }
 
 // InTx runs fn in a new transaction, for adapters (the queue) that must add

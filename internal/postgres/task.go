@@ -170,7 +170,7 @@ func (db *DB) AddJobsToRunTx(ctx context.Context, tx pgx.Tx, userID, runID domai
 	if _, err := db.enqueueTx(ctx, tx, jobs); err != nil {
 		return nil, err
 	}
-	if err := insertCreationTransitions(ctx, tx, userID, ids, actor, "added_to_run"); err != nil {
+	if err := db.insertCreationTransitions(ctx, tx, userID, ids, actor, "added_to_run"); err != nil {
 		return nil, err
 	}
 	if status == domain.RunCompleted {

@@ -246,3 +246,17 @@ func (db *DB) TaskCards(ctx context.Context, tasks []*domain.Task) ([]TaskCard, 
 	}
 	return out, nil
 }
+
+// TaskStateCounts returns the number of tasks in each state across all
+// users (the applyq_tasks gauge).
+func (db *DB) TaskStateCounts(ctx context.Context) (map[domain.State]int, error) {
+	out := make(map[domain.State]int, len(domain.AllStates))
+	rows, _ := db.Pool.Query(ctx, `SELECT state, count(*) FROM application_tasks GROUP BY state`)
+	var st domain.State
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&st, &n}, func() error {
+		out[st] = n
+		return nil
+	})
+	return out, err
+}

@@ -126,6 +126,9 @@ func (db *DB) TransitionTx(ctx context.Context, tx pgx.Tx, p TransitionParams) (
 			return nil, fmt.Errorf("closing the approval request: %w", err)
 		}
 	}
+	if h := db.Hooks.Transition; h != nil {
+		db.afterCommit(tx, func() { h(p.From, p.To) })
+	}
 	db.log.Info("task transition",
 		zap.Stringer("task_id", task.ID), zap.Stringer("run_id", task.RunID),
 		zap.String("from", string(p.From)), zap.String("to", string(p.To)),
@@ -147,7 +150,15 @@ func (db *DB) raceError(ctx context.Context, tx pgx.Tx, p TransitionParams) erro
 }
 
 // transitionRows records the creation of new tasks (from nothing to queued).
-func insertCreationTransitions(ctx context.Context, tx pgx.Tx, userID domain.ID, ids []domain.ID, actor, reason string) error {
+func (db *DB) insertCreationTransitions(ctx context.Context, tx pgx.Tx, userID domain.ID, ids []domain.ID, actor, reason string) error {
+	if h := db.Hooks.Transition; h != nil {
+		n := len(ids)
+		db.afterCommit(tx, func() {
+			for range n {
+				h("", domain.StateQueued)
+			}
+		})
+	}
 	_, err := tx.Exec(ctx, `WITH tr AS (INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
 		SELECT id, NULL, 'queued', $2, $3 FROM unnest($1::uuid[]) AS t(id))
 		SELECT pg_notify($4, $5)`, ids, actor, reason, domain.NotifyTasks, userID.String())

@@ -47,6 +47,11 @@ type ApplyWorker struct {
 	Log         *zap.Logger
 	Now         func() time.Time // pacing clock; time.Now when nil
 	Leases      *Leases          // heartbeated leases; nil heartbeats nothing
+	// OnApply observes each applier call (outcome: submitted, rejected,
+	// not_sent, unknown); OnApproveToSubmit the time from approval to the
+	// start of submission. Either may be nil.
+	OnApply           func(applier, outcome string, d time.Duration)
+	OnApproveToSubmit func(d time.Duration)
 }
 
 // Timeout implements river.Worker: an application may take longer than River's
@@ -192,6 +197,7 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 	defer w.Leases.Release(lease.Token)
 	var task *domain.Task
 	var packetJSON []byte
+	var approvedAt time.Time
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		t, err := w.DB.LockTaskTx(ctx, tx, taskID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -203,7 +209,7 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 		if t.State != domain.StateApproved {
 			return completeTx(ctx, tx, job) // the other path won, or the task moved on
 		}
-		if packetJSON, err = w.DB.TaskPacketTx(ctx, tx, taskID); err != nil {
+		if packetJSON, approvedAt, err = w.DB.TaskPacketTx(ctx, tx, taskID); err != nil {
 			return err
 		}
 		task, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
@@ -228,6 +234,9 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 	if err != nil || task == nil {
 		return err
 	}
+	if w.OnApproveToSubmit != nil && !approvedAt.IsZero() {
+		w.OnApproveToSubmit(time.Since(approvedAt))
+	}
 	var packet domain.Packet
 	if err := json.Unmarshal(packetJSON, &packet); err != nil {
 		return w.settle(ctx, job, task, lease.Token, domain.StateSubmitting, domain.StateFailed, "packet_unreadable", err, log)
@@ -240,8 +249,12 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 // records the outcome.
 func (w *ApplyWorker) submit(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, packet *domain.Packet, log *zap.Logger) error {
 	failpoint.Hit(failpoint.BeforeApply)
+	started := time.Now()
 	res, applyErr := w.Applier.Apply(ctx, packet)
 	failpoint.Hit(failpoint.AfterApply)
+	if w.OnApply != nil {
+		w.OnApply(w.Applier.Name(), applyOutcome(applyErr, w.Applier.IdempotentRetries()), time.Since(started))
+	}
 	switch {
 	case applyErr == nil:
 		log.Info("application submitted", zap.String("applier", w.Applier.Name()), zap.String("reference", res.Reference))
@@ -358,4 +371,17 @@ func (w *ApplyWorker) now() time.Time {
 		return w.Now()
 	}
 	return time.Now()
+}
+
+// applyOutcome classifies an applier result for metrics.
+func applyOutcome(err error, idempotent bool) string {
+	switch {
+	case err == nil:
+		return "submitted"
+	case errors.Is(err, domain.ErrRejected):
+		return "rejected"
+	case errors.Is(err, domain.ErrNotSent) || idempotent:
+		return "not_sent"
+	}
+	return "unknown"
 }

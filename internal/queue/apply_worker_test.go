@@ -52,7 +52,7 @@ func startWorker(t *testing.T, b *testBundle, opts workerOpts) *river.Client[pgx
 		opts.MaxAttempts = 3
 	}
 	if opts.Name == "" {
-		opts.Name = "worker-" + domain.NewID().String()[:8]
+		opts.Name = "worker-" + domain.NewID().String()[24:]
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	w := &queue.ApplyWorker{DB: b.db, Applier: opts.Applier, Owner: opts.Name, JobTimeout: time.Minute, MaxAttempts: opts.MaxAttempts, Log: log}

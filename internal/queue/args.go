@@ -108,3 +108,6 @@ func (i *Inserter) CancelJobTx(ctx context.Context, tx pgx.Tx, jobID int64) erro
 	_, err := i.client.JobCancelTx(ctx, tx, jobID)
 	return err
 }
+
+// Client returns the insert-only River client (River UI reads through it).
+func (i *Inserter) Client() *river.Client[pgx.Tx] { return i.client }

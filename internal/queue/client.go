@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
 )
@@ -26,6 +29,9 @@ type ClientOptions struct {
 	ID string
 	// Log receives River's own logs at warn level and above.
 	Log *zap.Logger
+	// OnJob, when set, observes each worked job: kind and outcome
+	// (completed, snoozed, cancelled, errored).
+	OnJob func(kind, outcome string)
 }
 
 // Workers are the workers one process runs: Apply works the applications
@@ -67,6 +73,13 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		FetchPollInterval: opts.FetchPollInterval,
 		Logger:            slogger(opts.Log),
 	}
+	if opts.OnJob != nil {
+		cfg.Middleware = append(cfg.Middleware, river.WorkerMiddlewareFunc(func(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+			err := doInner(ctx)
+			opts.OnJob(job.Kind, jobOutcome(err))
+			return err
+		}))
+	}
 	if len(queues) == 0 {
 		return nil, fmt.Errorf("queue: no workers given")
 	}
@@ -83,4 +96,18 @@ func slogger(log *zap.Logger) *slog.Logger {
 		log = zap.NewNop()
 	}
 	return slog.New(zapslog.NewHandler(log.Core(), zapslog.WithName("river")))
+}
+
+func jobOutcome(err error) string {
+	var snooze *river.JobSnoozeError
+	var cancel *river.JobCancelError
+	switch {
+	case err == nil:
+		return "completed"
+	case errors.As(err, &snooze):
+		return "snoozed"
+	case errors.As(err, &cancel):
+		return "cancelled"
+	}
+	return "errored"
 }

@@ -41,6 +41,11 @@ type ProcessOptions struct {
 	Now func() time.Time // pacing clock; time.Now when nil
 	// HeartbeatInterval is how often held leases are refreshed.
 	HeartbeatInterval time.Duration
+
+	// Observers for metrics; any may be nil.
+	OnApply           func(applier, outcome string, d time.Duration)
+	OnApproveToSubmit func(d time.Duration)
+	OnJob             func(kind, outcome string)
 }
 
 // Process is a running worker process: the River client working the queues,
@@ -53,19 +58,22 @@ type Process struct {
 	log       *zap.Logger
 
 	heartbeat time.Duration
+	started   bool
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 }
 
 // NewProcess wires a worker process.
 func NewProcess(o ProcessOptions) (*Process, error) {
-	w := &ApplyWorker{DB: o.DB, Applier: o.Applier, Owner: o.Owner, JobTimeout: o.JobTimeout, MaxAttempts: o.MaxAttempts, Log: o.Log, Now: o.Now, Leases: &Leases{}}
+	w := &ApplyWorker{DB: o.DB, Applier: o.Applier, Owner: o.Owner, JobTimeout: o.JobTimeout, MaxAttempts: o.MaxAttempts, Log: o.Log, Now: o.Now,
+		Leases: &Leases{}, OnApply: o.OnApply, OnApproveToSubmit: o.OnApproveToSubmit}
 	approvals := &Approvals{DB: o.DB, Worker: w, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.ApprovalTTL,
 		PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
 	w.Approvals = approvals
 	magic := &MagicLinkWorker{DB: o.DB, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL, Log: o.Log}
 	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic}, ClientOptions{
 		Concurrency: o.Concurrency, FetchCooldown: o.FetchCooldown, FetchPollInterval: o.FetchPollInterval, ID: o.Owner, Log: o.Log,
+		OnJob: o.OnJob,
 	})
 	if err != nil {
 		return nil, err
@@ -89,6 +97,7 @@ func (p *Process) Start(ctx context.Context) error {
 		cancel()
 		return err
 	}
+	p.started = true
 	p.wg.Add(3)
 	go func() {
 		defer p.wg.Done()
@@ -104,6 +113,17 @@ func (p *Process) Start(ctx context.Context) error {
 		defer p.wg.Done()
 		p.Approvals.Run(bg)
 	}()
+	return nil
+}
+
+// Ready reports whether River is started and the listener connected.
+func (p *Process) Ready() error {
+	if !p.started {
+		return errors.New("river client not started")
+	}
+	if !p.Listener.Connected() {
+		return errors.New("LISTEN connection down")
+	}
 	return nil
 }
 

@@ -47,7 +47,7 @@ type RunOpts struct {
 func MustRun(tb testing.TB, db *postgres.DB, user *domain.User, opts RunOpts) *domain.Run {
 	tb.Helper()
 	if opts.Name == "" {
-		opts.Name = "run " + domain.NewID().String()[:8]
+		opts.Name = "run " + domain.NewID().String()[24:]
 	}
 	r, err := db.CreateRun(context.Background(), user.ID, domain.RunCreate{Name: opts.Name, RequiresApproval: opts.RequiresApproval, CoverLetterTemplate: opts.Template})
 	if err != nil {
