@@ -12,6 +12,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -423,4 +424,18 @@ func toMap(v reflect.Value) map[string]any {
 		}
 	}
 	return out
+}
+
+// Keys lists every configuration key (for documentation checks).
+func Keys() []string {
+	v := viper.New()
+	setDefaults(v)
+	keys := v.AllKeys()
+	sort.Strings(keys)
+	return keys
+}
+
+// EnvName is the environment variable of key.
+func EnvName(key string) string {
+	return "APPLYQ_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
