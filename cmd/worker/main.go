@@ -64,7 +64,7 @@ func run() error {
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
 		ApprovalTTL: cfg.Approval.TTL, ApprovalPollInterval: cfg.Approval.PollInterval,
-		HeartbeatInterval: cfg.Worker.HeartbeatInterval,
+		HeartbeatInterval: cfg.Worker.HeartbeatInterval, GroupCommit: cfg.Worker.GroupCommit,
 	})
 	if err != nil {
 		return err

@@ -135,7 +135,7 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 		Pool: s.db.Pool, DBURL: s.dbURL, DB: s.db, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
 		Concurrency: o.Concurrency, MaxAttempts: 3, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
 		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalTTL: 20 * time.Minute,
-		ApprovalPollInterval: s.cfg.Approval.PollInterval, Now: s.clock.Now,
+		ApprovalPollInterval: s.cfg.Approval.PollInterval, Now: s.clock.Now, GroupCommit: 16,
 	})
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background()))

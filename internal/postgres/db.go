@@ -61,7 +61,7 @@ type DB struct {
 	// Hooks may be set once, before the store is used.
 	Hooks Hooks
 
-	pending sync.Map // pgx.Tx → *[]func(): hooks to run when that transaction commits
+	pending sync.Map // *pgx.Conn of a transaction → *[]func(): hooks to run when it commits
 }
 
 // New returns a store on pool. inserter enqueues River jobs in the store's
@@ -101,7 +101,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer db.pending.Delete(tx)
+	key := tx.Conn() // savepoints (nested transactions) share it
+	defer db.pending.Delete(key)
 	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
 	if err := fn(tx); err != nil {
 		return err
@@ -109,7 +110,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if list, ok := db.pending.Load(tx); ok {
+	if list, ok := db.pending.Load(key); ok {
 		for _, f := range *list.(*[]func()) {
 			f()
 		}
@@ -120,7 +121,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // afterCommit runs f if and when tx commits (only for transactions begun by
 // this store; others drop it).
 func (db *DB) afterCommit(tx pgx.Tx, f func()) {
-	v, _ := db.pending.LoadOrStore(tx, &[]func(){})
+	v, _ := db.pending.LoadOrStore(tx.Conn(), &[]func(){})
 	list := v.(*[]func())
 	*list = append(*list, f)
 }

@@ -52,6 +52,9 @@ type ApplyWorker struct {
 	// start of submission. Either may be nil.
 	OnApply           func(applier, outcome string, d time.Duration)
 	OnApproveToSubmit func(d time.Duration)
+	// Batch, when set, group-commits the submitting and submitted writes of
+	// concurrent tasks (fewer commits per task); nil commits each alone.
+	Batch *postgres.Batcher
 }
 
 // Timeout implements river.Worker: an application may take longer than River's
@@ -165,7 +168,7 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 
 	// 3b. in_progress → submitting, committed before the applier is called.
 	failpoint.Hit(failpoint.BeforeSubmitting)
-	err = w.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err = w.write(ctx, func(tx pgx.Tx) error {
 		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: app.Task.ID, From: domain.StateInProgress, To: domain.StateSubmitting,
 			Actor: domain.ActorWorker, Fence: lease.Token, Packet: packetJSON,
@@ -336,7 +339,7 @@ func (w *ApplyWorker) settle(ctx context.Context, job *river.Job[ApplyArgs], t *
 		}
 		lastErr = &msg
 	}
-	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := w.write(ctx, func(tx pgx.Tx) error {
 		if _, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: t.ID, From: from, To: to, Actor: domain.ActorWorker, Reason: reason, Fence: fence, LastError: lastErr,
 		}); err != nil {
@@ -384,4 +387,12 @@ func applyOutcome(err error, idempotent bool) string {
 		return "not_sent"
 	}
 	return "unknown"
+}
+
+// write runs a short write transaction, group-committed when a Batcher is set.
+func (w *ApplyWorker) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if w.Batch != nil {
+		return w.Batch.Do(ctx, fn)
+	}
+	return w.DB.InTx(ctx, fn)
 }

@@ -41,6 +41,9 @@ type ProcessOptions struct {
 	Now func() time.Time // pacing clock; time.Now when nil
 	// HeartbeatInterval is how often held leases are refreshed.
 	HeartbeatInterval time.Duration
+	// GroupCommit batches the submitting/submitted writes of up to this many
+	// concurrent tasks into one commit; 0 or 1 commits each alone.
+	GroupCommit int
 
 	// Observers for metrics; any may be nil.
 	OnApply           func(applier, outcome string, d time.Duration)
@@ -57,10 +60,11 @@ type Process struct {
 	Listener  *notify.Listener
 	log       *zap.Logger
 
-	heartbeat time.Duration
-	started   bool
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	heartbeat   time.Duration
+	groupCommit int
+	started     bool
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
 }
 
 // NewProcess wires a worker process.
@@ -84,13 +88,16 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	if hb <= 0 {
 		hb = 10 * time.Second
 	}
-	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, log: o.Log, heartbeat: hb}, nil
+	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, log: o.Log, heartbeat: hb, groupCommit: o.GroupCommit}, nil
 }
 
 // Start starts River, the listener and the approval poll.
 func (p *Process) Start(ctx context.Context) error {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p.cancel = cancel
+	if p.groupCommit > 1 {
+		p.Worker.Batch = p.Worker.DB.NewBatcher(bg, p.groupCommit, time.Millisecond)
+	}
 	// River's work contexts derive from Start's: a signal must not cancel
 	// in-flight work, only Stop does.
 	if err := p.Client.Start(bg); err != nil {
