@@ -31,6 +31,14 @@ test: ## Run every test with -race against real Postgres (started if needed)
 		echo "NOTE: Chromium is not installed: the browser tests will be SKIPPED (Debian/Ubuntu: apt-get install chromium)"
 	@$(WITH_PG) $(GO) test -race -count=1 ./...
 
+.PHONY: bench
+bench: build ## Measure throughput, latency, cost and memory against this machine's limits (< 10 min); writes docs/benchmarks.json
+	@$(WITH_PG) $(GO) run ./cmd/bench --out docs/benchmarks.json
+
+.PHONY: bench-go
+bench-go: ## Go micro-benchmarks of the hot paths (transition, canonical URL, packet rendering)
+	@$(WITH_PG) $(GO) test -run '^$$' -bench . -benchmem ./internal/domain/ ./internal/postgres/
+
 .PHONY: bench-approvals
 bench-approvals: ## Approve → submission latency through LISTEN/NOTIFY (p50, p99 over 200 approvals)
 	@$(WITH_PG) $(GO) test -run '^$$' -bench ApproveToSubmission -benchtime=200x ./internal/e2e/

@@ -121,7 +121,7 @@ func TestDaemons_RefuseOutdatedSchema(t *testing.T) {
 
 	migrate := proctest.Start(t, "migrate", []string{"APPLYQ_DATABASE_URL=" + dbURL}, "up")
 	require.Equal(t, 0, migrate.Wait(t, 60*time.Second), migrate.Output())
-	require.Contains(t, migrate.Output(), "applyq schema: version 4 of 4")
+	require.Contains(t, migrate.Output(), "applyq schema: version 5 of 5")
 }
 
 // TestDaemons_BadConfigNamesTheSetting: invalid settings stop start-up with

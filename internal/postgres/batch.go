@@ -55,13 +55,10 @@ func (b *Batcher) Do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		// The batch may still commit the work; the caller's context ended.
-		return ctx.Err()
-	}
+	// Wait for the outcome even if ctx ends meanwhile: returning early would
+	// tell the caller "failed" about a write the batch may still commit. A
+	// request whose context ended before its turn is skipped, not written.
+	return <-r.done
 }
 
 func (b *Batcher) loop(ctx context.Context) {

@@ -74,6 +74,7 @@ func (db *DB) RecoverStuck(ctx context.Context, now time.Time, stuckAfter time.D
 		if err != nil {
 			return err
 		}
+		var requeue []TaskJob
 		for _, t := range tasks {
 			p := TransitionParams{TaskID: t.ID, From: t.State, Actor: domain.ActorSweeper}
 			msg := "the worker holding this task stopped heartbeating"
@@ -94,12 +95,14 @@ func (db *DB) RecoverStuck(ctx context.Context, now time.Time, stuckAfter time.D
 				return err
 			}
 			if p.To == domain.StateQueued {
-				if err := db.EnqueueTx(ctx, tx, moved); err != nil {
-					return err
-				}
+				requeue = append(requeue, TaskJob{TaskID: moved.ID, Priority: moved.Priority})
 			}
 		}
-		return nil
+		if len(requeue) == 0 {
+			return nil
+		}
+		_, err = db.enqueueTx(ctx, tx, requeue) // one River insert for the whole batch
+		return err
 	})
 	if err != nil {
 		return RecoverResult{}, err

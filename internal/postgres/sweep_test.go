@@ -54,7 +54,7 @@ func TestSweepQueries_UseIndexesNotTheTable(t *testing.T) {
 	for name, query := range postgres.SweepSQL {
 		var plan []string
 		err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, "EXPLAIN "+query, args[name]...)
+			rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args[name]...)
 			var err error
 			plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err

@@ -28,7 +28,12 @@ func (db *DB) ListTasks(ctx context.Context, userID domain.ID, f domain.TaskFilt
 		return fmt.Sprintf("$%d", len(args))
 	}
 	where := "user_id = $1"
-	if len(f.States) > 0 {
+	switch len(f.States) {
+	case 0:
+	case 1:
+		// Equality (not ANY) lets the index deliver rows in the page's order.
+		where += " AND state = " + arg(string(f.States[0])) + "::task_state"
+	default:
 		where += " AND state = ANY(" + arg(stateNames(f.States)) + "::task_state[])"
 	}
 	if f.RunID != nil {

@@ -99,16 +99,16 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 			snooze = PausedRunRecheck
 			return nil
 		}
+		// A cheap, unlocked look at the user's daily usage: the exact count
+		// happens with the submitting write.
 		now := w.now()
-		ok, limit, err := w.DB.ReserveDailySlotTx(ctx, tx, t.UserID, now)
+		used, limit, err := w.DB.DailyUsageTx(ctx, tx, t.UserID, now)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			_, end := postgres.DailyWindow(now)
-			snooze = end.Sub(now)
-			log.Info("daily submission limit reached; task waits", zap.Int("limit", limit), zap.Time("until", end))
-			return w.DB.HoldForDailyLimitTx(ctx, tx, t.ID, limit, end)
+		if used >= limit {
+			snooze = w.holdUntil(now, limit, log)
+			return w.DB.HoldForDailyLimitTx(ctx, tx, t.ID, limit, now.Add(snooze))
 		}
 		loaded.Task, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: t.ID, From: domain.StateQueued, To: domain.StateInProgress,
@@ -169,13 +169,29 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 	// 3b. in_progress → submitting, committed before the applier is called.
 	failpoint.Hit(failpoint.BeforeSubmitting)
 	err = w.write(ctx, func(tx pgx.Tx) error {
+		if err := w.consumeSlot(ctx, tx, app.Task.UserID); err != nil {
+			return err
+		}
 		_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
 			TaskID: app.Task.ID, From: domain.StateInProgress, To: domain.StateSubmitting,
 			Actor: domain.ActorWorker, Fence: lease.Token, Packet: packetJSON,
 		})
 		return err
 	})
+	var full *dailyLimitError
 	switch {
+	case errors.As(err, &full):
+		// Over the limit after all: back to queued, and wait for the next window.
+		msg := full.Error()
+		err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
+			_, err := w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{TaskID: app.Task.ID, From: domain.StateInProgress,
+				To: domain.StateQueued, Actor: domain.ActorWorker, Reason: postgres.ReasonDailyLimit, Fence: lease.Token, LastError: &msg})
+			return err
+		})
+		if err != nil && !isTransitionError(err) {
+			return err
+		}
+		return river.JobSnooze(full.wait)
 	case postgres.IsOneSubmissionViolation(err):
 		// Another run's task for the same job got there first.
 		return w.settle(ctx, job, app.Task, lease.Token, domain.StateInProgress, domain.StateCancelled, domain.ReasonAlreadyApplied, nil, log)
@@ -201,6 +217,7 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 	var task *domain.Task
 	var packetJSON []byte
 	var approvedAt time.Time
+	var limited *dailyLimitError
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
 		t, err := w.DB.LockTaskTx(ctx, tx, taskID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -213,6 +230,14 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 			return completeTx(ctx, tx, job) // the other path won, or the task moved on
 		}
 		if packetJSON, approvedAt, err = w.DB.TaskPacketTx(ctx, tx, taskID); err != nil {
+			return err
+		}
+		if err := w.consumeSlot(ctx, tx, t.UserID); err != nil {
+			var full *dailyLimitError
+			if errors.As(err, &full) {
+				limited = full
+				return w.DB.HoldForDailyLimitTx(ctx, tx, taskID, full.limit, w.now().Add(full.wait))
+			}
 			return err
 		}
 		task, err = w.DB.TransitionTx(ctx, tx, postgres.TransitionParams{
@@ -233,6 +258,13 @@ func (w *ApplyWorker) ContinueApproved(ctx context.Context, taskID domain.ID, jo
 	if isTransitionError(err) {
 		log.Info("approved task taken by another path", zap.Error(err))
 		return nil
+	}
+	if err == nil && limited != nil {
+		// Stays approved; its job looks again in the next window.
+		if job == nil {
+			return nil
+		}
+		return river.JobSnooze(limited.wait)
 	}
 	if err != nil || task == nil {
 		return err
@@ -395,4 +427,36 @@ func (w *ApplyWorker) write(ctx context.Context, fn func(tx pgx.Tx) error) error
 		return w.Batch.Do(ctx, fn)
 	}
 	return w.DB.InTx(ctx, fn)
+}
+
+// dailyLimitError says the user's daily submission limit is reached.
+type dailyLimitError struct {
+	limit int
+	wait  time.Duration
+}
+
+func (e *dailyLimitError) Error() string {
+	return fmt.Sprintf("daily submission limit of %d reached; continues in %s", e.limit, e.wait.Round(time.Second))
+}
+
+// consumeSlot counts a submission against the user's daily limit inside the
+// submitting transaction, or returns a *dailyLimitError.
+func (w *ApplyWorker) consumeSlot(ctx context.Context, tx pgx.Tx, userID domain.ID) error {
+	now := w.now()
+	ok, limit, err := w.DB.ConsumeDailySlotTx(ctx, tx, userID, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &dailyLimitError{limit: limit, wait: w.holdUntil(now, limit, w.Log)}
+	}
+	return nil
+}
+
+// holdUntil is how long a task over the daily limit waits: until the next
+// UTC day.
+func (w *ApplyWorker) holdUntil(now time.Time, limit int, log *zap.Logger) time.Duration {
+	_, end := postgres.DailyWindow(now)
+	log.Info("daily submission limit reached; task waits", zap.Int("limit", limit), zap.Time("until", end))
+	return end.Sub(now)
 }

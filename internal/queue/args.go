@@ -55,7 +55,10 @@ type Inserter struct {
 
 // NewInserter returns an Inserter for pool.
 func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{MaxAttempts: jobMaxAttempts})
+	// River rate-limits its insert notifications per queue to one per
+	// FetchCooldown; a short one here lets an idle worker hear about every
+	// insert at once instead of at its next poll.
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{MaxAttempts: jobMaxAttempts, FetchCooldown: time.Millisecond})
 	if err != nil {
 		return nil, fmt.Errorf("river insert client: %w", err)
 	}

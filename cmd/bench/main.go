@@ -1,0 +1,183 @@
+// Command bench measures applyq against the limits of the machine it runs on,
+// in one run (`make bench`): Postgres commit rate and bare River throughput as
+// baselines, then end-to-end throughput, latencies, ingestion, sweeper cost
+// and memory. It prints one table and writes it as JSON. It needs the built
+// binaries (make build) and a Postgres server (APPLYQ_PG_SERVER_URL); it works
+// in its own fresh database, which it drops at the end. Everything targets
+// 127.0.0.1 and is bounded in count and time.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/queue"
+)
+
+// row is one line of the result table.
+type row struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Unit   string  `json:"unit"`
+	Target string  `json:"target,omitempty"`
+	Note   string  `json:"note,omitempty"`
+}
+
+type bench struct {
+	server  string // URL of the server's postgres database
+	dbURL   string
+	pool    *pgxpool.Pool
+	db      *postgres.DB
+	bin     string
+	tasks   int
+	rows    []row
+	log     *zap.Logger
+	started time.Time
+}
+
+func (b *bench) add(r row) {
+	b.rows = append(b.rows, r)
+	fmt.Fprintf(os.Stderr, "bench: %-58s %12.2f %-8s %s\n", r.Name, r.Value, r.Unit, r.Note)
+}
+
+func main() {
+	out := flag.String("out", "docs/benchmarks.json", "where to write the JSON results")
+	tasks := flag.Int("tasks", 20000, "tasks for the end-to-end throughput runs")
+	big := flag.Int("big", 1000000, "settled tasks in the table for the API and sweeper measurements")
+	only := flag.String("only", "", "run only the steps whose name contains this (for example \"end to end\")")
+	flag.Parse()
+	if err := run(*out, *tasks, *big, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out string, tasks, big int, only string) error {
+	ctx := context.Background()
+	server := os.Getenv("APPLYQ_PG_SERVER_URL")
+	if server == "" {
+		return fmt.Errorf("APPLYQ_PG_SERVER_URL is not set: run through `make bench`")
+	}
+	b := &bench{server: server, bin: "bin", tasks: tasks, log: zap.NewNop(), started: time.Now()}
+	if err := b.freshDatabase(ctx); err != nil {
+		return err
+	}
+	defer b.dropDatabase()
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"commit rate", b.commitRate},
+		{"bare River", b.bareRiver},
+		{"end to end, 1 worker", func(ctx context.Context) error { return b.endToEnd(ctx, 1) }},
+		{"end to end, 2 workers", func(ctx context.Context) error { return b.endToEnd(ctx, 2) }},
+		{"add to claim", b.addToClaim},
+		{"approve to submission", b.approveToSubmission},
+		{"worker memory", b.workerMemory},
+		{"ingestion", b.ingestion},
+		{"big table", func(ctx context.Context) error { return b.bigTable(ctx, big) }},
+	}
+	for _, s := range steps {
+		if only != "" && !strings.Contains(s.name, only) && s.name != "commit rate" && s.name != "bare River" {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: -- %s\n", s.name)
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	b.print()
+	return b.write(out)
+}
+
+func (b *bench) freshDatabase(ctx context.Context) error {
+	admin, err := pgx.Connect(ctx, b.server)
+	if err != nil {
+		return err
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("applyq_bench_%d", time.Now().Unix())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return err
+	}
+	u, _ := url.Parse(b.server)
+	u.Path = "/" + name
+	b.dbURL = u.String()
+	cfg, err := pgxpool.ParseConfig(b.dbURL)
+	if err != nil {
+		return err
+	}
+	cfg.MaxConns = 16
+	if b.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return err
+	}
+	if err := postgres.MigrateUp(ctx, b.pool); err != nil {
+		return err
+	}
+	ins, err := queue.NewInserter(b.pool)
+	if err != nil {
+		return err
+	}
+	b.db = postgres.New(b.pool, ins, b.log)
+	return nil
+}
+
+func (b *bench) dropDatabase() {
+	ctx := context.Background()
+	b.pool.Close()
+	admin, err := pgx.Connect(ctx, b.server)
+	if err != nil {
+		return
+	}
+	defer admin.Close(ctx)
+	u, _ := url.Parse(b.dbURL)
+	_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+strings.TrimPrefix(u.Path, "/")+" WITH (FORCE)")
+}
+
+func (b *bench) print() {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "measurement\tvalue\tunit\ttarget\tnote")
+	for _, r := range b.rows {
+		fmt.Fprintf(w, "%s\t%.2f\t%s\t%s\t%s\n", r.Name, r.Value, r.Unit, r.Target, r.Note)
+	}
+	_ = w.Flush()
+}
+
+func (b *bench) write(out string) error {
+	host, _ := os.Hostname()
+	doc := map[string]any{"ran_at": b.started.UTC().Format(time.RFC3339), "host": host, "duration_seconds": time.Since(b.started).Seconds(), "results": b.rows}
+	js, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, append(js, '\n'), 0o644)
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(float64(len(s)-1) * p)
+	return s[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
