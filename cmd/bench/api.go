@@ -126,6 +126,7 @@ func (b *bench) bigTable(ctx context.Context, big int) error {
 		q    string
 		args []any
 	}{
+		{`ANALYZE`, nil}, // fresh statistics after the earlier steps' writes
 		{`INSERT INTO users (id, email) VALUES ($1, 'filler@example.test')`, []any{filler}},
 		{`INSERT INTO application_runs (id, user_id, name, status) VALUES ($1, $2, 'filler', 'completed')`, []any{fillerRun, filler}},
 		{`INSERT INTO application_runs (id, user_id, name) VALUES ($1, $2, 'measured')`, []any{runID, userID}},
