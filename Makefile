@@ -43,6 +43,11 @@ bench-go: ## Go micro-benchmarks of the hot paths (transition, canonical URL, pa
 bench-approvals: ## Approve → submission latency through LISTEN/NOTIFY (p50, p99 over 200 approvals)
 	@$(WITH_PG) $(GO) test -run '^$$' -bench ApproveToSubmission -benchtime=200x ./internal/e2e/
 
+.PHONY: chaos
+chaos: ## Crash test: 5,000 tasks, 50 users, workers SIGKILLed for 5 minutes (loopback only); prints the counts
+	@$(WITH_PG) env APPLYQ_CHAOS_TASKS=5000 APPLYQ_CHAOS_USERS=50 APPLYQ_CHAOS_SECONDS=300 \
+		$(GO) test -count=1 -timeout 20m -run '^TestChaos$$' -v ./internal/e2e/ | grep -E '^(chaos:|--- |ok|FAIL|PASS)'
+
 .PHONY: lint
 lint: ## go vet + staticcheck + gofmt check
 	$(GO) vet ./...

@@ -264,3 +264,16 @@ func (s *stack) startMailer(t testing.TB) {
 		require.NoError(t, client.Stop(ctx))
 	})
 }
+
+// sessionFor signs user in directly through the store and returns a bearer token.
+func sessionFor(t testing.TB, db *postgres.DB, user *domain.User) string {
+	t.Helper()
+	raw, hash := domain.NewToken(domain.PrefixMagicLink)
+	require.NoError(t, db.InTx(context.Background(), func(tx pgx.Tx) error {
+		return db.CreateMagicLinkToken(context.Background(), tx, user.Email, hash, time.Minute)
+	}))
+	sess, sessHash := domain.NewToken(domain.PrefixSession)
+	_, _, err := db.SignIn(context.Background(), domain.HashToken(raw), sessHash, time.Hour)
+	require.NoError(t, err)
+	return sess
+}
