@@ -49,9 +49,10 @@ chaos: ## Crash test: 5,000 tasks, 50 users, workers SIGKILLed for 5 minutes (lo
 		$(GO) test -count=1 -timeout 20m -run '^TestChaos$$' -v ./internal/e2e/ | grep -E '^(chaos:|--- |ok|FAIL|PASS)'
 
 .PHONY: lint
-lint: ## go vet + staticcheck + gofmt check
+lint: ## go vet + staticcheck + gosec + gofmt check
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+	$(GO) tool gosec -quiet ./...
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: migrate

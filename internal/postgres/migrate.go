@@ -135,7 +135,7 @@ func goosProvider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // the provider's error is the one to report
 		return nil, nil, err
 	}
 	return p, db, nil

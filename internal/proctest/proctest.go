@@ -38,7 +38,7 @@ func MustBuild(tb testing.TB) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator), "./cmd/...")
+		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator), "./cmd/...") // #nosec G204 -- builds this module's own binaries into a temp dir
 		cmd.Dir = moduleRoot()
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -66,7 +66,7 @@ type Proc struct {
 func Start(tb testing.TB, name string, env []string, args ...string) *Proc {
 	tb.Helper()
 	bin := filepath.Join(MustBuild(tb), name)
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, args...) // #nosec G204 -- runs one of this module's binaries with test-chosen arguments
 	cmd.Env = append(os.Environ(), env...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
