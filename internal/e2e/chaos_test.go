@@ -192,6 +192,20 @@ func TestChaos(t *testing.T) {
 		total, users, seconds, kills.Load(), kills.Load(), approved.Load(), received.Load(), seen, slow.Load(), dups, states)
 	t.Log(summary)
 	fmt.Println(summary)
+	if pgtest.MustCount(t, db, settled) < total { // say why, before failing
+		rows, err := db.Pool.Query(context.Background(), `SELECT t.state::text, t.state_reason, t.attempts, coalesce(j.state::text, 'no job'),
+			coalesce(j.attempt, 0), coalesce(j.scheduled_at::text, ''), coalesce(j.errors[array_length(j.errors, 1)]::text, '')
+			FROM application_tasks t LEFT JOIN river_job j ON j.id = t.river_job_id
+			WHERE NOT (t.state IN ('submitted', 'cancelled', 'failed') OR (t.state = 'paused' AND t.state_reason <> '')) LIMIT 10`)
+		require.NoError(t, err)
+		for rows.Next() {
+			var st, reason, jst, sched, lastErr string
+			var attempts, jatt int
+			require.NoError(t, rows.Scan(&st, &reason, &attempts, &jst, &jatt, &sched, &lastErr))
+			t.Logf("unsettled: task %s (%s) attempts=%d; job %s attempt=%d scheduled=%s last error=%s", st, reason, attempts, jst, jatt, sched, lastErr)
+		}
+		rows.Close()
+	}
 	require.Zero(t, dups, "at most one submission per (user, job)")
 	require.Equal(t, total, pgtest.MustCount(t, db, settled), "every task terminal or paused with a reason: %v", states)
 	require.Positive(t, kills.Load())

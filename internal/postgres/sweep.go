@@ -42,8 +42,13 @@ var SweepSQL = map[string]string{
 	"orphans": `SELECT ` + taskColumns + ` FROM application_tasks WHERE id IN (
 		SELECT t.id FROM application_tasks t
 		WHERE t.state IN ('queued', 'approved') AND t.updated_at < $1
+		  -- A job "running" for a task still waiting belongs to a worker that
+		  -- died before claiming it (River would rescue it only after
+		  -- JobTimeout + 1h); a second job is harmless: the guarded claim lets
+		  -- one win.
 		  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
-		                  AND j.state IN ('available', 'scheduled', 'retryable', 'running', 'pending'))
+		                  AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
+		                       OR (j.state = 'running' AND j.attempted_at >= $1)))
 		ORDER BY t.updated_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED)`,
 	"jobs_of_settled_tasks": `SELECT j.id FROM river_job j
 		JOIN application_tasks t ON t.id = (j.args->>'task_id')::uuid

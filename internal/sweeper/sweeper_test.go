@@ -241,3 +241,30 @@ func TestRunOnce_DeletesOnlyExpiredAuth(t *testing.T) {
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM magic_link_tokens WHERE token_hash = sha256('b')`))
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM sessions WHERE id_hash = sha256('s2')`))
 }
+
+// TestRepairOrphans_JobOfADeadWorker: a queued task whose job is "running"
+// since before the grace (its worker died before claiming) gets a new job; a
+// job running for a shorter time is left alone.
+func TestRepairOrphans_JobOfADeadWorker(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	ids := b.tasks(t, 2)
+	_, err := b.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '1 hour'
+		WHERE id = (SELECT river_job_id FROM application_tasks WHERE id = $1)`, ids[0])
+	require.NoError(t, err)
+	_, err = b.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now()
+		WHERE id = (SELECT river_job_id FROM application_tasks WHERE id = $1)`, ids[1])
+	require.NoError(t, err)
+	_, err = b.db.Pool.Exec(ctx, `UPDATE application_tasks SET updated_at = now() - interval '1 hour'`)
+	require.NoError(t, err)
+	b.sw.OrphanGrace = 5 * time.Minute // "now - grace" falls between the two jobs' attempts
+	b.now = dbNow(t, b.db)
+	res, err := b.sw.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.OrphansRepaired)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks t JOIN river_job j ON j.id = t.river_job_id
+		WHERE t.id = $1 AND j.state = 'available'`, ids[0]))
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks t JOIN river_job j ON j.id = t.river_job_id
+		WHERE t.id = $1 AND j.state = 'running'`, ids[1]))
+}
