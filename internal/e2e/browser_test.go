@@ -199,7 +199,8 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 
 	// Cancel one from its card in the awaiting view.
 	require.NoError(t, step(ctx,
-		chromedp.Navigate(base+"/queue/awaiting_approval"),
+		chromedp.Click(`//summary[.="Queue views"]`),
+		chromedp.Click(`//nav//a[starts-with(@href, "/queue/awaiting_approval")]`),
 		chromedp.WaitVisible(chromedp.CSS(`li.task-card`)),
 		chromedp.Click(chromedp.CSS(`li.task-card form[action$="/cancel"] button`)),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Task cancelled")]`),
@@ -227,14 +228,16 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(2) input[name="job_id"]`)),
 		chromedp.Click(chromedp.CSS(`form[action="/jobs/add"] button`)),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "2 task(s) queued")]`),
-		chromedp.Navigate(base+"/queue/paused"),
+		chromedp.Click(`//summary[.="Queue views"]`),
+		chromedp.Click(`//nav//a[starts-with(@href, "/queue/paused")]`),
 		chromedp.WaitVisible(chromedp.CSS(`li.task-card`)),
 	))
 	shot(t, ctx, dir, "queue-paused")
 	require.NoError(t, step(ctx,
 		chromedp.Click(chromedp.CSS(`li.task-card form[action$="/resume"] button`)),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Task resumed")]`),
-		chromedp.Navigate(base+"/queue/queued"),
+		chromedp.Click(`//summary[.="Queue views"]`),
+		chromedp.Click(`//nav//a[starts-with(@href, "/queue/queued")]`),
 		chromedp.WaitVisible(chromedp.CSS(`li.task-card`)),
 	))
 	first, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`li.task-card`), "data-task"))
