@@ -19,8 +19,6 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/notify"
-	"github.com/applyq/applyq/internal/postgres"
-	"github.com/applyq/applyq/internal/queue"
 )
 
 func main() { app.Main(run) }
@@ -33,12 +31,10 @@ func run() error {
 		return err
 	}
 	defer a.Close()
-	ins, err := queue.NewInserter(a.Pool)
+	db, ins, err := a.Store()
 	if err != nil {
 		return err
 	}
-	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
-	db := postgres.New(a.Pool, ins, a.Log)
 	m := a.NewMetrics(db)
 	db.Hooks.Decision = func(d domain.Decision, waited time.Duration) {
 		m.ApprovalDecisions.WithLabelValues(string(d)).Inc()

@@ -11,8 +11,6 @@ import (
 
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/metrics"
-	"github.com/applyq/applyq/internal/postgres"
-	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/sweeper"
 )
 
@@ -26,13 +24,12 @@ func run() error {
 		return err
 	}
 	defer a.Close()
-	ins, err := queue.NewInserter(a.Pool)
+	db, _, err := a.Store()
 	if err != nil {
 		return err
 	}
-	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
 	c := a.Config.Sweeper
-	sw := &sweeper.Sweeper{DB: postgres.New(a.Pool, ins, a.Log), Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
+	sw := &sweeper.Sweeper{DB: db, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, MaxAttempts: a.Config.Worker.MaxAttempts, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
 	m := a.NewMetrics(sw.DB)
 	sw.OnPass = func(r sweeper.Result, err error) {

@@ -17,7 +17,6 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/mail"
 	"github.com/applyq/applyq/internal/metrics"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 )
 
@@ -38,12 +37,10 @@ func run() error {
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	ins, err := queue.NewInserter(a.Pool)
+	db, _, err := a.Store()
 	if err != nil {
 		return err
 	}
-	ins.ContinuationDelay = cfg.Approval.HandoffDelay
-	db := postgres.New(a.Pool, ins, a.Log)
 
 	var submitter domain.Applier = applier.NewDryRun(a.Log)
 	if cfg.Worker.Applier == "webhook" {

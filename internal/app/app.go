@@ -19,6 +19,7 @@ import (
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/logging"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/queue"
 )
 
 // Build metadata, set with -ldflags "-X github.com/applyq/applyq/internal/app.Version=…".
@@ -125,4 +126,15 @@ func Main(run func() error) {
 // ShutdownContext returns a context for a graceful stop bounded by d.
 func ShutdownContext(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
+}
+
+// Store returns the Postgres store of this process, enqueueing River jobs
+// through an insert-only client (also returned: River UI reads through it).
+func (a *App) Store() (*postgres.DB, *queue.Inserter, error) {
+	ins, err := queue.NewInserter(a.Pool)
+	if err != nil {
+		return nil, nil, err
+	}
+	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
+	return postgres.New(a.Pool, ins, a.Log), ins, nil
 }

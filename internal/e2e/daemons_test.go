@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
@@ -177,16 +176,8 @@ func sumFamily(page, family string) float64 {
 func adminSession(t *testing.T, db *postgres.DB, admin bool) string {
 	t.Helper()
 	email := "ops-" + domain.NewID().String()[24:] + "@example.test"
-	raw, hash := domain.NewToken(domain.PrefixMagicLink)
-	require.NoError(t, db.InTx(context.Background(), func(tx pgx.Tx) error {
-		return db.CreateMagicLinkToken(context.Background(), tx, email, hash, time.Minute)
-	}))
-	sess, sessHash := domain.NewToken(domain.PrefixSession)
-	var admins []string
 	if admin {
-		admins = []string{email}
+		return pgtest.MustSession(t, db, email, email)
 	}
-	_, _, err := db.SignIn(context.Background(), domain.HashToken(raw), sessHash, time.Hour, admins...)
-	require.NoError(t, err)
-	return sess
+	return pgtest.MustSession(t, db, email)
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
@@ -214,14 +213,7 @@ func (s *stack) get(t testing.TB, path string) (int, http.Header, []byte) {
 // session signs user in without mail and returns a bearer token.
 func (s *stack) session(t testing.TB, user *domain.User) string {
 	t.Helper()
-	raw, hash := domain.NewToken(domain.PrefixMagicLink)
-	require.NoError(t, s.db.InTx(context.Background(), func(tx pgx.Tx) error {
-		return s.db.CreateMagicLinkToken(context.Background(), tx, user.Email, hash, time.Minute)
-	}))
-	sess, sessHash := domain.NewToken(domain.PrefixSession)
-	_, _, err := s.db.SignIn(context.Background(), domain.HashToken(raw), sessHash, time.Hour)
-	require.NoError(t, err)
-	return sess
+	return pgtest.MustSession(t, s.db, user.Email)
 }
 
 // approvalRun adds n jobs to a new approval-requiring run of a new user and
@@ -268,12 +260,5 @@ func (s *stack) startMailer(t testing.TB) {
 // sessionFor signs user in directly through the store and returns a bearer token.
 func sessionFor(t testing.TB, db *postgres.DB, user *domain.User) string {
 	t.Helper()
-	raw, hash := domain.NewToken(domain.PrefixMagicLink)
-	require.NoError(t, db.InTx(context.Background(), func(tx pgx.Tx) error {
-		return db.CreateMagicLinkToken(context.Background(), tx, user.Email, hash, time.Minute)
-	}))
-	sess, sessHash := domain.NewToken(domain.PrefixSession)
-	_, _, err := db.SignIn(context.Background(), domain.HashToken(raw), sessHash, time.Hour)
-	require.NoError(t, err)
-	return sess
+	return pgtest.MustSession(t, db, user.Email)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
@@ -127,4 +130,20 @@ func MustCount(tb testing.TB, db *postgres.DB, query string, args ...any) int {
 		tb.Fatalf("MustCount %q: %v", query, err)
 	}
 	return n
+}
+
+// MustSession signs email in through the store (a magic-link token consumed
+// at once) and returns a session bearer token; adminEmails get the admin role.
+func MustSession(tb testing.TB, db *postgres.DB, email string, adminEmails ...string) string {
+	tb.Helper()
+	ctx := context.Background()
+	raw, hash := domain.NewToken(domain.PrefixMagicLink)
+	if err := db.InTx(ctx, func(tx pgx.Tx) error { return db.CreateMagicLinkToken(ctx, tx, email, hash, time.Minute) }); err != nil {
+		tb.Fatalf("MustSession: %v", err)
+	}
+	sess, sessHash := domain.NewToken(domain.PrefixSession)
+	if _, _, err := db.SignIn(ctx, domain.HashToken(raw), sessHash, time.Hour, adminEmails...); err != nil {
+		tb.Fatalf("MustSession: %v", err)
+	}
+	return sess
 }
