@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,14 +163,10 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 func (s *stack) approvalTokens(t testing.TB) []string {
 	t.Helper()
 	var out []string
-	for _, m := range s.mail.Sent() {
-		for _, line := range strings.Split(m.Body, "\n") {
-			if strings.Contains(line, "/approvals/confirm?token=") {
-				u, err := url.Parse(strings.TrimSpace(line))
-				require.NoError(t, err)
-				out = append(out, u.Query().Get("token"))
-			}
-		}
+	for _, link := range s.mail.Links("", "/approvals/confirm?token=") {
+		u, err := url.Parse(link)
+		require.NoError(t, err)
+		out = append(out, u.Query().Get("token"))
 	}
 	return out
 }

@@ -155,16 +155,7 @@ func (b *apiBundle) waitForLink(t *testing.T, address string, n int) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		var links []string
-		for _, m := range b.mailer.Sent() {
-			if m.To == address {
-				for _, line := range strings.Split(m.Body, "\n") {
-					if strings.Contains(line, "/auth/confirm?token=") {
-						links = append(links, strings.TrimSpace(line))
-					}
-				}
-			}
-		}
+		links := b.mailer.Links(address, "/auth/confirm?token=")
 		if len(links) >= n {
 			u, err := url.Parse(links[n-1])
 			require.NoError(t, err)

@@ -62,3 +62,20 @@ func (r *Recorder) Sent() []domain.Message {
 	defer r.mu.Unlock()
 	return append([]domain.Message(nil), r.sent...)
 }
+
+// Links returns, in mailing order, every line of the messages sent to `to`
+// (any recipient when empty) that contains path, such as "/auth/confirm?token=".
+func (r *Recorder) Links(to, path string) []string {
+	var out []string
+	for _, m := range r.Sent() {
+		if to != "" && m.To != to {
+			continue
+		}
+		for _, line := range strings.Split(m.Body, "\n") {
+			if strings.Contains(line, path) {
+				out = append(out, strings.TrimSpace(line))
+			}
+		}
+	}
+	return out
+}
