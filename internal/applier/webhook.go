@@ -32,7 +32,10 @@ const (
 // Outcomes: 2xx submitted; 4xx other than 408/409/425/429 a permanent
 // rejection (ErrRejected); 429 and connection failures before the request
 // was written provably not sent (ErrNotSent); anything else, including a
-// timeout after the request went out and 5xx, an unknown outcome.
+// timeout after the request went out, 3xx and 5xx, an unknown outcome.
+//
+// The request is sent at most once per call: the transport never replays it
+// and redirects are never followed (the signed packet goes to URL only).
 type Webhook struct {
 	URL     string
 	Secret  []byte
@@ -49,6 +52,17 @@ func (w *Webhook) Name() string { return "webhook" }
 
 // IdempotentRetries implements domain.Applier.
 func (w *Webhook) IdempotentRetries() bool { return w.Idempotent }
+
+// client returns the configured client with redirects turned off: the
+// response to the one request sent is the outcome.
+func (w *Webhook) client() *http.Client {
+	var c http.Client
+	if w.Client != nil {
+		c = *w.Client
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
 
 // Sign returns the signature header value for body at t.
 func Sign(secret, body []byte, t time.Time) string {
@@ -77,6 +91,11 @@ func (w *Webhook) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	if err != nil {
 		return domain.ApplyResult{}, fmt.Errorf("webhook request: %w: %w", err, domain.ErrNotSent)
 	}
+	// A submission goes out at most once per call. Without GetBody the
+	// transport cannot replay the request (it would otherwise, because of the
+	// Idempotency-Key header, when a reused connection dies after the request
+	// was written) and a client cannot re-POST it to a redirect target.
+	req.GetBody = nil
 	now := time.Now
 	if w.Now != nil {
 		now = w.Now
@@ -84,11 +103,7 @@ func (w *Webhook) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderIdempotencyKey, p.TaskID.String())
 	req.Header.Set(HeaderSignature, Sign(w.Secret, body, now()))
-	client := w.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := w.client().Do(req)
 	if err != nil {
 		if !wrote.Load() {
 			return domain.ApplyResult{}, fmt.Errorf("webhook: %w: %w", err, domain.ErrNotSent)
@@ -100,6 +115,10 @@ func (w *Webhook) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	switch s := resp.StatusCode; {
 	case s >= 200 && s < 300:
 		return domain.ApplyResult{Reference: resp.Header.Get("X-Reference")}, nil
+	case s >= 300 && s < 400:
+		// Never followed: the signed packet goes to webhook.url only. The
+		// receiver read the request, so nothing proves it did not act on it.
+		return domain.ApplyResult{}, fmt.Errorf("webhook: outcome unknown: receiver answered %d redirecting to %q; redirects are not followed, point webhook.url at the final address", s, resp.Header.Get("Location"))
 	case s == http.StatusTooManyRequests:
 		return domain.ApplyResult{}, fmt.Errorf("webhook: receiver is rate limiting (429): %w", domain.ErrNotSent)
 	case s >= 400 && s < 500 && s != http.StatusRequestTimeout && s != http.StatusConflict && s != http.StatusTooEarly:

@@ -1,6 +1,7 @@
 package applier_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -10,7 +11,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,4 +110,99 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 		require.Equal(t, c.rejected, errors.Is(err, domain.ErrRejected), "%s: %v", c.name, err)
 	}
 	require.Equal(t, int32(1), hits.Load(), "the slow receiver did get the request")
+}
+
+// dropSecondRequest is a receiver on a raw listener that answers the first
+// request of each connection (keeping it alive) and, on the second request of
+// a connection, reads it whole and then drops the connection without an
+// answer: the request was received, the client cannot know.
+type dropSecondRequest struct {
+	ln net.Listener
+
+	mu   sync.Mutex
+	keys map[string]int // Idempotency-Key → requests read
+}
+
+func newDropSecondRequest(t *testing.T) *dropSecondRequest {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	d := &dropSecondRequest{ln: ln, keys: map[string]int{}}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go d.serve(conn)
+		}
+	}()
+	return d
+}
+
+func (d *dropSecondRequest) serve(conn net.Conn) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for n := 1; ; n++ {
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		d.mu.Lock()
+		d.keys[req.Header.Get(applier.HeaderIdempotencyKey)]++
+		d.mu.Unlock()
+		if n == 2 {
+			return // received, never answered
+		}
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	}
+}
+
+func TestWebhook_NeverReplayedWhenTheConnectionDiesAfterTheRequest(t *testing.T) {
+	t.Parallel()
+	recv := newDropSecondRequest(t)
+	wh := &applier.Webhook{URL: "http://" + recv.ln.Addr().String() + "/apply", Secret: secret, Timeout: 5 * time.Second,
+		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+
+	first, second := packet(), packet()
+	_, err := wh.Apply(context.Background(), first)
+	require.NoError(t, err)
+	// The second submission reuses the kept-alive connection, which dies
+	// after the receiver read the request.
+	_, err = wh.Apply(context.Background(), second)
+	require.Error(t, err, "a request received but never answered is not a success")
+	require.NotErrorIs(t, err, domain.ErrNotSent, "the request was written: nothing proves it was not received")
+	require.NotErrorIs(t, err, domain.ErrRejected)
+
+	time.Sleep(200 * time.Millisecond) // a replay, if any, would have arrived by now
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	require.Equal(t, map[string]int{first.TaskID.String(): 1, second.TaskID.String(): 1}, recv.keys, "each submission reached the receiver exactly once")
+}
+
+func TestWebhook_NeverFollowsRedirects(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			var elsewhere atomic.Int32
+			target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+			defer target.Close()
+			var first atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				first.Add(1)
+				http.Redirect(w, r, target.URL+"/stolen", status)
+			}))
+			defer srv.Close()
+			wh := &applier.Webhook{URL: srv.URL, Secret: secret, Timeout: 5 * time.Second}
+			_, err := wh.Apply(context.Background(), packet())
+			require.Error(t, err)
+			require.NotErrorIs(t, err, domain.ErrNotSent)
+			require.Contains(t, err.Error(), "redirects are not followed")
+			require.EqualValues(t, 1, first.Load())
+			require.Zero(t, elsewhere.Load(), "the signed packet never reaches the redirect target")
+		})
+	}
 }
