@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -61,7 +62,7 @@ type DB struct {
 	// Hooks may be set once, before the store is used.
 	Hooks Hooks
 
-	pending sync.Map // *pgx.Conn of a transaction → *[]func(): hooks to run when it commits
+	pending sync.Map // pgx.Tx begun by the store (or a savepoint of one) → *txHooks
 }
 
 // New returns a store on pool. inserter enqueues River jobs in the store's
@@ -95,14 +96,44 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 	return pool, nil
 }
 
-// inTx runs fn in a transaction and commits when fn returns nil.
+// Transient failures are retried: a deadlock victim or a serialization
+// failure left nothing behind (its transaction rolled back), so running the
+// whole transaction again is safe and the caller never sees them.
+const (
+	maxTxAttempts  = 4
+	txRetryBackoff = 10 * time.Millisecond
+)
+
+// inTx runs fn in a transaction and commits when fn returns nil. A deadlock
+// or serialization failure runs fn again in a new transaction (up to
+// maxTxAttempts), so fn must only assign its results, not accumulate them,
+// and have no effect outside the transaction: effects that must follow the
+// commit go through afterCommit.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.inTxOnce(ctx, fn)
+		if err == nil || !IsTransient(err) || attempt == maxTxAttempts {
+			return err
+		}
+		db.log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
+		wait := time.Duration(attempt) * txRetryBackoff
+		wait += time.Duration(rand.Int64N(int64(wait))) // #nosec G404 -- jitter, not a secret
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (db *DB) inTxOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	key := tx.Conn() // savepoints (nested transactions) share it
-	defer db.pending.Delete(key)
+	hooks := &txHooks{}
+	db.pending.Store(tx, hooks)
+	defer db.pending.Delete(tx)
 	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
 	if err := fn(tx); err != nil {
 		return err
@@ -110,33 +141,78 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if list, ok := db.pending.Load(key); ok {
-		for _, f := range *list.(*[]func()) {
-			f()
-		}
+	for _, f := range hooks.fns {
+		f()
 	}
 	return nil
 }
 
-// afterCommit runs f if and when tx commits (only for transactions begun by
-// this store; others drop it).
+// txHooks are the functions to run once a transaction's work is committed.
+// A savepoint has its own list, handed to its parent when it is released and
+// dropped when it rolls back, so hooks follow the fate of the work they
+// describe.
+type txHooks struct {
+	fns []func()
+}
+
+// afterCommit runs f if and when the work done in tx commits: after the
+// outermost commit, and never when tx (or a savepoint it is part of) rolls
+// back. It is for effects outside the database (metrics, logs). Only
+// transactions begun by this store (inTx, savepoint) carry hooks; f is
+// dropped for any other.
 func (db *DB) afterCommit(tx pgx.Tx, f func()) {
-	v, _ := db.pending.LoadOrStore(tx.Conn(), &[]func(){})
-	list := v.(*[]func())
-	*list = append(*list, f)
+	if v, ok := db.pending.Load(tx); ok {
+		h := v.(*txHooks) // a transaction is used by one goroutine at a time
+		h.fns = append(h.fns, f)
+	}
+}
+
+// savepoint runs fn inside a savepoint of tx. When fn returns nil the
+// savepoint is released and its hooks join tx's; when fn fails, its writes
+// and hooks are rolled back and fn's error is returned as fnErr. err reports
+// a failure of the savepoint itself, which leaves tx unusable.
+func (db *DB) savepoint(ctx context.Context, tx pgx.Tx, fn func(tx pgx.Tx) error) (fnErr, err error) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hooks := &txHooks{}
+	db.pending.Store(sp, hooks)
+	defer db.pending.Delete(sp)
+	if fnErr = fn(sp); fnErr != nil {
+		return fnErr, sp.Rollback(ctx)
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return nil, err
+	}
+	for _, f := range hooks.fns {
+		db.afterCommit(tx, f)
+	}
+	return nil, nil
 }
 
 // InTx runs fn in a new transaction, for adapters (the queue) that must add
 // their own writes, such as River's JobCompleteTx, to a store transaction.
+// Like every store transaction it is retried after a deadlock or
+// serialization failure: fn must be safe to run again.
 func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return db.inTx(ctx, fn)
 }
 
 // Postgres error codes translated here.
 const (
-	pgUniqueViolation     = "23505"
-	pgForeignKeyViolation = "23503"
+	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
 )
+
+// IsTransient reports whether err is a deadlock or serialization failure:
+// the transaction was rolled back and may simply run again.
+func IsTransient(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == pgSerializationFailure || pgErr.Code == pgDeadlockDetected)
+}
 
 func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError

@@ -57,10 +57,10 @@ type TransitionParams struct {
 
 // TransitionTx moves one task from p.From to p.To inside tx: it validates the
 // move against the state machine, writes the row guarded by the current state
-// (and lease, when fenced), sets the phase timestamp, inserts the
-// task_transitions row and logs the move. It returns a *domain.TransitionError
-// for an illegal move (nothing is written) or a lost race, and ENOTFOUND when
-// the task does not exist.
+// (and lease, when fenced), sets the phase timestamp and inserts the
+// task_transitions row; the move is counted and logged once tx commits. It
+// returns a *domain.TransitionError for an illegal move (nothing is written)
+// or a lost race, and ENOTFOUND when the task does not exist.
 func (db *DB) TransitionTx(ctx context.Context, tx pgx.Tx, p TransitionParams) (*domain.Task, error) {
 	if !domain.CanTransition(p.From, p.To) {
 		return nil, &domain.TransitionError{TaskID: p.TaskID, From: p.From, To: p.To, Illegal: true}
@@ -126,13 +126,18 @@ func (db *DB) TransitionTx(ctx context.Context, tx pgx.Tx, p TransitionParams) (
 			return nil, fmt.Errorf("closing the approval request: %w", err)
 		}
 	}
-	if h := db.Hooks.Transition; h != nil {
-		db.afterCommit(tx, func() { h(p.From, p.To) })
-	}
-	db.log.Info("task transition",
-		zap.Stringer("task_id", task.ID), zap.Stringer("run_id", task.RunID),
-		zap.String("from", string(p.From)), zap.String("to", string(p.To)),
-		zap.String("actor", p.Actor), zap.String("reason", p.Reason))
+	// The metric and the log line describe a committed move: they follow the
+	// transaction (and savepoint) the move is written in.
+	h := db.Hooks.Transition
+	db.afterCommit(tx, func() {
+		if h != nil {
+			h(p.From, p.To)
+		}
+		db.log.Info("task transition",
+			zap.Stringer("task_id", task.ID), zap.Stringer("run_id", task.RunID),
+			zap.String("from", string(p.From)), zap.String("to", string(p.To)),
+			zap.String("actor", p.Actor), zap.String("reason", p.Reason))
+	})
 	return task, nil
 }
 
