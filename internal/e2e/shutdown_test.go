@@ -1,17 +1,22 @@
 package e2e_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
+	"github.com/applyq/applyq/internal/queue"
 )
 
 // TestShutdown_SIGTERMDuringWork: a worker stopped while submissions are in
@@ -64,4 +69,70 @@ func TestShutdown_SecondSignalExitsAtOnce(t *testing.T) {
 	start := time.Now()
 	require.Equal(t, 130, w.Wait(t, 10*time.Second))
 	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+// continuationInsideApplier starts a real worker, has it prepare an approval,
+// approves it (the notification path continues it: the River continuation
+// job is delayed past the test), and returns once the approved submission is
+// inside the receiver, which answers 200 after hold.
+func continuationInsideApplier(t *testing.T, grace, hold time.Duration) (*postgres.DB, domain.ID, *proctest.Proc, *atomic.Int32) {
+	t.Helper()
+	var received atomic.Int32
+	inside := make(chan struct{}, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		received.Add(1)
+		inside <- struct{}{}
+		time.Sleep(hold)
+	}))
+	t.Cleanup(receiver.Close)
+	dbURL := pgtest.MustDatabaseURL(t)
+	pool := pgtest.MustPoolFor(t, dbURL)
+	ins, err := queue.NewInserter(pool)
+	require.NoError(t, err)
+	ins.ContinuationDelay = time.Hour // only the listening worker continues within the test
+	db := postgres.New(pool, ins, nil)
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{RequiresApproval: true})
+	w := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_WORKER_APPLIER=webhook", "APPLYQ_WEBHOOK_URL="+receiver.URL,
+		"APPLYQ_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef", "APPLYQ_WORKER_SHUTDOWN_TIMEOUT="+grace.String()))
+	w.WaitForOutput(t, "worker started", 30*time.Second)
+	taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+	waitFor(t, 20*time.Second, "awaiting_approval", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateAwaitingApproval })
+	a, err := db.TaskApproval(context.Background(), taskID)
+	require.NoError(t, err)
+	_, err = db.Decide(context.Background(), postgres.ApprovalKey{ID: a.ID, UserID: user.ID}, domain.DecisionApprove, "test", time.Now())
+	require.NoError(t, err)
+	select {
+	case <-inside:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the approved submission never reached the receiver")
+	}
+	return db, taskID, w, &received
+}
+
+// TestShutdown_SIGTERMWhileContinuationInsideApplier: a worker told to stop
+// while an approval continuation is inside the applier waits for it within
+// the grace period, records the submission and exits 0 — it never hangs,
+// and the sent application is never left in submitting.
+func TestShutdown_SIGTERMWhileContinuationInsideApplier(t *testing.T) {
+	t.Parallel()
+	db, taskID, w, received := continuationInsideApplier(t, 20*time.Second, 1500*time.Millisecond)
+	w.Signal(t, syscall.SIGTERM)
+	require.Equal(t, 0, w.Wait(t, 30*time.Second), w.Output())
+	require.Equal(t, domain.StateSubmitted, pgtest.MustTaskState(t, db, taskID), "the sent application is recorded")
+	require.EqualValues(t, 1, received.Load())
+}
+
+// TestShutdown_GraceEndsDuringContinuation: when the grace period ends while
+// the continuation is still inside the applier, the call is cancelled, its
+// outcome (unknown: the request went out) is recorded, and the worker exits.
+func TestShutdown_GraceEndsDuringContinuation(t *testing.T) {
+	t.Parallel()
+	db, taskID, w, received := continuationInsideApplier(t, time.Second, 10*time.Second)
+	w.Signal(t, syscall.SIGTERM)
+	require.Equal(t, 0, w.Wait(t, 30*time.Second), w.Output())
+	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, db, taskID), w.Output())
+	require.Equal(t, 1, pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state_reason = 'submission_outcome_unknown'`, taskID))
+	require.EqualValues(t, 1, received.Load())
 }

@@ -290,33 +290,51 @@ func (w *ApplyWorker) submit(ctx context.Context, job *river.Job[ApplyArgs], t *
 	if w.OnApply != nil {
 		w.OnApply(w.Applier.Name(), applyOutcome(applyErr, w.Applier.IdempotentRetries()), time.Since(started))
 	}
+	// Only this process knows the outcome now: record it even when the
+	// job's context ended meanwhile (timeout, shutdown), or a provable "not
+	// sent" or a submission would later read as "outcome unknown".
 	switch {
 	case applyErr == nil:
 		log.Info("application submitted", zap.String("applier", w.Applier.Name()), zap.String("reference", res.Reference))
-		return w.recordSubmitted(ctx, job, t, fence, log)
+		return w.record(ctx, log, func(ctx context.Context) error {
+			return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StateSubmitted, "", nil, log)
+		})
 	case errors.Is(applyErr, domain.ErrRejected):
-		return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StateFailed, "rejected_by_receiver", applyErr, log)
+		return w.record(ctx, log, func(ctx context.Context) error {
+			return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StateFailed, "rejected_by_receiver", applyErr, log)
+		})
 	case errors.Is(applyErr, domain.ErrNotSent) || w.Applier.IdempotentRetries():
-		return w.retryOrFail(ctx, job, t, fence, domain.StateSubmitting, applyErr, log)
+		var requeued bool
+		err := w.record(ctx, log, func(ctx context.Context) (err error) {
+			requeued, err = w.requeue(ctx, job, t, fence, domain.StateSubmitting, applyErr, log)
+			return err
+		})
+		return w.retryError(err, requeued, job, t, applyErr)
 	default:
 		// The submission may have gone out: never retry blindly.
-		return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown, applyErr, log)
+		return w.record(ctx, log, func(ctx context.Context) error {
+			return w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown, applyErr, log)
+		})
 	}
 }
 
-// recordSubmitted writes submitting → submitted. The application went out, so
-// losing this write would leave the task for the sweeper to pause as "outcome
-// unknown": it is retried for a while, even past the job's own deadline.
-func (w *ApplyWorker) recordSubmitted(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, log *zap.Logger) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+// recordTimeout bounds how long an applier's outcome is retried into the
+// database after the job's own context ended.
+const recordTimeout = 30 * time.Second
+
+// record writes an applier's outcome on a context of its own (the job's may
+// have ended), retrying for up to recordTimeout: losing this write would
+// leave the task for the sweeper to pause as "outcome unknown".
+func (w *ApplyWorker) record(ctx context.Context, log *zap.Logger, write func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	backoff := 50 * time.Millisecond
 	for {
-		err := w.settle(ctx, job, t, fence, domain.StateSubmitting, domain.StateSubmitted, "", nil, log)
+		err := write(ctx)
 		if err == nil {
 			return nil
 		}
-		log.Warn("recording a submission failed; retrying", zap.Error(err))
+		log.Warn("recording an applier outcome failed; retrying", zap.Error(err))
 		select {
 		case <-ctx.Done():
 			return err
@@ -331,8 +349,26 @@ func (w *ApplyWorker) recordSubmitted(ctx context.Context, job *river.Job[ApplyA
 // job with backoff; without one (the notification path), a new job is
 // enqueued in the same transaction.
 func (w *ApplyWorker) retryOrFail(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from domain.State, cause error, log *zap.Logger) error {
+	requeued, err := w.requeue(ctx, job, t, fence, from, cause, log)
+	return w.retryError(err, requeued, job, t, cause)
+}
+
+// retryError is what Work returns after requeue: the error that makes River
+// retry the job when the task was queued again and this job is its way
+// forward.
+func (w *ApplyWorker) retryError(err error, requeued bool, job *river.Job[ApplyArgs], t *domain.Task, cause error) error {
+	if err != nil || !requeued || job == nil {
+		return err
+	}
+	return fmt.Errorf("attempt %d of task %s: %w", t.Attempts, t.ID, cause)
+}
+
+// requeue writes from → queued (reason retry), or → failed when the task's
+// attempts are spent; it reports whether the task was queued. A task another
+// actor moved meanwhile is left alone (false, nil).
+func (w *ApplyWorker) requeue(ctx context.Context, job *river.Job[ApplyArgs], t *domain.Task, fence domain.ID, from domain.State, cause error, log *zap.Logger) (bool, error) {
 	if t.Attempts >= w.MaxAttempts {
-		return w.settle(ctx, job, t, fence, from, domain.StateFailed, domain.ReasonAttemptsExhausted, cause, log)
+		return false, w.settle(ctx, job, t, fence, from, domain.StateFailed, domain.ReasonAttemptsExhausted, cause, log)
 	}
 	msg := cause.Error()
 	err := w.DB.InTx(ctx, func(tx pgx.Tx) error {
@@ -347,17 +383,13 @@ func (w *ApplyWorker) retryOrFail(ctx context.Context, job *river.Job[ApplyArgs]
 	})
 	if isTransitionError(err) {
 		log.Warn("lost the task before retrying; another actor moved it", zap.Error(err))
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	log.Warn("attempt failed; retrying", zap.Int("attempt", t.Attempts), zap.Error(cause))
-	if job == nil {
-		return nil
-	}
-	// The task is queued again and this job is its way forward.
-	return fmt.Errorf("attempt %d of task %s: %w", t.Attempts, t.ID, cause)
+	return true, nil
 }
 
 // settle moves the task to a settled state and completes the River job (if

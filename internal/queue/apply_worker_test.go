@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ type workerOpts struct {
 	Applier     domain.Applier
 	MaxAttempts int
 	Name        string
+	JobTimeout  time.Duration // default 1 minute
 }
 
 // startWorker starts a River client working the applications queue, stopped
@@ -54,8 +56,11 @@ func startWorker(t *testing.T, b *testBundle, opts workerOpts) *river.Client[pgx
 	if opts.Name == "" {
 		opts.Name = "worker-" + domain.NewID().String()[24:]
 	}
+	if opts.JobTimeout == 0 {
+		opts.JobTimeout = time.Minute
+	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	w := &queue.ApplyWorker{DB: b.db, Applier: opts.Applier, Owner: opts.Name, JobTimeout: time.Minute, MaxAttempts: opts.MaxAttempts, Log: log}
+	w := &queue.ApplyWorker{DB: b.db, Applier: opts.Applier, Owner: opts.Name, JobTimeout: opts.JobTimeout, MaxAttempts: opts.MaxAttempts, Log: log}
 	client, err := queue.NewWorkerClient(b.db.Pool, queue.Workers{Apply: w}, queue.ClientOptions{
 		Concurrency: opts.Concurrency, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, ID: opts.Name, Log: log,
 	})
@@ -299,4 +304,29 @@ func TestApplyWorker_PausesWhatTheUserMustFix(t *testing.T) {
 		AND last_error LIKE '%unknown variable "hiring_manager"%'`, t1)
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'approval_required'`, t2)
 	require.Empty(t, dry.Sent())
+}
+
+// TestApplyWorker_NotSentAfterTheDeadlineIsRecorded: an applier that proves
+// nothing was sent only after the job's context ended (timeout) still gets
+// its outcome recorded — submitting → queued, retried, submitted — never left
+// in submitting for the sweeper to pause as "outcome unknown".
+func TestApplyWorker_NotSentAfterTheDeadlineIsRecorded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var calls atomic.Int32
+	dry := applier.NewDryRun(nil)
+	dry.ApplyFunc = func(ctx context.Context, p *domain.Packet) (domain.ApplyResult, error) {
+		if calls.Add(1) == 1 {
+			<-ctx.Done() // the job's deadline passes while connecting...
+			return domain.ApplyResult{}, fmt.Errorf("dial: %w: %w", ctx.Err(), domain.ErrNotSent) // ...and nothing went out
+		}
+		return domain.ApplyResult{}, nil
+	}
+	startWorker(t, b, workerOpts{Applier: dry, JobTimeout: 300 * time.Millisecond})
+	taskID := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+
+	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'submitted'`, taskID)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions
+		WHERE task_id = $1 AND from_state = 'submitting' AND to_state = 'queued' AND reason = 'retry'`, taskID))
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1 AND to_state = 'paused'`, taskID))
 }

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -36,18 +37,25 @@ type Approvals struct {
 	once    sync.Once
 	mu      sync.Mutex
 	pending map[domain.ID]struct{}
+	woken   map[domain.ID]struct{} // notified, not yet re-read
+	resync  bool                   // a reconnect asked to re-read everything
+	wake    chan struct{}          // signals Run that woken or resync changed
 	sem     chan struct{}
-	ctx     context.Context
-	wg      sync.WaitGroup
+	// work is the context of continuations: Stop cancels it when the grace
+	// period ends; stopping (under mu) refuses new ones.
+	work       context.Context
+	cancelWork context.CancelFunc
+	stopping   bool
+	wg         sync.WaitGroup
 }
 
 func (a *Approvals) init() {
 	a.once.Do(func() {
 		a.pending = map[domain.ID]struct{}{}
+		a.woken = map[domain.ID]struct{}{}
+		a.wake = make(chan struct{}, 1)
 		a.sem = make(chan struct{}, max(1, a.Concurrency))
-		if a.ctx == nil {
-			a.ctx = context.Background()
-		}
+		a.work, a.cancelWork = context.WithCancel(context.Background())
 	})
 }
 
@@ -97,7 +105,8 @@ func (a *Approvals) Waiting() int {
 	return len(a.pending)
 }
 
-// Notify implements notify.Subscriber: the payload is a task id.
+// Notify implements notify.Subscriber: the payload is a task id. It runs on
+// the listener's goroutine, so it only notes the id; Run re-reads it.
 func (a *Approvals) Notify(payload string) {
 	a.init()
 	id, err := domain.ParseID(payload)
@@ -106,16 +115,30 @@ func (a *Approvals) Notify(payload string) {
 	}
 	a.mu.Lock()
 	_, mine := a.pending[id]
+	if mine {
+		a.woken[id] = struct{}{}
+	}
 	a.mu.Unlock()
 	if mine {
-		a.check([]domain.ID{id}, "notification")
+		a.signal()
 	}
 }
 
-// Resync implements notify.Subscriber: after a reconnect, re-read them all.
+// Resync implements notify.Subscriber: after a reconnect, Run re-reads every
+// awaited task (notifications sent while disconnected are lost).
 func (a *Approvals) Resync() {
 	a.init()
-	a.check(a.snapshot(), "resync")
+	a.mu.Lock()
+	a.resync = true
+	a.mu.Unlock()
+	a.signal()
+}
+
+func (a *Approvals) signal() {
+	select {
+	case a.wake <- struct{}{}:
+	default: // a wake-up is already pending; it will see this one's ids
+	}
 }
 
 func (a *Approvals) snapshot() []domain.ID {
@@ -128,28 +151,66 @@ func (a *Approvals) snapshot() []domain.ID {
 	return ids
 }
 
-// Run polls every PollInterval until ctx ends. It returns at once on
-// shutdown: nothing ever waits for a person.
+// takeWoken returns the notified ids (all awaited ids after a resync) and
+// clears them.
+func (a *Approvals) takeWoken() (ids []domain.ID, via string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.resync {
+		a.resync = false
+		clear(a.woken)
+		ids = make([]domain.ID, 0, len(a.pending))
+		for id := range a.pending {
+			ids = append(ids, id)
+		}
+		return ids, "resync"
+	}
+	ids = make([]domain.ID, 0, len(a.woken))
+	for id := range a.woken {
+		ids = append(ids, id)
+	}
+	clear(a.woken)
+	return ids, "notification"
+}
+
+// Run re-reads notified tasks as wake-ups arrive, and every awaited task
+// every PollInterval, until ctx ends. It returns at once then: nothing ever
+// waits for a person (continuations in flight are Stop's business).
 func (a *Approvals) Run(ctx context.Context) {
 	a.init()
-	a.mu.Lock()
-	a.ctx = ctx
-	a.mu.Unlock()
 	t := time.NewTicker(a.PollInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			// No new continuation starts once ctx is done (checked under mu);
-			// those already submitting finish, bounded by the job timeout.
-			a.mu.Lock()
-			a.mu.Unlock() //nolint:staticcheck // an empty critical section orders wg.Add before wg.Wait
-			a.wg.Wait()
 			return
+		case <-a.wake:
+			a.check(a.takeWoken())
 		case <-t.C:
 			a.check(a.snapshot(), "poll")
 		}
 	}
+}
+
+// Stop starts no more continuations and waits for those in flight until ctx
+// ends; then it cancels them (an applier call that ends that way is recorded
+// as its outcome class says) and waits for their records. Pending approvals
+// are not waited for: their River continuation jobs carry them.
+func (a *Approvals) Stop(ctx context.Context) error {
+	a.init()
+	a.mu.Lock()
+	a.stopping = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	a.cancelWork()
+	<-done // bounded: outcomes are recorded within recordTimeout
+	return errors.New("approval continuations cancelled at the end of the grace period")
 }
 
 // check re-reads the tasks and continues the approved ones in goroutines
@@ -158,13 +219,7 @@ func (a *Approvals) check(ids []domain.ID, via string) {
 	if len(ids) == 0 {
 		return
 	}
-	a.mu.Lock()
-	ctx := a.ctx
-	a.mu.Unlock()
-	if ctx.Err() != nil {
-		return
-	}
-	states, err := a.DB.TaskStates(ctx, ids)
+	states, err := a.DB.TaskStates(a.work, ids)
 	if err != nil {
 		a.Log.Warn("re-reading awaited approvals failed; the next poll retries", zap.Error(err))
 		return
@@ -177,7 +232,7 @@ func (a *Approvals) check(ids []domain.ID, via string) {
 		a.mu.Lock()
 		_, mine := a.pending[id]
 		delete(a.pending, id)
-		start := mine && st == domain.StateApproved && ctx.Err() == nil
+		start := mine && st == domain.StateApproved && !a.stopping
 		if start {
 			a.wg.Add(1)
 		}
@@ -189,11 +244,11 @@ func (a *Approvals) check(ids []domain.ID, via string) {
 			defer a.wg.Done()
 			select {
 			case a.sem <- struct{}{}:
-			case <-ctx.Done():
+			case <-a.work.Done():
 				return // the River continuation job takes over
 			}
 			defer func() { <-a.sem }()
-			jobCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Worker.JobTimeout)
+			jobCtx, cancel := context.WithTimeout(a.work, a.Worker.JobTimeout)
 			defer cancel()
 			if err := a.Worker.ContinueApproved(jobCtx, id, nil, via); err != nil {
 				a.Log.Warn("continuing an approved task failed; its River job will", zap.Stringer("task_id", id), zap.Error(err))

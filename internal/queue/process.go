@@ -134,16 +134,23 @@ func (p *Process) Ready() error {
 	return nil
 }
 
-// Stop stops fetching, lets in-flight tasks finish until ctx ends (then
-// cancels them), and releases the listener. Pending approvals are not waited
-// for: their River continuation jobs carry them.
+// Stop stops fetching and starting approval continuations, lets in-flight
+// tasks and continuations finish until ctx ends (then cancels them; their
+// outcomes are still recorded), and only then stops the group commit, the
+// heartbeats and the listener, which that last work needs. Pending approvals
+// are not waited for: their River continuation jobs carry them.
 func (p *Process) Stop(ctx context.Context) error {
+	approvals := make(chan error, 1)
+	go func() { approvals <- p.Approvals.Stop(ctx) }()
 	err := p.Client.Stop(ctx)
 	if err != nil {
 		p.log.Warn("grace period over: cancelling in-flight tasks", zap.Error(err))
 		hard, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err = p.Client.StopAndCancel(hard)
+	}
+	if aerr := <-approvals; aerr != nil {
+		p.log.Warn("grace period over", zap.Error(aerr))
 	}
 	p.cancel()
 	p.wg.Wait()
