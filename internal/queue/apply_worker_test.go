@@ -317,7 +317,7 @@ func TestApplyWorker_NotSentAfterTheDeadlineIsRecorded(t *testing.T) {
 	dry := applier.NewDryRun(nil)
 	dry.ApplyFunc = func(ctx context.Context, p *domain.Packet) (domain.ApplyResult, error) {
 		if calls.Add(1) == 1 {
-			<-ctx.Done() // the job's deadline passes while connecting...
+			<-ctx.Done()                                                                          // the job's deadline passes while connecting...
 			return domain.ApplyResult{}, fmt.Errorf("dial: %w: %w", ctx.Err(), domain.ErrNotSent) // ...and nothing went out
 		}
 		return domain.ApplyResult{}, nil
