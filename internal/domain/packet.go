@@ -160,7 +160,7 @@ func ParseCoverLetterTemplate(src string) (*CoverLetterTemplate, error) {
 		case isField && v >= 0:
 			t.add(templatePart{text: name, isVar: true, offset: end, source: action, variable: v})
 		case isField && isIdentifier(name):
-			return nil, templateError(src, end, action, "unknown variable "+strconv.Quote(name)+" in "+strconv.Quote(action), true)
+			return nil, templateError(src, end, action, "unknown variable "+strconv.Quote(shorten(name))+" in "+strconv.Quote(shorten(action)), true)
 		default:
 			return nil, templateError(src, end, action, "found "+strconv.Quote(shorten(action))+
 				", but a template can only substitute variables, written like {{.company}}", true)
