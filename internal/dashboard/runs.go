@@ -37,8 +37,8 @@ func (d *Dashboard) handleCreateRun(c echo.Context) error {
 	errs := map[string]string{}
 	if err := in.Validate(); err != nil {
 		errs = fieldErrors(err)
-	} else if _, err := domain.RenderCoverLetter(in.CoverLetterTemplate, domain.SampleTemplateVars()); err != nil {
-		errs["cover_letter_template"] = domain.ErrorMessage(err)
+	} else if err := domain.ValidateCoverLetterTemplate(in.CoverLetterTemplate); err != nil {
+		errs = fieldErrors(err)
 	}
 	if len(errs) > 0 {
 		return d.runsPage(c, http.StatusBadRequest, runsPage{Form: in, Errors: errs})

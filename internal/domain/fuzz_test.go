@@ -3,6 +3,7 @@ package domain_test
 import (
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/applyq/applyq/internal/domain"
@@ -72,19 +73,64 @@ func FuzzDecodeCursor(f *testing.F) {
 }
 
 func FuzzRenderCoverLetter(f *testing.F) {
-	for _, s := range []string{"Dear {{.company}}", "{{.nope}}", "{{", "{{range .}}{{end}}", "{{template \"x\"}}", "plain"} {
+	for _, s := range []string{"Dear {{.company}}", "{{.nope}}", "{{", "}}", "{{range .}}{{end}}", "{{template \"x\"}}", "plain",
+		"{{range 350000000}}{{end}}", nestedDefines(23), "a \n{{- .name -}}\t b", "{{-\n.title\r-}}", "{{.job_url}}{{.job_url}}",
+		"{{/* c */}}", "{{.company | printf \"%s\"}}", "Grüße {{ .name }}", strings.Repeat("{{.job_url}}", 17)} {
 		f.Add(s)
 	}
+	// Every value at its longest: the worst case the save-time bound counts.
+	longest, short := map[string]string{}, map[string]string{}
+	for _, v := range domain.TemplateVariables() {
+		longest[v.Name] = strings.Repeat("x", v.Max)
+		short[v.Name] = "<" + v.Name + ">"
+	}
 	f.Fuzz(func(t *testing.T, tmpl string) {
-		out, err := domain.RenderCoverLetter(tmpl, domain.SampleTemplateVars())
+		for _, vars := range []map[string]string{short, longest} {
+			out, err := domain.RenderCoverLetter(tmpl, vars)
+			if err != nil {
+				if domain.ErrorCode(err) != domain.EINVALID {
+					t.Fatalf("template error not coded: %v", err)
+				}
+				continue
+			}
+			if len(out) > domain.MaxCoverLetterBytes {
+				t.Fatalf("output over the cap: %d bytes from %d", len(out), len(tmpl))
+			}
+		}
+		parsed, err := domain.ParseCoverLetterTemplate(tmpl)
 		if err != nil {
-			if domain.ErrorCode(err) != domain.EINVALID {
-				t.Fatalf("template error not coded: %v", err)
+			if d := domain.ErrorDetails(err); d["line"] == nil || d["column"] == nil || d["offset"] == nil {
+				t.Fatalf("refusal without a position: %v", err)
 			}
 			return
 		}
-		if len(out) > 10*len(tmpl)+1000 {
-			t.Fatalf("output blew up: %d bytes from %d", len(out), len(tmpl))
+		// An accepted template renders, at most as long as the bound, and as
+		// text/template rendered it.
+		for _, vars := range []map[string]string{short, longest} {
+			out, err := parsed.Render(vars)
+			if err != nil {
+				if parsed.MaxLen() <= domain.MaxCoverLetterBytes {
+					t.Fatalf("template within the bound did not render: %v", err)
+				}
+				continue
+			}
+			if len(out) > parsed.MaxLen() {
+				t.Fatalf("rendered %d bytes, over the bound %d", len(out), parsed.MaxLen())
+			}
+			old, err := template.New("").Option("missingkey=error").Parse(tmpl)
+			if err != nil {
+				t.Fatalf("accepted what text/template refused: %v", err)
+			}
+			var want strings.Builder
+			if err := old.Execute(&want, vars); err != nil {
+				t.Fatalf("accepted what text/template could not render: %v", err)
+			}
+			if want.String() != out {
+				t.Fatalf("renders %q, text/template rendered %q", out, want.String())
+			}
+		}
+		if (domain.ValidateCoverLetterTemplate(tmpl) == nil) != (len(tmpl) <= domain.MaxCoverLetterTemplateBytes && parsed.MaxLen() <= domain.MaxCoverLetterBytes) {
+			t.Fatalf("save check disagrees with the parse: bound %d", parsed.MaxLen())
 		}
 	})
 }

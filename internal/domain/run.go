@@ -42,8 +42,8 @@ func (r *RunCreate) Validate() error {
 	} else if len(r.Name) > 200 {
 		fields["name"] = "must be at most 200 characters"
 	}
-	if len(r.CoverLetterTemplate) > 20000 {
-		fields["cover_letter_template"] = "must be at most 20000 characters"
+	if len(r.CoverLetterTemplate) > MaxCoverLetterTemplateBytes {
+		fields["cover_letter_template"] = "must be at most " + itoa(MaxCoverLetterTemplateBytes) + " characters"
 	}
 	return ValidationError(fields)
 }
@@ -61,6 +61,30 @@ func ValidationError(fields map[string]string) error {
 	return (&Error{Code: EINVALID, Message: "some fields are invalid: see details"}).WithDetails(map[string]any{"fields": details})
 }
 
+// ValidateCoverLetterTemplate checks a template as it is saved: it must
+// parse (see ParseCoverLetterTemplate) and could not render over
+// MaxCoverLetterBytes. The EINVALID error names the field
+// cover_letter_template in details.fields; details.cover_letter_template
+// gives the line, column, byte offset, what was found and the allowed
+// variables. The API and the dashboard call it before saving; the store does
+// not, so runs saved before these rules still load (their tasks pause,
+// reason preparation_failed, if their template no longer renders).
+func ValidateCoverLetterTemplate(tmpl string) error {
+	if len(tmpl) > MaxCoverLetterTemplateBytes {
+		return ValidationError(map[string]string{"cover_letter_template": "must be at most " + itoa(MaxCoverLetterTemplateBytes) + " characters"})
+	}
+	t, err := ParseCoverLetterTemplate(tmpl)
+	if err == nil {
+		err = t.CheckMaxLen(tmpl)
+	}
+	if err == nil {
+		return nil
+	}
+	e := ValidationError(map[string]string{"cover_letter_template": ErrorMessage(err)}).(*Error)
+	e.Details["cover_letter_template"] = ErrorDetails(err)
+	return e
+}
+
 // RunUpdate changes a run; nil fields stay as they are. Status may be set to
 // paused or active (pause/resume); cancel has its own action.
 type RunUpdate struct {
@@ -76,8 +100,8 @@ func (u *RunUpdate) Validate() error {
 	if u.Name != nil && (*u.Name == "" || len(*u.Name) > 200) {
 		fields["name"] = "must be 1 to 200 characters"
 	}
-	if u.CoverLetterTemplate != nil && len(*u.CoverLetterTemplate) > 20000 {
-		fields["cover_letter_template"] = "must be at most 20000 characters"
+	if u.CoverLetterTemplate != nil && len(*u.CoverLetterTemplate) > MaxCoverLetterTemplateBytes {
+		fields["cover_letter_template"] = "must be at most " + itoa(MaxCoverLetterTemplateBytes) + " characters"
 	}
 	if u.Status != nil && *u.Status != RunActive && *u.Status != RunPaused {
 		fields["status"] = "must be active or paused (use the cancel action to cancel a run)"

@@ -24,8 +24,8 @@ func (s *Server) handleCreateRun(c echo.Context) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	if _, err := domain.RenderCoverLetter(in.CoverLetterTemplate, domain.SampleTemplateVars()); err != nil {
-		return domain.ValidationError(map[string]string{"cover_letter_template": domain.ErrorMessage(err)})
+	if err := domain.ValidateCoverLetterTemplate(in.CoverLetterTemplate); err != nil {
+		return err
 	}
 	run, err := s.db.CreateRun(c.Request().Context(), currentUser(c).ID, in)
 	if err != nil {
@@ -87,8 +87,8 @@ func (s *Server) handleUpdateRun(c echo.Context) error {
 		u.Status = &st
 	}
 	if u.CoverLetterTemplate != nil {
-		if _, err := domain.RenderCoverLetter(*u.CoverLetterTemplate, domain.SampleTemplateVars()); err != nil {
-			return domain.ValidationError(map[string]string{"cover_letter_template": domain.ErrorMessage(err)})
+		if err := domain.ValidateCoverLetterTemplate(*u.CoverLetterTemplate); err != nil {
+			return err
 		}
 	}
 	run, err := s.db.UpdateRun(c.Request().Context(), currentUser(c).ID, id, u)
