@@ -27,9 +27,6 @@ func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, e
 		return nil, err
 	}
 	p := &approvalPage{Token: token, Approval: a, Status: a.Status}
-	if a.Status == domain.ApprovalPending && !d.now().Before(a.ExpiresAt) {
-		p.Status = domain.ApprovalExpired
-	}
 	if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
 		return nil, err
 	}
@@ -65,7 +62,7 @@ func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	if _, err := d.loadApproval(c, token); err != nil {
 		return d.renderError(c, err, nil)
 	}
-	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link", d.now()); err != nil {
+	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link"); err != nil {
 		return d.renderError(c, err, nil)
 	}
 	p, err := d.loadApproval(c, token)
@@ -107,7 +104,7 @@ func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 	if err != nil || (dec != domain.DecisionApprove && dec != domain.DecisionReject) {
 		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "approval request not found"), u)
 	}
-	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID), d.now()); err != nil {
+	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID)); err != nil {
 		return d.renderError(c, err, u)
 	}
 	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "Approved: applyq submits it now.", domain.DecisionReject: "Rejected: nothing will be sent."}[dec])

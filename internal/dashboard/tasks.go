@@ -190,7 +190,7 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 		if err == nil {
 			if _, err = d.db.GetTask(ctx, u.ID, id); err == nil {
 				dec := domain.Decision(c.Param("action"))
-				_, err = d.db.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor, d.now())
+				_, err = d.db.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor)
 				msg = "Application " + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec] + "."
 			}
 		}

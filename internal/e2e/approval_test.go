@@ -115,7 +115,7 @@ func TestApproval_ListenerKilledDecisionWhileDown(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, kill(), 1)
 	waitFor(t, 5*time.Second, "listener to notice", func() bool { return !proc.Listener.Connected() })
-	_, err := s.db.Decide(ctx, approvalKeyFor(t, tokens[0]), domain.DecisionApprove, "test", time.Now())
+	_, err := s.db.Decide(ctx, approvalKeyFor(t, tokens[0]), domain.DecisionApprove, "test")
 	require.NoError(t, err)
 	_, applied := rec.get(a.TaskID)
 	require.False(t, applied, "nothing can have heard the notification")
@@ -188,17 +188,25 @@ func TestApproval_FiftyConcurrentApprovesOneSubmission(t *testing.T) {
 	require.Equal(t, http.StatusConflict, code, string(body))
 }
 
-func TestApproval_ExpiryByClock(t *testing.T) {
+// TestApproval_ExpiryJudgedByTheDatabaseClock: whether a decision comes in
+// time is judged by the deciding statement on the database's clock, whatever
+// the API process's clock says (here one hour ahead, then one hour behind).
+func TestApproval_ExpiryJudgedByTheDatabaseClock(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, stackOpts{HandoffDelay: -1})
 	_, _, tokens := s.approvalRun(t, 2)
 	early, late := s.approval(t, tokens[0]), s.approval(t, tokens[1])
 
-	s.clock.Set(early.ExpiresAt.Add(-time.Millisecond))
+	// In time on the database's clock, although the API's says it expired.
+	s.clock.Set(early.ExpiresAt.Add(time.Hour))
 	code, body := s.post(t, "/api/v1/approvals/"+tokens[0]+"/approve", nil, nil)
 	require.Equal(t, http.StatusOK, code, string(body))
 
-	s.clock.Set(late.ExpiresAt.Add(time.Millisecond))
+	// Expired a millisecond ago on the database's clock, although the API's
+	// says an hour is left.
+	_, err := s.db.Pool.Exec(context.Background(), `UPDATE approval_requests SET expires_at = now() - interval '1 millisecond' WHERE task_id = $1`, late.TaskID)
+	require.NoError(t, err)
+	s.clock.Set(time.Now().Add(-time.Hour))
 	code, body = s.post(t, "/api/v1/approvals/"+tokens[1]+"/approve", nil, nil)
 	require.Equal(t, http.StatusGone, code, string(body))
 	require.Contains(t, string(body), `"code":"gone"`)

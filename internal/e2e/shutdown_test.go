@@ -101,7 +101,7 @@ func continuationInsideApplier(t *testing.T, grace, hold time.Duration) (*postgr
 	waitFor(t, 20*time.Second, "awaiting_approval", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateAwaitingApproval })
 	a, err := db.TaskApproval(context.Background(), taskID)
 	require.NoError(t, err)
-	_, err = db.Decide(context.Background(), postgres.ApprovalKey{ID: a.ID, UserID: user.ID}, domain.DecisionApprove, "test", time.Now())
+	_, err = db.Decide(context.Background(), postgres.ApprovalKey{ID: a.ID, UserID: user.ID}, domain.DecisionApprove, "test")
 	require.NoError(t, err)
 	select {
 	case <-inside:

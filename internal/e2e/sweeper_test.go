@@ -126,7 +126,10 @@ func TestSweeper_ExpiryStopsTheWaiter(t *testing.T) {
 	a := s.approval(t, tokens[0])
 	require.Equal(t, 1, s.procs[0].Approvals.Waiting())
 
-	sw := newSweeper(t, s.db, func() time.Time { return a.ExpiresAt.Add(time.Second) })
+	// Expiry is judged on the database's clock: move the request's into the past.
+	_, err := s.db.Pool.Exec(context.Background(), `UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE task_id = $1`, a.TaskID)
+	require.NoError(t, err)
+	sw := newSweeper(t, s.db, time.Now)
 	res, err := sw.RunOnce(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, 1, res.ExpiredApprovals)

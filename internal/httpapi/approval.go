@@ -23,14 +23,10 @@ type approvalJSON struct {
 	DecidedBy string          `json:"decided_by,omitempty"`
 }
 
-// toApproval shows a pending request past its expiry as expired even before
-// the sweeper has marked it.
+// toApproval renders a request; the store already shows a pending request
+// past its expiry as expired.
 func (s *Server) toApproval(a *domain.Approval) approvalJSON {
-	st := a.Status
-	if st == domain.ApprovalPending && !s.now().Before(a.ExpiresAt) {
-		st = domain.ApprovalExpired
-	}
-	return approvalJSON{ID: a.ID, TaskID: a.TaskID, Status: string(st), Packet: a.Packet, CreatedAt: a.CreatedAt,
+	return approvalJSON{ID: a.ID, TaskID: a.TaskID, Status: string(a.Status), Packet: a.Packet, CreatedAt: a.CreatedAt,
 		ExpiresAt: a.ExpiresAt, DecidedAt: a.DecidedAt, DecidedBy: a.DecidedBy}
 }
 
@@ -88,7 +84,7 @@ func (s *Server) decide(c echo.Context, d domain.Decision) error {
 	if actor == "link" {
 		actor = "approval_link"
 	}
-	a, err := s.db.Decide(c.Request().Context(), key, d, actor, s.now())
+	a, err := s.db.Decide(c.Request().Context(), key, d, actor)
 	if err != nil {
 		return err
 	}
@@ -121,11 +117,4 @@ func noStore(c echo.Context) {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
-}
-
-func (s *Server) now() time.Time {
-	if s.opts.Now != nil {
-		return s.opts.Now()
-	}
-	return time.Now()
 }

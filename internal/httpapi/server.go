@@ -25,8 +25,6 @@ type Options struct {
 	Log  *zap.Logger
 	HTTP config.HTTPConfig
 	Auth config.AuthConfig
-	// Now is the clock that judges approval expiry; time.Now when nil.
-	Now func() time.Time
 	// Pages, when set, registers the dashboard's routes on the same server.
 	Pages interface{ Register(e *echo.Echo) }
 	// OnRequest observes each request (metrics); nil ignores them.

@@ -10,7 +10,11 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 )
 
-const approvalColumns = `id, task_id, user_id, status, packet, created_at, expires_at, decided_at, coalesce(decided_by, '')`
+// approvalColumns reads a request; a pending one past expires_at reads as
+// expired (on the database's clock) even before the sweeper marks it.
+const approvalColumns = `id, task_id, user_id,
+	CASE WHEN status = 'pending' AND expires_at <= statement_timestamp() THEN 'expired'::approval_status ELSE status END,
+	packet, created_at, expires_at, decided_at, coalesce(decided_by, '')`
 
 func scanApproval(row pgx.Row) (*domain.Approval, error) {
 	var a domain.Approval
@@ -100,12 +104,23 @@ func (db *DB) ListApprovals(ctx context.Context, userID domain.ID, status domain
 // cancelled with reason rejected) and NOTIFYs the workers, in one transaction.
 //
 // Repeating the decision already made returns the same result; the opposite
-// decision is ECONFLICT; any decision at or after expires_at (judged at now)
-// is EGONE and changes nothing. decidedBy names the actor.
-func (db *DB) Decide(ctx context.Context, key ApprovalKey, d domain.Decision, decidedBy string, now time.Time) (*domain.Approval, error) {
+// decision is ECONFLICT; any decision at or after expires_at is EGONE and
+// changes nothing. Expiry is judged on the database's clock by the deciding
+// statement itself, never on the caller's. decidedBy names the actor.
+//
+// Locks are taken in the one order every writer of approvals uses: the task
+// row, then its approval request.
+func (db *DB) Decide(ctx context.Context, key ApprovalKey, d domain.Decision, decidedBy string) (*domain.Approval, error) {
 	var out *domain.Approval
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		where, args := key.where()
+		var taskID domain.ID
+		if err := tx.QueryRow(ctx, `SELECT task_id FROM approval_requests WHERE `+where, args...).Scan(&taskID); err != nil {
+			return notFound(err, "approval request")
+		}
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM application_tasks WHERE id = $1 FOR UPDATE`, taskID); err != nil {
+			return err
+		}
 		a, err := scanApproval(tx.QueryRow(ctx, `SELECT `+approvalColumns+` FROM approval_requests WHERE `+where+` FOR UPDATE`, args...))
 		if err != nil {
 			return notFound(err, "approval request")
@@ -114,22 +129,24 @@ func (db *DB) Decide(ctx context.Context, key ApprovalKey, d domain.Decision, de
 		case a.Status == d.Status():
 			out = a // the same decision again: the same answer
 			return nil
-		case a.Status == domain.ApprovalExpired || (a.Status == domain.ApprovalPending && !now.Before(a.ExpiresAt)):
-			return domain.Errorf(domain.EGONE, "this approval request expired at %s: resume the task to prepare a new one", a.ExpiresAt.UTC().Format(time.RFC3339)).
-				WithDetails(map[string]any{"status": string(domain.ApprovalExpired), "expires_at": a.ExpiresAt})
+		case a.Status == domain.ApprovalExpired: // marked, or past expires_at
+			return approvalGone(a)
 		case a.Status != domain.ApprovalPending:
 			return domain.Errorf(domain.ECONFLICT, "this request was already %s", a.Status).WithDetails(map[string]any{"status": string(a.Status)})
+		}
+		out, err = scanApproval(tx.QueryRow(ctx, `UPDATE approval_requests SET status = $2, decided_at = statement_timestamp(), decided_by = $3
+			WHERE id = $1 AND status = 'pending' AND expires_at > statement_timestamp() RETURNING `+approvalColumns, a.ID, d.Status(), decidedBy))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return approvalGone(a) // expired between the two statements
+		}
+		if err != nil {
+			return err
 		}
 		to, reason := domain.StateApproved, ""
 		if d == domain.DecisionReject {
 			to, reason = domain.StateCancelled, domain.ReasonRejected
 		}
 		task, err := db.TransitionTx(ctx, tx, TransitionParams{TaskID: a.TaskID, From: domain.StateAwaitingApproval, To: to, Actor: decidedBy, Reason: reason})
-		if err != nil {
-			return err
-		}
-		out, err = scanApproval(tx.QueryRow(ctx, `UPDATE approval_requests SET status = $2, decided_at = now(), decided_by = $3
-			WHERE id = $1 RETURNING `+approvalColumns, a.ID, d.Status(), decidedBy))
 		if err != nil {
 			return err
 		}
@@ -147,6 +164,11 @@ func (db *DB) Decide(ctx context.Context, key ApprovalKey, d domain.Decision, de
 		return NotifyTx(ctx, tx, domain.NotifyApprovals, a.TaskID.String())
 	})
 	return out, err
+}
+
+func approvalGone(a *domain.Approval) error {
+	return domain.Errorf(domain.EGONE, "this approval request expired at %s: resume the task to prepare a new one", a.ExpiresAt.UTC().Format(time.RFC3339)).
+		WithDetails(map[string]any{"status": string(domain.ApprovalExpired), "expires_at": a.ExpiresAt})
 }
 
 // NotifyTx sends a notification, delivered when tx commits.

@@ -36,9 +36,13 @@ var SweepSQL = map[string]string{
 	"stuck": `SELECT ` + taskColumns + ` FROM application_tasks
 		WHERE state IN ('in_progress', 'submitting') AND heartbeat_at < $1
 		ORDER BY heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-	"expired_approvals": `SELECT id, task_id FROM approval_requests
-		WHERE status = 'pending' AND expires_at <= $1
-		ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+	// Tasks first, in id order (the one lock order of task and approval
+	// rows); expiry on the database's clock, as decisions judge it.
+	"expired_approvals": `SELECT t.id FROM application_tasks t
+		WHERE t.id IN (SELECT a.task_id FROM approval_requests a
+		               WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
+		               ORDER BY a.expires_at LIMIT $1)
+		ORDER BY t.id FOR UPDATE OF t SKIP LOCKED`,
 	"orphans": `SELECT ` + taskColumns + ` FROM application_tasks WHERE id IN (
 		SELECT t.id FROM application_tasks t
 		WHERE t.state IN ('queued', 'approved') AND t.updated_at < $1
@@ -115,36 +119,36 @@ func (db *DB) RecoverStuck(ctx context.Context, now time.Time, stuckAfter time.D
 	return res, nil
 }
 
-// ExpireApprovals marks up to limit pending approvals past expires_at (judged
-// at now) expired, pauses their tasks with reason approval_expired and
-// notifies, so waiting workers stop waiting. It returns how many expired.
-func (db *DB) ExpireApprovals(ctx context.Context, now time.Time, limit int) (int, error) {
+// ExpireApprovals marks up to limit pending approvals past expires_at (on
+// the database's clock, as decisions judge it) expired, pauses their tasks
+// with reason approval_expired and notifies, so waiting workers stop
+// waiting. It returns how many expired.
+func (db *DB) ExpireApprovals(ctx context.Context, limit int) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		type row struct {
-			ID     domain.ID
-			TaskID domain.ID
+		rows, _ := tx.Query(ctx, SweepSQL["expired_approvals"], limit)
+		taskIDs, err := pgx.CollectRows(rows, pgx.RowTo[domain.ID])
+		if err != nil || len(taskIDs) == 0 {
+			return err
 		}
-		rows, _ := tx.Query(ctx, SweepSQL["expired_approvals"], now, limit)
-		list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+		// The tasks are locked, so their requests cannot be decided meanwhile.
+		rows, _ = tx.Query(ctx, `UPDATE approval_requests SET status = 'expired', decided_at = statement_timestamp(), decided_by = $2
+			WHERE task_id = ANY($1) AND status = 'pending' AND expires_at <= statement_timestamp() RETURNING task_id`, taskIDs, domain.ActorSweeper)
+		expired, err := pgx.CollectRows(rows, pgx.RowTo[domain.ID])
 		if err != nil {
 			return err
 		}
-		for _, a := range list {
-			if _, err := tx.Exec(ctx, `UPDATE approval_requests SET status = 'expired', decided_at = now(), decided_by = $2 WHERE id = $1`,
-				a.ID, domain.ActorSweeper); err != nil {
-				return err
-			}
-			_, err := db.TransitionTx(ctx, tx, TransitionParams{TaskID: a.TaskID, From: domain.StateAwaitingApproval,
+		for _, taskID := range expired {
+			_, err := db.TransitionTx(ctx, tx, TransitionParams{TaskID: taskID, From: domain.StateAwaitingApproval,
 				To: domain.StatePaused, Actor: domain.ActorSweeper, Reason: domain.ReasonApprovalExpired})
 			if err != nil && domain.ErrorCode(err) != domain.ESTATECONFLICT {
 				return err
 			}
-			if err := NotifyTx(ctx, tx, domain.NotifyApprovals, a.TaskID.String()); err != nil {
+			if err := NotifyTx(ctx, tx, domain.NotifyApprovals, taskID.String()); err != nil {
 				return err
 			}
-			n++
 		}
+		n = len(expired)
 		return nil
 	})
 	return n, err

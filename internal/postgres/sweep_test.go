@@ -46,7 +46,7 @@ func TestSweepQueries_UseIndexesNotTheTable(t *testing.T) {
 
 	args := map[string][]any{
 		"stuck":                 {time.Now(), 500},
-		"expired_approvals":     {time.Now(), 500},
+		"expired_approvals":     {500},
 		"orphans":               {time.Now(), 500},
 		"jobs_of_settled_tasks": {500},
 		"complete_runs":         {500},

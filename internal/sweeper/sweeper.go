@@ -87,7 +87,7 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("recovering stuck tasks: %w", err)
 	}
-	if res.ExpiredApprovals, err = s.batches(func() (int, error) { return s.DB.ExpireApprovals(ctx, s.now(), s.BatchSize) }); err != nil {
+	if res.ExpiredApprovals, err = s.batches(func() (int, error) { return s.DB.ExpireApprovals(ctx, s.BatchSize) }); err != nil {
 		return res, fmt.Errorf("expiring approvals: %w", err)
 	}
 	if res.OrphansRepaired, err = s.batches(func() (int, error) {
