@@ -270,3 +270,50 @@ func TestRedactDatabaseURL(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, plain+"\n", string(out))
 }
+
+// TestLimitsAreDocumented: a setting that Validate bounds (found by trying
+// values out of every range, in development and production) has a row in
+// the README's limits table.
+func TestLimitsAreDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, limits, ok := strings.Cut(string(readme), "\n### Limits\n")
+	require.True(t, ok, "README has a Limits section")
+	limits, _, _ = strings.Cut(limits, "\n## ")
+
+	defaults, err := config.Load(config.Flags("api"), nil)
+	require.NoError(t, err)
+	probes := func(v reflect.Value) []string {
+		switch v.Interface().(type) {
+		case time.Duration:
+			return []string{"0s", "-1s", "1000000h"}
+		case int, int32:
+			return []string{"-1", "0", "1000000000"}
+		case bool:
+			return []string{"true"}
+		default:
+			return []string{"", "bogus value", "*"}
+		}
+	}
+	bounded := map[string]bool{}
+	for _, mode := range []string{"development", "production"} {
+		for _, key := range config.Keys() {
+			for _, value := range probes(field(t, defaults, key)) {
+				t.Run(mode+"/"+key+"="+value, func(t *testing.T) {
+					if mode == "production" {
+						setProduction(t)
+					}
+					t.Setenv(config.EnvName(key), value)
+					_, err := config.Load(config.Flags("api"), nil)
+					if err != nil && strings.Contains(err.Error(), key+" ("+config.EnvName(key)+")") {
+						bounded[key] = true
+					}
+				})
+			}
+		}
+	}
+	require.NotEmpty(t, bounded)
+	for key := range bounded {
+		require.True(t, strings.Contains(limits, "`"+key+"`"), "README's limits table has a row for %s", key)
+	}
+}
