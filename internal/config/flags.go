@@ -14,13 +14,16 @@ var aliases = map[string]map[string]string{
 	"sweeper": {"once": "sweeper.once", "interval": "sweeper.interval"},
 }
 
-// flagNotes add to the usage of a few flags: secrets, better left out of
+// flagNote adds to the usage of a few flags: secrets, better left out of
 // command lines that every local user can read in ps, and derived defaults.
-var flagNotes = map[string]string{
-	"database.url":         "prefer the environment for a URL with a password: command lines are visible to other users",
-	"webhook.secret":       "prefer the environment: command lines are visible to other users",
-	"mail.smtp_password":   "prefer the environment: command lines are visible to other users",
-	"http.public_base_url": "default in development: http:// + http.addr, a wildcard host as 127.0.0.1; required (https) in production",
+func flagNote(key string) string {
+	switch key {
+	case "database.url", "webhook.secret", "mail.smtp_password":
+		return "prefer the environment for secrets: command lines are visible to other users"
+	case "http.public_base_url":
+		return "default in development: http:// + http.addr, a wildcard host as 127.0.0.1; required (https) in production"
+	}
+	return ""
 }
 
 // Flags returns the command-line flags of process ("api", "worker",
@@ -34,7 +37,7 @@ func Flags(process string) *pflag.FlagSet {
 	setDefaults(v)
 	for _, s := range settings() {
 		usage := "env " + EnvName(s.key)
-		if note := flagNotes[s.key]; note != "" {
+		if note := flagNote(s.key); note != "" {
 			usage += " (" + note + ")"
 		}
 		switch s.typ {
