@@ -51,6 +51,10 @@ func Flags(process string) *pflag.FlagSet {
 			fs.Int(s.key, v.GetInt(s.key), usage)
 		case reflect.TypeOf(int32(0)):
 			fs.Int32(s.key, v.GetInt32(s.key), usage)
+		case reflect.TypeOf(int64(0)):
+			fs.Int64(s.key, v.GetInt64(s.key), usage)
+		case reflect.TypeOf(float64(0)):
+			fs.Float64(s.key, v.GetFloat64(s.key), usage)
 		case reflect.TypeOf([]string(nil)):
 			fs.StringSlice(s.key, v.GetStringSlice(s.key), usage+" (comma-separated)")
 		default:
