@@ -61,7 +61,7 @@ migrate: build ## Apply pending migrations (ARGS=down|down-all|status for the ot
 
 .PHONY: db
 db: ## Make sure a Postgres server is reachable (starts the project-local one if needed)
-	@$(WITH_PG) bash -c 'echo "Postgres: $$APPLYQ_PG_SERVER_URL"'
+	@$(WITH_PG) bash -c 'echo "Postgres: $$(scripts/redact-db-url.sh "$$APPLYQ_PG_SERVER_URL")"'
 
 .PHONY: db-stop
 db-stop: ## Stop the project-local Postgres cluster in .pgdata/

@@ -17,12 +17,23 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 )
 
+// commands is the usage's list of commands, kept beside the switch in run.
+const commands = `Commands:
+  up        apply everything pending: River's tables, then applyq's migrations (the default)
+  down      roll back the latest applyq migration
+  down-all  roll back every applyq migration, then River's
+  status    show applied and known versions
+`
+
 func main() { app.Main(run) }
 
 func run() error {
 	ctx, stop := app.SignalContext()
 	defer stop()
 	fs := config.Flags("migrate")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: applyq-migrate [flags] [up|down|down-all|status]\n\n%s\nFlags (every setting; see the README's configuration reference):\n%s", commands, fs.FlagUsages())
+	}
 	a, err := app.Start(ctx, "migrate", os.Args[1:], fs, true)
 	if err != nil {
 		return err

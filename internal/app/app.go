@@ -50,8 +50,10 @@ func Start(ctx context.Context, process string, args []string, fs *pflag.FlagSet
 		fs = config.Flags(process)
 	}
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage of applyq-%s:\n%s", process, fs.FlagUsages())
+	if fs.Usage == nil {
+		fs.Usage = func() {
+			fmt.Fprintf(os.Stderr, "Usage of applyq-%s:\n%s", process, fs.FlagUsages())
+		}
 	}
 	cfg, err := config.Load(fs, args)
 	if errors.Is(err, pflag.ErrHelp) {

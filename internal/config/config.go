@@ -138,7 +138,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "")
 	v.SetDefault("http.addr", "127.0.0.1:8080")
-	v.SetDefault("http.public_base_url", "http://127.0.0.1:8080")
+	v.SetDefault("http.public_base_url", "") // development: derived from http.addr
 	v.SetDefault("http.shutdown_timeout", 15*time.Second)
 	v.SetDefault("http.request_timeout", 30*time.Second)
 	v.SetDefault("http.body_limit", "2M")
@@ -183,27 +183,6 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("webhook.idempotent", false)
 }
 
-// Flags returns the command-line flags of process ("api", "worker",
-// "sweeper" or "migrate"). Every flag is named after its config key.
-func Flags(process string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(process, pflag.ContinueOnError)
-	fs.String("config", "", "path to a config file (YAML, TOML or JSON); env APPLYQ_CONFIG")
-	fs.String("env", "", "development or production")
-	fs.String("database.url", "", "Postgres URL")
-	fs.String("log.level", "", "debug, info, warn or error")
-	fs.String("log.format", "", "json or console")
-	switch process {
-	case "api":
-		fs.String("http.addr", "", "listen address of the HTTP API")
-	case "worker":
-		fs.Int("worker.concurrency", 0, "tasks worked at once by this process")
-	case "sweeper":
-		fs.Bool("once", false, "run one sweep pass and exit (for cron)")
-		fs.Duration("interval", 0, "time between passes in daemon mode")
-	}
-	return fs
-}
-
 // Load parses args with fs and returns the validated configuration.
 func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
 	if err := fs.Parse(args); err != nil {
@@ -226,14 +205,13 @@ func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
 		}
 	}
 	// Only flags given on the command line override.
-	alias := map[string]string{"once": "sweeper.once", "interval": "sweeper.interval"}
 	var bindErr error
 	fs.Visit(func(f *pflag.Flag) {
 		if f.Name == "config" {
 			return
 		}
 		key := f.Name
-		if a, ok := alias[key]; ok {
+		if a, ok := aliases[fs.Name()][key]; ok {
 			key = a
 		}
 		if err := v.BindPFlag(key, f); err != nil {
@@ -252,6 +230,9 @@ func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
 		if cfg.Env == Production {
 			cfg.Log.Format = "json"
 		}
+	}
+	if cfg.HTTP.PublicBaseURL == "" && cfg.Env != Production {
+		cfg.HTTP.PublicBaseURL = baseURLOf(cfg.HTTP.Addr)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -284,10 +265,12 @@ func (c *Config) Validate() error {
 	if c.Log.Format != "json" && c.Log.Format != "console" {
 		bad("log.format", "must be json or console, got %q", c.Log.Format)
 	}
-	if c.HTTP.Addr == "" {
-		bad("http.addr", "must be a listen address such as 127.0.0.1:8080")
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		bad("http.addr", "must be a listen address host:port such as 127.0.0.1:8080, got %q", c.HTTP.Addr)
 	}
-	if u, err := url.Parse(c.HTTP.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if c.HTTP.PublicBaseURL == "" && c.Env == Production {
+		bad("http.public_base_url", "must be https in production and set explicitly: the URL users reach the dashboard at, such as https://applyq.example.com")
+	} else if u, err := url.Parse(c.HTTP.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("http.public_base_url", "must be the absolute http(s) URL users reach the dashboard at, such as https://applyq.example.com")
 	} else if c.Env == Production && u.Scheme != "https" {
 		bad("http.public_base_url", "must be https in production (sign-in links and cookies depend on it)")
@@ -304,8 +287,10 @@ func (c *Config) Validate() error {
 		}
 	}
 	for _, p := range c.HTTP.TrustedProxies {
-		if _, _, err := net.ParseCIDR(p); err != nil {
+		if _, n, err := net.ParseCIDR(p); err != nil {
 			bad("http.trusted_proxies", "each entry must be a CIDR such as 10.0.0.0/8, got %q", p)
+		} else if c.Env == Production && !isNonPublic(n) {
+			bad("http.trusted_proxies", "%q includes public internet addresses, so any client could forge its address with X-Forwarded-For: in production list only the private, loopback or link-local ranges your load balancer connects from, such as 10.0.0.0/8", p)
 		}
 	}
 	if c.HTTP.DevEndpoints && c.Env == Production {
@@ -359,6 +344,9 @@ func (c *Config) Validate() error {
 	default:
 		bad("worker.applier", "must be dry_run or webhook, got %q", c.Worker.Applier)
 	}
+	if u, err := url.Parse(c.Webhook.URL); c.Env == Production && c.Webhook.URL != "" && err == nil && u.Scheme != "https" {
+		bad("webhook.url", "must be https in production: submissions carry applicants' personal data, which http sends in clear text")
+	}
 	if c.Webhook.Timeout < time.Second {
 		bad("webhook.timeout", "must be at least 1s, got %s", c.Webhook.Timeout)
 	}
@@ -399,12 +387,7 @@ func (c *Config) Validate() error {
 // config file, with durations in words and the database password removed.
 func (c *Config) Redacted() map[string]any {
 	out := toMap(reflect.ValueOf(*c))
-	if u, err := url.Parse(c.Database.URL); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "REDACTED")
-		}
-		out["database"].(map[string]any)["url"] = u.String()
-	}
+	out["database"].(map[string]any)["url"] = RedactDatabaseURL(c.Database.URL)
 	if c.Webhook.Secret != "" {
 		out["webhook"].(map[string]any)["secret"] = "REDACTED"
 	}

@@ -1,8 +1,12 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,4 +63,257 @@ func TestRedacted_HidesPassword(t *testing.T) {
 	require.NoError(t, err)
 	red := cfg.Redacted()
 	require.NotContains(t, red["database"].(map[string]any)["url"], "s3cret")
+}
+
+// field returns the value of cfg's setting key (its mapstructure path).
+func field(t *testing.T, cfg *config.Config, key string) reflect.Value {
+	t.Helper()
+	v := reflect.ValueOf(*cfg)
+next:
+	for _, part := range strings.Split(key, ".") {
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).Tag.Get("mapstructure") == part {
+				v = v.Field(i)
+				continue next
+			}
+		}
+		t.Fatalf("no field for key %s", key)
+	}
+	return v
+}
+
+// flagValue spells v as a command-line value.
+func flagValue(v reflect.Value) string {
+	switch x := v.Interface().(type) {
+	case time.Duration:
+		return x.String()
+	case []string:
+		return strings.Join(x, ",")
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// TestFlags_EveryKeyOnEveryBinary: every setting is a flag of every binary,
+// and a flag wins over the environment. The environment holds a value that
+// is wrong for the key (or at least different), the flag the default: Load
+// must succeed with the default.
+func TestFlags_EveryKeyOnEveryBinary(t *testing.T) {
+	defaults, err := config.Load(config.Flags("api"), nil)
+	require.NoError(t, err)
+	for _, process := range []string{"api", "worker", "sweeper", "migrate"} {
+		for _, key := range config.Keys() {
+			t.Run(process+"/"+key, func(t *testing.T) {
+				require.NotNil(t, config.Flags(process).Lookup(key), "applyq-%s has no --%s", process, key)
+				want := field(t, defaults, key)
+				t.Setenv(config.EnvName(key), "from-env-not-valid")
+				cfg, err := config.Load(config.Flags(process), []string{"--" + key + "=" + flagValue(want)})
+				require.NoError(t, err)
+				got := field(t, cfg, key)
+				if want.Kind() == reflect.Slice {
+					require.Equal(t, want.Len(), got.Len(), key)
+					return
+				}
+				require.Equal(t, want.Interface(), got.Interface(), "--%s wins over %s", key, config.EnvName(key))
+			})
+		}
+	}
+}
+
+func TestLoad_PublicBaseURLFollowsHTTPAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"0.0.0.0:9000":   "http://127.0.0.1:9000",
+		":9000":          "http://127.0.0.1:9000",
+		"[::]:9000":      "http://127.0.0.1:9000",
+		"[::1]:9000":     "http://[::1]:9000",
+		"localhost:9000": "http://localhost:9000",
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+	} {
+		t.Run(addr, func(t *testing.T) {
+			t.Setenv("APPLYQ_HTTP_ADDR", addr)
+			cfg, err := config.Load(config.Flags("worker"), nil)
+			require.NoError(t, err)
+			require.Equal(t, want, cfg.HTTP.PublicBaseURL)
+		})
+	}
+	t.Run("flag", func(t *testing.T) {
+		cfg, err := config.Load(config.Flags("api"), []string{"--http.addr", "127.0.0.1:9001"})
+		require.NoError(t, err)
+		require.Equal(t, "http://127.0.0.1:9001", cfg.HTTP.PublicBaseURL)
+	})
+	t.Run("explicit wins", func(t *testing.T) {
+		t.Setenv("APPLYQ_HTTP_ADDR", "0.0.0.0:9000")
+		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "http://dev.example.test:8443")
+		cfg, err := config.Load(config.Flags("api"), nil)
+		require.NoError(t, err)
+		require.Equal(t, "http://dev.example.test:8443", cfg.HTTP.PublicBaseURL)
+	})
+	t.Run("production needs it explicit", func(t *testing.T) {
+		setProduction(t)
+		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "")
+		t.Setenv("APPLYQ_HTTP_ADDR", "0.0.0.0:9000")
+		_, err := config.Load(config.Flags("api"), nil)
+		require.ErrorContains(t, err, "http.public_base_url (APPLYQ_HTTP_PUBLIC_BASE_URL): must be https in production")
+	})
+}
+
+// setProduction sets a valid production configuration.
+func setProduction(t *testing.T) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"APPLYQ_ENV":                  "production",
+		"APPLYQ_HTTP_PUBLIC_BASE_URL": "https://applyq.example.com",
+		"APPLYQ_MAIL_SMTP_ADDR":       "smtp.example.com:587",
+		"APPLYQ_WORKER_APPLIER":       "webhook",
+		"APPLYQ_WEBHOOK_URL":          "https://hooks.example.com/applyq",
+		"APPLYQ_WEBHOOK_SECRET":       strings.Repeat("s", 32),
+	} {
+		t.Setenv(k, v)
+	}
+	_, err := config.Load(config.Flags("api"), nil)
+	require.NoError(t, err, "the production baseline is valid")
+}
+
+// TestValidate_ProductionRefusesUnsafeSettings: trusted proxies that cover
+// public addresses (anyone could forge X-Forwarded-For) and a clear-text
+// webhook.
+func TestValidate_ProductionRefusesUnsafeSettings(t *testing.T) {
+	for _, cidr := range []string{"0.0.0.0/0", "::/0", "0.0.0.0/1", "8.8.8.0/24", "10.0.0.0/7", "2000::/3", "::ffff:0.0.0.0/96", "10.0.0.0/8,0.0.0.0/0"} {
+		t.Run("proxies "+cidr, func(t *testing.T) {
+			setProduction(t)
+			t.Setenv("APPLYQ_HTTP_TRUSTED_PROXIES", cidr)
+			_, err := config.Load(config.Flags("api"), nil)
+			require.ErrorContains(t, err, "http.trusted_proxies (APPLYQ_HTTP_TRUSTED_PROXIES): ")
+			require.ErrorContains(t, err, "private, loopback or link-local")
+		})
+	}
+	for _, cidr := range []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.1.0/24", "127.0.0.1/32", "100.64.0.0/10", "169.254.0.0/16", "::1/128", "fd00::/8", "fe80::/10", "::ffff:10.0.0.0/104"} {
+		t.Run("proxies "+cidr, func(t *testing.T) {
+			setProduction(t)
+			t.Setenv("APPLYQ_HTTP_TRUSTED_PROXIES", cidr)
+			_, err := config.Load(config.Flags("api"), nil)
+			require.NoError(t, err)
+		})
+	}
+	t.Run("development trusts what it is told", func(t *testing.T) {
+		t.Setenv("APPLYQ_HTTP_TRUSTED_PROXIES", "0.0.0.0/0")
+		_, err := config.Load(config.Flags("api"), nil)
+		require.NoError(t, err)
+	})
+	t.Run("http webhook", func(t *testing.T) {
+		setProduction(t)
+		t.Setenv("APPLYQ_WEBHOOK_URL", "http://hooks.example.com/applyq")
+		_, err := config.Load(config.Flags("worker"), nil)
+		require.ErrorContains(t, err, "webhook.url (APPLYQ_WEBHOOK_URL): must be https in production")
+	})
+}
+
+var secretURLs = []string{
+	"postgres://app:s3cret@db:5432/applyq",
+	"postgres://app@db:5432/applyq?sslmode=require&password=s3cret",
+	"postgresql://app@db/applyq?pass%77ord=s3cret&sslpassword=s3cret",
+	"host=db user=app password=s3cret dbname=applyq",
+	"host=db user=app password = 's3c ret' dbname=applyq",
+	"host=db sslpassword=s3cret dbname=applyq",
+}
+
+func TestRedacted_HidesPasswordInEveryForm(t *testing.T) {
+	for _, u := range secretURLs {
+		cfg, err := config.Load(config.Flags("api"), nil)
+		require.NoError(t, err)
+		cfg.Database.URL = u
+		red := cfg.Redacted()["database"].(map[string]any)["url"].(string)
+		require.NotContains(t, red, "s3c", u)
+		require.Contains(t, red, "db", "the host is still shown")
+	}
+}
+
+// TestKeys_CoverConfig: every field of Config has a default, so it is in
+// Keys() (documented, checked) as well as a flag.
+func TestKeys_CoverConfig(t *testing.T) {
+	keys := map[string]bool{}
+	for _, k := range config.Keys() {
+		keys[k] = true
+	}
+	var walk func(prefix string, v reflect.Type)
+	walk = func(prefix string, v reflect.Type) {
+		for i := 0; i < v.NumField(); i++ {
+			key := prefix + v.Field(i).Tag.Get("mapstructure")
+			if v.Field(i).Type.Kind() == reflect.Struct {
+				walk(key+".", v.Field(i).Type)
+				continue
+			}
+			require.True(t, keys[key], "%s has a default in setDefaults", key)
+		}
+	}
+	walk("", reflect.TypeOf(config.Config{}))
+}
+
+// TestRedactDatabaseURL: the Go function and its shell twin (for make's
+// messages) hide every password form pgx accepts and keep the rest.
+func TestRedactDatabaseURL(t *testing.T) {
+	script, err := filepath.Abs("../../scripts/redact-db-url.sh")
+	require.NoError(t, err)
+	for _, u := range secretURLs {
+		red := config.RedactDatabaseURL(u)
+		require.NotContains(t, red, "s3c", u)
+		require.Contains(t, red, "REDACTED", u)
+		require.Contains(t, red, "db", u)
+		out, err := exec.Command("bash", script, u).Output()
+		require.NoError(t, err)
+		require.NotContains(t, string(out), "s3c", u)
+		require.Contains(t, string(out), "db", u)
+	}
+	plain := "postgres://postgres@127.0.0.1:5432/applyq?sslmode=disable"
+	require.Equal(t, plain, config.RedactDatabaseURL(plain))
+	out, err := exec.Command("bash", script, plain).Output()
+	require.NoError(t, err)
+	require.Equal(t, plain+"\n", string(out))
+}
+
+// TestLimitsAreDocumented: a setting that Validate bounds (found by trying
+// values out of every range, in development and production) has a row in
+// the README's limits table.
+func TestLimitsAreDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, limits, ok := strings.Cut(string(readme), "\n### Limits\n")
+	require.True(t, ok, "README has a Limits section")
+	limits, _, _ = strings.Cut(limits, "\n## ")
+
+	defaults, err := config.Load(config.Flags("api"), nil)
+	require.NoError(t, err)
+	probes := func(v reflect.Value) []string {
+		switch v.Interface().(type) {
+		case time.Duration:
+			return []string{"0s", "-1s", "1000000h"}
+		case int, int32:
+			return []string{"-1", "0", "1000000000"}
+		case bool:
+			return []string{"true"}
+		default:
+			return []string{"", "bogus value", "*"}
+		}
+	}
+	bounded := map[string]bool{}
+	for _, mode := range []string{"development", "production"} {
+		for _, key := range config.Keys() {
+			for _, value := range probes(field(t, defaults, key)) {
+				t.Run(mode+"/"+key+"="+value, func(t *testing.T) {
+					if mode == "production" {
+						setProduction(t)
+					}
+					t.Setenv(config.EnvName(key), value)
+					_, err := config.Load(config.Flags("api"), nil)
+					if err != nil && strings.Contains(err.Error(), key+" ("+config.EnvName(key)+")") {
+						bounded[key] = true
+					}
+				})
+			}
+		}
+	}
+	require.NotEmpty(t, bounded)
+	for key := range bounded {
+		require.True(t, strings.Contains(limits, "`"+key+"`"), "README's limits table has a row for %s", key)
+	}
 }

@@ -91,9 +91,34 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connecting to Postgres at %s: %w (is it running? `make db` starts a local one)", redactURL(url), err)
+		return nil, connectError(&cfg.ConnConfig.Config, redactURL(url), err)
 	}
 	return pool, nil
+}
+
+// Postgres error codes of a failed connection, each with its own fix.
+const (
+	pgInvalidCatalogName    = "3D000" // the database does not exist
+	pgInvalidPassword       = "28P01"
+	pgInvalidAuthorization  = "28000" // no such role, or pg_hba.conf refuses it
+	pgInsufficientPrivilege = "42501" // the role may not connect to the database
+)
+
+// connectError says which of three problems stopped a connection, and how
+// to fix it: no server answering, no such database, or the user refused.
+func connectError(cfg *pgconn.Config, where string, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return fmt.Errorf("cannot reach Postgres at %s: %w (is it running? `make db` starts a local one; otherwise check the host and port of database.url (APPLYQ_DATABASE_URL))", where, err)
+	}
+	switch pgErr.Code {
+	case pgInvalidCatalogName:
+		return fmt.Errorf("the Postgres server at %s:%d answers, but database %q does not exist: create it with `createdb -h %s -p %d -U %s %s` (with APPLYQ_DATABASE_URL unset, `make migrate` creates the local applyq database itself), then apply the schema with `make migrate` (applyq-migrate up); or point database.url (APPLYQ_DATABASE_URL) at another database: %w",
+			cfg.Host, cfg.Port, cfg.Database, cfg.Host, cfg.Port, cfg.User, cfg.Database, err)
+	case pgInvalidPassword, pgInvalidAuthorization, pgInsufficientPrivilege:
+		return fmt.Errorf("the Postgres server at %s refused user %q: check the user and password in database.url (APPLYQ_DATABASE_URL), that the role exists (`createuser`) and may connect (the server's pg_hba.conf): %w", where, cfg.User, err)
+	}
+	return fmt.Errorf("connecting to Postgres at %s: %w", where, err)
 }
 
 // Transient failures are retried: a deadlock victim or a serialization

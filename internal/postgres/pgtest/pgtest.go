@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
@@ -180,14 +181,7 @@ func withDatabase(base, name string) string {
 	return u.String()
 }
 
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(database URL)"
-	}
-	u.User = nil
-	return u.String()
-}
+func redact(s string) string { return config.RedactDatabaseURL(s) }
 
 // MustDB returns a store on a fresh database, enqueueing through River.
 func MustDB(tb testing.TB) *postgres.DB {
