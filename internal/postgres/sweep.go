@@ -53,6 +53,9 @@ var SweepSQL = map[string]string{
 		  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
 		                  AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
 		                       OR (j.state = 'running' AND j.attempted_at >= $1)))
+		  -- A paused run's queued tasks wait without a job on purpose
+		  -- (parked); resuming the run enqueues them.
+		  AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
 		ORDER BY t.updated_at LIMIT $2 FOR UPDATE OF t SKIP LOCKED)`,
 	"jobs_of_settled_tasks": `SELECT j.id FROM river_job j
 		JOIN application_tasks t ON t.id = (j.args->>'task_id')::uuid

@@ -27,10 +27,6 @@ type ApprovalGate interface {
 	RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet []byte, fence domain.ID) (afterCommit func(), err error)
 }
 
-// PausedRunRecheck is how long a task of a paused run waits before its job
-// looks at the run again (snoozing uses no attempt).
-var PausedRunRecheck = 30 * time.Second
-
 // ApplyWorker drives one task queued → in_progress → (awaiting_approval →
 // approved →) submitting → submitted. River delivers at least once, so every
 // step is guarded: a task found in a state it does not expect is left alone
@@ -96,8 +92,17 @@ func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[ApplyArgs]) error
 			return err
 		}
 		if loaded.Run.Status == domain.RunPaused {
-			snooze = PausedRunRecheck
-			return nil
+			// Look again with the run locked, so a resume committing now is
+			// either seen here or sees this task parked.
+			if loaded.Run.Status, err = w.DB.RunStatusForShareTx(ctx, tx, t.RunID); err != nil {
+				return err
+			}
+		}
+		if loaded.Run.Status == domain.RunPaused {
+			// Parked: the task stays queued without a job, holding nothing,
+			// until resuming the run enqueues it again.
+			log.Info("run is paused; task parked until the run resumes", zap.Stringer("run_id", t.RunID))
+			return completeTx(ctx, tx, job)
 		}
 		// A cheap, unlocked look at the user's daily usage: the exact count
 		// happens with the submitting write.

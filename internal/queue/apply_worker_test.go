@@ -330,3 +330,35 @@ func TestApplyWorker_NotSentAfterTheDeadlineIsRecorded(t *testing.T) {
 		WHERE task_id = $1 AND from_state = 'submitting' AND to_state = 'queued' AND reason = 'retry'`, taskID))
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1 AND to_state = 'paused'`, taskID))
 }
+
+// TestApplyWorker_PausedRunParksTasksAndResumeWakesThemAtOnce: a worker
+// finding a task's run paused parks it (queued, no job, nothing polling);
+// the sweeper leaves it alone; resuming the run gives every parked task a
+// job that is available at once, and they are submitted.
+func TestApplyWorker_PausedRunParksTasksAndResumeWakesThemAtOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	paused := domain.RunPaused
+	_, err := b.db.UpdateRun(ctx, b.user.ID, b.run.ID, domain.RunUpdate{Status: &paused})
+	require.NoError(t, err)
+	dry := applier.NewDryRun(nil)
+	startWorker(t, b, workerOpts{Applier: dry})
+	const n = 3
+	pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
+	waitForCount(t, b.db, n, `SELECT count(*) FROM river_job WHERE state = 'completed'`)
+	require.Equal(t, n, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE state = 'queued'`), "parked, still queued")
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE state <> 'completed'`), "nothing polls a paused run")
+	orphans, err := b.db.RepairOrphans(ctx, time.Now().Add(time.Hour), 100)
+	require.NoError(t, err)
+	require.Empty(t, orphans, "parked tasks are not orphans")
+
+	active := domain.RunActive
+	_, err = b.db.UpdateRun(ctx, b.user.ID, b.run.ID, domain.RunUpdate{Status: &active})
+	require.NoError(t, err)
+	// Every queued task has a job that is available now (not scheduled for later).
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks t WHERE t.state = 'queued'
+		AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id AND j.state IN ('available', 'running', 'completed') AND j.scheduled_at <= now())`))
+	waitForCount(t, b.db, n, `SELECT count(*) FROM application_tasks WHERE state = 'submitted'`)
+	require.Len(t, dry.Sent(), n)
+}
