@@ -71,7 +71,7 @@ func (d *Dashboard) handleCreateToken(c echo.Context) error {
 	raw, hash := domain.NewToken(domain.PrefixAPIToken)
 	if _, err := d.db.CreateAPIToken(c.Request().Context(), userOf(c).ID, strings.TrimSpace(c.FormValue("name")), hash); err != nil {
 		if domain.ErrorCode(err) == domain.EINVALID {
-			return d.tokensPage(c, http.StatusBadRequest, tokensPage{Error: "Give the token a name (at most 100 characters)."})
+			return d.tokensPage(c, http.StatusBadRequest, tokensPage{Error: "Give the token a name: one line of at most 100 characters."})
 		}
 		return d.renderError(c, err, userOf(c))
 	}

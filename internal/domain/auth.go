@@ -62,8 +62,8 @@ func ParseToken(prefix, raw string) error {
 // field for the API's validation details.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if len(s) > 254 {
-		return "", ValidationError(map[string]string{"email": "must be at most 254 characters"})
+	if p := LineProblem(s, 254); p != "" {
+		return "", ValidationError(map[string]string{"email": p})
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {

@@ -145,8 +145,8 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 
 // CreateAPIToken stores a new API token's hash for the user.
 func (db *DB) CreateAPIToken(ctx context.Context, userID domain.ID, name string, hash []byte) (*domain.APIToken, error) {
-	if name == "" || len(name) > 100 {
-		return nil, domain.ValidationError(map[string]string{"name": "is required, at most 100 characters"})
+	if p := domain.LineProblem(name, 100); name == "" || p != "" {
+		return nil, domain.ValidationError(map[string]string{"name": "is required, one line of at most 100 characters"})
 	}
 	var t domain.APIToken
 	err := db.Pool.QueryRow(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)
