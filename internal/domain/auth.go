@@ -85,10 +85,85 @@ type Session struct {
 type APIToken struct {
 	ID         ID         `json:"id"`
 	Name       string     `json:"name"`
+	Scope      TokenScope `json:"scope"`
 	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 }
+
+// TokenScope is what an API token may do.
+type TokenScope string
+
+// Token scopes. Sessions can do everything; no API token can create tokens.
+const (
+	ScopeRead TokenScope = "read" // safe methods only (GET, HEAD)
+	ScopeFull TokenScope = "full" // everything a session can, except creating tokens
+)
+
+// Bounds of an API token's lifetime, when it has an expiry.
+const (
+	MinTokenLifetime = time.Minute
+	MaxTokenLifetime = 365 * 24 * time.Hour
+)
+
+// MaxTokenName is the longest token name, in characters.
+const MaxTokenName = 100
+
+// APITokenCreate asks for a new API token. Scope defaults to full; the
+// expiry is optional, given as ExpiresIn (seconds from now) or ExpiresAt,
+// not both.
+type APITokenCreate struct {
+	Name      string
+	Scope     TokenScope
+	ExpiresIn *int64
+	ExpiresAt *time.Time
+}
+
+// Normalize validates the request as of now, fills the default scope and
+// turns ExpiresIn into ExpiresAt. Errors are EINVALID and name each field.
+func (in *APITokenCreate) Normalize(now time.Time) error {
+	fields := map[string]string{}
+	in.Name = strings.TrimSpace(in.Name)
+	if p := LineProblem(in.Name, MaxTokenName); in.Name == "" || p != "" {
+		fields["name"] = "is required, one line of at most 100 characters"
+	}
+	switch in.Scope {
+	case "":
+		in.Scope = ScopeFull
+	case ScopeRead, ScopeFull:
+	default:
+		fields["scope"] = "must be read (GET only) or full"
+	}
+	const bounds = "between 1 minute and 365 days from now"
+	switch {
+	case in.ExpiresIn != nil && in.ExpiresAt != nil:
+		fields["expires_in"] = "give expires_in or expires_at, not both"
+	case in.ExpiresIn != nil:
+		secs := *in.ExpiresIn
+		if secs < int64(MinTokenLifetime/time.Second) || secs > int64(MaxTokenLifetime/time.Second) {
+			fields["expires_in"] = "must be a number of seconds from 60 to 31536000 (" + bounds + ")"
+			break
+		}
+		at := now.Add(time.Duration(secs) * time.Second)
+		in.ExpiresAt, in.ExpiresIn = &at, nil
+	case in.ExpiresAt != nil:
+		if d := in.ExpiresAt.Sub(now); d < MinTokenLifetime || d > MaxTokenLifetime {
+			fields["expires_at"] = "must be a time " + bounds + " (RFC 3339, such as 2030-01-31T12:00:00Z)"
+		}
+	}
+	return ValidationError(fields)
+}
+
+// Credential is what authenticated a request: a session, or an API token
+// with its id and scope.
+type Credential struct {
+	TokenID *ID // the API token; nil for a session
+	Scope   TokenScope
+}
+
+// IsAPIToken reports whether the credential is an API token.
+func (c *Credential) IsAPIToken() bool { return c.TokenID != nil }
 
 // Message is one email.
 type Message struct {

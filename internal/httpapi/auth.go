@@ -82,8 +82,14 @@ func (s *Server) handleVerify(c echo.Context) error {
 }
 
 // handleLogout answers POST /api/v1/auth/logout: the session ends and its
-// cookie is cleared. API tokens are revoked through /tokens instead.
+// cookie is cleared. A request signed with an API token answers 400 and
+// changes nothing: a long-lived token is revoked on purpose, with DELETE
+// /api/v1/tokens/{id}, never as a side effect of a generic sign-out.
 func (s *Server) handleLogout(c echo.Context) error {
+	if cred := currentCredential(c); cred.IsAPIToken() {
+		return domain.Errorf(domain.EINVALID, "logout ends sessions, and this request is signed with an API token, which stays valid: revoke it with DELETE /api/v1/tokens/%s", cred.TokenID).
+			WithDetails(map[string]any{"token_id": cred.TokenID.String()})
+	}
 	raw, _ := web.Credential(c.Request())
 	if err := s.db.DeleteSession(c.Request().Context(), domain.HashToken(raw)); err != nil {
 		return err
