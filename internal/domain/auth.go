@@ -72,6 +72,38 @@ func NormalizeEmail(s string) (string, error) {
 	return strings.ToLower(s), nil
 }
 
+// RateLimit is one fixed-window limit on a counter every replica shares.
+type RateLimit struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+}
+
+// SignInLimits bound magic-link requests without letting anyone deny a user
+// their own sign-in: a client runs out of requests for an address long
+// before the address runs out (PerAddressAndIP < PerAddress), so a victim
+// on their own network is unaffected by an attacker elsewhere; PerAddress
+// still bounds the mail one inbox gets, PerIP what one client sends to all
+// addresses, and Global the mail sent in all. Refused requests count
+// against nothing, so hammering a limit does not keep it closed.
+type SignInLimits struct {
+	PerAddressAndIP int
+	PerAddress      int
+	PerIP           int
+	Global          int
+	Window          time.Duration
+}
+
+// For returns the limits a sign-in request for email from ip counts against.
+func (l SignInLimits) For(email, ip string) []RateLimit {
+	return []RateLimit{
+		{Key: "magic_link:email_ip:" + ip + " " + email, Limit: l.PerAddressAndIP, Window: l.Window},
+		{Key: "magic_link:email:" + email, Limit: l.PerAddress, Window: l.Window},
+		{Key: "magic_link:ip:" + ip, Limit: l.PerIP, Window: l.Window},
+		{Key: "magic_link:global", Limit: l.Global, Window: l.Window},
+	}
+}
+
 // Session is a signed-in user's server-side session.
 type Session struct {
 	UserID     ID

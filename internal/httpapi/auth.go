@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/web"
 )
 
@@ -23,8 +22,9 @@ var magicLinkAccepted = map[string]string{
 }
 
 // handleMagicLink answers POST /api/v1/auth/magic-link {email}: 202 with the
-// same body and headers for every address; 429 when the per-email or per-IP
-// limit trips (held in Postgres, so shared by every replica).
+// same body and headers for every address; 429 with Retry-After when a
+// sign-in limit trips (see domain.SignInLimits; held in Postgres, so shared by
+// every replica).
 func (s *Server) handleMagicLink(c echo.Context) error {
 	var req magicLinkRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -34,12 +34,7 @@ func (s *Server) handleMagicLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := s.opts.Auth
-	limits := []postgres.RateLimit{
-		{Key: "magic_link:ip:" + c.RealIP(), Limit: a.IPLimit, Window: a.LimitWindow},
-		{Key: "magic_link:email:" + email, Limit: a.EmailLimit, Window: a.LimitWindow},
-	}
-	if err := s.db.RequestMagicLink(c.Request().Context(), email, limits); err != nil {
+	if err := s.db.RequestMagicLink(c.Request().Context(), email, web.SignInLimits(s.opts.Auth).For(email, c.RealIP())); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, magicLinkAccepted)

@@ -3,6 +3,10 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,52 +14,62 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 )
 
-// RateLimit is one fixed-window limit.
-type RateLimit struct {
-	Key    string
-	Limit  int
-	Window time.Duration
-}
-
-// hitRateLimitsTx counts one hit against each limit and reports whether any
-// is over. Counters live in Postgres so every API replica shares them.
-func hitRateLimitsTx(ctx context.Context, tx pgx.Tx, limits []RateLimit) (over bool, err error) {
-	for _, l := range limits {
+// hitRateLimitsTx counts one hit against each limit and returns how long
+// until the window of every tripped limit has ended (zero when none
+// tripped). Counters live in Postgres so every API replica shares them; the
+// rows are taken in key order, so two requests never wait on each other.
+func hitRateLimitsTx(ctx context.Context, tx pgx.Tx, limits []domain.RateLimit) (retryAfter time.Duration, err error) {
+	sorted := slices.SortedFunc(slices.Values(limits), func(a, b domain.RateLimit) int { return strings.Compare(a.Key, b.Key) })
+	for _, l := range sorted {
 		var n int
+		var left float64 // seconds until the window ends
 		err := tx.QueryRow(ctx, `INSERT INTO rate_limits (key, window_start)
 			VALUES ($1, date_bin(make_interval(secs => $2), now(), timestamptz '2000-01-01'))
 			ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-			RETURNING count`, l.Key, l.Window.Seconds()).Scan(&n)
+			RETURNING count, extract(epoch FROM window_start + make_interval(secs => $2) - now())::float8`, l.Key, l.Window.Seconds()).Scan(&n, &left)
 		if err != nil {
-			return false, err
+			return 0, err
 		}
 		if n > l.Limit {
-			over = true
+			retryAfter = max(retryAfter, time.Duration(left*float64(time.Second)))
 		}
 	}
-	return over, nil
+	return retryAfter, nil
 }
+
+// errLimited rolls back a refused request's counts.
+var errLimited = errors.New("postgres: rate limited")
 
 // RequestMagicLink counts the request against limits and, when none trips,
 // enqueues the job that creates the token and mails the link, in one
-// transaction. The token itself is made by the mail job, so the raw secret is
-// never written to the database (River's job args included).
-func (db *DB) RequestMagicLink(ctx context.Context, email string, limits []RateLimit) error {
-	limited := false
+// transaction. A refused request counts against nothing (its transaction
+// rolls back), so hammering a limit does not keep it closed; it is
+// ERATELIMITED with details.retry_after, the seconds until it would pass.
+// The token itself is made by the mail job, so the raw secret is never
+// written to the database (River's job args included).
+func (db *DB) RequestMagicLink(ctx context.Context, email string, limits []domain.RateLimit) error {
+	var retryAfter time.Duration
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		// Refused requests count too (the counters commit), so hammering a
-		// limit keeps it closed.
 		var err error
-		if limited, err = hitRateLimitsTx(ctx, tx, limits); err != nil || limited {
+		if retryAfter, err = hitRateLimitsTx(ctx, tx, limits); err != nil {
 			return err
+		}
+		if retryAfter > 0 {
+			return errLimited
 		}
 		if db.inserter == nil {
 			return errors.New("postgres: this store was built without a job inserter")
 		}
 		return db.inserter.InsertMagicLinkJobTx(ctx, tx, email)
 	})
-	if err == nil && limited {
-		return domain.Errorf(domain.ERATELIMITED, "too many sign-in requests: try again in a few minutes")
+	if errors.Is(err, errLimited) {
+		secs := max(1, int(math.Ceil(retryAfter.Seconds())))
+		wait := fmt.Sprintf("%d seconds", secs)
+		if secs > 90 {
+			wait = fmt.Sprintf("%d minutes", (secs+59)/60)
+		}
+		return domain.Errorf(domain.ERATELIMITED, "too many sign-in requests: try again in %s", wait).
+			WithDetails(map[string]any{"retry_after": secs})
 	}
 	return err
 }
