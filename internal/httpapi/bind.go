@@ -192,6 +192,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &maxBytes):
 		return domain.Errorf(domain.ETOOLARGE, "request body is larger than %d bytes", maxBytes.Limit)
+	case errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		return err // a body without Content-Length that outgrew http.body_limit: 413
 	case errors.Is(err, io.EOF):
 		return domain.Errorf(domain.EINVALID, "request body is empty: send a JSON object")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -142,6 +143,19 @@ func TestText_SearchParameters(t *testing.T) {
 			}
 		}
 	}
+	// Ids and approval keys in the path: not found, like any unknown id.
+	for _, bad := range []string{"a%00b", "%FF"} {
+		for _, w := range []req{
+			{Method: "GET", Path: "/api/v1/runs/" + bad}, {Method: "PATCH", Path: "/api/v1/runs/" + bad, Body: map[string]any{"name": "x"}},
+			{Method: "GET", Path: "/api/v1/jobs/" + bad}, {Method: "GET", Path: "/api/v1/tasks/" + bad},
+			{Method: "POST", Path: "/api/v1/tasks/" + bad + "/resume"}, {Method: "DELETE", Path: "/api/v1/tokens/" + bad},
+			{Method: "GET", Path: "/api/v1/approvals/" + bad}, {Method: "POST", Path: "/api/v1/approvals/aqa_" + bad + "/approve"},
+		} {
+			w.Token = token
+			r := b.do(t, w)
+			require.Equal(t, http.StatusNotFound, r.Status, "%s %s: %s", w.Method, w.Path, r.Body)
+		}
+	}
 	r := b.do(t, req{Method: "GET", Path: "/api/v1/jobs?q=a%00b", Token: token})
 	require.Contains(t, string(r.Body), `"q":"must not contain NUL characters`)
 	r = b.do(t, req{Method: "GET", Path: "/api/v1/jobs?company=%FF", Token: token})
@@ -214,4 +228,33 @@ func TestLimits_CharactersNotBytes(t *testing.T) {
 	require.Equal(t, 1, ing.Created)
 	require.Equal(t, 1, ing.Rejected)
 	require.Contains(t, string(r.Body), `"title":"must be at most 300 characters, got 301"`)
+}
+
+// TestBody_ChunkedTooLarge: a body sent without Content-Length that outgrows
+// http.body_limit answers 413 too_large, as JSON and as CSV.
+func TestBody_ChunkedTooLarge(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t, apiOpts{BodyLimit: "1K"})
+	token := pgtest.MustSession(t, b.db, uniqueEmail())
+	for _, c := range []struct{ ctype, body string }{
+		{"application/json", `{"name":"` + strings.Repeat("x", 4096) + `"}`},
+		{"text/csv", "url,title\n" + strings.Repeat("https://example.com/a,b\n", 200)},
+	} {
+		path := "/api/v1/runs"
+		if c.ctype == "text/csv" {
+			path = "/api/v1/jobs"
+		}
+		// io.MultiReader hides the length, so the client sends it chunked.
+		hr, err := http.NewRequest("POST", b.srv.URL+path, io.MultiReader(strings.NewReader(c.body)))
+		require.NoError(t, err)
+		hr.Header.Set("Content-Type", c.ctype)
+		hr.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(hr)
+		require.NoError(t, err)
+		out, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, "%s: %s", c.ctype, out)
+		require.Contains(t, string(out), `"code":"too_large"`)
+	}
 }

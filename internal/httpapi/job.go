@@ -190,6 +190,9 @@ func csvError(err error) error {
 	if errors.As(err, &maxBytes) {
 		return domain.Errorf(domain.ETOOLARGE, "request body is larger than %d bytes", maxBytes.Limit)
 	}
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return err // a body without Content-Length that outgrew http.body_limit: 413
+	}
 	return domain.Errorf(domain.EINVALID, "CSV is malformed: %v", err)
 }
 
