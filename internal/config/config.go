@@ -46,8 +46,10 @@ type AuthConfig struct {
 	MagicLinkTTL       time.Duration `mapstructure:"magic_link_ttl"`
 	SessionIdleTimeout time.Duration `mapstructure:"session_idle_timeout"`
 	SessionMaxAge      time.Duration `mapstructure:"session_max_age"`
+	EmailIPLimit       int           `mapstructure:"email_ip_limit"`
 	EmailLimit         int           `mapstructure:"email_limit"`
 	IPLimit            int           `mapstructure:"ip_limit"`
+	GlobalLimit        int           `mapstructure:"global_limit"`
 	LimitWindow        time.Duration `mapstructure:"limit_window"`
 	AdminEmails        []string      `mapstructure:"admin_emails"`
 }
@@ -148,8 +150,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("auth.magic_link_ttl", 15*time.Minute)
 	v.SetDefault("auth.session_idle_timeout", 7*24*time.Hour)
 	v.SetDefault("auth.session_max_age", 30*24*time.Hour)
-	v.SetDefault("auth.email_limit", 5)
+	v.SetDefault("auth.email_ip_limit", 5)
+	v.SetDefault("auth.email_limit", 20)
 	v.SetDefault("auth.ip_limit", 30)
+	v.SetDefault("auth.global_limit", 1000)
 	v.SetDefault("auth.limit_window", 15*time.Minute)
 	v.SetDefault("mail.smtp_addr", "")
 	v.SetDefault("mail.from", "applyq <no-reply@localhost>")
@@ -302,8 +306,13 @@ func (c *Config) Validate() error {
 	if c.Auth.SessionIdleTimeout < time.Minute || c.Auth.SessionIdleTimeout > c.Auth.SessionMaxAge {
 		bad("auth.session_idle_timeout", "must be at least 1m and at most auth.session_max_age (%s), got %s", c.Auth.SessionMaxAge, c.Auth.SessionIdleTimeout)
 	}
-	if c.Auth.EmailLimit < 1 || c.Auth.IPLimit < 1 {
-		bad("auth.email_limit", "auth.email_limit and auth.ip_limit must be at least 1")
+	for _, l := range []struct {
+		key string
+		n   int
+	}{{"auth.email_ip_limit", c.Auth.EmailIPLimit}, {"auth.email_limit", c.Auth.EmailLimit}, {"auth.ip_limit", c.Auth.IPLimit}, {"auth.global_limit", c.Auth.GlobalLimit}} {
+		if l.n < 1 {
+			bad(l.key, "must be at least 1, got %d", l.n)
+		}
 	}
 	if c.Auth.LimitWindow < time.Minute {
 		bad("auth.limit_window", "must be at least 1m, got %s", c.Auth.LimitWindow)

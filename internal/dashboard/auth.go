@@ -2,11 +2,11 @@ package dashboard
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/web"
 )
 
@@ -25,13 +25,9 @@ func (d *Dashboard) handleSignIn(c echo.Context) error {
 	if err != nil {
 		return d.render(c, http.StatusBadRequest, "signin.html", view{Title: "Sign in", Error: "Enter an email address such as ada@example.com.", Data: c.FormValue("email")})
 	}
-	a := d.opts.Auth
-	limits := []postgres.RateLimit{
-		{Key: "magic_link:ip:" + c.RealIP(), Limit: a.IPLimit, Window: a.LimitWindow},
-		{Key: "magic_link:email:" + email, Limit: a.EmailLimit, Window: a.LimitWindow},
-	}
-	if err := d.db.RequestMagicLink(c.Request().Context(), email, limits); err != nil {
-		if domain.ErrorCode(err) == domain.ERATELIMITED {
+	if err := d.db.RequestMagicLink(c.Request().Context(), email, web.SignInLimits(d.opts.Auth).For(email, c.RealIP())); err != nil {
+		if secs, ok := web.RetryAfter(err); ok {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			return d.render(c, http.StatusTooManyRequests, "signin.html", view{Title: "Sign in", Error: domain.ErrorMessage(err), Data: email})
 		}
 		return d.renderError(c, err, nil)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -89,6 +90,9 @@ func (d *Dashboard) handlePasteJobs(c echo.Context) error {
 
 func parseUpload(name string, data []byte) ([]domain.JobInput, error) {
 	if strings.HasSuffix(strings.ToLower(name), ".json") {
+		if !utf8.Valid(data) {
+			return nil, domain.Errorf(domain.EINVALID, "the JSON file is not UTF-8 text: save it as UTF-8 and upload it again")
+		}
 		var body struct {
 			Jobs []domain.JobInput `json:"jobs"`
 		}

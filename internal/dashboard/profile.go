@@ -66,12 +66,21 @@ func (d *Dashboard) tokensPage(c echo.Context, status int, p tokensPage) error {
 	return d.page(c, status, "tokens.html", "API tokens", p)
 }
 
-// handleCreateToken serves POST /tokens: the secret is shown on this page once.
+// handleCreateToken serves POST /tokens (name, scope, expires_in in
+// seconds, empty for never): the secret is shown on this page once.
 func (d *Dashboard) handleCreateToken(c echo.Context) error {
+	in := domain.APITokenCreate{Name: c.FormValue("name"), Scope: domain.TokenScope(c.FormValue("scope"))}
+	if s := c.FormValue("expires_in"); s != "" {
+		secs, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			secs = -1 // refused by the validation below, with its message
+		}
+		in.ExpiresIn = &secs
+	}
 	raw, hash := domain.NewToken(domain.PrefixAPIToken)
-	if _, err := d.db.CreateAPIToken(c.Request().Context(), userOf(c).ID, strings.TrimSpace(c.FormValue("name")), hash); err != nil {
+	if _, err := d.db.CreateAPIToken(c.Request().Context(), userOf(c).ID, in, hash); err != nil {
 		if domain.ErrorCode(err) == domain.EINVALID {
-			return d.tokensPage(c, http.StatusBadRequest, tokensPage{Error: "Give the token a name (at most 100 characters)."})
+			return d.tokensPage(c, http.StatusBadRequest, tokensPage{Error: "The token was not created:" + fieldList(err)})
 		}
 		return d.renderError(c, err, userOf(c))
 	}

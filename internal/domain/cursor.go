@@ -72,6 +72,19 @@ type JobFilter struct {
 	Limit            int
 }
 
+// Validate refuses search text Postgres cannot take (NUL characters,
+// invalid UTF-8) or that cannot match anything stored (control characters,
+// longer than the field), naming the query parameter.
+func (f *JobFilter) Validate() error {
+	fields := map[string]string{}
+	for name, v := range map[string]string{"q": f.Text, "company": f.Company, "source": f.Source} {
+		if p := LineProblem(v, 300); p != "" {
+			fields[name] = p
+		}
+	}
+	return ValidationError(fields)
+}
+
 // TaskDetail is one task with everything its page shows.
 type TaskDetail struct {
 	Task        *Task

@@ -107,8 +107,11 @@ func (id *ID) Scan(src any) error {
 }
 
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
 	}
-	return s[:n] + "…"
+	return s
 }

@@ -49,18 +49,21 @@ func (in *JobInput) Normalize() (key string, err error) {
 	in.Company = strings.TrimSpace(in.Company)
 	in.Title = strings.TrimSpace(in.Title)
 	in.Location = strings.TrimSpace(in.Location)
-	check := func(name, v string, max int) {
-		if len(v) > max {
-			fields[name] = "must be at most " + itoa(max) + " characters"
+	check := func(name, problem string) {
+		if problem != "" {
+			fields[name] = problem
 		}
 	}
-	check("source", in.Source, 100)
-	check("external_id", in.ExternalID, 200)
-	check("url", in.URL, 2048)
-	check("company", in.Company, 300)
-	check("title", in.Title, 300)
-	check("location", in.Location, 300)
-	check("description", in.Description, 100_000)
+	for _, f := range in.TextFields() {
+		if f.Multiline {
+			check(f.Name, TextProblem(f.Value, f.Max))
+		} else {
+			check(f.Name, LineProblem(f.Value, f.Max))
+		}
+	}
+	if path, problem, ok := NULProblem(in.Raw); !ok {
+		check(joinPath("raw", path), problem)
+	}
 	switch {
 	case in.URL != "":
 		if _, ok := fields["url"]; !ok {
@@ -81,6 +84,28 @@ func (in *JobInput) Normalize() (key string, err error) {
 		return "", err
 	}
 	return key, nil
+}
+
+// TextField is one text field of an input, with its limit in characters.
+type TextField struct {
+	Name      string
+	Value     string
+	Max       int
+	Multiline bool
+}
+
+// TextFields lists the posting's text fields in column order, for
+// validation and for naming the field of a bad CSV cell.
+func (in *JobInput) TextFields() []TextField {
+	return []TextField{
+		{Name: "url", Value: in.URL, Max: 2048},
+		{Name: "company", Value: in.Company, Max: 300},
+		{Name: "title", Value: in.Title, Max: 300},
+		{Name: "location", Value: in.Location, Max: 300},
+		{Name: "source", Value: in.Source, Max: 100},
+		{Name: "external_id", Value: in.ExternalID, Max: 200},
+		{Name: "description", Value: in.Description, Max: 100_000, Multiline: true},
+	}
 }
 
 func sourceFromKey(key string) string {

@@ -39,13 +39,28 @@ func (r *RunCreate) Validate() error {
 	fields := map[string]string{}
 	if r.Name == "" {
 		fields["name"] = "is required"
-	} else if len(r.Name) > 200 {
-		fields["name"] = "must be at most 200 characters"
+	} else if p := LineProblem(r.Name, MaxRunName); p != "" {
+		fields["name"] = p
 	}
 	if len(r.CoverLetterTemplate) > MaxCoverLetterTemplateBytes {
 		fields["cover_letter_template"] = "must be at most " + itoa(MaxCoverLetterTemplateBytes) + " characters"
 	}
+	templateText(fields, r.CoverLetterTemplate)
 	return ValidationError(fields)
+}
+
+// MaxRunName is the longest run name, in characters.
+const MaxRunName = 200
+
+// templateText refuses what Postgres cannot store in a template (NUL,
+// invalid UTF-8) and control characters other than tabs and line breaks;
+// its length is checked with the template itself.
+func templateText(fields map[string]string, tmpl string) {
+	if _, ok := fields["cover_letter_template"]; !ok {
+		if p := TextProblem(tmpl, 0); p != "" {
+			fields["cover_letter_template"] = p
+		}
+	}
 }
 
 // ValidationError returns nil for no bad fields, or an EINVALID error whose
@@ -97,14 +112,19 @@ type RunUpdate struct {
 // Validate returns an EINVALID error naming each bad field.
 func (u *RunUpdate) Validate() error {
 	fields := map[string]string{}
-	if u.Name != nil && (*u.Name == "" || len(*u.Name) > 200) {
+	if u.Name != nil && *u.Name == "" {
 		fields["name"] = "must be 1 to 200 characters"
+	} else if u.Name != nil && LineProblem(*u.Name, MaxRunName) != "" {
+		fields["name"] = LineProblem(*u.Name, MaxRunName)
 	}
 	if u.CoverLetterTemplate != nil && len(*u.CoverLetterTemplate) > MaxCoverLetterTemplateBytes {
 		fields["cover_letter_template"] = "must be at most " + itoa(MaxCoverLetterTemplateBytes) + " characters"
 	}
 	if u.Status != nil && *u.Status != RunActive && *u.Status != RunPaused {
 		fields["status"] = "must be active or paused (use the cancel action to cancel a run)"
+	}
+	if u.CoverLetterTemplate != nil {
+		templateText(fields, *u.CoverLetterTemplate)
 	}
 	return ValidationError(fields)
 }

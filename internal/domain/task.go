@@ -149,6 +149,16 @@ type TransitionError struct {
 	Illegal bool
 }
 
+// CurrentState is the task's state as far as the error knows it: the state
+// found for a lost race, and for an illegal move the state the move was
+// judged from (user actions read it under the row lock, so it is current).
+func (e *TransitionError) CurrentState() State {
+	if e.Current == "" && e.Illegal {
+		return e.From
+	}
+	return e.Current
+}
+
 // Error implements error.
 func (e *TransitionError) Error() string {
 	return e.ErrorCode() + ": " + e.Message()
@@ -173,8 +183,8 @@ func (e *TransitionError) Message() string {
 // Details returns the machine-readable fields, including the current state.
 func (e *TransitionError) Details() map[string]any {
 	d := map[string]any{"task_id": e.TaskID.String(), "from": string(e.From), "to": string(e.To)}
-	if e.Current != "" {
-		d["current_state"] = string(e.Current)
+	if cur := e.CurrentState(); cur != "" {
+		d["current_state"] = string(cur)
 	}
 	return d
 }

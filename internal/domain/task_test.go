@@ -56,6 +56,7 @@ func TestTransitionError_Codes(t *testing.T) {
 	t.Parallel()
 	illegal := &domain.TransitionError{From: "submitted", To: "queued", Illegal: true}
 	require.Equal(t, domain.EILLEGALTRANSITION, domain.ErrorCode(illegal))
+	require.Equal(t, "submitted", domain.ErrorDetails(illegal)["current_state"], "an illegal move reports the state it was judged from")
 	race := &domain.TransitionError{From: "queued", To: "in_progress", Current: "cancelled"}
 	require.Equal(t, domain.ESTATECONFLICT, domain.ErrorCode(race))
 	require.Equal(t, "cancelled", domain.ErrorDetails(race)["current_state"])

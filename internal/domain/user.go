@@ -3,6 +3,7 @@ package domain
 import (
 	"net/url"
 	"time"
+	"unicode/utf8"
 )
 
 // User roles.
@@ -33,24 +34,27 @@ type Profile struct {
 // Validate checks a profile and daily limit, naming each bad field.
 func (p *Profile) Validate(dailyLimit int) error {
 	fields := map[string]string{}
-	if len(p.Name) > 200 {
-		fields["name"] = "must be at most 200 characters"
+	check := func(name, problem string) {
+		if problem != "" {
+			fields[name] = problem
+		}
 	}
-	if len(p.Phone) > 50 {
-		fields["phone"] = "must be at most 50 characters"
-	}
-	if len(p.Location) > 200 {
-		fields["location"] = "must be at most 200 characters"
-	}
-	if p.ResumeURL != "" && !isHTTPURL(p.ResumeURL) {
-		fields["resume_url"] = "must be an http(s) URL"
+	check("name", LineProblem(p.Name, 200))
+	check("phone", LineProblem(p.Phone, 50))
+	check("location", LineProblem(p.Location, 200))
+	if p.ResumeURL != "" {
+		if problem := LineProblem(p.ResumeURL, maxURL); problem != "" {
+			fields["resume_url"] = problem
+		} else if !isHTTPURL(p.ResumeURL) {
+			fields["resume_url"] = "must be an http(s) URL"
+		}
 	}
 	if len(p.Links) > 20 {
 		fields["links"] = "must have at most 20 entries"
 	}
 	for k, v := range p.Links {
-		if k == "" || len(k) > 50 || !isHTTPURL(v) {
-			fields["links"] = "each link needs a name (at most 50 characters) and an http(s) URL"
+		if k == "" || LineProblem(k, 50) != "" || LineProblem(v, maxURL) != "" || !isHTTPURL(v) {
+			fields["links"] = "each link needs a name (one line, at most 50 characters) and an http(s) URL (at most 2048 characters)"
 		}
 	}
 	if dailyLimit < 0 || dailyLimit > 10000 {
@@ -59,7 +63,10 @@ func (p *Profile) Validate(dailyLimit int) error {
 	return ValidationError(fields)
 }
 
+// maxURL is the longest URL a profile takes, in characters.
+const maxURL = 2048
+
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 2048
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && utf8.RuneCountInString(s) <= maxURL
 }

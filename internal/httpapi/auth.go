@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/web"
 )
 
@@ -23,8 +22,9 @@ var magicLinkAccepted = map[string]string{
 }
 
 // handleMagicLink answers POST /api/v1/auth/magic-link {email}: 202 with the
-// same body and headers for every address; 429 when the per-email or per-IP
-// limit trips (held in Postgres, so shared by every replica).
+// same body and headers for every address; 429 with Retry-After when a
+// sign-in limit trips (see domain.SignInLimits; held in Postgres, so shared by
+// every replica).
 func (s *Server) handleMagicLink(c echo.Context) error {
 	var req magicLinkRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -34,12 +34,7 @@ func (s *Server) handleMagicLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := s.opts.Auth
-	limits := []postgres.RateLimit{
-		{Key: "magic_link:ip:" + c.RealIP(), Limit: a.IPLimit, Window: a.LimitWindow},
-		{Key: "magic_link:email:" + email, Limit: a.EmailLimit, Window: a.LimitWindow},
-	}
-	if err := s.db.RequestMagicLink(c.Request().Context(), email, limits); err != nil {
+	if err := s.db.RequestMagicLink(c.Request().Context(), email, web.SignInLimits(s.opts.Auth).For(email, c.RealIP())); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, magicLinkAccepted)
@@ -82,8 +77,14 @@ func (s *Server) handleVerify(c echo.Context) error {
 }
 
 // handleLogout answers POST /api/v1/auth/logout: the session ends and its
-// cookie is cleared. API tokens are revoked through /tokens instead.
+// cookie is cleared. A request signed with an API token answers 400 and
+// changes nothing: a long-lived token is revoked on purpose, with DELETE
+// /api/v1/tokens/{id}, never as a side effect of a generic sign-out.
 func (s *Server) handleLogout(c echo.Context) error {
+	if cred := currentCredential(c); cred.IsAPIToken() {
+		return domain.Errorf(domain.EINVALID, "logout ends sessions, and this request is signed with an API token, which stays valid: revoke it with DELETE /api/v1/tokens/%s", cred.TokenID).
+			WithDetails(map[string]any{"token_id": cred.TokenID.String()})
+	}
 	raw, _ := web.Credential(c.Request())
 	if err := s.db.DeleteSession(c.Request().Context(), domain.HashToken(raw)); err != nil {
 		return err

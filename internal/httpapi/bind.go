@@ -1,14 +1,18 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,13 +21,34 @@ import (
 )
 
 // decodeJSON reads the request body as exactly one JSON object into v,
-// refusing unknown fields, wrong types and trailing data with an EINVALID
-// error that says what to fix.
+// refusing unknown fields, wrong types, trailing data, invalid UTF-8 and NUL
+// characters in any string with an EINVALID error that says what to fix.
+// Postgres cannot store NUL or invalid UTF-8, so nothing past this point
+// has to think about them.
 func decodeJSON(c echo.Context, v any) error {
+	if err := decodeJSONText(c, v); err != nil {
+		return err
+	}
+	if path, ok := nulField(reflect.ValueOf(v), ""); !ok {
+		return domain.ValidationError(map[string]string{path: `must not contain NUL characters (\u0000)`})
+	}
+	return nil
+}
+
+// decodeJSONText is decodeJSON without the NUL check, for callers that name
+// bad strings their own way (ingestion names the row).
+func decodeJSONText(c echo.Context, v any) error {
 	if err := requireContentType(c, "application/json"); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -32,6 +57,121 @@ func decodeJSON(c echo.Context, v any) error {
 		return domain.Errorf(domain.EINVALID, "request body must hold a single JSON value")
 	}
 	return nil
+}
+
+// checkJSONText refuses what encoding/json would otherwise replace with
+// U+FFFD without a word: bytes that are not UTF-8, and \u escapes of half a
+// UTF-16 surrogate pair.
+func checkJSONText(b []byte) error {
+	if !utf8.Valid(b) {
+		off := 0
+		for off < len(b) {
+			r, n := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return domain.Errorf(domain.EINVALID, "request body is not valid UTF-8 (first bad byte at offset %d): send JSON as UTF-8 text", off).
+			WithDetails(map[string]any{"offset": off})
+	}
+	if off := loneSurrogate(b); off >= 0 {
+		return domain.Errorf(domain.EINVALID, "request body has a \\u escape at offset %d that is half of a UTF-16 surrogate pair, which is not a character", off).
+			WithDetails(map[string]any{"offset": off})
+	}
+	return nil
+}
+
+// loneSurrogate returns the offset of the first \u escape inside a JSON
+// string that is a surrogate without its other half, or -1.
+func loneSurrogate(b []byte) int {
+	hex4 := func(i int) rune {
+		if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
+			return -1
+		}
+		n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return rune(n)
+	}
+	inString := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case !inString:
+			inString = b[i] == '"'
+		case b[i] == '"':
+			inString = false
+		case b[i] == '\\':
+			r := hex4(i)
+			if utf16.IsSurrogate(r) {
+				if low := hex4(i + 6); r < 0xDC00 && low >= 0xDC00 && low <= 0xDFFF {
+					i += 11
+					continue
+				}
+				return i
+			}
+			i++ // the escaped character
+		}
+	}
+	return -1
+}
+
+// nulField walks a decoded request for a string (or map key) holding a NUL
+// character and returns its path in the request, such as "links.github" or
+// "jobs[3].title".
+func nulField(v reflect.Value, path string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return nulField(v.Elem(), path)
+		}
+	case reflect.String:
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			return path, false
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if p, ok := nulField(v.Field(i), joinPath(path, name)); !ok {
+				return p, false
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return "", true // ids and other bytes are not text
+		}
+		for i := range v.Len() {
+			if p, ok := nulField(v.Index(i), path+"["+strconv.Itoa(i)+"]"); !ok {
+				return p, false
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			k := it.Key()
+			if k.Kind() == reflect.String && strings.IndexByte(k.String(), 0) >= 0 {
+				return path, false
+			}
+			if p, ok := nulField(it.Value(), joinPath(path, fmt.Sprint(k.Interface()))); !ok {
+				return p, false
+			}
+		}
+	}
+	return "", true
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 func requireContentType(c echo.Context, want string) error {
@@ -52,6 +192,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &maxBytes):
 		return domain.Errorf(domain.ETOOLARGE, "request body is larger than %d bytes", maxBytes.Limit)
+	case errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		return err // a body without Content-Length that outgrew http.body_limit: 413
 	case errors.Is(err, io.EOF):
 		return domain.Errorf(domain.EINVALID, "request body is empty: send a JSON object")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -43,6 +44,9 @@ func (s *Server) httpErrorHandler(err error, c echo.Context) {
 		s.log.Error("internal error", zap.Error(err), zap.String("method", c.Request().Method),
 			zap.String("path", c.Path()), zap.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 		code, msg, details = domain.EINTERNAL, "internal error", nil
+	}
+	if secs, ok := web.RetryAfter(err); ok && status == http.StatusTooManyRequests {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	var writeErr error
 	if c.Request().Method == http.MethodHead {

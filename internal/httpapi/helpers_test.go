@@ -36,7 +36,9 @@ type apiOpts struct {
 	DevEndpoints   bool
 	BodyLimit      string
 	EmailLimit     int
+	EmailIPLimit   int
 	IPLimit        int
+	GlobalLimit    int
 	TrustedProxies []string
 }
 
@@ -57,6 +59,12 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 	}
 	if opts.IPLimit != 0 {
 		cfg.Auth.IPLimit = opts.IPLimit
+	}
+	if opts.EmailIPLimit != 0 {
+		cfg.Auth.EmailIPLimit = opts.EmailIPLimit
+	}
+	if opts.GlobalLimit != 0 {
+		cfg.Auth.GlobalLimit = opts.GlobalLimit
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth})

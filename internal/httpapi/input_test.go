@@ -35,7 +35,7 @@ func TestBadInput_EveryWriteEndpoint(t *testing.T) {
 		{"POST", "/api/v1/auth/magic-link", `{"email": 42}`, `{"email":"a@example.com","admin":true}`},
 		{"POST", "/api/v1/auth/verify", `{"token": ["x"]}`, `{"token":"x","remember":true}`},
 		{"PATCH", "/api/v1/me", `{"daily_submission_limit": "lots"}`, `{"role":"admin"}`},
-		{"POST", "/api/v1/tokens", `{"name": 7}`, `{"name":"x","scope":"all"}`},
+		{"POST", "/api/v1/tokens", `{"name": 7}`, `{"name":"x","admin":true}`},
 		{"POST", "/api/v1/runs", `{"name": "x", "requires_approval": "yes"}`, `{"name":"x","owner":"someone"}`},
 		{"PATCH", "/api/v1/runs/" + f.Run, `{"name": false}`, `{"user_id":"x"}`},
 		{"POST", "/api/v1/runs/" + f.Run + "/tasks", `{"job_ids": "all"}`, `{"job_ids":[],"force":true}`},

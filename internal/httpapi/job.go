@@ -51,8 +51,13 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 	switch mt {
 	case "application/json":
 		var req ingestRequest
-		if err = decodeJSON(c, &req); err != nil {
+		if err = decodeJSONText(c, &req); err != nil {
 			return err
+		}
+		for i := range req.Jobs {
+			if field, problem, ok := storableRow(&req.Jobs[i]); !ok {
+				return rowError(i, 0, field, problem)
+			}
 		}
 		inputs = req.Jobs
 	case "text/csv":
@@ -140,16 +145,53 @@ func ParseJobsCSV(r io.Reader) ([]domain.JobInput, error) {
 			}
 			return ""
 		}
-		out = append(out, domain.JobInput{URL: get("url"), Company: get("company"), Title: get("title"), Location: get("location"),
-			Source: get("source"), ExternalID: get("external_id"), Description: get("description")})
+		in := domain.JobInput{URL: get("url"), Company: get("company"), Title: get("title"), Location: get("location"),
+			Source: get("source"), ExternalID: get("external_id"), Description: get("description")}
+		if field, problem, ok := storableRow(&in); !ok {
+			line, _ := cr.FieldPos(idx[field])
+			return nil, rowError(len(out), line, field, problem)
+		}
+		out = append(out, in)
 	}
 	return out, nil
+}
+
+// storableRow finds what Postgres cannot store in a posting (a NUL
+// character or invalid UTF-8 in any field or in the raw payload) and names
+// the field. Anything else wrong with a posting rejects that posting alone,
+// in its result.
+func storableRow(in *domain.JobInput) (field, problem string, ok bool) {
+	for _, f := range in.TextFields() {
+		if _, p, ok := domain.NULProblem(f.Value); !ok {
+			return f.Name, p, false
+		}
+	}
+	if path, p, ok := domain.NULProblem(in.Raw); !ok {
+		return joinPath("raw", path), p, false
+	}
+	return "", "", true
+}
+
+// rowError refuses a whole ingest request for one posting that cannot be
+// stored. Details name the posting by row (its index, as in the results of
+// an accepted request), the CSV line when there is one, and the field.
+func rowError(row, line int, field, problem string) error {
+	details := map[string]any{"row": row, "field": field}
+	where := fmt.Sprintf("row %d", row)
+	if line > 0 {
+		details["line"] = line
+		where += fmt.Sprintf(" (CSV line %d)", line)
+	}
+	return domain.Errorf(domain.EINVALID, "%s, field %s: %s; nothing was ingested", where, field, problem).WithDetails(details)
 }
 
 func csvError(err error) error {
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {
 		return domain.Errorf(domain.ETOOLARGE, "request body is larger than %d bytes", maxBytes.Limit)
+	}
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return err // a body without Content-Length that outgrew http.body_limit: 413
 	}
 	return domain.Errorf(domain.EINVALID, "CSV is malformed: %v", err)
 }

@@ -12,7 +12,10 @@ import (
 // SessionCookie is the session cookie's name (see package web).
 const SessionCookie = web.SessionCookie
 
-const ctxUser = "applyq.user"
+const (
+	ctxUser       = "applyq.user"
+	ctxCredential = "applyq.credential"
+)
 
 // securityHeaders sets the response headers every page and answer carries.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
@@ -77,7 +80,8 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // authenticate checks the request's credential (and, for a cookie on an
-// unsafe method, that the request is same-origin) and returns its user.
+// unsafe method, that the request is same-origin; for a read-only API
+// token, that the method is safe) and returns its user.
 func (s *Server) authenticate(c echo.Context) (*domain.User, error) {
 	raw, fromCookie := web.Credential(c.Request())
 	if raw == "" {
@@ -91,12 +95,21 @@ func (s *Server) authenticate(c echo.Context) (*domain.User, error) {
 			return nil, err
 		}
 	}
-	user, err := s.db.Authenticate(c.Request().Context(), domain.HashToken(raw), s.opts.Auth.SessionIdleTimeout)
+	user, cred, err := s.db.AuthenticateCredential(c.Request().Context(), domain.HashToken(raw), s.opts.Auth.SessionIdleTimeout)
 	if err != nil {
 		return nil, err
 	}
+	if cred.Scope == domain.ScopeRead && !web.SafeMethod(c.Request().Method) {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "this API token is read-only (scope read): it may only read (GET); use a token with scope full to change anything")
+	}
 	c.Set(ctxUser, user)
+	c.Set(ctxCredential, cred)
 	return user, nil
+}
+
+// currentCredential returns what authenticated the request.
+func currentCredential(c echo.Context) *domain.Credential {
+	return c.Get(ctxCredential).(*domain.Credential)
 }
 
 // currentUser returns the authenticated user.

@@ -106,6 +106,9 @@ func (db *DB) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.JobP
 
 // ListJobs returns the user's postings, newest first, filtered.
 func (db *DB) ListJobs(ctx context.Context, userID domain.ID, f domain.JobFilter) ([]*domain.JobPosting, string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
 	c, err := domain.DecodeCursor(f.Cursor, "jobs")
 	if err != nil {
 		return nil, "", err
