@@ -110,5 +110,5 @@ func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID), d.now()); err != nil {
 		return d.renderError(c, err, u)
 	}
-	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "Approved: applyq submits it now.", domain.DecisionReject: "Rejected: nothing will be sent."}[dec])
+	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec])
 }
