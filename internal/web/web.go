@@ -6,6 +6,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -70,6 +71,17 @@ func sameOrigin(ref, origin string) bool {
 		return false
 	}
 	return strings.EqualFold(u.Scheme+"://"+u.Host, origin)
+}
+
+// secretRE matches every token shape applyq issues, well-formed or not:
+// "aq", a letter saying what it is (see the prefixes in
+// internal/domain/auth.go), "_", then base64url.
+var secretRE = regexp.MustCompile(`(aq[a-z]_)[A-Za-z0-9_\-]*`)
+
+// Redact replaces the secret part of every token in s (a logged path or
+// query) with REDACTED, keeping the prefix that says what it was.
+func Redact(s string) string {
+	return secretRE.ReplaceAllString(s, "${1}REDACTED")
 }
 
 // SafeMethod reports whether m changes nothing by definition.

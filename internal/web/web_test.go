@@ -50,3 +50,21 @@ func TestCheckSameOrigin_RefererIsTheOnlyFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestRedact_EveryTokenShape: logged paths and queries keep no secret.
+func TestRedact_EveryTokenShape(t *testing.T) {
+	t.Parallel()
+	for _, prefix := range []string{domain.PrefixMagicLink, domain.PrefixSession, domain.PrefixAPIToken, domain.PrefixApproval} {
+		raw, _ := domain.NewToken(prefix)
+		secret := raw[len(prefix):]
+		for _, s := range []string{
+			"/api/v1/approvals/" + raw, "/api/v1/approvals/" + raw + "/approve", "/approvals/confirm?token=" + raw,
+			"/auth/confirm?token=" + raw + "&x=1", "/api/v1/approvals/" + raw[:20], // malformed ones too
+		} {
+			got := web.Redact(s)
+			require.NotContains(t, got, secret[:10], s)
+			require.Contains(t, got, prefix+"REDACTED", s)
+		}
+	}
+	require.Equal(t, "/api/v1/tasks/01234567-89ab-cdef-0123-456789abcdef", web.Redact("/api/v1/tasks/01234567-89ab-cdef-0123-456789abcdef"))
+}
