@@ -18,6 +18,10 @@ type approvalPage struct {
 	Decided  string
 }
 
+// loadApproval finds the request of a link token. The token is a bearer
+// credential that outlives its use (a forwarded mail, a mail scanner, a
+// shared screen): only a pending request shows its packet; a decided one
+// shows its status, an expired one answers 410 with nothing personal.
 func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, error) {
 	if domain.ParseToken(domain.PrefixApproval, token) != nil {
 		return nil, domain.Errorf(domain.ENOTFOUND, "this approval link is not valid: open the link from your email, or the approval inbox")
@@ -30,8 +34,14 @@ func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, e
 	if a.Status == domain.ApprovalPending && !d.now().Before(a.ExpiresAt) {
 		p.Status = domain.ApprovalExpired
 	}
-	if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
-		return nil, err
+	switch p.Status {
+	case domain.ApprovalExpired:
+		return nil, domain.Errorf(domain.EGONE, "this approval link expired at %s and nothing was sent: sign in and resume the task to prepare a new one",
+			a.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	case domain.ApprovalPending:
+		if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -52,6 +62,7 @@ func (d *Dashboard) handleApprovalPage(c echo.Context) error {
 }
 
 // handleApprovalDecision serves POST /approvals/confirm (token, decision).
+// The answer shows the decision, not the packet.
 func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	noReferrer(c)
 	if err := d.sameOrigin(c); err != nil {
@@ -65,14 +76,11 @@ func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	if _, err := d.loadApproval(c, token); err != nil {
 		return d.renderError(c, err, nil)
 	}
-	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link", d.now()); err != nil {
-		return d.renderError(c, err, nil)
-	}
-	p, err := d.loadApproval(c, token)
+	a, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link", d.now())
 	if err != nil {
 		return d.renderError(c, err, nil)
 	}
-	p.Decided = string(dec)
+	p := &approvalPage{Approval: a, Status: a.Status, Decided: string(dec)}
 	return d.render(c, http.StatusOK, "approval.html", view{Title: "Decision recorded", Data: p})
 }
 

@@ -200,3 +200,49 @@ func TestTaskAction_ApproveLooksTheSameForOtherUsersAndUnknownTasks(t *testing.T
 	}
 	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, b.db, a.TaskID))
 }
+
+// TestApprovalPage_SpentTokenShowsNoPersonalData: the confirm page shows
+// the packet only while the request is pending; a decided request shows
+// its status, an expired one 410 with nothing personal.
+func TestApprovalPage_SpentTokenShowsNoPersonalData(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	owner := pgtest.MustUser(t, b.db, pgtest.UserOpts{Name: "Ada Unique-Lovelace"})
+	const letter = "Dear Acme, a very personal letter"
+	personal := []string{"Ada Unique-Lovelace", owner.Email, letter}
+
+	_, token := pgtest.MustApproval(t, b.db, owner, pgtest.ApprovalOpts{CoverLetter: letter})
+	res, page := b.get(t, "/approvals/confirm?token="+token, "")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	for _, s := range personal {
+		require.Contains(t, page, s, "a pending request shows what will be sent")
+	}
+	res, page = b.post(t, "/approvals/confirm", url.Values{"token": {token}, "decision": {"reject"}}, "")
+	require.Equal(t, http.StatusOK, res.StatusCode, page)
+	require.Contains(t, page, "Rejected")
+	for _, s := range personal {
+		require.NotContains(t, page, s, "the decision shows no packet")
+	}
+	res, page = b.get(t, "/approvals/confirm?token="+token, "")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, page, "Rejected")
+	require.NotContains(t, page, `value="approve"`)
+	for _, s := range personal {
+		require.NotContains(t, page, s, "a decided request shows its status only")
+	}
+
+	expired, token := pgtest.MustApproval(t, b.db, owner, pgtest.ApprovalOpts{CoverLetter: letter})
+	_, err := b.db.Pool.Exec(context.Background(), `UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, expired.ID)
+	require.NoError(t, err)
+	res, page = b.get(t, "/approvals/confirm?token="+token, "")
+	require.Equal(t, http.StatusGone, res.StatusCode)
+	require.Contains(t, page, "expired")
+	for _, s := range personal {
+		require.NotContains(t, page, s, "an expired request shows nothing personal")
+	}
+	res, page = b.post(t, "/approvals/confirm", url.Values{"token": {token}, "decision": {"approve"}}, "")
+	require.Equal(t, http.StatusGone, res.StatusCode)
+	for _, s := range personal {
+		require.NotContains(t, page, s)
+	}
+}
