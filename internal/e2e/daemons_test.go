@@ -120,7 +120,7 @@ func TestDaemons_RefuseOutdatedSchema(t *testing.T) {
 
 	migrate := proctest.Start(t, "migrate", []string{"APPLYQ_DATABASE_URL=" + dbURL}, "up")
 	require.Equal(t, 0, migrate.Wait(t, 60*time.Second), migrate.Output())
-	require.Contains(t, migrate.Output(), "applyq schema: version 5 of 5")
+	require.Contains(t, migrate.Output(), "applyq schema: version 7 of 7")
 }
 
 // TestDaemons_BadConfigNamesTheSetting: invalid settings stop start-up with
