@@ -28,6 +28,9 @@ type bundle struct {
 	db   *postgres.DB
 	hub  *dashboard.Hub
 	cfg  *config.Config
+
+	stop    context.CancelFunc // starts the server's graceful shutdown
+	stopped chan error         // Run's result
 }
 
 type setupOpts struct {
@@ -58,11 +61,14 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx, ln) }()
+	b := &bundle{base: cfg.HTTP.PublicBaseURL, db: db, hub: hub, cfg: cfg, stop: cancel, stopped: done}
 	t.Cleanup(func() {
 		cancel()
-		require.NoError(t, <-done)
+		if err, ok := <-done; ok {
+			require.NoError(t, err)
+		}
 	})
-	return &bundle{base: cfg.HTTP.PublicBaseURL, db: db, hub: hub, cfg: cfg}
+	return b
 }
 
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
