@@ -58,6 +58,11 @@ func run() error {
 		return err
 	}
 	defer stopAdmin()
+	// Tasks by state are counted here, once per interval, not by every API
+	// replica at every scrape.
+	go m.RegisterTaskStates(db.TaskStateCounts).Run(ctx, c.Interval, func(err error) {
+		a.Log.Warn("counting tasks by state", zap.Error(err))
+	})
 	a.Log.Info("sweeper started", zap.Duration("interval", a.Config.Sweeper.Interval))
 	err = sw.Run(ctx)
 	a.Log.Info("sweeper stopped")

@@ -83,6 +83,7 @@ type HTTPConfig struct {
 	CORSOrigins     []string      `mapstructure:"cors_origins"`
 	TrustedProxies  []string      `mapstructure:"trusted_proxies"`
 	DevEndpoints    bool          `mapstructure:"dev_endpoints"`
+	AdminAddr       string        `mapstructure:"admin_addr"`
 }
 
 // WorkerConfig is the River worker process.
@@ -145,6 +146,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.cors_origins", []string{})
 	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("http.dev_endpoints", false)
+	v.SetDefault("http.admin_addr", "127.0.0.1:9090")
 	v.SetDefault("auth.magic_link_ttl", 15*time.Minute)
 	v.SetDefault("auth.session_idle_timeout", 7*24*time.Hour)
 	v.SetDefault("auth.session_max_age", 30*24*time.Hour)

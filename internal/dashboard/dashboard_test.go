@@ -252,3 +252,20 @@ func TestApprovalPage_SpentTokenShowsNoPersonalData(t *testing.T) {
 		require.NotContains(t, page, s)
 	}
 }
+
+// TestUnknownPaths_Are404: an unknown path answers 404, signed in or not
+// (metrics in particular live on the admin listener, not here).
+func TestUnknownPaths_Are404(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	_, session := b.user(t)
+	for _, path := range []string{"/metrics", "/nope", "/metrics/x"} {
+		for _, s := range []string{"", session} {
+			res, body := b.get(t, path, s)
+			require.Equal(t, http.StatusNotFound, res.StatusCode, "%s: %s", path, body)
+		}
+	}
+	res, _ := b.get(t, "/runs", "")
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, "a page still sends visitors to sign in")
+	require.Equal(t, "/sign-in", res.Header.Get("Location"))
+}

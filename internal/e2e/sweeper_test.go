@@ -28,7 +28,7 @@ func processEnv(dbURL string, extra ...string) []string {
 	return append([]string{"APPLYQ_DATABASE_URL=" + dbURL, "APPLYQ_LOG_FORMAT=json",
 		"APPLYQ_WORKER_FETCH_COOLDOWN=10ms", "APPLYQ_WORKER_FETCH_POLL_INTERVAL=100ms",
 		"APPLYQ_WORKER_HEARTBEAT_INTERVAL=200ms", "APPLYQ_WORKER_SHUTDOWN_TIMEOUT=2s",
-		"APPLYQ_WORKER_ADMIN_ADDR=127.0.0.1:0", "APPLYQ_SWEEPER_ADMIN_ADDR=127.0.0.1:0"}, extra...)
+		"APPLYQ_WORKER_ADMIN_ADDR=127.0.0.1:0", "APPLYQ_SWEEPER_ADMIN_ADDR=127.0.0.1:0", "APPLYQ_HTTP_ADMIN_ADDR=127.0.0.1:0"}, extra...)
 }
 
 func newSweeper(t *testing.T, db *postgres.DB, now func() time.Time) *sweeper.Sweeper {
