@@ -33,7 +33,8 @@ func Credential(r *http.Request) (raw string, fromCookie bool) {
 
 // CheckSameOrigin refuses a state-changing request unless it provably
 // comes from publicOrigin: Sec-Fetch-Site (set by the browser, not by the
-// page) must say same-origin, and an Origin header must be publicOrigin.
+// page) must say same-origin, and an Origin header must be publicOrigin
+// (or "null" on a same-origin post from a no-referrer page).
 // A request with neither (older browsers, or a proxy that strips them) is
 // accepted only when its Referer is on publicOrigin: one with no Origin,
 // no Sec-Fetch-Site and no Referer proves nothing and is refused.
@@ -45,7 +46,10 @@ func CheckSameOrigin(r *http.Request, publicOrigin string) error {
 		return crossSite()
 	}
 	if o := r.Header.Get("Origin"); o != "" {
-		if o != publicOrigin {
+		// A page with Referrer-Policy: no-referrer (the approval link's)
+		// makes the browser send Origin: null on its own form posts; the
+		// browser's Sec-Fetch-Site still says same-origin.
+		if o != publicOrigin && (o != "null" || site != "same-origin") {
 			return crossSite()
 		}
 		return nil

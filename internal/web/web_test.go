@@ -32,6 +32,9 @@ func TestCheckSameOrigin_RefererIsTheOnlyFallback(t *testing.T) {
 		{"same-origin Sec-Fetch-Site", map[string]string{"Sec-Fetch-Site": "same-origin"}, true},
 		{"cross-site Sec-Fetch-Site with a same-origin Referer", map[string]string{"Sec-Fetch-Site": "cross-site", "Referer": origin + "/"}, false},
 		{"same-site (another subdomain)", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": origin}, false},
+		{"Origin null from a no-referrer page of the site", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "null"}, true},
+		{"Origin null cross-site (sandboxed frame)", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "null"}, false},
+		{"Origin null without Sec-Fetch-Site", map[string]string{"Origin": "null", "Referer": origin + "/"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
