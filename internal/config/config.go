@@ -289,6 +289,9 @@ func (c *Config) Validate() error {
 	if c.HTTP.Addr == "" {
 		bad("http.addr", "must be a listen address such as 127.0.0.1:8080")
 	}
+	if _, _, err := net.SplitHostPort(c.HTTP.AdminAddr); err != nil {
+		bad("http.admin_addr", "must be a host:port to serve the API's metrics and health on, such as 127.0.0.1:9090 (keep it off the public network), got %q", c.HTTP.AdminAddr)
+	}
 	if u, err := url.Parse(c.HTTP.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("http.public_base_url", "must be the absolute http(s) URL users reach the dashboard at, such as https://applyq.example.com")
 	} else if c.Env == Production && u.Scheme != "https" {
