@@ -85,10 +85,11 @@ func (d *Dashboard) StreamRoutes() []string { return []string{"/events"} }
 // timer instead.
 //
 // The stream lives as long as the page: the request timeout skips it
-// (StreamRoutes), it moves the server's write deadline before each
-// write, and it sends a comment every keep-alive interval. Each message carries an id, so a browser that reconnects sends
-// Last-Event-ID: notifications sent while it was away are lost, so it is
-// told "changed" at once and the page reloads its content.
+// (StreamRoutes), it moves the server's write deadline before each write,
+// and it sends a comment every keep-alive interval. Each message carries an
+// id, so a browser that reconnects sends Last-Event-ID: notifications sent
+// while it was away are lost, so it is told "changed" at once and the page
+// reloads its content.
 func (d *Dashboard) handleEvents(c echo.Context) error {
 	if d.opts.Hub == nil {
 		return c.NoContent(http.StatusNoContent)

@@ -36,7 +36,8 @@ type Options struct {
 	}
 	// OnRequest observes each request (metrics); nil ignores them.
 	OnRequest func(method, route string, status int, d time.Duration)
-	// Ops, when set, registers operator routes (metrics, River UI).
+	// Ops, when set, registers operator routes (River UI; metrics are on
+	// the admin listener).
 	Ops func(e *echo.Echo, requireAdmin echo.MiddlewareFunc)
 }
 
