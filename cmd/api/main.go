@@ -18,6 +18,7 @@ import (
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/notify"
 )
 
@@ -40,7 +41,6 @@ func run() error {
 		m.ApprovalDecisions.WithLabelValues(string(d)).Inc()
 		m.ApprovalWait.Observe(waited.Seconds())
 	}
-	m.RegisterTaskStates(db.TaskStateCounts)
 	riverUI, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(ins.Client(), nil), Logger: slog.New(zapslog.NewHandler(a.Log.Core())), Prefix: "/ops/riverui",
 	})
@@ -70,13 +70,18 @@ func run() error {
 	srv, err := httpapi.New(httpapi.Options{
 		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
 		Ops: func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
-			e.GET("/metrics", echo.WrapHandler(m.Handler()))
 			e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
 		},
 	})
 	if err != nil {
 		return err
 	}
+	// Metrics are for operators: on the admin listener, not the public port.
+	stopAdmin, err := a.ServeAdmin(ctx, a.Config.HTTP.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
 	if err != nil {
 		return err

@@ -25,7 +25,8 @@ func (b *bench) start(name string, env ...string) (*proc, error) {
 	}
 	cmd := exec.Command(filepath.Join(b.bin, "applyq-"+name)) // #nosec G204 -- runs one of this module's built binaries
 	cmd.Env = append(os.Environ(), append([]string{"APPLYQ_DATABASE_URL=" + b.dbURL, "APPLYQ_LOG_LEVEL=warn",
-		"APPLYQ_WORKER_ADMIN_ADDR=" + envOr("APPLYQ_BENCH_WORKER_ADMIN", "127.0.0.1:0"), "APPLYQ_SWEEPER_ADMIN_ADDR=127.0.0.1:0"}, env...)...)
+		"APPLYQ_WORKER_ADMIN_ADDR=" + envOr("APPLYQ_BENCH_WORKER_ADMIN", "127.0.0.1:0"), "APPLYQ_SWEEPER_ADMIN_ADDR=127.0.0.1:0",
+		"APPLYQ_HTTP_ADMIN_ADDR=127.0.0.1:0"}, env...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s (run `make build` first): %w", name, err)

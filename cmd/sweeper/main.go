@@ -40,7 +40,8 @@ func run() error {
 		m.SweeperPasses.WithLabelValues("ok").Inc()
 		for kind, n := range map[string]int{"requeued": r.Requeued, "failed_exhausted": r.FailedExhausted, "paused_unknown_outcome": r.PausedUnknownOutcome,
 			"expired_approvals": r.ExpiredApprovals, "orphans_repaired": r.OrphansRepaired, "river_jobs_cancelled": r.RiverJobsCancelled,
-			"runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted, "expired_sessions_deleted": r.ExpiredSessionsDeleted} {
+			"runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted, "expired_sessions_deleted": r.ExpiredSessionsDeleted,
+			"approval_tokens_cleared": r.ApprovalTokensCleared} {
 			m.SweeperActions.WithLabelValues(kind).Add(float64(n))
 		}
 	}
@@ -57,6 +58,11 @@ func run() error {
 		return err
 	}
 	defer stopAdmin()
+	// Tasks by state are counted here, once per interval, not by every API
+	// replica at every scrape.
+	go m.RegisterTaskStates(db.TaskStateCounts).Run(ctx, c.Interval, func(err error) {
+		a.Log.Warn("counting tasks by state", zap.Error(err))
+	})
 	a.Log.Info("sweeper started", zap.Duration("interval", a.Config.Sweeper.Interval))
 	err = sw.Run(ctx)
 	a.Log.Info("sweeper stopped")

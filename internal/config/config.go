@@ -85,6 +85,7 @@ type HTTPConfig struct {
 	CORSOrigins     []string      `mapstructure:"cors_origins"`
 	TrustedProxies  []string      `mapstructure:"trusted_proxies"`
 	DevEndpoints    bool          `mapstructure:"dev_endpoints"`
+	AdminAddr       string        `mapstructure:"admin_addr"`
 }
 
 // WorkerConfig is the River worker process.
@@ -147,6 +148,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.cors_origins", []string{})
 	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("http.dev_endpoints", false)
+	v.SetDefault("http.admin_addr", "127.0.0.1:9090")
 	v.SetDefault("auth.magic_link_ttl", 15*time.Minute)
 	v.SetDefault("auth.session_idle_timeout", 7*24*time.Hour)
 	v.SetDefault("auth.session_max_age", 30*24*time.Hour)
@@ -271,6 +273,9 @@ func (c *Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr", "must be a listen address host:port such as 127.0.0.1:8080, got %q", c.HTTP.Addr)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.AdminAddr); err != nil {
+		bad("http.admin_addr", "must be a host:port to serve the API's metrics and health on, such as 127.0.0.1:9090 (keep it off the public network), got %q", c.HTTP.AdminAddr)
 	}
 	if c.HTTP.PublicBaseURL == "" && c.Env == Production {
 		bad("http.public_base_url", "must be https in production and set explicitly: the URL users reach the dashboard at, such as https://applyq.example.com")

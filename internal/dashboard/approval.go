@@ -18,6 +18,10 @@ type approvalPage struct {
 	Decided  string
 }
 
+// loadApproval finds the request of a link token. The token is a bearer
+// credential that outlives its use (a forwarded mail, a mail scanner, a
+// shared screen): only a pending request shows its packet; a decided one
+// shows its status, an expired one answers 410 with nothing personal.
 func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, error) {
 	if domain.ParseToken(domain.PrefixApproval, token) != nil {
 		return nil, domain.Errorf(domain.ENOTFOUND, "this approval link is not valid: open the link from your email, or the approval inbox")
@@ -27,8 +31,14 @@ func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, e
 		return nil, err
 	}
 	p := &approvalPage{Token: token, Approval: a, Status: a.Status}
-	if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
-		return nil, err
+	switch p.Status {
+	case domain.ApprovalExpired:
+		return nil, domain.Errorf(domain.EGONE, "this approval link expired at %s and nothing was sent: sign in and resume the task to prepare a new one",
+			a.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	case domain.ApprovalPending:
+		if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -49,6 +59,7 @@ func (d *Dashboard) handleApprovalPage(c echo.Context) error {
 }
 
 // handleApprovalDecision serves POST /approvals/confirm (token, decision).
+// The answer shows the decision, not the packet.
 func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	noReferrer(c)
 	if err := d.sameOrigin(c); err != nil {
@@ -62,14 +73,11 @@ func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	if _, err := d.loadApproval(c, token); err != nil {
 		return d.renderError(c, err, nil)
 	}
-	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link"); err != nil {
-		return d.renderError(c, err, nil)
-	}
-	p, err := d.loadApproval(c, token)
+	a, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link")
 	if err != nil {
 		return d.renderError(c, err, nil)
 	}
-	p.Decided = string(dec)
+	p := &approvalPage{Approval: a, Status: a.Status, Decided: string(dec)}
 	return d.render(c, http.StatusOK, "approval.html", view{Title: "Decision recorded", Data: p})
 }
 
@@ -107,5 +115,5 @@ func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID)); err != nil {
 		return d.renderError(c, err, u)
 	}
-	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "Approved: applyq submits it now.", domain.DecisionReject: "Rejected: nothing will be sent."}[dec])
+	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec])
 }

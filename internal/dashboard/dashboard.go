@@ -8,10 +8,12 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +41,9 @@ type Options struct {
 	Now           func() time.Time
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
+	// EventsKeepAlive is how often an idle live-update stream sends a
+	// comment, so proxies keep it open; 15s when zero.
+	EventsKeepAlive time.Duration
 }
 
 // Dashboard serves the web pages.
@@ -72,8 +77,7 @@ func New(opts Options) (*Dashboard, error) {
 
 // Register mounts the pages on e.
 func (d *Dashboard) Register(e *echo.Echo) {
-	static, _ := fs.Sub(staticFS, "static")
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	e.GET("/static/*", handleStatic)
 	e.GET("/", d.handleHome)
 	e.GET("/sign-in", d.handleSignInForm)
 	e.POST("/sign-in", d.handleSignIn)
@@ -83,26 +87,29 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/approvals/confirm", d.handleApprovalPage)
 	e.POST("/approvals/confirm", d.handleApprovalDecision)
 
-	u := e.Group("", d.requireUser)
-	u.GET("/runs", d.handleRuns)
-	u.POST("/runs", d.handleCreateRun)
-	u.POST("/runs/:id/:action", d.handleRunAction)
-	u.GET("/jobs", d.handleJobs)
-	u.POST("/jobs", d.handlePasteJobs)
-	u.POST("/jobs/add", d.handleAddJobs)
-	u.GET("/queue/:state", d.handleQueue)
-	u.GET("/queue/:state/bulk", d.handleBulkConfirm)
-	u.POST("/queue/:state/bulk", d.handleBulk)
-	u.GET("/tasks/:id", d.handleTask)
-	u.POST("/tasks/:id/:action", d.handleTaskAction)
-	u.GET("/approvals", d.handleInbox)
-	u.POST("/approvals/:id/:decision", d.handleInboxDecision)
-	u.GET("/profile", d.handleProfile)
-	u.POST("/profile", d.handleSaveProfile)
-	u.GET("/tokens", d.handleTokens)
-	u.POST("/tokens", d.handleCreateToken)
-	u.POST("/tokens/:id/revoke", d.handleRevokeToken)
-	u.GET("/events", d.handleEvents)
+	// Signed-in pages. requireUser goes on each route, not on a group: a
+	// group's middleware also runs for every unknown path (redirecting
+	// visitors to sign-in), and an unknown path must answer 404.
+	u := d.requireUser
+	e.GET("/runs", d.handleRuns, u)
+	e.POST("/runs", d.handleCreateRun, u)
+	e.POST("/runs/:id/:action", d.handleRunAction, u)
+	e.GET("/jobs", d.handleJobs, u)
+	e.POST("/jobs", d.handlePasteJobs, u)
+	e.POST("/jobs/add", d.handleAddJobs, u)
+	e.GET("/queue/:state", d.handleQueue, u)
+	e.GET("/queue/:state/bulk", d.handleBulkConfirm, u)
+	e.POST("/queue/:state/bulk", d.handleBulk, u)
+	e.GET("/tasks/:id", d.handleTask, u)
+	e.POST("/tasks/:id/:action", d.handleTaskAction, u)
+	e.GET("/approvals", d.handleInbox, u)
+	e.POST("/approvals/:id/:decision", d.handleInboxDecision, u)
+	e.GET("/profile", d.handleProfile, u)
+	e.POST("/profile", d.handleSaveProfile, u)
+	e.GET("/tokens", d.handleTokens, u)
+	e.POST("/tokens", d.handleCreateToken, u)
+	e.POST("/tokens/:id/revoke", d.handleRevokeToken, u)
+	e.GET("/events", d.handleEvents, u)
 }
 
 const ctxUser = "dashboard.user"
@@ -153,16 +160,103 @@ func (d *Dashboard) page(c echo.Context, status int, name, title string, data an
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
-	return d.render(c, status, name, view{Title: title, User: u, Nav: n, Flash: c.QueryParam("msg"), Data: data})
+	return d.render(c, status, name, view{Title: title, User: u, Nav: n, Flash: flashText(c.QueryParam("msg")), Data: data})
 }
 
-// back redirects after a successful form post, with a message (post/redirect/get).
-func back(c echo.Context, to, msg string) error {
+// back redirects after a successful form post to the local path to, with
+// the flash message code (post/redirect/get); nums fill its %d verbs.
+func back(c echo.Context, to, code string, nums ...int) error {
+	msg := code
+	for _, n := range nums {
+		msg += "." + strconv.Itoa(n)
+	}
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
 	return c.Redirect(http.StatusSeeOther, to+sep+"msg="+url.QueryEscape(msg))
+}
+
+// flashes are the only texts ?msg= can show: a link cannot make a page say
+// anything else. Numbers travel after the code (msg=tasks_changed.3) and
+// fill the %d verbs; an unknown code, or numbers that do not fit, show
+// nothing.
+var flashes = map[string]string{
+	"run_created":    "Run created.",
+	"run_paused":     "Run paused: workers start none of its tasks until you resume it.",
+	"run_resumed":    "Run resumed.",
+	"run_cancelled":  "Run cancelled with %d task(s).",
+	"tasks_queued":   "%d task(s) queued.",
+	"tasks_not_all":  "%d task(s) queued; %d not queued (already in the run or already applied to).",
+	"tasks_changed":  "%d task(s) changed.",
+	"task_resumed":   "Task resumed: it goes ahead of the queue.",
+	"task_cancelled": "Task cancelled.",
+	"task_approved":  "Application approved.",
+	"task_rejected":  "Application rejected.",
+	"approved":       "Approved: applyq submits it now.",
+	"rejected":       "Rejected: nothing will be sent.",
+	"profile_saved":  "Profile saved.",
+	"token_revoked":  "Token revoked.",
+}
+
+func flashText(msg string) string {
+	code, rest, hasNums := strings.Cut(msg, ".")
+	text, ok := flashes[code]
+	if !ok {
+		return ""
+	}
+	var nums []any
+	if hasNums {
+		for _, part := range strings.Split(rest, ".") {
+			if part == "" || len(part) > 9 || strings.Trim(part, "0123456789") != "" {
+				return ""
+			}
+			n, _ := strconv.Atoi(part)
+			nums = append(nums, n)
+		}
+	}
+	if strings.Count(text, "%d") != len(nums) {
+		return ""
+	}
+	return fmt.Sprintf(text, nums...)
+}
+
+// localPath returns to when it is a path on this site (for a redirect),
+// else "". It refuses anything a browser could read as another host:
+// "//host", "/\\host", backslashes anywhere, a scheme, control characters.
+func localPath(to string) string {
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.ContainsRune(to, '\\') {
+		return ""
+	}
+	for _, r := range to {
+		if r < 0x20 || r == 0x7f {
+			return ""
+		}
+	}
+	u, err := url.Parse(to)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return ""
+	}
+	q := u.Query()
+	q.Del("msg") // back adds the new one
+	u.RawQuery, u.Fragment = q.Encode(), ""
+	return u.String()
+}
+
+// handleStatic serves GET /static/*: the embedded files, never a directory
+// listing.
+func handleStatic(c echo.Context) error {
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return err
+	}
+	name := c.Param("*")
+	if fi, err := fs.Stat(static, name); err != nil || fi.IsDir() {
+		return echo.ErrNotFound
+	}
+	http.ServeFileFS(c.Response(), c.Request(), static, name)
+	return nil
 }
 
 // view is what every page template gets.

@@ -1,8 +1,10 @@
 package dashboard
 
 import (
-	"fmt"
+	"errors"
+	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -65,13 +67,29 @@ func (h *Hub) subscribe(user string) (chan struct{}, func()) {
 	}
 }
 
-// eventsKeepAlive keeps proxies from closing an idle stream.
-const eventsKeepAlive = 25 * time.Second
+// eventsKeepAlive is the default keep-alive interval: well under the idle
+// timeout of common proxies and load balancers (often 60s).
+const eventsKeepAlive = 15 * time.Second
+
+// eventsWriteTimeout bounds each write to a stream: a client that stops
+// reading for this long is dropped.
+const eventsWriteTimeout = 10 * time.Second
+
+// StreamRoutes lists the dashboard's long-lived routes (server-sent
+// events), which the request timeout must not end.
+func (d *Dashboard) StreamRoutes() []string { return []string{"/events"} }
 
 // handleEvents serves GET /events: a server-sent-event stream that says
 // "changed" whenever one of the user's tasks changes. Pages reload their
 // content on it; without a hub (or if the stream fails) they refresh on a
 // timer instead.
+//
+// The stream lives as long as the page: the request timeout skips it
+// (StreamRoutes), it moves the server's write deadline before each write,
+// and it sends a comment every keep-alive interval. Each message carries an
+// id, so a browser that reconnects sends Last-Event-ID: notifications sent
+// while it was away are lost, so it is told "changed" at once and the page
+// reloads its content.
 func (d *Dashboard) handleEvents(c echo.Context) error {
 	if d.opts.Hub == nil {
 		return c.NoContent(http.StatusNoContent)
@@ -80,29 +98,55 @@ func (d *Dashboard) handleEvents(c echo.Context) error {
 	ch, done := d.opts.Hub.subscribe(u.ID.String())
 	defer done()
 	w := c.Response()
+	rc := http.NewResponseController(w)
+	send := func(msg string) bool {
+		if err := rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return false
+		}
+		if _, err := io.WriteString(w, msg); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	changed := func() string { return "id: " + eventID() + "\nevent: changed\ndata: {}\n\n" }
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 3000\n\n")
-	w.Flush()
-	ka := time.NewTicker(eventsKeepAlive)
+	first := "retry: 3000\nid: " + eventID() + "\n\n"
+	if c.Request().Header.Get("Last-Event-ID") != "" {
+		first += changed() // a reconnect: catch up on the gap
+	}
+	if !send(first) {
+		return nil
+	}
+	every := d.opts.EventsKeepAlive
+	if every <= 0 {
+		every = eventsKeepAlive
+	}
+	ka := time.NewTicker(every)
 	defer ka.Stop()
 	// Coalesce bursts: at most one "changed" every 300ms.
 	var last time.Time
 	for {
+		var msg string
 		select {
 		case <-c.Request().Context().Done():
 			return nil
 		case <-ka.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
+			msg = ": keep-alive\n\n"
 		case <-ch:
 			if wait := 300*time.Millisecond - time.Since(last); wait > 0 {
 				time.Sleep(wait)
 			}
 			last = time.Now()
-			fmt.Fprint(w, "event: changed\ndata: {}\n\n")
+			msg = changed()
 		}
-		w.Flush()
+		if !send(msg) {
+			return nil
+		}
 	}
 }
+
+// eventID is a message id: the time it was sent, in milliseconds.
+func eventID() string { return strconv.FormatInt(time.Now().UnixMilli(), 10) }

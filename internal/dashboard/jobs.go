@@ -129,9 +129,9 @@ func (d *Dashboard) handleAddJobs(c echo.Context) error {
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
-	msg := strconv.Itoa(len(res.Queued)) + " task(s) queued"
+	to := "/queue/queued?run_id=" + runID.String()
 	if n := len(res.Duplicates); n > 0 {
-		msg += "; " + strconv.Itoa(n) + " not queued (already in the run or already applied to)"
+		return back(c, to, "tasks_not_all", len(res.Queued), n)
 	}
-	return back(c, "/queue/queued?run_id="+runID.String(), msg+".")
+	return back(c, to, "tasks_queued", len(res.Queued))
 }

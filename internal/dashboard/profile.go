@@ -43,7 +43,7 @@ func (d *Dashboard) handleSaveProfile(c echo.Context) error {
 	if _, err := d.db.UpdateProfile(c.Request().Context(), u.ID, p, limit); err != nil {
 		return d.renderError(c, err, u)
 	}
-	return back(c, "/profile", "Profile saved.")
+	return back(c, "/profile", "profile_saved")
 }
 
 type tokensPage struct {
@@ -98,5 +98,5 @@ func (d *Dashboard) handleRevokeToken(c echo.Context) error {
 	if err != nil {
 		return d.renderError(c, err, userOf(c))
 	}
-	return back(c, "/tokens", "Token revoked.")
+	return back(c, "/tokens", "token_revoked")
 }

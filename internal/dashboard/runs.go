@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,11 +42,10 @@ func (d *Dashboard) handleCreateRun(c echo.Context) error {
 	if len(errs) > 0 {
 		return d.runsPage(c, http.StatusBadRequest, runsPage{Form: in, Errors: errs})
 	}
-	run, err := d.db.CreateRun(c.Request().Context(), userOf(c).ID, in)
-	if err != nil {
+	if _, err := d.db.CreateRun(c.Request().Context(), userOf(c).ID, in); err != nil {
 		return d.renderError(c, err, userOf(c))
 	}
-	return back(c, "/runs", "Run “"+run.Name+"” created.")
+	return back(c, "/runs", "run_created")
 }
 
 // handleRunAction serves POST /runs/:id/pause|resume|cancel.
@@ -59,25 +57,26 @@ func (d *Dashboard) handleRunAction(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var msg string
+	var n []int
 	switch c.Param("action") {
 	case "pause", "resume":
 		st := domain.RunPaused
-		msg = "Run paused: workers start none of its tasks until you resume it."
+		msg = "run_paused"
 		if c.Param("action") == "resume" {
-			st, msg = domain.RunActive, "Run resumed."
+			st, msg = domain.RunActive, "run_resumed"
 		}
 		_, err = d.db.UpdateRun(ctx, u.ID, id, domain.RunUpdate{Status: &st})
 	case "cancel":
-		var n int
-		_, n, err = d.db.CancelRun(ctx, u.ID, id, domain.UserActor(u.ID))
-		msg = "Run cancelled with " + strconv.Itoa(n) + " task(s)."
+		var cancelled int
+		_, cancelled, err = d.db.CancelRun(ctx, u.ID, id, domain.UserActor(u.ID))
+		msg, n = "run_cancelled", []int{cancelled}
 	default:
 		err = domain.Errorf(domain.ENOTFOUND, "no such action")
 	}
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
-	return back(c, "/runs", msg)
+	return back(c, "/runs", msg, n...)
 }
 
 // fieldErrors turns a validation error into field → message.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -124,7 +123,7 @@ func (d *Dashboard) handleBulk(c echo.Context) error {
 	if runID != nil {
 		to += "?run_id=" + runID.String()
 	}
-	return back(c, to, strconv.Itoa(n)+" task(s) changed.")
+	return back(c, to, "tasks_changed", n)
 }
 
 type taskPage struct {
@@ -177,22 +176,24 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	switch c.Param("action") {
 	case "resume":
 		_, err = d.db.ResumeTask(ctx, u.ID, id, actor)
-		msg = "Task resumed: it goes ahead of the queue."
+		msg = "task_resumed"
 	case "cancel":
 		_, err = d.db.CancelTask(ctx, u.ID, id, actor)
-		msg = "Task cancelled."
+		msg = "task_cancelled"
 	case "approve", "reject":
+		// The task is looked up as the user's first: another user's task
+		// and an unknown id must answer alike.
+		if _, err = d.db.GetTask(ctx, u.ID, id); err != nil {
+			break
+		}
 		var a *domain.Approval
-		a, err = d.db.TaskApproval(ctx, id)
-		if err == nil && a == nil {
+		if a, err = d.db.TaskApproval(ctx, id); err == nil && a == nil {
 			err = domain.Errorf(domain.ENOTFOUND, "this task has no approval request")
 		}
 		if err == nil {
-			if _, err = d.db.GetTask(ctx, u.ID, id); err == nil {
-				dec := domain.Decision(c.Param("action"))
-				_, err = d.db.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor)
-				msg = "Application " + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec] + "."
-			}
+			dec := domain.Decision(c.Param("action"))
+			_, err = d.db.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor)
+			msg = "task_" + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec]
 		}
 	default:
 		err = domain.Errorf(domain.ENOTFOUND, "no such action")
@@ -200,8 +201,8 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
-	to := c.FormValue("back")
-	if to == "" || to[0] != '/' || (len(to) > 1 && to[1] == '/') {
+	to := localPath(c.FormValue("back"))
+	if to == "" {
 		to = "/tasks/" + id.String()
 	}
 	return back(c, to, msg)

@@ -213,7 +213,10 @@ func TestApproval_ExpiryJudgedByTheDatabaseClock(t *testing.T) {
 	code, _ = s.post(t, "/api/v1/approvals/"+tokens[1]+"/reject", nil, nil)
 	require.Equal(t, http.StatusGone, code)
 	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, s.db, late.TaskID), "nothing moves after expiry")
-	require.Equal(t, "expired", s.approval(t, tokens[1]).Status, "shown as expired before the sweeper marks it")
+	code, _, page := s.get(t, "/api/v1/approvals/"+tokens[1])
+	require.Equal(t, http.StatusGone, code, "shown as expired before the sweeper marks it")
+	require.Contains(t, string(page), `"status":"expired"`)
+	require.NotContains(t, string(page), "Hello Company", "an expired link shows no packet")
 	require.Equal(t, 1, pgtest.MustCount(t, s.db, `SELECT count(*) FROM approval_requests WHERE status = 'pending'`))
 	waitFor(t, 20*time.Second, "the early approval to submit", func() bool {
 		return pgtest.MustTaskState(t, s.db, early.TaskID) == domain.StateSubmitted

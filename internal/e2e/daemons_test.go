@@ -30,8 +30,8 @@ func TestDaemons_WorkTasksAndStopOnSIGTERM(t *testing.T) {
 	require.NoError(t, err)
 	db := postgres.New(pool, ins, nil)
 
-	addr, workerAdmin, sweeperAdmin := proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t)
-	env := []string{"APPLYQ_DATABASE_URL=" + dbURL, "APPLYQ_LOG_FORMAT=json", "APPLYQ_HTTP_ADDR=" + addr,
+	addr, apiAdmin, workerAdmin, sweeperAdmin := proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t)
+	env := []string{"APPLYQ_DATABASE_URL=" + dbURL, "APPLYQ_LOG_FORMAT=json", "APPLYQ_HTTP_ADDR=" + addr, "APPLYQ_HTTP_ADMIN_ADDR=" + apiAdmin,
 		"APPLYQ_WORKER_FETCH_COOLDOWN=10ms", "APPLYQ_WORKER_FETCH_POLL_INTERVAL=100ms",
 		"APPLYQ_WORKER_ADMIN_ADDR=" + workerAdmin, "APPLYQ_SWEEPER_ADMIN_ADDR=" + sweeperAdmin, "APPLYQ_SWEEPER_INTERVAL=1s"}
 	api := proctest.Start(t, "api", env)
@@ -52,22 +52,26 @@ func TestDaemons_WorkTasksAndStopOnSIGTERM(t *testing.T) {
 	}
 	require.Contains(t, worker.Output(), `"task_id":"`+res.Queued[0].TaskID.String()+`"`, "log lines about a task carry its id")
 
-	for _, base := range []string{addr, workerAdmin, sweeperAdmin} {
+	for _, base := range []string{addr, apiAdmin, workerAdmin, sweeperAdmin} {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			code, body := httpGet(t, "http://"+base+path, "")
 			require.Equal(t, http.StatusOK, code, "%s%s: %s", base, path, body)
 		}
 	}
 
-	// Metrics match what happened.
-	waitFor(t, 10*time.Second, "a sweeper pass", func() bool {
+	// Metrics match what happened. They are on the admin listeners only:
+	// the public API port has none.
+	code, body := httpGet(t, "http://"+addr+"/metrics", "")
+	require.Equal(t, http.StatusNotFound, code, body)
+	waitFor(t, 10*time.Second, "a sweeper pass and a count of the submitted tasks", func() bool {
 		_, body := httpGet(t, "http://"+sweeperAdmin+"/metrics", "")
-		return metricValue(body, `applyq_sweeper_passes_total{result="ok"}`) >= 1
+		return metricValue(body, `applyq_sweeper_passes_total{result="ok"}`) >= 1 && metricValue(body, `applyq_tasks{state="submitted"}`) == 25
 	})
-	_, apiMetrics := httpGet(t, "http://"+addr+"/metrics", "")
+	_, apiMetrics := httpGet(t, "http://"+apiAdmin+"/metrics", "")
 	_, workerMetrics := httpGet(t, "http://"+workerAdmin+"/metrics", "")
 	_, sweeperMetrics := httpGet(t, "http://"+sweeperAdmin+"/metrics", "")
-	require.Equal(t, 25.0, metricValue(apiMetrics, `applyq_tasks{state="submitted"}`))
+	require.NotContains(t, apiMetrics, "applyq_tasks{", "tasks are counted by the sweeper, not at every API scrape")
+	require.Greater(t, metricValue(sweeperMetrics, "applyq_tasks_count_timestamp_seconds"), 0.0)
 	require.Equal(t, 25.0, metricValue(workerMetrics, `applyq_applier_outcomes_total{applier="dry_run",outcome="submitted"}`))
 	require.Equal(t, 25.0, metricValue(workerMetrics, `applyq_river_jobs_total{kind="apply_task",outcome="completed"}`))
 	counted := 0.0
@@ -86,7 +90,7 @@ func TestDaemons_WorkTasksAndStopOnSIGTERM(t *testing.T) {
 
 	// River UI: admins only.
 	admin, normal := adminSession(t, db, true), adminSession(t, db, false)
-	code, _ := httpGet(t, "http://"+addr+"/ops/riverui/", admin)
+	code, _ = httpGet(t, "http://"+addr+"/ops/riverui/", admin)
 	require.Equal(t, http.StatusOK, code)
 	code, _ = httpGet(t, "http://"+addr+"/ops/riverui/api/jobs?state=completed&limit=5", admin)
 	require.Equal(t, http.StatusOK, code)
@@ -120,7 +124,7 @@ func TestDaemons_RefuseOutdatedSchema(t *testing.T) {
 
 	migrate := proctest.Start(t, "migrate", []string{"APPLYQ_DATABASE_URL=" + dbURL}, "up")
 	require.Equal(t, 0, migrate.Wait(t, 60*time.Second), migrate.Output())
-	require.Contains(t, migrate.Output(), "applyq schema: version 5 of 5")
+	require.Contains(t, migrate.Output(), "applyq schema: version 7 of 7")
 }
 
 // TestDaemons_BadConfigNamesTheSetting: invalid settings stop start-up with

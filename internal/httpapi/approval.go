@@ -16,7 +16,7 @@ type approvalJSON struct {
 	ID        domain.ID       `json:"id"`
 	TaskID    domain.ID       `json:"task_id"`
 	Status    string          `json:"status"`
-	Packet    json.RawMessage `json:"packet"`
+	Packet    json.RawMessage `json:"packet,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	ExpiresAt time.Time       `json:"expires_at"`
 	DecidedAt *time.Time      `json:"decided_at"`
@@ -51,18 +51,43 @@ func (s *Server) approvalKey(c echo.Context) (postgres.ApprovalKey, string, erro
 	return postgres.ApprovalKey{ID: id, UserID: u.ID}, domain.UserActor(u.ID), nil
 }
 
+// forLink trims what a link token shows. The token is a bearer credential
+// that outlives its use (a forwarded mail, a mail scanner, a shared
+// screen): only a pending request shows its packet; a decided one shows its
+// status; an expired one is EGONE, with nothing personal.
+func (s *Server) forLink(a *domain.Approval) (approvalJSON, error) {
+	v := s.toApproval(a)
+	switch domain.ApprovalStatus(v.Status) {
+	case domain.ApprovalPending:
+		return v, nil
+	case domain.ApprovalExpired:
+		return approvalJSON{}, domain.Errorf(domain.EGONE, "this approval link expired at %s and nothing was sent: sign in and resume the task to prepare a new one",
+			a.ExpiresAt.UTC().Format(time.RFC3339)).WithDetails(map[string]any{"status": string(domain.ApprovalExpired), "expires_at": a.ExpiresAt})
+	}
+	v.Packet, v.DecidedBy = nil, ""
+	return v, nil
+}
+
 // handleGetApproval answers GET /api/v1/approvals/:key: what will be sent,
 // the status and the expiry. It changes nothing, so a mail scanner that
-// prefetches the link approves nothing.
+// prefetches the link approves nothing. Through a link token, a decided
+// request answers its status only and an expired one 410.
 func (s *Server) handleGetApproval(c echo.Context) error {
 	noStore(c)
-	key, _, err := s.approvalKey(c)
+	key, actor, err := s.approvalKey(c)
 	if err != nil {
 		return err
 	}
 	a, err := s.db.GetApproval(c.Request().Context(), key)
 	if err != nil {
 		return err
+	}
+	if actor == "link" {
+		v, err := s.forLink(a)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
 	}
 	return c.JSON(http.StatusOK, s.toApproval(a))
 }
@@ -81,12 +106,20 @@ func (s *Server) decide(c echo.Context, d domain.Decision) error {
 	if err != nil {
 		return err
 	}
-	if actor == "link" {
+	link := actor == "link"
+	if link {
 		actor = "approval_link"
 	}
 	a, err := s.db.Decide(c.Request().Context(), key, d, actor)
 	if err != nil {
 		return err
+	}
+	if link {
+		v, err := s.forLink(a)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
 	}
 	return c.JSON(http.StatusOK, s.toApproval(a))
 }

@@ -33,15 +33,19 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requestLogger logs one structured line per request.
+// requestLogger logs one structured line per request. It hands a handler's
+// error to the error handler first (HandleError), so the line and the
+// metric carry the status actually sent, not the 200 an unwritten response
+// still holds. Token-shaped secrets in the path are redacted.
 func (s *Server) requestLogger() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogRoutePath: true,
+		HandleError: true,
+		LogStatus:   true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true, LogRoutePath: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			if s.opts.OnRequest != nil {
 				s.opts.OnRequest(v.Method, v.RoutePath, v.Status, v.Latency)
 			}
-			s.log.Info("request", zap.String("method", v.Method), zap.String("route", v.RoutePath), zap.String("path", v.URIPath),
+			s.log.Info("request", zap.String("method", v.Method), zap.String("route", v.RoutePath), zap.String("path", web.Redact(v.URIPath)),
 				zap.Int("status", v.Status), zap.Duration("latency", v.Latency), zap.String("request_id", v.RequestID),
 				zap.String("ip", v.RemoteIP))
 			return nil

@@ -26,10 +26,16 @@ type Options struct {
 	HTTP config.HTTPConfig
 	Auth config.AuthConfig
 	// Pages, when set, registers the dashboard's routes on the same server.
-	Pages interface{ Register(e *echo.Echo) }
+	// Its StreamRoutes (server-sent events) are long-lived: the request
+	// timeout does not apply to them, and shutdown ends them.
+	Pages interface {
+		Register(e *echo.Echo)
+		StreamRoutes() []string
+	}
 	// OnRequest observes each request (metrics); nil ignores them.
 	OnRequest func(method, route string, status int, d time.Duration)
-	// Ops, when set, registers operator routes (metrics, River UI).
+	// Ops, when set, registers operator routes (River UI; metrics are on
+	// the admin listener).
 	Ops func(e *echo.Echo, requireAdmin echo.MiddlewareFunc)
 }
 
@@ -37,6 +43,9 @@ type Options struct {
 type Server struct {
 	echo         *echo.Echo
 	http         *http.Server
+	streams      map[string]bool // route paths of long-lived streams
+	shutdown     context.Context // done once shutdown begins
+	startClosing context.CancelFunc
 	db           *postgres.DB
 	log          *zap.Logger
 	opts         Options
@@ -52,8 +61,14 @@ func New(opts Options) (*Server, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, db: opts.DB, log: opts.Log, opts: opts,
+	s := &Server{echo: e, db: opts.DB, log: opts.Log, opts: opts, streams: map[string]bool{},
 		publicOrigin: base.Scheme + "://" + base.Host, secure: base.Scheme == "https"}
+	s.shutdown, s.startClosing = context.WithCancel(context.Background())
+	if opts.Pages != nil {
+		for _, r := range opts.Pages.StreamRoutes() {
+			s.streams[r] = true
+		}
+	}
 	e.HTTPErrorHandler = s.httpErrorHandler
 	e.IPExtractor = ipExtractor(opts.HTTP.TrustedProxies)
 
@@ -72,7 +87,8 @@ func New(opts Options) (*Server, error) {
 		}))
 	}
 	e.Use(middleware.BodyLimit(opts.HTTP.BodyLimit))
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.HTTP.RequestTimeout}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.HTTP.RequestTimeout, Skipper: s.isStream}))
+	e.Use(s.endStreamsOnShutdown)
 
 	s.routes()
 	if opts.Pages != nil {
@@ -81,17 +97,40 @@ func New(opts Options) (*Server, error) {
 	if opts.Ops != nil {
 		opts.Ops(e, s.requireAdmin)
 	}
+	// Reading a request may take the request timeout, writing the answer
+	// twice that; a stream moves its write deadline itself (see package
+	// dashboard).
 	s.http = &http.Server{
 		Addr:              opts.HTTP.Addr,
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		ReadTimeout:       opts.HTTP.RequestTimeout,
+		WriteTimeout:      2 * opts.HTTP.RequestTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(opts.Log.Named("http")),
 	}
+	s.http.RegisterOnShutdown(s.startClosing)
 	return s, nil
+}
+
+// isStream reports whether the request is for a long-lived stream.
+func (s *Server) isStream(c echo.Context) bool { return s.streams[c.Path()] }
+
+// endStreamsOnShutdown cancels a stream's context when shutdown begins: a
+// stream never becomes idle by itself, and shutdown waits for idle
+// connections. The browser reconnects, to another replica.
+func (s *Server) endStreamsOnShutdown(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !s.isStream(c) {
+			return next(c)
+		}
+		ctx, cancel := context.WithCancel(c.Request().Context())
+		defer cancel()
+		defer context.AfterFunc(s.shutdown, cancel)()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
 }
 
 // routes registers every route. The OpenAPI test checks this list against

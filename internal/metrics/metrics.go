@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -98,11 +99,14 @@ func (m *Metrics) ObserveApplier(applier, outcome string, d time.Duration) {
 	m.ApplierDuration.WithLabelValues(applier).Observe(d.Seconds())
 }
 
-// RegisterTaskStates exports applyq_tasks{state}, read from the database at
-// scrape time (bounded by a 2s timeout).
-func (m *Metrics) RegisterTaskStates(count func(ctx context.Context) (map[domain.State]int, error)) {
-	m.Registry.MustRegister(&taskStates{count: count, desc: prometheus.NewDesc("applyq_tasks",
-		"Tasks by state, across all users.", []string{"state"}, nil)})
+// RegisterTaskStates exports applyq_tasks{state} from counts made in the
+// background (TaskStates.Run), never at scrape time.
+func (m *Metrics) RegisterTaskStates(count func(ctx context.Context) (map[domain.State]int, error)) *TaskStates {
+	t := &TaskStates{count: count,
+		desc: prometheus.NewDesc("applyq_tasks", "Tasks by state, across all users, as of applyq_tasks_count_timestamp_seconds.", []string{"state"}, nil),
+		at:   prometheus.NewDesc("applyq_tasks_count_timestamp_seconds", "When applyq_tasks was last counted (Unix time).", nil, nil)}
+	m.Registry.MustRegister(t)
+	return t
 }
 
 // RegisterGauge exports a gauge read from fn at scrape time.
@@ -110,24 +114,70 @@ func (m *Metrics) RegisterGauge(name, help string, fn func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
 }
 
-type taskStates struct {
+// TaskStates is applyq_tasks{state}. Counting reads every task (hundreds of
+// milliseconds at a million), so it is done in the background, once per
+// interval, by one kind of process (the sweeper daemon); a scrape reads the
+// last counts and costs the database nothing.
+type TaskStates struct {
 	count func(ctx context.Context) (map[domain.State]int, error)
 	desc  *prometheus.Desc
+	at    *prometheus.Desc
+
+	mu        sync.Mutex
+	counts    map[domain.State]int
+	countedAt time.Time
 }
 
-func (t *taskStates) Describe(ch chan<- *prometheus.Desc) { ch <- t.desc }
-
-func (t *taskStates) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+// Refresh counts now.
+func (t *TaskStates) Refresh(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	counts, err := t.count(ctx)
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(t.desc, err)
+		return err
+	}
+	t.mu.Lock()
+	t.counts, t.countedAt = counts, time.Now()
+	t.mu.Unlock()
+	return nil
+}
+
+// Run counts at once and then every interval until ctx ends. A failed
+// count keeps the previous values (their timestamp shows their age) and is
+// reported to onErr.
+func (t *TaskStates) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if err := t.Refresh(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (t *TaskStates) Describe(ch chan<- *prometheus.Desc) {
+	ch <- t.desc
+	ch <- t.at
+}
+
+// Collect implements prometheus.Collector: the last counts, none before
+// the first.
+func (t *TaskStates) Collect(ch chan<- prometheus.Metric) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.countedAt.IsZero() {
 		return
 	}
 	for _, s := range domain.AllStates {
-		ch <- prometheus.MustNewConstMetric(t.desc, prometheus.GaugeValue, float64(counts[s]), string(s))
+		ch <- prometheus.MustNewConstMetric(t.desc, prometheus.GaugeValue, float64(t.counts[s]), string(s))
 	}
+	ch <- prometheus.MustNewConstMetric(t.at, prometheus.GaugeValue, float64(t.countedAt.UnixNano())/1e9)
 }
 
 // Handler serves the registry.

@@ -27,14 +27,6 @@ func observedDB(t *testing.T, b *bundle) (*postgres.DB, *observer.ObservedLogs) 
 	return postgres.New(b.db.Pool, ins, zap.New(core)), logs
 }
 
-func (b *bundle) task(t *testing.T) *domain.Task {
-	t.Helper()
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1))
-	task, err := b.db.GetTask(context.Background(), b.user.ID, res.Queued[0].TaskID)
-	require.NoError(t, err)
-	return task
-}
-
 // waitForLockWait waits until some backend of this database waits for a
 // row lock.
 func waitForLockWait(t *testing.T, db *postgres.DB) {
@@ -52,14 +44,14 @@ func TestDecide_LocksTheTaskBeforeItsApproval(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	db, logs := observedDB(t, b)
-	task := b.task(t)
-	reqID, _ := pgtest.MustAwaitApproval(t, db, task, time.Hour)
+	a, _ := pgtest.MustApproval(t, db, b.user, pgtest.ApprovalOpts{TTL: time.Hour})
+	task, reqID := a.TaskID, a.ID
 	ctx := context.Background()
 
 	holder, err := db.Pool.Begin(ctx)
 	require.NoError(t, err)
 	defer holder.Rollback(ctx) //nolint:errcheck
-	_, err = holder.Exec(ctx, `SELECT 1 FROM application_tasks WHERE id = $1 FOR UPDATE`, task.ID)
+	_, err = holder.Exec(ctx, `SELECT 1 FROM application_tasks WHERE id = $1 FOR UPDATE`, task)
 	require.NoError(t, err)
 
 	decided := make(chan error, 1)
@@ -70,12 +62,12 @@ func TestDecide_LocksTheTaskBeforeItsApproval(t *testing.T) {
 	waitForLockWait(t, db)
 	// The cancel path's second lock: with the decision holding the request
 	// and waiting for the task, this would close a cycle.
-	_, err = holder.Exec(ctx, `SELECT 1 FROM approval_requests WHERE task_id = $1 FOR UPDATE`, task.ID)
+	_, err = holder.Exec(ctx, `SELECT 1 FROM approval_requests WHERE task_id = $1 FOR UPDATE`, task)
 	require.NoError(t, err)
 	require.NoError(t, holder.Rollback(ctx))
 
 	require.NoError(t, <-decided)
-	require.Equal(t, domain.StateApproved, pgtest.MustTaskState(t, db, task.ID))
+	require.Equal(t, domain.StateApproved, pgtest.MustTaskState(t, db, task))
 	require.Zero(t, logs.FilterMessage("transaction retried after a transient failure").Len(),
 		"no deadlock happened (the lock order avoided it, not a retry)")
 }
@@ -88,15 +80,9 @@ func TestDecide_RacingCancelNeverFails(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	const n = 40
-	type pair struct {
-		task  *domain.Task
-		reqID domain.ID
-	}
-	pairs := make([]pair, n)
+	pairs := make([]*domain.Approval, n)
 	for i := range pairs {
-		task := b.task(t)
-		reqID, _ := pgtest.MustAwaitApproval(t, b.db, task, time.Hour)
-		pairs[i] = pair{task, reqID}
+		pairs[i], _ = pgtest.MustApproval(t, b.db, b.user, pgtest.ApprovalOpts{TTL: time.Hour})
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*n)
@@ -104,12 +90,12 @@ func TestDecide_RacingCancelNeverFails(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, err := b.db.Decide(ctx, postgres.ApprovalKey{ID: p.reqID, UserID: b.user.ID}, domain.DecisionApprove, "user")
+			_, err := b.db.Decide(ctx, postgres.ApprovalKey{ID: p.ID, UserID: b.user.ID}, domain.DecisionApprove, "user")
 			errs <- err
 		}()
 		go func() {
 			defer wg.Done()
-			_, err := b.db.CancelTask(ctx, b.user.ID, p.task.ID, "user")
+			_, err := b.db.CancelTask(ctx, b.user.ID, p.TaskID, "user")
 			errs <- err
 		}()
 	}

@@ -26,10 +26,17 @@ type Sweeper struct {
 	MaxAttempts int           // attempts after which a recovered task fails
 	BatchSize   int           // rows per statement
 	MaxBatches  int           // batches per kind per pass (bounds one pass)
-	Now         func() time.Time
+	// TokenGrace is how long a decided or expired approval link keeps
+	// answering with its status (someone clicks the mailed link again)
+	// before its token is forgotten; SpentTokenGrace when zero.
+	TokenGrace time.Duration
+	Now        func() time.Time
 	// OnPass, when set, receives each pass's result (metrics).
 	OnPass func(Result, error)
 }
+
+// SpentTokenGrace is the default TokenGrace.
+const SpentTokenGrace = 24 * time.Hour
 
 // Result counts what one pass did.
 type Result struct {
@@ -42,14 +49,15 @@ type Result struct {
 	RunsCompleted          int
 	ExpiredTokensDeleted   int
 	ExpiredSessionsDeleted int
+	ApprovalTokensCleared  int
 	Duration               time.Duration
 }
 
 // String is the one-line summary printed by --once.
 func (r Result) String() string {
-	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d duration=%s",
+	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d duration=%s",
 		r.Requeued, r.FailedExhausted, r.PausedUnknownOutcome, r.ExpiredApprovals, r.OrphansRepaired, r.RiverJobsCancelled,
-		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.Duration.Round(time.Millisecond))
+		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.ApprovalTokensCleared, r.Duration.Round(time.Millisecond))
 }
 
 func (s *Sweeper) now() time.Time {
@@ -112,6 +120,15 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 		return max(tokens, sessions), err
 	}); err != nil {
 		return res, fmt.Errorf("housekeeping: %w", err)
+	}
+	grace := s.TokenGrace
+	if grace == 0 {
+		grace = SpentTokenGrace
+	}
+	if res.ApprovalTokensCleared, err = s.batches(func() (int, error) {
+		return s.DB.ForgetApprovalTokens(ctx, s.now().Add(-grace), s.BatchSize)
+	}); err != nil {
+		return res, fmt.Errorf("clearing spent approval tokens: %w", err)
 	}
 	res.Duration = time.Since(start)
 	return res, nil

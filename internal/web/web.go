@@ -5,6 +5,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -29,18 +31,61 @@ func Credential(r *http.Request) (raw string, fromCookie bool) {
 	return "", false
 }
 
-// CheckSameOrigin refuses a state-changing request that the browser marks
-// cross-site (Sec-Fetch-Site), or whose Origin is not publicOrigin.
+// CheckSameOrigin refuses a state-changing request unless it provably
+// comes from publicOrigin: Sec-Fetch-Site (set by the browser, not by the
+// page) must say same-origin, and an Origin header must be publicOrigin
+// (or "null" on a same-origin post from a no-referrer page).
+// A request with neither (older browsers, or a proxy that strips them) is
+// accepted only when its Referer is on publicOrigin: one with no Origin,
+// no Sec-Fetch-Site and no Referer proves nothing and is refused.
 func CheckSameOrigin(r *http.Request, publicOrigin string) error {
-	switch r.Header.Get("Sec-Fetch-Site") {
+	site := r.Header.Get("Sec-Fetch-Site")
+	switch site {
 	case "", "same-origin", "none":
 	default:
-		return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes must come from the applyq site")
+		return crossSite()
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != publicOrigin {
-		return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes must come from the applyq site")
+	if o := r.Header.Get("Origin"); o != "" {
+		// A page with Referrer-Policy: no-referrer (the approval link's)
+		// makes the browser send Origin: null on its own form posts; the
+		// browser's Sec-Fetch-Site still says same-origin.
+		if o != publicOrigin && (o != "null" || site != "same-origin") {
+			return crossSite()
+		}
+		return nil
 	}
-	return nil
+	if site != "" || sameOrigin(r.Referer(), publicOrigin) {
+		return nil
+	}
+	return domain.Errorf(domain.EFORBIDDEN, "request refused: it carries no Origin, Sec-Fetch-Site or same-origin Referer header, so it cannot be told from a cross-site forgery; send it from the applyq site in a browser, or use an API token (Authorization: Bearer)")
+}
+
+func crossSite() error {
+	return domain.Errorf(domain.EFORBIDDEN, "cross-site request refused: state changes must come from the applyq site")
+}
+
+// sameOrigin reports whether the absolute URL ref is on origin
+// (scheme://host[:port]).
+func sameOrigin(ref, origin string) bool {
+	if ref == "" {
+		return false
+	}
+	u, err := url.Parse(ref)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return strings.EqualFold(u.Scheme+"://"+u.Host, origin)
+}
+
+// secretRE matches every token shape applyq issues, well-formed or not:
+// "aq", a letter saying what it is (see the prefixes in
+// internal/domain/auth.go), "_", then base64url.
+var secretRE = regexp.MustCompile(`(aq[a-z]_)[A-Za-z0-9_\-]*`)
+
+// Redact replaces the secret part of every token in s (a logged path or
+// query) with REDACTED, keeping the prefix that says what it was.
+func Redact(s string) string {
+	return secretRE.ReplaceAllString(s, "${1}REDACTED")
 }
 
 // SafeMethod reports whether m changes nothing by definition.

@@ -147,22 +147,3 @@ func MustSession(tb testing.TB, db *postgres.DB, email string, adminEmails ...st
 	}
 	return sess
 }
-
-// MustAwaitApproval puts a queued task into awaiting_approval with a pending
-// approval request expiring after ttl, as a worker would, and returns the
-// request's id and link token.
-func MustAwaitApproval(tb testing.TB, db *postgres.DB, task *domain.Task, ttl time.Duration) (domain.ID, string) {
-	tb.Helper()
-	ctx := context.Background()
-	fence := MustForceState(tb, db, task.ID, domain.StateInProgress)
-	raw, hash := domain.NewToken(domain.PrefixApproval)
-	var a *domain.Approval
-	err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
-		a, err = db.RequestApprovalTx(ctx, tx, task, []byte(`{}`), hash, ttl, fence)
-		return err
-	})
-	if err != nil {
-		tb.Fatalf("MustAwaitApproval: %v", err)
-	}
-	return a.ID, raw
-}
