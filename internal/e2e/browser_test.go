@@ -206,7 +206,10 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 	// add two more jobs, resume the paused task: it is first in queued.
 	var paused domain.ID
 	require.NoError(t, s.db.Pool.QueryRow(context.Background(), `SELECT id FROM application_tasks WHERE state = 'awaiting_approval'`).Scan(&paused))
-	res, err := newSweeper(t, s.db, func() time.Time { return time.Now().Add(time.Hour) }).RunOnce(context.Background())
+	// Expiry is judged on the database's clock: move the request's expiry into the past.
+	_, err = s.db.Pool.Exec(context.Background(), `UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE task_id = $1`, paused)
+	require.NoError(t, err)
+	res, err := newSweeper(t, s.db, time.Now).RunOnce(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, 1, res.ExpiredApprovals)
 	require.NoError(t, step(ctx,

@@ -83,7 +83,10 @@ func continuationInsideApplier(t *testing.T, grace, hold time.Duration) (*postgr
 		_, _ = io.ReadAll(r.Body)
 		received.Add(1)
 		inside <- struct{}{}
-		time.Sleep(hold)
+		select {
+		case <-time.After(hold):
+		case <-r.Context().Done(): // the worker gave up on it
+		}
 	}))
 	t.Cleanup(receiver.Close)
 	dbURL := pgtest.MustDatabaseURL(t)
