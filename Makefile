@@ -48,8 +48,13 @@ chaos: ## Crash test: 5,000 tasks, 50 users, workers SIGKILLed for 5 minutes (lo
 	@$(WITH_PG) env APPLYQ_CHAOS_TASKS=5000 APPLYQ_CHAOS_USERS=50 APPLYQ_CHAOS_SECONDS=300 \
 		$(GO) test -count=1 -timeout 20m -run '^TestChaos$$' -v ./internal/e2e/ | grep -E '^(chaos:|--- |ok|FAIL|PASS)'
 
+.PHONY: generate
+generate: ## Regenerate the store's typed SQL code (sqlc) after editing internal/postgres/queries or migrations
+	$(GO) tool sqlc generate -f internal/postgres/sqlc.yaml
+
 .PHONY: lint
-lint: ## go vet + staticcheck + gosec + gofmt check
+lint: ## go vet + staticcheck + gosec + gofmt check + generated code up to date
+	@$(GO) tool sqlc diff -f internal/postgres/sqlc.yaml || { echo "generated SQL code is out of date: run make generate"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) tool gosec -quiet ./...
