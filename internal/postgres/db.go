@@ -54,8 +54,11 @@ type Hooks struct {
 	Decision func(d domain.Decision, waited time.Duration)
 }
 
-// DB is the Postgres store.
+// DB is the Postgres store of Phase 1, being replaced by Store (typed
+// queries, no policy, no River) and the application service; the queries
+// already moved are reached through the embedded Store.
 type DB struct {
+	*Store
 	Pool     *pgxpool.Pool
 	log      *zap.Logger
 	inserter JobInserter
@@ -71,7 +74,7 @@ func New(pool *pgxpool.Pool, inserter JobInserter, log *zap.Logger) *DB {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &DB{Pool: pool, log: log, inserter: inserter}
+	return &DB{Store: NewStore(pool), Pool: pool, log: log, inserter: inserter}
 }
 
 // Connect opens a pool and checks the database answers.
