@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -32,14 +31,10 @@ func run() error {
 		return err
 	}
 	defer a.Close()
-	db, ins, err := a.Store()
+	m := a.NewMetrics()
+	db, svc, ins, err := a.Services(m, nil)
 	if err != nil {
 		return err
-	}
-	m := a.NewMetrics(db)
-	db.Hooks.Decision = func(d domain.Decision, waited time.Duration) {
-		m.ApprovalDecisions.WithLabelValues(string(d)).Inc()
-		m.ApprovalWait.Observe(waited.Seconds())
 	}
 	riverUI, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(ins.Client(), nil), Logger: slog.New(zapslog.NewHandler(a.Log.Core())), Prefix: "/ops/riverui",
@@ -62,13 +57,13 @@ func run() error {
 			a.Log.Error("listener stopped", zap.Error(err))
 		}
 	}()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth, Hub: hub})
+	pages, err := dashboard.New(dashboard.Options{DB: db, Tasks: svc, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth, Hub: hub})
 	if err != nil {
 		return err
 	}
 	listener.OnReconnect = m.ListenReconnects.Inc
 	srv, err := httpapi.New(httpapi.Options{
-		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
+		DB: db, Tasks: svc, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
 		Ops: func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
 			e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
 		},

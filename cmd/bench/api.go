@@ -194,7 +194,7 @@ func (b *bench) bigTable(ctx context.Context, big int) error {
 		b.add(row{Name: "API peak RSS under the latency load", Value: rss, Unit: "MiB"})
 	}
 
-	sw := &sweeper.Sweeper{DB: b.db, Log: zap.NewNop(), StuckAfter: 5 * time.Minute, OrphanGrace: time.Minute, MaxAttempts: 5, BatchSize: 500, MaxBatches: 20}
+	sw := &sweeper.Sweeper{Tasks: b.svc, DB: b.db, Log: zap.NewNop(), StuckAfter: 5 * time.Minute, OrphanGrace: time.Minute, BatchSize: 500, MaxBatches: 20}
 	var passes []time.Duration
 	for i := 0; i < 5; i++ {
 		t0 := time.Now()

@@ -44,7 +44,7 @@ func (b *bench) seed(ctx context.Context, users, perUser int, approval bool) ([]
 			return nil, err
 		}
 		for i := 0; i < len(jobs); i += 1000 {
-			if _, err := b.db.AddJobsToRun(ctx, userID, runID, jobs[i:min(i+1000, len(jobs))], "bench"); err != nil {
+			if _, err := b.svc.AddJobs(ctx, userID, runID, jobs[i:min(i+1000, len(jobs))], "bench"); err != nil {
 				return nil, err
 			}
 		}
@@ -153,7 +153,7 @@ func (b *bench) addToClaim(ctx context.Context) error {
 		if _, err := b.pool.Exec(ctx, `INSERT INTO job_postings (id, user_id, canonical_key) VALUES ($1, $2, $3)`, jobID, userID, "claim:"+jobID.String()); err != nil {
 			return err
 		}
-		res, err := b.db.AddJobsToRun(ctx, userID, runs[0], []domain.ID{jobID}, "bench")
+		res, err := b.svc.AddJobs(ctx, userID, runs[0], []domain.ID{jobID}, "bench")
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // row is one line of the result table.
@@ -42,6 +43,7 @@ type bench struct {
 	dbURL   string
 	pool    *pgxpool.Pool
 	db      *postgres.DB
+	svc     *tasks.Service
 	bin     string
 	tasks   int
 	rows    []row
@@ -132,7 +134,8 @@ func (b *bench) freshDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.db = postgres.New(b.pool, ins, b.log)
+	b.db = postgres.New(b.pool, ins)
+	b.svc = tasks.New(tasks.Options{Pool: b.pool, River: ins.Client(), Log: b.log})
 	return nil
 }
 

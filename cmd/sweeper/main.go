@@ -24,14 +24,14 @@ func run() error {
 		return err
 	}
 	defer a.Close()
-	db, _, err := a.Store()
+	m := a.NewMetrics()
+	db, svc, _, err := a.Services(m, nil)
 	if err != nil {
 		return err
 	}
 	c := a.Config.Sweeper
-	sw := &sweeper.Sweeper{DB: db, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
-		OrphanGrace: c.OrphanGrace, MaxAttempts: a.Config.Worker.MaxAttempts, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
-	m := a.NewMetrics(sw.DB)
+	sw := &sweeper.Sweeper{Tasks: svc, DB: db, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
+		OrphanGrace: c.OrphanGrace, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
 	sw.OnPass = func(r sweeper.Result, err error) {
 		if err != nil {
 			m.SweeperPasses.WithLabelValues("error").Inc()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -37,11 +36,6 @@ func run() error {
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	db, _, err := a.Store()
-	if err != nil {
-		return err
-	}
-
 	var submitter domain.Applier = applier.NewDryRun(a.Log)
 	if cfg.Worker.Applier == "webhook" {
 		submitter = &applier.Webhook{URL: cfg.Webhook.URL, Secret: []byte(cfg.Webhook.Secret), Timeout: cfg.Webhook.Timeout,
@@ -51,17 +45,19 @@ func run() error {
 	if m := cfg.Mail; m.SMTPAddr != "" {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
-	m := a.NewMetrics(db)
+	m := a.NewMetrics()
+	db, svc, _, err := a.Services(m, mailer)
+	if err != nil {
+		return err
+	}
 	proc, err := queue.NewProcess(queue.ProcessOptions{
-		OnApply:           m.ObserveApplier,
-		OnApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) },
-		OnJob:             func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
-		Pool:              a.Pool, DBURL: cfg.Database.URL, DB: db, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
-		Concurrency: cfg.Worker.Concurrency, MaxAttempts: cfg.Worker.MaxAttempts, JobTimeout: cfg.Worker.JobTimeout,
+		OnApply: m.ObserveApplier,
+		OnJob:   func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
+		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: svc, DB: db, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
+		Concurrency: cfg.Worker.Concurrency, JobTimeout: cfg.Worker.JobTimeout,
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
-		ApprovalTTL: cfg.Approval.TTL, ApprovalPollInterval: cfg.Approval.PollInterval,
-		HeartbeatInterval: cfg.Worker.HeartbeatInterval, GroupCommit: cfg.Worker.GroupCommit,
+		ApprovalPollInterval: cfg.Approval.PollInterval, HeartbeatInterval: cfg.Worker.HeartbeatInterval,
 	})
 	if err != nil {
 		return err

@@ -14,13 +14,9 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 )
 
-// NewMetrics returns the process's metrics with the store's hooks attached.
-func (a *App) NewMetrics(db *postgres.DB) *metrics.Metrics {
-	m := metrics.New(a.Process, Version, Commit)
-	if db != nil {
-		db.Hooks.Transition = m.Transition
-	}
-	return m
+// NewMetrics returns the process's metrics.
+func (a *App) NewMetrics() *metrics.Metrics {
+	return metrics.New(a.Process, Version, Commit)
 }
 
 // SchemaReady is the readiness check every daemon shares: the database

@@ -17,9 +17,12 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/logging"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // Build metadata, set with -ldflags "-X github.com/applyq/applyq/internal/app.Version=…".
@@ -130,13 +133,19 @@ func ShutdownContext(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
-// Store returns the Postgres store of this process, enqueueing River jobs
-// through an insert-only client (also returned: River UI reads through it).
-func (a *App) Store() (*postgres.DB, *queue.Inserter, error) {
+// Services returns this process's store, its application service (with
+// the process's metrics observing committed changes; mailer sends approval
+// links, nil in processes that request none) and the insert-only River
+// client they enqueue through (River UI reads through it too).
+func (a *App) Services(m *metrics.Metrics, mailer domain.Mailer) (*postgres.DB, *tasks.Service, *queue.Inserter, error) {
 	ins, err := queue.NewInserter(a.Pool)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	ins.ContinuationDelay = a.Config.Approval.HandoffDelay
-	return postgres.New(a.Pool, ins, a.Log), ins, nil
+	c := a.Config
+	svc := tasks.New(tasks.Options{Pool: a.Pool, River: ins.Client(), Log: a.Log, Mailer: mailer, PublicBaseURL: c.HTTP.PublicBaseURL,
+		ApprovalTTL: c.Approval.TTL, HandoffDelay: c.Approval.HandoffDelay, MaxAttempts: c.Worker.MaxAttempts,
+		Hooks: tasks.Hooks{Transition: m.Transition, Decision: m.Decision,
+			ApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) }}})
+	return postgres.New(a.Pool, ins), svc, ins, nil
 }

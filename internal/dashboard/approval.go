@@ -26,7 +26,7 @@ func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, e
 	if domain.ParseToken(domain.PrefixApproval, token) != nil {
 		return nil, domain.Errorf(domain.ENOTFOUND, "this approval link is not valid: open the link from your email, or the approval inbox")
 	}
-	a, err := d.db.GetApproval(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)})
+	a, err := d.db.ApprovalGet(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)})
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	if _, err := d.loadApproval(c, token); err != nil {
 		return d.renderError(c, err, nil)
 	}
-	a, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link")
+	a, err := d.tasks.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link")
 	if err != nil {
 		return d.renderError(c, err, nil)
 	}
@@ -112,7 +112,7 @@ func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 	if err != nil || (dec != domain.DecisionApprove && dec != domain.DecisionReject) {
 		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "approval request not found"), u)
 	}
-	if _, err := d.db.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID)); err != nil {
+	if _, err := d.tasks.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID)); err != nil {
 		return d.renderError(c, err, u)
 	}
 	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec])

@@ -23,6 +23,7 @@ import (
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/web"
 )
 
@@ -34,7 +35,9 @@ var staticFS embed.FS
 
 // Options configure the dashboard.
 type Options struct {
-	DB            *postgres.DB
+	DB *postgres.DB
+	// Tasks is the application service: every state change goes through it.
+	Tasks         *tasks.Service
 	Log           *zap.Logger
 	PublicBaseURL string
 	Auth          config.AuthConfig
@@ -49,6 +52,7 @@ type Options struct {
 // Dashboard serves the web pages.
 type Dashboard struct {
 	db     *postgres.DB
+	tasks  *tasks.Service
 	log    *zap.Logger
 	opts   Options
 	origin string
@@ -57,7 +61,7 @@ type Dashboard struct {
 
 // New parses the templates.
 func New(opts Options) (*Dashboard, error) {
-	d := &Dashboard{db: opts.DB, log: opts.Log, opts: opts, origin: originOf(opts.PublicBaseURL), pages: map[string]*template.Template{}}
+	d := &Dashboard{db: opts.DB, tasks: opts.Tasks, log: opts.Log, opts: opts, origin: originOf(opts.PublicBaseURL), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

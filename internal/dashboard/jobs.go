@@ -125,7 +125,7 @@ func (d *Dashboard) handleAddJobs(c echo.Context) error {
 	if len(ids) == 0 {
 		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "Select at least one job to add."})
 	}
-	res, err := d.db.AddJobsToRun(c.Request().Context(), u.ID, runID, ids, domain.UserActor(u.ID))
+	res, err := d.tasks.AddJobs(c.Request().Context(), u.ID, runID, ids, domain.UserActor(u.ID))
 	if err != nil {
 		return d.renderError(c, err, u)
 	}

@@ -65,10 +65,10 @@ func (d *Dashboard) handleRunAction(c echo.Context) error {
 		if c.Param("action") == "resume" {
 			st, msg = domain.RunActive, "run_resumed"
 		}
-		_, err = d.db.UpdateRun(ctx, u.ID, id, domain.RunUpdate{Status: &st})
+		_, err = d.tasks.UpdateRun(ctx, u.ID, id, domain.RunUpdate{Status: &st})
 	case "cancel":
 		var cancelled int
-		_, cancelled, err = d.db.CancelRun(ctx, u.ID, id, domain.UserActor(u.ID))
+		_, cancelled, err = d.tasks.CancelRun(ctx, u.ID, id, domain.UserActor(u.ID))
 		msg, n = "run_cancelled", []int{cancelled}
 	default:
 		err = domain.Errorf(domain.ENOTFOUND, "no such action")

@@ -110,9 +110,9 @@ func (d *Dashboard) handleBulk(c echo.Context) error {
 	var n int
 	switch c.FormValue("action") {
 	case "resume":
-		n, err = d.db.BulkResume(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+		n, err = d.tasks.BulkResume(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
 	case "cancel":
-		n, err = d.db.BulkCancel(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+		n, err = d.tasks.BulkCancel(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
 	default:
 		err = domain.Errorf(domain.EINVALID, "choose resume or cancel")
 	}
@@ -157,7 +157,7 @@ func (d *Dashboard) handleTask(c echo.Context) error {
 			p.Packet = buf.String()
 		}
 	}
-	if p.Approval, err = d.db.TaskApproval(ctx, id); err != nil {
+	if p.Approval, err = d.db.ApprovalLatestForTask(ctx, id); err != nil {
 		return d.renderError(c, err, u)
 	}
 	return d.page(c, http.StatusOK, "task.html", "Task", p)
@@ -175,24 +175,24 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	var msg string
 	switch c.Param("action") {
 	case "resume":
-		_, err = d.db.ResumeTask(ctx, u.ID, id, actor)
+		_, err = d.tasks.Resume(ctx, u.ID, id, actor)
 		msg = "task_resumed"
 	case "cancel":
-		_, err = d.db.CancelTask(ctx, u.ID, id, actor)
+		_, err = d.tasks.Cancel(ctx, u.ID, id, actor)
 		msg = "task_cancelled"
 	case "approve", "reject":
 		// The task is looked up as the user's first: another user's task
 		// and an unknown id must answer alike.
-		if _, err = d.db.GetTask(ctx, u.ID, id); err != nil {
+		if _, err = d.db.TaskGet(ctx, u.ID, id); err != nil {
 			break
 		}
 		var a *domain.Approval
-		if a, err = d.db.TaskApproval(ctx, id); err == nil && a == nil {
+		if a, err = d.db.ApprovalLatestForTask(ctx, id); err == nil && a == nil {
 			err = domain.Errorf(domain.ENOTFOUND, "this task has no approval request")
 		}
 		if err == nil {
 			dec := domain.Decision(c.Param("action"))
-			_, err = d.db.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor)
+			_, err = d.tasks.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor)
 			msg = "task_" + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec]
 		}
 	default:

@@ -49,3 +49,29 @@ type Applier interface {
 	// submissions by task id, which makes a blind retry after a crash safe.
 	IdempotentRetries() bool
 }
+
+// ApplyOutcome classifies what an applier call means for the task.
+type ApplyOutcome string
+
+// Applier outcomes.
+const (
+	OutcomeSubmitted ApplyOutcome = "submitted" // it went out and was accepted
+	OutcomeRejected  ApplyOutcome = "rejected"  // received and refused for good: the task fails
+	OutcomeNotSent   ApplyOutcome = "not_sent"  // provably nothing went out (or a retry is safe): try again
+	OutcomeUnknown   ApplyOutcome = "unknown"   // it may have gone out: a person must check (paused)
+)
+
+// ClassifyApply returns the outcome of an applier call that returned err.
+// An unknown outcome counts as not sent only when the applier declares that
+// the receiving side deduplicates (idempotentRetries).
+func ClassifyApply(err error, idempotentRetries bool) ApplyOutcome {
+	switch {
+	case err == nil:
+		return OutcomeSubmitted
+	case errors.Is(err, ErrRejected):
+		return OutcomeRejected
+	case errors.Is(err, ErrNotSent) || idempotentRetries:
+		return OutcomeNotSent
+	}
+	return OutcomeUnknown
+}

@@ -95,19 +95,6 @@ const (
 // UserActor names a user as the actor of a transition.
 func UserActor(id ID) string { return "user:" + id.String() }
 
-// Reasons recorded on transitions that users and operators act on.
-const (
-	ReasonSubmissionOutcomeUnknown = "submission_outcome_unknown"
-	ReasonApprovalExpired          = "approval_expired"
-	ReasonRejected                 = "rejected"
-	ReasonAlreadyApplied           = "already_applied"
-	ReasonResumed                  = "resumed"
-	ReasonRetry                    = "retry"
-	ReasonAttemptsExhausted        = "attempts_exhausted"
-	ReasonCancelledByUser          = "cancelled_by_user"
-	ReasonRunCancelled             = "run_cancelled"
-)
-
 // Task is one application: one job posting inside one run.
 type Task struct {
 	ID          ID
@@ -119,7 +106,7 @@ type Task struct {
 	QueuedAt    time.Time
 	Attempts    int
 	LastError   string
-	StateReason string
+	StateReason Reason
 	RiverJobID  int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -134,7 +121,7 @@ type Transition struct {
 	From      State
 	To        State
 	Actor     string
-	Reason    string
+	Reason    Reason
 	CreatedAt time.Time
 }
 
@@ -219,3 +206,11 @@ type AddJobsResult struct {
 // NotifyTasks is the NOTIFY channel on which task changes are announced, with
 // the owner's user id as payload (live dashboard views).
 const NotifyTasks = "applyq_tasks"
+
+// Bounds of one request.
+const (
+	// MaxJobsPerAdd bounds one add-jobs request (one transaction).
+	MaxJobsPerAdd = 1000
+	// MaxBulk bounds the tasks one bulk action changes.
+	MaxBulk = 10000
+)

@@ -78,7 +78,7 @@ func (s *Server) handleGetApproval(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.db.GetApproval(c.Request().Context(), key)
+	a, err := s.db.ApprovalGet(c.Request().Context(), key)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) decide(c echo.Context, d domain.Decision) error {
 	if link {
 		actor = "approval_link"
 	}
-	a, err := s.db.Decide(c.Request().Context(), key, d, actor)
+	a, err := s.tasks.Decide(c.Request().Context(), key, d, actor)
 	if err != nil {
 		return err
 	}

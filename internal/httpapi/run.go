@@ -91,7 +91,7 @@ func (s *Server) handleUpdateRun(c echo.Context) error {
 			return err
 		}
 	}
-	run, err := s.db.UpdateRun(c.Request().Context(), currentUser(c).ID, id, u)
+	run, err := s.tasks.UpdateRun(c.Request().Context(), currentUser(c).ID, id, u)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) handleCancelRun(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	run, n, err := s.db.CancelRun(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	run, n, err := s.tasks.CancelRun(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (s *Server) handleAddTasks(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	res, err := s.db.AddJobsToRun(c.Request().Context(), u.ID, id, req.JobIDs, domain.UserActor(u.ID))
+	res, err := s.tasks.AddJobs(c.Request().Context(), u.ID, id, req.JobIDs, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}

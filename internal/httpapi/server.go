@@ -17,14 +17,17 @@ import (
 
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // Options configure the server.
 type Options struct {
-	DB   *postgres.DB
-	Log  *zap.Logger
-	HTTP config.HTTPConfig
-	Auth config.AuthConfig
+	DB *postgres.DB
+	// Tasks is the application service: every state change goes through it.
+	Tasks *tasks.Service
+	Log   *zap.Logger
+	HTTP  config.HTTPConfig
+	Auth  config.AuthConfig
 	// Pages, when set, registers the dashboard's routes on the same server.
 	// Its StreamRoutes (server-sent events) are long-lived: the request
 	// timeout does not apply to them, and shutdown ends them.
@@ -47,6 +50,7 @@ type Server struct {
 	shutdown     context.Context // done once shutdown begins
 	startClosing context.CancelFunc
 	db           *postgres.DB
+	tasks        *tasks.Service
 	log          *zap.Logger
 	opts         Options
 	publicOrigin string // scheme://host[:port] of http.public_base_url
@@ -61,7 +65,7 @@ func New(opts Options) (*Server, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, db: opts.DB, log: opts.Log, opts: opts, streams: map[string]bool{},
+	s := &Server{echo: e, db: opts.DB, tasks: opts.Tasks, log: opts.Log, opts: opts, streams: map[string]bool{},
 		publicOrigin: base.Scheme + "://" + base.Host, secure: base.Scheme == "https"}
 	s.shutdown, s.startClosing = context.WithCancel(context.Background())
 	if opts.Pages != nil {

@@ -43,7 +43,7 @@ func (s *Server) handleGetTask(c echo.Context) error {
 		return err
 	}
 	out := toTaskDetail(d)
-	a, err := s.db.TaskApproval(c.Request().Context(), id)
+	a, err := s.db.ApprovalLatestForTask(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) handleResumeTask(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	t, err := s.db.ResumeTask(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	t, err := s.tasks.Resume(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) handleCancelTask(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	t, err := s.db.CancelTask(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	t, err := s.tasks.Cancel(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) handleBulkResume(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	n, err := s.db.BulkResume(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+	n, err := s.tasks.BulkResume(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) handleBulkCancel(c echo.Context) error {
 		return err
 	}
 	u := currentUser(c)
-	n, err := s.db.BulkCancel(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
+	n, err := s.tasks.BulkCancel(c.Request().Context(), u.ID, f, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,10 @@ func (s *Server) handleDevNextTask(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.db.NextTask(c.Request().Context(), currentUser(c).ID, id)
+	if _, err := s.db.GetRun(c.Request().Context(), currentUser(c).ID, id); err != nil {
+		return err
+	}
+	t, err := s.db.TaskNext(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func toTask(t *domain.Task) taskJSON {
 	}
 	return taskJSON{ID: t.ID, RunID: t.RunID, JobID: t.JobID, State: string(t.State), Priority: t.Priority,
 		Boosted: t.Boosted(), QueuedAt: t.QueuedAt, Attempts: t.Attempts, LastError: t.LastError,
-		StateReason: t.StateReason, NextStates: next, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		StateReason: string(t.StateReason), NextStates: next, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 type transitionJSON struct {
@@ -123,7 +123,7 @@ func toTaskDetail(d *domain.TaskDetail) taskDetailJSON {
 			f := string(tr.From)
 			from = &f
 		}
-		trs[i] = transitionJSON{From: from, To: string(tr.To), Actor: tr.Actor, Reason: tr.Reason, At: tr.CreatedAt}
+		trs[i] = transitionJSON{From: from, To: string(tr.To), Actor: tr.Actor, Reason: string(tr.Reason), At: tr.CreatedAt}
 	}
 	packet := d.Packet
 	if packet == nil {

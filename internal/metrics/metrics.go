@@ -93,9 +93,16 @@ func (m *Metrics) Transition(from, to domain.State) {
 	m.Transitions.WithLabelValues(f, string(to)).Inc()
 }
 
+// Decision records one committed approval decision and how long the
+// request waited for it.
+func (m *Metrics) Decision(d domain.Decision, waited time.Duration) {
+	m.ApprovalDecisions.WithLabelValues(string(d)).Inc()
+	m.ApprovalWait.Observe(waited.Seconds())
+}
+
 // ObserveApplier records one applier call.
-func (m *Metrics) ObserveApplier(applier, outcome string, d time.Duration) {
-	m.ApplierOutcomes.WithLabelValues(applier, outcome).Inc()
+func (m *Metrics) ObserveApplier(applier string, outcome domain.ApplyOutcome, d time.Duration) {
+	m.ApplierOutcomes.WithLabelValues(applier, string(outcome)).Inc()
 	m.ApplierDuration.WithLabelValues(applier).Observe(d.Seconds())
 }
 

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"sort"
 
 	"github.com/jackc/pgx/v5"
 
@@ -106,112 +105,6 @@ func (db *DB) ListRuns(ctx context.Context, userID domain.ID, cursor string, lim
 		next = domain.Cursor{Kind: "runs", Time: last.CreatedAt, ID: last.ID}.Encode()
 	}
 	return runs, next, runCounts(ctx, db.Pool, runs)
-}
-
-// UpdateRun changes a run's settings or pauses/resumes it. A cancelled or
-// completed run's status cannot change here.
-func (db *DB) UpdateRun(ctx context.Context, userID, runID domain.ID, u domain.RunUpdate) (*domain.Run, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
-	var run *domain.Run
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		cur, err := scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+` FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE`, runID, userID))
-		if err != nil {
-			return notFound(err, "run")
-		}
-		if u.Status != nil && *u.Status != cur.Status && (cur.Status == domain.RunCancelled || cur.Status == domain.RunCompleted) {
-			return domain.Errorf(domain.ECONFLICT, "run is %s: its status cannot change", cur.Status).WithDetails(map[string]any{"current_status": string(cur.Status)})
-		}
-		if u.Status != nil && cur.Status == domain.RunPaused && *u.Status == domain.RunActive {
-			if err := db.unparkTx(ctx, tx, runID); err != nil {
-				return err
-			}
-		}
-		run, err = scanRun(tx.QueryRow(ctx, `UPDATE application_runs SET
-				name = coalesce($3, name), requires_approval = coalesce($4, requires_approval),
-				cover_letter_template = coalesce($5, cover_letter_template), status = coalesce($6, status), updated_at = now()
-			WHERE id = $1 AND user_id = $2 RETURNING `+runColumns, runID, userID, u.Name, u.RequiresApproval, u.CoverLetterTemplate, u.Status))
-		if err != nil {
-			return err
-		}
-		return runCounts(ctx, tx, []*domain.Run{run})
-	})
-	return run, err
-}
-
-// RunStatusForShareTx reads a run's status and holds it (FOR SHARE) for the
-// rest of tx, so a concurrent status change waits for tx, or tx sees it.
-func (db *DB) RunStatusForShareTx(ctx context.Context, tx pgx.Tx, runID domain.ID) (domain.RunStatus, error) {
-	var st domain.RunStatus
-	err := tx.QueryRow(ctx, `SELECT status FROM application_runs WHERE id = $1 FOR SHARE`, runID).Scan(&st)
-	return st, notFound(err, "run")
-}
-
-// unparkTx gives a new River job, at once, to every queued task of a run
-// being resumed that has no live one: the tasks workers parked while the run
-// was paused. The run row is locked by the caller.
-func (db *DB) unparkTx(ctx context.Context, tx pgx.Tx, runID domain.ID) error {
-	rows, _ := tx.Query(ctx, `SELECT `+taskColumns+` FROM application_tasks t
-		WHERE t.run_id = $1 AND t.state = 'queued' AND NOT EXISTS (`+liveJobOfTask+`)
-		ORDER BY t.id FOR UPDATE OF t`, runID)
-	parked, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Task, error) { return scanTask(r) })
-	if err != nil || len(parked) == 0 {
-		return err
-	}
-	// Locked in id order; enqueued in claim order.
-	sort.Slice(parked, func(i, j int) bool {
-		a, b := parked[i], parked[j]
-		if a.Priority != b.Priority {
-			return a.Priority > b.Priority
-		}
-		return a.QueuedAt.Before(b.QueuedAt)
-	})
-	jobs := make([]TaskJob, len(parked))
-	for i, t := range parked {
-		jobs[i] = TaskJob{TaskID: t.ID, Priority: t.Priority}
-	}
-	_, err = db.enqueueTx(ctx, tx, jobs)
-	return err
-}
-
-// liveJobOfTask is the condition "task t has a River job that will still
-// run (or is running)".
-const liveJobOfTask = `SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
-	AND j.state IN ('available', 'scheduled', 'retryable', 'pending', 'running')`
-
-// CancelRun cancels the run and every task of it that can be cancelled (all
-// non-terminal ones except those in submitting, which settle by themselves).
-// It returns the run and how many tasks it cancelled.
-func (db *DB) CancelRun(ctx context.Context, userID, runID domain.ID, actor string) (*domain.Run, int, error) {
-	var run *domain.Run
-	n := 0
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		run, err = scanRun(tx.QueryRow(ctx, `UPDATE application_runs SET status = 'cancelled', updated_at = now()
-			WHERE id = $1 AND user_id = $2 RETURNING `+runColumns, runID, userID))
-		if err != nil {
-			return notFound(err, "run")
-		}
-		rows, _ := tx.Query(ctx, `SELECT id, state FROM application_tasks WHERE run_id = $1
-			AND state NOT IN ('submitted', 'cancelled', 'submitting') ORDER BY id FOR UPDATE`, runID)
-		type row struct {
-			ID    domain.ID
-			State domain.State
-		}
-		tasks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
-		if err != nil {
-			return err
-		}
-		for _, t := range tasks {
-			if _, err := db.TransitionTx(ctx, tx, TransitionParams{TaskID: t.ID, From: t.State, To: domain.StateCancelled, Actor: actor, Reason: domain.ReasonRunCancelled}); err != nil {
-				return err
-			}
-			n++
-		}
-		return runCounts(ctx, tx, []*domain.Run{run})
-	})
-	return run, n, err
 }
 
 // DeleteRun deletes a run and its tasks, only when none of them was

@@ -3,33 +3,27 @@ package queue
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
-// Approvals is the ApprovalGate of a worker process: it creates approval
-// requests, mails their links, and waits for decisions without holding a
-// database connection or a queue slot: a pending approval is one map entry.
+// Approvals waits, in one worker process, for the decisions on the
+// approvals this process requested, without holding a database connection
+// or a queue slot: a pending approval is one map entry.
 //
 // A decision wakes it through LISTEN/NOTIFY (Notify), a reconnect makes it
 // re-read every task it waits for (Resync), and a slow poll is the safety
 // net. Whatever happens to this process, the River job that the approve
 // transaction enqueued continues the task anyway.
 type Approvals struct {
-	DB            *postgres.DB
-	Worker        *ApplyWorker
-	Mailer        domain.Mailer
-	PublicBaseURL string
-	TTL           time.Duration
-	PollInterval  time.Duration
+	Tasks        *tasks.Service
+	Worker       *ApplyWorker
+	PollInterval time.Duration
 	// Concurrency bounds continuations running at once.
 	Concurrency int
 	Log         *zap.Logger
@@ -57,36 +51,6 @@ func (a *Approvals) init() {
 		a.sem = make(chan struct{}, max(1, a.Concurrency))
 		a.work, a.cancelWork = context.WithCancel(context.Background())
 	})
-}
-
-// RequestApprovalTx implements ApprovalGate.
-func (a *Approvals) RequestApprovalTx(ctx context.Context, tx pgx.Tx, app *postgres.Application, packet []byte, fence domain.ID) (func(), error) {
-	a.init()
-	raw, hash := domain.NewToken(domain.PrefixApproval)
-	req, err := a.DB.RequestApprovalTx(ctx, tx, app.Task, packet, hash, a.TTL, fence)
-	if err != nil {
-		return nil, err
-	}
-	return func() {
-		a.Wait(app.Task.ID)
-		link := ApprovalLink(a.PublicBaseURL, raw)
-		msg := domain.Message{
-			To:      app.User.Email,
-			Subject: fmt.Sprintf("Approve your application to %s: %s", app.Job.Company, app.Job.Title),
-			Body: fmt.Sprintf("applyq prepared your application to %s (%s).\n\nReview it and approve or reject it here (the link expires at %s):\n\n%s\n",
-				app.Job.Company, app.Job.Title, req.ExpiresAt.UTC().Format(time.RFC1123), link),
-		}
-		// The inbox shows every pending approval too: a failed mail loses nothing.
-		if err := a.Mailer.Send(ctx, msg); err != nil {
-			a.Log.Warn("mailing approval link failed; the request is in the user's inbox", zap.Stringer("task_id", app.Task.ID), zap.Error(err))
-		}
-	}, nil
-}
-
-// ApprovalLink builds the link to an approval's confirm page: opening it
-// changes nothing, the decision is a POST.
-func ApprovalLink(base, token string) string {
-	return base + "/approvals/confirm?token=" + url.QueryEscape(token)
 }
 
 // Wait registers a task awaiting approval in this process.
@@ -219,7 +183,7 @@ func (a *Approvals) check(ids []domain.ID, via string) {
 	if len(ids) == 0 {
 		return
 	}
-	states, err := a.DB.TaskStates(a.work, ids)
+	states, err := a.Tasks.Store().TaskStates(a.work, ids)
 	if err != nil {
 		a.Log.Warn("re-reading awaited approvals failed; the next poll retries", zap.Error(err))
 		return
@@ -250,7 +214,7 @@ func (a *Approvals) check(ids []domain.ID, via string) {
 			defer func() { <-a.sem }()
 			jobCtx, cancel := context.WithTimeout(a.work, a.Worker.JobTimeout)
 			defer cancel()
-			if err := a.Worker.ContinueApproved(jobCtx, id, nil, via); err != nil {
+			if err := a.Worker.Continue(jobCtx, id, via); err != nil {
 				a.Log.Warn("continuing an approved task failed; its River job will", zap.Stringer("task_id", id), zap.Error(err))
 			}
 		}()

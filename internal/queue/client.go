@@ -15,6 +15,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
+
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // ClientOptions configure a working River client.
@@ -57,7 +59,7 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		if err := river.AddWorkerSafely(workers, ws.Apply); err != nil {
 			return nil, err
 		}
-		queues[QueueApplications] = river.QueueConfig{MaxWorkers: opts.Concurrency}
+		queues[tasks.QueueApplications] = river.QueueConfig{MaxWorkers: opts.Concurrency}
 	}
 	if ws.MagicLink != nil {
 		if err := river.AddWorkerSafely(workers, ws.MagicLink); err != nil {
@@ -70,7 +72,7 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		ID:                opts.ID,
 		Queues:            queues,
 		Workers:           workers,
-		MaxAttempts:       jobMaxAttempts,
+		MaxAttempts:       tasks.JobMaxAttempts,
 		FetchCooldown:     opts.FetchCooldown,
 		FetchPollInterval: opts.FetchPollInterval,
 		Logger:            slogger(opts.Log),

@@ -32,11 +32,6 @@ func (MagicLinkArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueMail, MaxAttempts: 5}
 }
 
-// InsertMagicLinkJobTx implements postgres.JobInserter.
-func (i *Inserter) InsertMagicLinkJobTx(ctx context.Context, tx pgx.Tx, email string) error {
-	_, err := i.client.InsertTx(ctx, tx, MagicLinkArgs{Email: email}, nil)
-	return err
-}
 
 // MagicLinkWorker creates a sign-in token and mails its link. A failed send
 // retries with a new token; an unused one simply expires.

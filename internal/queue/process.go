@@ -14,13 +14,17 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/notify"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // ProcessOptions configure everything one worker process runs.
 type ProcessOptions struct {
 	Pool  *pgxpool.Pool
 	DBURL string // for the dedicated LISTEN connection
-	DB    *postgres.DB
+	// Tasks is the application service the workers drive.
+	Tasks *tasks.Service
+	// DB serves the sign-in mail worker.
+	DB *postgres.DB
 
 	Applier domain.Applier
 	Mailer  domain.Mailer
@@ -28,27 +32,20 @@ type ProcessOptions struct {
 	Log     *zap.Logger
 
 	Concurrency       int
-	MaxAttempts       int
 	JobTimeout        time.Duration
 	FetchCooldown     time.Duration
 	FetchPollInterval time.Duration
 
 	PublicBaseURL        string
 	MagicLinkTTL         time.Duration
-	ApprovalTTL          time.Duration
 	ApprovalPollInterval time.Duration
 
-	Now func() time.Time // pacing clock; time.Now when nil
 	// HeartbeatInterval is how often held leases are refreshed.
 	HeartbeatInterval time.Duration
-	// GroupCommit batches the submitting/submitted writes of up to this many
-	// concurrent tasks into one commit; 0 or 1 commits each alone.
-	GroupCommit int
 
 	// Observers for metrics; any may be nil.
-	OnApply           func(applier, outcome string, d time.Duration)
-	OnApproveToSubmit func(d time.Duration)
-	OnJob             func(kind, outcome string)
+	OnApply func(applier string, outcome domain.ApplyOutcome, d time.Duration)
+	OnJob   func(kind, outcome string)
 }
 
 // Process is a running worker process: the River client working the queues,
@@ -58,21 +55,19 @@ type Process struct {
 	Worker    *ApplyWorker
 	Approvals *Approvals
 	Listener  *notify.Listener
+	tasks     *tasks.Service
 	log       *zap.Logger
 
-	heartbeat   time.Duration
-	groupCommit int
-	started     bool
-	cancel      context.CancelFunc
-	wg          sync.WaitGroup
+	heartbeat time.Duration
+	started   bool
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // NewProcess wires a worker process.
 func NewProcess(o ProcessOptions) (*Process, error) {
-	w := &ApplyWorker{DB: o.DB, Applier: o.Applier, Owner: o.Owner, JobTimeout: o.JobTimeout, MaxAttempts: o.MaxAttempts, Log: o.Log, Now: o.Now,
-		Leases: &Leases{}, OnApply: o.OnApply, OnApproveToSubmit: o.OnApproveToSubmit}
-	approvals := &Approvals{DB: o.DB, Worker: w, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.ApprovalTTL,
-		PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
+	w := &ApplyWorker{Tasks: o.Tasks, Applier: o.Applier, Leases: &Leases{Owner: o.Owner}, JobTimeout: o.JobTimeout, OnApply: o.OnApply}
+	approvals := &Approvals{Tasks: o.Tasks, Worker: w, PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
 	w.Approvals = approvals
 	magic := &MagicLinkWorker{DB: o.DB, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL, Log: o.Log}
 	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic}, ClientOptions{
@@ -88,16 +83,13 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	if hb <= 0 {
 		hb = 10 * time.Second
 	}
-	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, log: o.Log, heartbeat: hb, groupCommit: o.GroupCommit}, nil
+	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, tasks: o.Tasks, log: o.Log, heartbeat: hb}, nil
 }
 
 // Start starts River, the listener and the approval poll.
 func (p *Process) Start(ctx context.Context) error {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p.cancel = cancel
-	if p.groupCommit > 1 {
-		p.Worker.Batch = p.Worker.DB.NewBatcher(bg, p.groupCommit, time.Millisecond)
-	}
 	// River's work contexts derive from Start's: a signal must not cancel
 	// in-flight work, only Stop does.
 	if err := p.Client.Start(bg); err != nil {
@@ -108,7 +100,7 @@ func (p *Process) Start(ctx context.Context) error {
 	p.wg.Add(3)
 	go func() {
 		defer p.wg.Done()
-		p.Worker.Leases.Run(bg, p.Worker.DB, p.heartbeat, p.log)
+		p.Worker.Leases.Run(bg, p.tasks, p.heartbeat, p.log)
 	}()
 	go func() {
 		defer p.wg.Done()
@@ -136,8 +128,8 @@ func (p *Process) Ready() error {
 
 // Stop stops fetching and starting approval continuations, lets in-flight
 // tasks and continuations finish until ctx ends (then cancels them; their
-// outcomes are still recorded), and only then stops the group commit, the
-// heartbeats and the listener, which that last work needs. Pending approvals
+// outcomes are still recorded), and only then stops the heartbeats and the
+// listener, which that last work needs. Pending approvals
 // are not waited for: their River continuation jobs carry them.
 func (p *Process) Stop(ctx context.Context) error {
 	approvals := make(chan error, 1)

@@ -14,16 +14,17 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // Sweeper runs maintenance passes against the store.
 type Sweeper struct {
-	DB          *postgres.DB
+	Tasks       *tasks.Service // the task rules: recovery, expiry, orphans, runs
+	DB          *postgres.DB   // housekeeping of spent credentials
 	Log         *zap.Logger
 	Interval    time.Duration
 	StuckAfter  time.Duration // heartbeat age that means the worker is dead
 	OrphanGrace time.Duration // a waiting task must be this old before its missing job counts
-	MaxAttempts int           // attempts after which a recovered task fails
 	BatchSize   int           // rows per statement
 	MaxBatches  int           // batches per kind per pass (bounds one pass)
 	// TokenGrace is how long a decided or expired approval link keeps
@@ -85,7 +86,7 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 	start := time.Now()
 	var res Result
 	_, err := s.batches(func() (int, error) {
-		r, err := s.DB.RecoverStuck(ctx, s.now(), s.StuckAfter, s.MaxAttempts, s.BatchSize)
+		r, err := s.Tasks.RecoverStuck(ctx, s.now(), s.StuckAfter, s.BatchSize)
 		res.Requeued += r.Requeued
 		res.FailedExhausted += r.Failed
 		res.PausedUnknownOutcome += r.Paused
@@ -95,11 +96,11 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("recovering stuck tasks: %w", err)
 	}
-	if res.ExpiredApprovals, err = s.batches(func() (int, error) { return s.DB.ExpireApprovals(ctx, s.BatchSize) }); err != nil {
+	if res.ExpiredApprovals, err = s.batches(func() (int, error) { return s.Tasks.ExpireApprovals(ctx, s.BatchSize) }); err != nil {
 		return res, fmt.Errorf("expiring approvals: %w", err)
 	}
 	if res.OrphansRepaired, err = s.batches(func() (int, error) {
-		ids, err := s.DB.RepairOrphans(ctx, s.now().Add(-s.OrphanGrace), s.BatchSize)
+		ids, err := s.Tasks.RepairOrphans(ctx, s.now().Add(-s.OrphanGrace), s.BatchSize)
 		for _, id := range ids {
 			s.Log.Warn("task had no live River job; enqueued a new one", zap.Stringer("task_id", id), zap.String("reason", "orphan"))
 		}
@@ -107,10 +108,10 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 	}); err != nil {
 		return res, fmt.Errorf("repairing orphans: %w", err)
 	}
-	if res.RiverJobsCancelled, err = s.batches(func() (int, error) { return s.DB.CancelJobsOfSettledTasks(ctx, s.BatchSize) }); err != nil {
+	if res.RiverJobsCancelled, err = s.batches(func() (int, error) { return s.Tasks.CancelJobsOfSettledTasks(ctx, s.BatchSize) }); err != nil {
 		return res, fmt.Errorf("cancelling jobs of settled tasks: %w", err)
 	}
-	if res.RunsCompleted, err = s.batches(func() (int, error) { return s.DB.CompleteRuns(ctx, s.BatchSize) }); err != nil {
+	if res.RunsCompleted, err = s.batches(func() (int, error) { return s.Tasks.CompleteRuns(ctx, s.BatchSize) }); err != nil {
 		return res, fmt.Errorf("completing runs: %w", err)
 	}
 	if _, err = s.batches(func() (int, error) {

@@ -1,0 +1,64 @@
+-- The sweeper's selections. Each locks its task rows in id order and skips
+-- rows another sweeper (or a worker) holds.
+
+-- name: SweepStuckTasks :many
+-- Tasks whose worker stopped heartbeating before @before.
+SELECT * FROM application_tasks
+WHERE id IN (SELECT s.id FROM application_tasks s
+             WHERE s.state IN ('in_progress', 'submitting') AND s.heartbeat_at < @before
+             ORDER BY s.heartbeat_at LIMIT @max)
+ORDER BY id
+FOR UPDATE SKIP LOCKED;
+
+-- name: SweepExpiredApprovalTasks :many
+-- Tasks whose pending approval request is past expires_at (database clock).
+SELECT t.id FROM application_tasks t
+WHERE t.id IN (SELECT a.task_id FROM approval_requests a
+               WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
+               ORDER BY a.expires_at LIMIT @max)
+ORDER BY t.id
+FOR UPDATE OF t SKIP LOCKED;
+
+-- name: SweepOrphanTasks :many
+-- Tasks waiting for a job (queued or approved), unchanged since before
+-- @not_before, with no River job that will run: River discarded, cancelled
+-- or deleted it outside applyq, or it is "running" on a worker that died
+-- before claiming (River would rescue it only after JobTimeout + 1h; a
+-- second job is harmless: the guarded claim lets one win). A paused run's
+-- queued tasks wait without a job on purpose (parked).
+SELECT * FROM application_tasks WHERE id IN (
+    SELECT t.id FROM application_tasks t
+    WHERE t.state IN ('queued', 'approved') AND t.updated_at < @not_before
+      AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
+                      AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
+                           OR (j.state = 'running' AND j.attempted_at >= @not_before)))
+      AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
+    ORDER BY t.updated_at LIMIT @max)
+ORDER BY id
+FOR UPDATE SKIP LOCKED;
+
+-- name: SweepJobsOfSettledTasks :many
+-- River jobs still waiting to run for tasks already submitted or cancelled.
+SELECT j.id FROM river_job j
+JOIN application_tasks t ON t.id = (j.args->>'task_id')::uuid
+WHERE j.kind = 'apply_task' AND j.state IN ('available', 'scheduled', 'retryable')
+  AND t.state IN ('submitted', 'cancelled')
+ORDER BY j.id
+LIMIT @max
+FOR UPDATE OF j SKIP LOCKED;
+
+-- name: SweepRunsToComplete :many
+-- Active runs whose every task is submitted or cancelled. A correlated
+-- LIMIT 1 per active run: an index probe, never a join over settled tasks.
+SELECT r.id FROM application_runs r
+WHERE r.status = 'active'
+  AND (SELECT true FROM application_tasks t WHERE t.run_id = r.id AND t.state IN ('submitted', 'cancelled')
+       ORDER BY t.run_id, t.state LIMIT 1)
+  AND NOT EXISTS (SELECT 1 FROM application_tasks t WHERE t.run_id = r.id
+                  AND t.state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'submitting', 'paused', 'failed'))
+ORDER BY r.id
+LIMIT @max
+FOR UPDATE OF r SKIP LOCKED;
+
+-- name: RunCompleteMany :execrows
+UPDATE application_runs SET status = 'completed', updated_at = now() WHERE id = ANY(@ids::uuid[]);

@@ -1,0 +1,248 @@
+package tasks
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// What users do: resume, cancel (one task or in bulk), decide an approval,
+// change a run. Every method scopes to the user (another user's ids answer
+// ENOTFOUND, as unknown ones do) and answers an illegal move with a
+// *domain.TransitionError carrying the current state.
+
+// Resume moves one of the user's paused or failed tasks back to queued,
+// boosted (claimed ahead of default-priority tasks) with a fresh queued_at
+// and a new River job.
+func (s *Service) Resume(ctx context.Context, userID, taskID domain.ID, actor string) (*domain.Task, error) {
+	var out *domain.Task
+	err := s.inTx(ctx, func(t *txn) error {
+		task, err := t.st.TaskGetForUpdate(ctx, userID, taskID)
+		if err != nil {
+			return err
+		}
+		out, err = s.resumeLocked(ctx, t, []*domain.Task{task}, actor)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) resumeLocked(ctx context.Context, t *txn, tasks []*domain.Task, actor string) (*domain.Task, error) {
+	resumed := make([]*domain.Task, len(tasks))
+	for i, task := range tasks {
+		var err error
+		if resumed[i], err = s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateQueued,
+			Actor: actor, Reason: domain.ReasonResumed, Priority: domain.PriorityBoosted}); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.enqueue(ctx, t, resumed); err != nil {
+		return nil, err
+	}
+	return resumed[len(resumed)-1], nil
+}
+
+// Cancel cancels one of the user's tasks. A task in submitting cannot be
+// cancelled (the submission may be on its way); a task awaiting approval
+// has its request closed.
+func (s *Service) Cancel(ctx context.Context, userID, taskID domain.ID, actor string) (*domain.Task, error) {
+	var out *domain.Task
+	err := s.inTx(ctx, func(t *txn) error {
+		task, err := t.st.TaskGetForUpdate(ctx, userID, taskID)
+		if err != nil {
+			return err
+		}
+		out, err = s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateCancelled,
+			Actor: actor, Reason: domain.ReasonCancelledByUser})
+		return err
+	})
+	return out, err
+}
+
+// BulkResume resumes every paused or failed task of the user matching f
+// (its states narrowed to those), boosted, each with a new River job, in
+// one transaction. It returns how many changed.
+func (s *Service) BulkResume(ctx context.Context, userID domain.ID, f domain.TaskFilter, actor string) (int, error) {
+	return s.bulk(ctx, userID, f, []domain.State{domain.StatePaused, domain.StateFailed}, func(t *txn, tasks []*domain.Task) error {
+		_, err := s.resumeLocked(ctx, t, tasks, actor)
+		return err
+	})
+}
+
+// BulkCancel cancels every cancellable task of the user matching f.
+func (s *Service) BulkCancel(ctx context.Context, userID domain.ID, f domain.TaskFilter, actor string) (int, error) {
+	cancellable := []domain.State{domain.StateQueued, domain.StateInProgress, domain.StateAwaitingApproval,
+		domain.StateApproved, domain.StatePaused, domain.StateFailed}
+	return s.bulk(ctx, userID, f, cancellable, func(t *txn, tasks []*domain.Task) error {
+		for _, task := range tasks {
+			if _, err := s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateCancelled,
+				Actor: actor, Reason: domain.ReasonCancelledByUser}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) bulk(ctx context.Context, userID domain.ID, f domain.TaskFilter, allowed []domain.State, apply func(*txn, []*domain.Task) error) (int, error) {
+	states := allowed
+	if len(f.States) > 0 {
+		states = slices.DeleteFunc(slices.Clone(f.States), func(st domain.State) bool { return !slices.Contains(allowed, st) })
+		if len(states) == 0 {
+			return 0, nil
+		}
+	}
+	n := 0
+	err := s.inTx(ctx, func(t *txn) error {
+		tasks, err := t.st.TaskListForUpdate(ctx, userID, states, f.RunID, domain.MaxBulk+1)
+		if err != nil {
+			return err
+		}
+		if len(tasks) > domain.MaxBulk {
+			return domain.Errorf(domain.EINVALID, "the filter matches more than %d tasks: narrow it with run_id or states", domain.MaxBulk)
+		}
+		n = len(tasks)
+		if n == 0 {
+			return nil
+		}
+		return apply(t, tasks)
+	})
+	return n, err
+}
+
+// Decide records a decision about an approval request, moves its task
+// (awaiting_approval → approved, with a River job that continues it even if
+// no worker listens now; or → cancelled, reason rejected) and notifies the
+// workers, in one transaction.
+//
+// Repeating the decision already made returns the same result; the
+// opposite decision is ECONFLICT; any decision at or after expires_at is
+// EGONE and changes nothing. Expiry is judged on the database's clock by
+// the deciding statement itself, never on the caller's.
+func (s *Service) Decide(ctx context.Context, key postgres.ApprovalKey, d domain.Decision, decidedBy string) (*domain.Approval, error) {
+	var out *domain.Approval
+	err := s.inTx(ctx, func(t *txn) error {
+		// The request is found unlocked, its task locked, then the request:
+		// the one order of task and approval rows.
+		found, err := t.st.ApprovalGet(ctx, key)
+		if err != nil {
+			return err
+		}
+		if _, err := t.st.TaskGetForUpdate(ctx, domain.ID{}, found.TaskID); err != nil {
+			return err
+		}
+		a, err := t.st.ApprovalGetForUpdate(ctx, key)
+		if err != nil {
+			return err
+		}
+		switch {
+		case a.Status == d.Status():
+			out = a // the same decision again: the same answer
+			return nil
+		case a.Status == domain.ApprovalExpired: // marked, or past expires_at
+			return approvalGone(a)
+		case a.Status != domain.ApprovalPending:
+			return domain.Errorf(domain.ECONFLICT, "this request was already %s", a.Status).WithDetails(map[string]any{"status": string(a.Status)})
+		}
+		if out, err = t.st.ApprovalDecide(ctx, a.ID, d.Status(), decidedBy); err != nil {
+			return err
+		}
+		if out == nil {
+			return approvalGone(a) // expired between the two statements
+		}
+		to, reason := domain.StateApproved, domain.Reason("")
+		if d == domain.DecisionReject {
+			to, reason = domain.StateCancelled, domain.ReasonRejected
+		}
+		task, err := s.move(ctx, t, postgres.Move{TaskID: a.TaskID, From: domain.StateAwaitingApproval, To: to, Actor: decidedBy, Reason: reason})
+		if err != nil {
+			return err
+		}
+		if d == domain.DecisionApprove {
+			if err := s.enqueueContinuation(ctx, t, task); err != nil {
+				return err
+			}
+		}
+		t.notify(domain.NotifyApprovals, a.TaskID.String())
+		if h := s.o.Hooks.Decision; h != nil {
+			waited := out.DecidedAt.Sub(out.CreatedAt)
+			t.afterCommit(func() { h(d, waited) })
+		}
+		return nil
+	})
+	return out, err
+}
+
+func approvalGone(a *domain.Approval) error {
+	return domain.Errorf(domain.EGONE, "this approval request expired at %s: resume the task to prepare a new one", a.ExpiresAt.UTC().Format(time.RFC3339)).
+		WithDetails(map[string]any{"status": string(domain.ApprovalExpired), "expires_at": a.ExpiresAt})
+}
+
+// UpdateRun changes a run's settings, or pauses or resumes it. Pausing lets
+// workers park the run's queued tasks as they reach them; resuming gives
+// every parked task a River job at once, in claim order. A cancelled or
+// completed run's status cannot change here (ECONFLICT).
+func (s *Service) UpdateRun(ctx context.Context, userID, runID domain.ID, u domain.RunUpdate) (*domain.Run, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var run *domain.Run
+	err := s.inTx(ctx, func(t *txn) error {
+		cur, err := t.st.RunGetForUpdate(ctx, userID, runID)
+		if err != nil {
+			return err
+		}
+		if u.Status != nil && *u.Status != cur.Status && (cur.Status == domain.RunCancelled || cur.Status == domain.RunCompleted) {
+			return domain.Errorf(domain.ECONFLICT, "run is %s: its status cannot change", cur.Status).WithDetails(map[string]any{"current_status": string(cur.Status)})
+		}
+		if u.Status != nil && cur.Status == domain.RunPaused && *u.Status == domain.RunActive {
+			parked, err := t.st.TaskListParked(ctx, runID) // locked in id order
+			if err != nil {
+				return err
+			}
+			sort.SliceStable(parked, func(i, j int) bool { // enqueued in claim order
+				a, b := parked[i], parked[j]
+				return a.Priority > b.Priority || (a.Priority == b.Priority && a.QueuedAt.Before(b.QueuedAt))
+			})
+			if err := s.enqueue(ctx, t, parked); err != nil {
+				return err
+			}
+		}
+		if run, err = t.st.RunUpdate(ctx, userID, runID, u); err != nil {
+			return err
+		}
+		return t.st.RunCounts(ctx, []*domain.Run{run})
+	})
+	return run, err
+}
+
+// CancelRun cancels the run and every task of it that can be cancelled (all
+// but the settled ones and those in submitting, which settle by
+// themselves). It returns the run and how many tasks it cancelled.
+func (s *Service) CancelRun(ctx context.Context, userID, runID domain.ID, actor string) (*domain.Run, int, error) {
+	var run *domain.Run
+	n := 0
+	err := s.inTx(ctx, func(t *txn) error {
+		var err error
+		if run, err = t.st.RunSetStatus(ctx, userID, runID, domain.RunCancelled); err != nil { // the run first
+			return err
+		}
+		tasks, err := t.st.TaskListCancellableInRun(ctx, runID) // then its tasks, in id order
+		if err != nil {
+			return err
+		}
+		for _, task := range tasks {
+			if _, err := s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateCancelled,
+				Actor: actor, Reason: domain.ReasonRunCancelled}); err != nil {
+				return err
+			}
+		}
+		n = len(tasks)
+		return t.st.RunCounts(ctx, []*domain.Run{run})
+	})
+	return run, n, err
+}

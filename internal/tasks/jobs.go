@@ -1,0 +1,99 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// QueueApplications is the River queue that prepares and submits tasks.
+const QueueApplications = "applications"
+
+// JobMaxAttempts is River's retry budget for one job. The task's own
+// attempt budget (Options.MaxAttempts) decides when a task fails; River's is
+// only a backstop, and the sweeper re-enqueues a queued task whose job River
+// discarded.
+const JobMaxAttempts = 25
+
+// ApplyArgs is the River job that works one task. The task row, not the
+// job, holds the truth; the job only says "look at this task".
+type ApplyArgs struct {
+	TaskID domain.ID `json:"task_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ApplyArgs) Kind() string { return "apply_task" }
+
+// Job is the River job a worker is working, when there is one (nil on the
+// notification path of an approval).
+type Job = *river.Job[ApplyArgs]
+
+// riverPriority maps a task priority to River's (1 is claimed first):
+// boosted tasks get 1, default ones 2. River's claim order (priority,
+// scheduled_at, id) is then the task queue's order (priority DESC,
+// queued_at ASC): no ScheduledAt is given, so scheduled_at is the inserting
+// transaction's now(), the task's queued_at.
+func riverPriority(taskPriority int) int {
+	if taskPriority >= domain.PriorityBoosted {
+		return 1
+	}
+	return 2
+}
+
+// enqueue inserts one River job per task, in the order given, and records
+// each job on its task.
+func (s *Service) enqueue(ctx context.Context, t *txn, tasks []*domain.Task) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(tasks))
+	for i, task := range tasks {
+		params[i] = river.InsertManyParams{Args: ApplyArgs{TaskID: task.ID},
+			InsertOpts: &river.InsertOpts{Queue: QueueApplications, Priority: riverPriority(task.Priority), MaxAttempts: JobMaxAttempts}}
+	}
+	res, err := s.river.InsertManyTx(ctx, t.Tx, params)
+	if err != nil {
+		return fmt.Errorf("enqueueing River jobs: %w", err)
+	}
+	return s.recordJobs(ctx, t, tasks, res)
+}
+
+// enqueueContinuation inserts the River job that continues an approved
+// task: boosted, and delayed by the hand-off so a listening worker
+// normally continues it first.
+func (s *Service) enqueueContinuation(ctx context.Context, t *txn, task *domain.Task) error {
+	opts := &river.InsertOpts{Queue: QueueApplications, Priority: 1, MaxAttempts: JobMaxAttempts}
+	if s.o.HandoffDelay > 0 {
+		opts.ScheduledAt = s.o.Now().Add(s.o.HandoffDelay)
+	}
+	res, err := s.river.InsertManyTx(ctx, t.Tx, []river.InsertManyParams{{Args: ApplyArgs{TaskID: task.ID}, InsertOpts: opts}})
+	if err != nil {
+		return fmt.Errorf("enqueueing the continuation job: %w", err)
+	}
+	return s.recordJobs(ctx, t, []*domain.Task{task}, res)
+}
+
+func (s *Service) recordJobs(ctx context.Context, t *txn, tasks []*domain.Task, res []*rivertype.JobInsertResult) error {
+	ids := make([]domain.ID, len(tasks))
+	jobIDs := make([]int64, len(tasks))
+	for i, r := range res {
+		ids[i], jobIDs[i] = tasks[i].ID, r.Job.ID
+		tasks[i].RiverJobID = r.Job.ID
+	}
+	return t.st.TaskSetRiverJobs(ctx, ids, jobIDs)
+}
+
+// completeJob completes job inside t (with the write that settles its
+// task); a nil job (the notification path) has nothing to complete.
+func completeJob(ctx context.Context, t *txn, job Job) error {
+	if job == nil {
+		return nil
+	}
+	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, t.Tx, job)
+	return err
+}

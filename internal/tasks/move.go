@@ -1,0 +1,63 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// move is the one function that moves a task: it refuses a move the state
+// machine forbids (a *domain.TransitionError; nothing is written), writes
+// the guarded move and its timeline row, closes the approval request of a
+// task cancelled while awaiting approval, tells the owner's live views, and
+// counts and logs the move once t commits. A guard that matched nothing is
+// a lost race: a *domain.TransitionError with the state found, or
+// ENOTFOUND.
+func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Task, error) {
+	if !domain.CanTransition(m.From, m.To) {
+		return nil, &domain.TransitionError{TaskID: m.TaskID, From: m.From, To: m.To, Illegal: true}
+	}
+	task, err := t.st.TaskMove(ctx, m)
+	if errors.Is(err, postgres.ErrNotMoved) {
+		current, err := t.st.TaskState(ctx, m.TaskID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, &domain.TransitionError{TaskID: m.TaskID, From: m.From, To: m.To, Current: current}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("moving task %s from %s to %s: %w", m.TaskID, m.From, m.To, err)
+	}
+	if m.From == domain.StateAwaitingApproval && m.To == domain.StateCancelled {
+		// A later decision answers 409, and waiting workers let go.
+		closed, err := t.st.ApprovalCloseForTask(ctx, m.TaskID, m.Actor)
+		if err != nil {
+			return nil, fmt.Errorf("closing the approval request: %w", err)
+		}
+		if closed {
+			t.notify(domain.NotifyApprovals, m.TaskID.String())
+		}
+	}
+	t.notify(domain.NotifyTasks, task.UserID.String())
+	t.afterCommit(func() {
+		if h := s.o.Hooks.Transition; h != nil {
+			h(m.From, m.To)
+		}
+		s.log.Info("task transition",
+			zap.Stringer("task_id", task.ID), zap.Stringer("run_id", task.RunID),
+			zap.String("from", string(m.From)), zap.String("to", string(m.To)),
+			zap.String("actor", m.Actor), zap.String("reason", string(m.Reason)))
+	})
+	return task, nil
+}
+
+// isTransitionError reports whether err says a task could not move.
+func isTransitionError(err error) bool {
+	var te *domain.TransitionError
+	return errors.As(err, &te)
+}

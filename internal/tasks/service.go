@@ -1,0 +1,170 @@
+// Package tasks is applyq's application service: every change of a task's
+// state, and of what decides it (runs, approvals, pacing), is one method
+// here. Each method owns its transaction, its lock order, its River enqueue
+// or completion, its NOTIFY and its retry on deadlock or serialization
+// failure; the edges (River workers, HTTP and dashboard handlers, the
+// sweeper) parse input, call one method and render the result. Below it,
+// the store (internal/postgres) only runs queries; the rules of
+// ../shared/design.md live here and in internal/domain.
+//
+// Lock order, everywhere: a run before its tasks; tasks in id order; a task
+// before its approval request; a task before the user's daily usage row.
+package tasks
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// Options configure a Service.
+type Options struct {
+	Pool *pgxpool.Pool
+	// River inserts and completes jobs in the service's transactions. An
+	// insert-only client (never started) is enough.
+	River *river.Client[pgx.Tx]
+	Log   *zap.Logger
+
+	// Mailer sends approval links; PublicBaseURL is where they point.
+	Mailer        domain.Mailer
+	PublicBaseURL string
+	// ApprovalTTL is how long an approval request stays open (default 20m).
+	ApprovalTTL time.Duration
+	// HandoffDelay delays the River job that continues an approved task, so
+	// a listening worker normally continues it first.
+	HandoffDelay time.Duration
+	// MaxAttempts is a task's attempt budget: the attempt that reaches it
+	// fails the task instead of retrying (default 5).
+	MaxAttempts int
+	// Now is the clock of pacing windows; time.Now when nil.
+	Now func() time.Time
+	// Hooks observe committed changes (metrics).
+	Hooks Hooks
+}
+
+// Hooks observe committed changes. Any may be nil; each runs after the
+// commit of the change it describes, never for work rolled back.
+type Hooks struct {
+	// Transition is called once per committed task move ("" from for a new task).
+	Transition func(from, to domain.State)
+	// Decision is called once per committed approval decision with the
+	// time the request waited.
+	Decision func(d domain.Decision, waited time.Duration)
+	// ApproveToSubmit is called when an approved task enters submitting,
+	// with the time since the approval.
+	ApproveToSubmit func(d time.Duration)
+}
+
+// Service is the application service.
+type Service struct {
+	pool  *pgxpool.Pool
+	store *postgres.Store
+	river *river.Client[pgx.Tx]
+	log   *zap.Logger
+	o     Options
+}
+
+// New returns the service.
+func New(o Options) *Service {
+	if o.Log == nil {
+		o.Log = zap.NewNop()
+	}
+	if o.ApprovalTTL == 0 {
+		o.ApprovalTTL = 20 * time.Minute
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 5
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), river: o.River, log: o.Log, o: o}
+}
+
+// Store returns the store on the service's pool, for reads.
+func (s *Service) Store() *postgres.Store { return s.store }
+
+// txn is one service transaction: the store inside it, the notifications
+// to send with its commit, and what to do once it committed.
+type txn struct {
+	pgx.Tx
+	st       *postgres.Store
+	channels []string
+	payloads []string
+	after    []func()
+}
+
+// notify queues a NOTIFY sent with the commit; repeats are sent once.
+func (t *txn) notify(channel, payload string) {
+	t.channels = append(t.channels, channel)
+	t.payloads = append(t.payloads, payload)
+}
+
+// afterCommit runs f once the transaction committed (never if it rolls back).
+func (t *txn) afterCommit(f func()) { t.after = append(t.after, f) }
+
+// Transient failures are retried: a deadlock victim or a serialization
+// failure left nothing behind (its transaction rolled back), so running the
+// whole transaction again is safe and callers never see them.
+const (
+	maxTxAttempts  = 4
+	txRetryBackoff = 10 * time.Millisecond
+)
+
+// inTx runs fn in a transaction and commits when fn returns nil; a deadlock
+// or serialization failure runs fn again in a new one. fn must therefore
+// only assign its results (not accumulate them) and have no effect outside
+// the transaction but through afterCommit.
+func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.inTxOnce(ctx, fn)
+		if err == nil || !postgres.IsTransient(err) || attempt == maxTxAttempts {
+			return err
+		}
+		s.log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
+		wait := time.Duration(attempt) * txRetryBackoff
+		wait += time.Duration(rand.Int64N(int64(wait))) // #nosec G404 -- jitter, not a secret
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (s *Service) inTxOnce(ctx context.Context, fn func(t *txn) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
+	t := &txn{Tx: tx, st: s.store.WithTx(tx)}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.st.Notify(ctx, t.channels, t.payloads); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	for _, f := range t.after {
+		f()
+	}
+	return nil
+}
+
+// Lease identifies the worker process holding a task in in_progress or
+// submitting; the token fences a stale worker out.
+type Lease struct {
+	Token domain.ID
+	Owner string
+}
