@@ -19,8 +19,8 @@ import (
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/logging"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/metrics"
+	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/tasks"
 )

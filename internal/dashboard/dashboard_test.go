@@ -20,6 +20,7 @@ import (
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 	"github.com/applyq/applyq/internal/web"
 )
 
@@ -147,7 +148,7 @@ func TestTaskAction_BackStaysOnThisSite(t *testing.T) {
 		"/queue/paused?msg=run_created&cursor=abc": "/queue/paused?cursor=abc&msg=task_cancelled",
 		"/runs": "/runs?msg=task_cancelled",
 	}
-	res := pgtest.MustAdd(t, b.db, user, run, pgtest.MustJobs(t, b.db, user, len(bad)+len(good)))
+	res := taskstest.MustAdd(t, b.db, user, run, pgtest.MustJobs(t, b.db, user, len(bad)+len(good)))
 	i := 0
 	for _, back := range bad {
 		task := res.Queued[i].TaskID

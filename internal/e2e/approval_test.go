@@ -115,7 +115,7 @@ func TestApproval_ListenerKilledDecisionWhileDown(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, kill(), 1)
 	waitFor(t, 5*time.Second, "listener to notice", func() bool { return !proc.Listener.Connected() })
-	_, err := s.db.Decide(ctx, approvalKeyFor(t, tokens[0]), domain.DecisionApprove, "test")
+	_, err := s.svc.Decide(ctx, approvalKeyFor(t, tokens[0]), domain.DecisionApprove, "test")
 	require.NoError(t, err)
 	_, applied := rec.get(a.TaskID)
 	require.False(t, applied, "nothing can have heard the notification")

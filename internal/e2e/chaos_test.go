@@ -21,6 +21,7 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 func envInt(name string, def int) int {
@@ -83,7 +84,7 @@ func TestChaos(t *testing.T) {
 	for u := range users {
 		user := pgtest.MustUser(t, db, pgtest.UserOpts{})
 		run := pgtest.MustRun(t, db, user, pgtest.RunOpts{RequiresApproval: u%2 == 0, Template: "Dear {{.company}}"})
-		pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, tasks/users))
+		taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, tasks/users))
 		sessions[u] = sessionFor(t, db, user)
 	}
 	total := users * (tasks / users)

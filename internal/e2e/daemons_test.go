@@ -17,6 +17,7 @@ import (
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // TestDaemons_WorkTasksAndStopOnSIGTERM runs api, worker and sweeper as real
@@ -28,7 +29,7 @@ func TestDaemons_WorkTasksAndStopOnSIGTERM(t *testing.T) {
 	pool := pgtest.MustPoolFor(t, dbURL)
 	ins, err := queue.NewInserter(pool)
 	require.NoError(t, err)
-	db := postgres.New(pool, ins, nil)
+	db := postgres.New(pool, ins)
 
 	addr, apiAdmin, workerAdmin, sweeperAdmin := proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t)
 	env := []string{"APPLYQ_DATABASE_URL=" + dbURL, "APPLYQ_LOG_FORMAT=json", "APPLYQ_HTTP_ADDR=" + addr, "APPLYQ_HTTP_ADMIN_ADDR=" + apiAdmin,
@@ -43,7 +44,7 @@ func TestDaemons_WorkTasksAndStopOnSIGTERM(t *testing.T) {
 
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
-	res := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 25))
+	res := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 25))
 	require.Len(t, res.Queued, 25)
 	deadline := time.Now().Add(60 * time.Second)
 	for pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE state = 'submitted'`) != 25 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // TestDatabaseFaults_EveryConnectionTerminated: while api, worker and
@@ -30,7 +31,7 @@ func TestDatabaseFaults_EveryConnectionTerminated(t *testing.T) {
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
 	const n = 300
-	pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, n))
+	taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, n))
 	for range 3 {
 		time.Sleep(300 * time.Millisecond)
 		killed := pgtest.MustCount(t, db, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity

@@ -15,6 +15,7 @@ import (
 	"github.com/applyq/applyq/internal/failpoint"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // TestFailpoints_KillAroundSubmission kills a real worker at each point
@@ -48,7 +49,7 @@ func TestFailpoints_KillAroundSubmission(t *testing.T) {
 				"APPLYQ_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef"}
 			doomed := proctest.Start(t, "worker", processEnv(dbURL, append(webhook, "APPLYQ_FAILPOINT_"+c.point+"=kill")...))
 			doomed.WaitForOutput(t, "worker started", 30*time.Second)
-			taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+			taskID := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
 			require.Equal(t, -1, doomed.Wait(t, 30*time.Second), "killed at %s", c.point)
 
 			fresh := proctest.Start(t, "worker", processEnv(dbURL, webhook...))

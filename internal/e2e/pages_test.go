@@ -14,6 +14,7 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 	"github.com/applyq/applyq/internal/web"
 )
 
@@ -165,7 +166,7 @@ func TestPages_GetOfEveryLinkChangesNothing(t *testing.T) {
 		require.NoError(t, p.Stop(ctx))
 	}
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{})
-	res := pgtest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 3))
+	res := taskstest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 3))
 	pgtest.MustForceState(t, s.db, res.Queued[1].TaskID, domain.StatePaused)
 	pgtest.MustForceState(t, s.db, res.Queued[2].TaskID, domain.StateFailed)
 	session := s.session(t, user)

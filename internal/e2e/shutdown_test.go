@@ -17,6 +17,7 @@ import (
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // TestShutdown_SIGTERMDuringWork: a worker stopped while submissions are in
@@ -36,7 +37,7 @@ func TestShutdown_SIGTERMDuringWork(t *testing.T) {
 	w := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_WORKER_APPLIER=webhook", "APPLYQ_WEBHOOK_URL="+receiver.URL,
 		"APPLYQ_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef", "APPLYQ_WORKER_CONCURRENCY=4", "APPLYQ_WORKER_SHUTDOWN_TIMEOUT=20s"))
 	w.WaitForOutput(t, "worker started", 30*time.Second)
-	pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 20))
+	taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 20))
 	waitFor(t, 20*time.Second, "submissions in flight", func() bool {
 		return pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE state = 'submitting'`) > 0
 	})
@@ -61,7 +62,7 @@ func TestShutdown_SecondSignalExitsAtOnce(t *testing.T) {
 	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
 	w := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_FAILPOINT_AFTER_CLAIM=sleep:1h", "APPLYQ_WORKER_SHUTDOWN_TIMEOUT=1h"))
 	w.WaitForOutput(t, "worker started", 30*time.Second)
-	taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
 	waitFor(t, 20*time.Second, "in_progress", func() bool { return pgtest.MustTaskState(t, db, taskID) == "in_progress" })
 	w.Signal(t, syscall.SIGTERM)
 	w.WaitForOutput(t, "shutting down", 10*time.Second)
@@ -93,18 +94,20 @@ func continuationInsideApplier(t *testing.T, grace, hold time.Duration) (*postgr
 	pool := pgtest.MustPoolFor(t, dbURL)
 	ins, err := queue.NewInserter(pool)
 	require.NoError(t, err)
-	ins.ContinuationDelay = time.Hour // only the listening worker continues within the test
-	db := postgres.New(pool, ins, nil)
+	db := postgres.New(pool, ins)
+	// The decision's River job is delayed past the test: only the listening
+	// worker continues the task.
+	svc := taskstest.MustService(t, db, taskstest.ServiceOpts{HandoffDelay: time.Hour})
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{RequiresApproval: true})
 	w := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_WORKER_APPLIER=webhook", "APPLYQ_WEBHOOK_URL="+receiver.URL,
 		"APPLYQ_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef", "APPLYQ_WORKER_SHUTDOWN_TIMEOUT="+grace.String()))
 	w.WaitForOutput(t, "worker started", 30*time.Second)
-	taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
 	waitFor(t, 20*time.Second, "awaiting_approval", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateAwaitingApproval })
-	a, err := db.TaskApproval(context.Background(), taskID)
+	a, err := db.ApprovalLatestForTask(context.Background(), taskID)
 	require.NoError(t, err)
-	_, err = db.Decide(context.Background(), postgres.ApprovalKey{ID: a.ID, UserID: user.ID}, domain.DecisionApprove, "test")
+	_, err = svc.Decide(context.Background(), postgres.ApprovalKey{ID: a.ID, UserID: user.ID}, domain.DecisionApprove, "test")
 	require.NoError(t, err)
 	select {
 	case <-inside:

@@ -27,6 +27,8 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // clock is a controllable clock for expiry and pacing.
@@ -53,6 +55,7 @@ func (c *clock) Set(t time.Time) {
 type stack struct {
 	dbURL  string
 	db     *postgres.DB
+	svc    *tasks.Service
 	api    *httptest.Server
 	cfg    *config.Config
 	mail   *mail.Recorder
@@ -84,9 +87,8 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	pool := pgtest.MustPoolFor(t, dbURL)
 	ins, err := queue.NewInserter(pool)
 	require.NoError(t, err)
-	ins.ContinuationDelay = o.HandoffDelay
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	db := postgres.New(pool, ins, log)
+	db := postgres.New(pool, ins)
 	cfg, err := config.Load(config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.Approval.PollInterval = o.PollInterval
@@ -94,15 +96,17 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	require.NoError(t, err)
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
+	s.svc = taskstest.MustService(t, db, taskstest.ServiceOpts{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
+		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now})
 	hub := dashboard.NewHub()
 	listener := notify.New(dbURL, log)
 	listener.Subscribe(domain.NotifyTasks, hub)
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Now: s.clock.Now, Hub: hub})
+	pages, err := dashboard.New(dashboard.Options{DB: db, Tasks: s.svc, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Now: s.clock.Now, Hub: hub})
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages})
+	srv, err := httpapi.New(httpapi.Options{DB: db, Tasks: s.svc, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages})
 	require.NoError(t, err)
 	s.api = httptest.NewUnstartedServer(srv.Handler())
 	s.api.Listener.Close()
@@ -130,10 +134,9 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	p, err := queue.NewProcess(queue.ProcessOptions{
-		Pool: s.db.Pool, DBURL: s.dbURL, DB: s.db, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
-		Concurrency: o.Concurrency, MaxAttempts: 3, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
-		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalTTL: 20 * time.Minute,
-		ApprovalPollInterval: s.cfg.Approval.PollInterval, Now: s.clock.Now, GroupCommit: 16,
+		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, DB: s.db, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
+		Concurrency: o.Concurrency, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
+		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalPollInterval: s.cfg.Approval.PollInterval,
 	})
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background()))
@@ -218,7 +221,7 @@ func (s *stack) approvalRun(t testing.TB, n int) (*domain.User, []domain.ID, []s
 	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{RequiresApproval: true, Template: "Hello {{.company}}"})
 	before := len(s.approvalTokens(t))
-	res := pgtest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, n))
+	res := taskstest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, n))
 	ids := make([]domain.ID, len(res.Queued))
 	for i, q := range res.Queued {
 		ids[i] = q.TaskID

@@ -14,8 +14,8 @@ import (
 
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // TestWebhook_OutcomesLandInTheirStates runs the worker against a local
@@ -64,7 +64,7 @@ func TestWebhook_OutcomesLandInTheirStates(t *testing.T) {
 	for _, o := range out {
 		jobIDs = append(jobIDs, o.Job.ID)
 	}
-	pgtest.MustAdd(t, s.db, user, run, jobIDs)
+	taskstest.MustAdd(t, s.db, user, run, jobIDs)
 
 	stateOf := func(company string) (domain.State, string) {
 		var st domain.State
@@ -77,7 +77,7 @@ func TestWebhook_OutcomesLandInTheirStates(t *testing.T) {
 		"ok":     {"submitted", ""},
 		"reject": {"failed", "rejected_by_receiver"},
 		"busy":   {"submitted", ""},
-		"slow":   {"paused", domain.ReasonSubmissionOutcomeUnknown},
+		"slow":   {"paused", string(domain.ReasonSubmissionOutcomeUnknown)},
 	}
 	waitFor(t, 30*time.Second, "every outcome to land", func() bool {
 		for c, w := range want {
@@ -100,13 +100,13 @@ func TestWebhook_OutcomesLandInTheirStates(t *testing.T) {
 func TestPacing_DailyLimit(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, stackOpts{})
-	_, end := postgres.DailyWindow(time.Now())
+	_, end := domain.DailyWindow(time.Now())
 	s.clock.Set(end.Add(-300 * time.Millisecond))
 	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
 	_, err := s.db.UpdateProfile(context.Background(), user.ID, user.Profile, 3)
 	require.NoError(t, err)
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{})
-	pgtest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 5))
+	taskstest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 5))
 
 	waitFor(t, 20*time.Second, "3 submitted and 2 held", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE state = 'submitted'`) == 3 &&

@@ -21,6 +21,7 @@ import (
 	"github.com/applyq/applyq/internal/proctest"
 	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/sweeper"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // processEnv is the environment of a worker process in these tests.
@@ -32,15 +33,16 @@ func processEnv(dbURL string, extra ...string) []string {
 }
 
 func newSweeper(t *testing.T, db *postgres.DB, now func() time.Time) *sweeper.Sweeper {
-	return &sweeper.Sweeper{DB: db, Log: zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)), Interval: time.Second,
-		StuckAfter: 10 * time.Second, OrphanGrace: 0, MaxAttempts: 5, BatchSize: 100, MaxBatches: 10, Now: now}
+	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	return &sweeper.Sweeper{Tasks: taskstest.MustService(t, db, taskstest.ServiceOpts{Log: log, MaxAttempts: 5}), DB: db, Log: log,
+		Interval: time.Second, StuckAfter: 10 * time.Second, OrphanGrace: 0, BatchSize: 100, MaxBatches: 10, Now: now}
 }
 
 func storeFor(t *testing.T, dbURL string) *postgres.DB {
 	pool := pgtest.MustPoolFor(t, dbURL)
 	ins, err := queue.NewInserter(pool)
 	require.NoError(t, err)
-	return postgres.New(pool, ins, nil)
+	return postgres.New(pool, ins)
 }
 
 // TestSweeper_WorkerKilledInProgress: a real worker process is SIGKILLed
@@ -55,7 +57,7 @@ func TestSweeper_WorkerKilledInProgress(t *testing.T) {
 
 	stuck := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_FAILPOINT_AFTER_CLAIM=sleep:1h"))
 	stuck.WaitForOutput(t, "worker started", 30*time.Second)
-	taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
 	waitFor(t, 20*time.Second, "in_progress", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateInProgress })
 	stuck.Signal(t, syscall.SIGKILL)
 	require.Equal(t, -1, stuck.Wait(t, 10*time.Second), "killed")
@@ -95,7 +97,7 @@ func TestSweeper_WorkerKilledSubmitting(t *testing.T) {
 		"APPLYQ_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef", "APPLYQ_WEBHOOK_TIMEOUT=1h"}
 	w1 := proctest.Start(t, "worker", processEnv(dbURL, webhook...))
 	w1.WaitForOutput(t, "worker started", 30*time.Second)
-	taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
 	select {
 	case <-received:
 	case <-time.After(30 * time.Second):
@@ -148,7 +150,7 @@ func TestSweeper_OrphanIsWorkedAfterRepair(t *testing.T) {
 	s := startStack(t, stackOpts{NoWorker: true})
 	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{})
-	taskID := pgtest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, 1)).Queued[0].TaskID
 	_, err := s.db.Pool.Exec(context.Background(), `DELETE FROM river_job`)
 	require.NoError(t, err)
 	s.startWorker(t, stackOpts{})

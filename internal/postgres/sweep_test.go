@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 // TestSweepQueries_UseIndexesNotTheTable fills the table with settled tasks
@@ -18,7 +21,13 @@ import (
 // approval_requests) sequentially: their cost follows the rows to fix.
 func TestSweepQueries_UseIndexesNotTheTable(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	db := pgtest.MustDB(t)
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	b := struct {
+		db   *postgres.DB
+		user *domain.User
+		run  *domain.Run
+	}{db, user, pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
 	ctx := context.Background()
 	const settled = 100_000
 	old := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})
@@ -40,21 +49,35 @@ func TestSweepQueries_UseIndexesNotTheTable(t *testing.T) {
 	// run has a few of its own.
 	_, err = b.db.Pool.Exec(ctx, `UPDATE application_runs SET status = 'completed' WHERE id = $1`, old.ID)
 	require.NoError(t, err)
-	pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 5))
+	taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 5))
 	_, err = b.db.Pool.Exec(ctx, `ANALYZE application_tasks; ANALYZE job_postings; ANALYZE approval_requests; ANALYZE river_job; ANALYZE application_runs`)
 	require.NoError(t, err)
 
-	args := map[string][]any{
-		"stuck":                 {time.Now(), 500},
-		"expired_approvals":     {500},
-		"orphans":               {time.Now(), 500},
-		"jobs_of_settled_tasks": {500},
-		"complete_runs":         {500},
-	}
-	for name, query := range postgres.SweepSQL {
+	// Run every sweep selection through the store on a traced connection,
+	// then EXPLAIN exactly the statements it sent, with their arguments.
+	var sent []pgx.TraceQueryStartData
+	cfg := b.db.Pool.Config()
+	cfg.ConnConfig.Tracer = queryRecorder(func(d pgx.TraceQueryStartData) { sent = append(sent, d) })
+	traced, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer traced.Close()
+	st := postgres.NewStore(traced)
+	_, err = st.SweepStuckTasks(ctx, time.Now(), 500)
+	require.NoError(t, err)
+	_, err = st.SweepExpiredApprovalTasks(ctx, 500)
+	require.NoError(t, err)
+	_, err = st.SweepOrphanTasks(ctx, time.Now(), 500)
+	require.NoError(t, err)
+	_, err = st.SweepJobsOfSettledTasks(ctx, 500)
+	require.NoError(t, err)
+	_, err = st.SweepRunsToComplete(ctx, 500)
+	require.NoError(t, err)
+	require.Len(t, sent, 5)
+	for _, q := range sent {
+		name := strings.TrimPrefix(strings.SplitN(q.SQL, "\n", 2)[0], "-- name: ")
 		var plan []string
-		err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args[name]...)
+		err := pgx.BeginFunc(ctx, b.db.Pool, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.SQL, q.Args...)
 			var err error
 			plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
 			return err
@@ -66,3 +89,13 @@ func TestSweepQueries_UseIndexesNotTheTable(t *testing.T) {
 		require.NotContains(t, text, "Seq Scan on approval_requests", name)
 	}
 }
+
+// queryRecorder is a pgx tracer that hands every statement to record.
+type queryRecorder func(pgx.TraceQueryStartData)
+
+func (r queryRecorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	r(d)
+	return ctx
+}
+
+func (queryRecorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

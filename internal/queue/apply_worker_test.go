@@ -20,10 +20,13 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 type testBundle struct {
 	db   *postgres.DB
+	svc  *tasks.Service // for what users and the sweeper do meanwhile
 	user *domain.User
 	run  *domain.Run
 }
@@ -32,7 +35,7 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	return &testBundle{db: db, user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{Template: "Dear {{.company}}, I am {{.name}}."})}
+	return &testBundle{db: db, svc: taskstest.MustService(t, db, taskstest.ServiceOpts{}), user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{Template: "Dear {{.company}}, I am {{.name}}."})}
 }
 
 type workerOpts struct {
@@ -60,7 +63,8 @@ func startWorker(t *testing.T, b *testBundle, opts workerOpts) *river.Client[pgx
 		opts.JobTimeout = time.Minute
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	w := &queue.ApplyWorker{DB: b.db, Applier: opts.Applier, Owner: opts.Name, JobTimeout: opts.JobTimeout, MaxAttempts: opts.MaxAttempts, Log: log}
+	svc := taskstest.MustService(t, b.db, taskstest.ServiceOpts{Log: log, MaxAttempts: opts.MaxAttempts})
+	w := &queue.ApplyWorker{Tasks: svc, Applier: opts.Applier, Leases: &queue.Leases{Owner: opts.Name}, JobTimeout: opts.JobTimeout}
 	client, err := queue.NewWorkerClient(b.db.Pool, queue.Workers{Apply: w}, queue.ClientOptions{
 		Concurrency: opts.Concurrency, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, ID: opts.Name, Log: log,
 	})
@@ -96,11 +100,11 @@ func TestApplyWorker_SubmitsQueuedTask(t *testing.T) {
 	b := setup(t)
 	dry := applier.NewDryRun(nil)
 	startWorker(t, b, workerOpts{Applier: dry})
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1))
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1))
 	taskID := res.Queued[0].TaskID
 
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'submitted'`, taskID)
-	trs, err := b.db.TaskTransitions(context.Background(), taskID)
+	trs, err := b.db.TaskTimeline(context.Background(), taskID)
 	require.NoError(t, err)
 	var path []string
 	for _, tr := range trs {
@@ -119,7 +123,7 @@ func TestApplyWorker_TwoClientsThousandTasks(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	const n = 1000
-	pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
+	taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
 	dryA, dryB := applier.NewDryRun(nil), applier.NewDryRun(nil)
 	startWorker(t, b, workerOpts{Applier: dryA, Concurrency: 8})
 	startWorker(t, b, workerOpts{Applier: dryB, Concurrency: 8})
@@ -146,14 +150,14 @@ func TestApplyWorker_ClaimOrder(t *testing.T) {
 	jobs := pgtest.MustJobs(t, b.db, b.user, 6)
 	var tasks []domain.ID
 	for _, j := range jobs { // one add per job: distinct queued_at
-		tasks = append(tasks, pgtest.MustAdd(t, b.db, b.user, b.run, []domain.ID{j}).Queued[0].TaskID)
+		tasks = append(tasks, taskstest.MustAdd(t, b.db, b.user, b.run, []domain.ID{j}).Queued[0].TaskID)
 	}
 	// Tasks 4 and 1 fail and are resumed, in that order: boosted, with fresh
 	// queued_at, so they go first, 4 before 1.
 	for _, i := range []int{4, 1} {
 		cancelJob(t, b.db, tasks[i])
 		pgtest.MustForceState(t, b.db, tasks[i], domain.StateFailed)
-		_, err := b.db.ResumeTask(ctx, b.user.ID, tasks[i], "test")
+		_, err := b.svc.Resume(ctx, b.user.ID, tasks[i], "test")
 		require.NoError(t, err)
 	}
 
@@ -185,7 +189,7 @@ func cancelJob(t *testing.T, db *postgres.DB, taskID domain.ID) {
 func TestApplyWorker_LeavesUnexpectedStateAlone(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 3))
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 3))
 	states := []domain.State{domain.StateInProgress, domain.StateSubmitting, domain.StateCancelled}
 	for i, s := range states {
 		pgtest.MustForceState(t, b.db, res.Queued[i].TaskID, s)
@@ -217,7 +221,7 @@ func TestApplyWorker_NotSentIsRetried(t *testing.T) {
 		return domain.ApplyResult{}, nil
 	}
 	startWorker(t, b, workerOpts{Applier: dry})
-	taskID := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
 
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'submitted'`, taskID)
 	require.Equal(t, 2, pgtest.MustCount(t, b.db, `SELECT attempts FROM application_tasks WHERE id = $1`, taskID))
@@ -235,7 +239,7 @@ func TestApplyWorker_NotSentExhaustsAttempts(t *testing.T) {
 		return domain.ApplyResult{}, domain.ErrNotSent
 	}
 	startWorker(t, b, workerOpts{Applier: dry, MaxAttempts: 1})
-	taskID := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'failed' AND state_reason = 'attempts_exhausted'`, taskID)
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM river_job WHERE state = 'completed'`)
 }
@@ -253,7 +257,7 @@ func TestApplyWorker_UnknownOutcomePauses(t *testing.T) {
 		return domain.ApplyResult{}, errors.New("read: connection reset by peer")
 	}
 	startWorker(t, b, workerOpts{Applier: dry})
-	taskID := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
 
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'submission_outcome_unknown'
 		AND last_error LIKE '%connection reset%'`, taskID)
@@ -269,7 +273,7 @@ func TestApplyWorker_SameJobInManyRunsSubmittedOnce(t *testing.T) {
 	jobs := pgtest.MustJobs(t, b.db, b.user, 30)
 	for range 3 {
 		run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})
-		require.Len(t, pgtest.MustAdd(t, b.db, b.user, run, jobs).Queued, 30)
+		require.Len(t, taskstest.MustAdd(t, b.db, b.user, run, jobs).Queued, 30)
 	}
 	dryA, dryB := applier.NewDryRun(nil), applier.NewDryRun(nil)
 	startWorker(t, b, workerOpts{Applier: dryA, Concurrency: 6})
@@ -288,7 +292,7 @@ func TestApplyWorker_SameJobInManyRunsSubmittedOnce(t *testing.T) {
 	}
 }
 
-func TestApplyWorker_PausesWhatTheUserMustFix(t *testing.T) {
+func TestApplyWorker_HoldsWhatAPersonMustSee(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	dry := applier.NewDryRun(nil)
@@ -297,12 +301,14 @@ func TestApplyWorker_PausesWhatTheUserMustFix(t *testing.T) {
 	badTemplate := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{Template: "Hello {{.hiring_manager}}"})
 	approval := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
 	jobs := pgtest.MustJobs(t, b.db, b.user, 2)
-	t1 := pgtest.MustAdd(t, b.db, b.user, badTemplate, jobs[:1]).Queued[0].TaskID
-	t2 := pgtest.MustAdd(t, b.db, b.user, approval, jobs[1:]).Queued[0].TaskID
+	t1 := taskstest.MustAdd(t, b.db, b.user, badTemplate, jobs[:1]).Queued[0].TaskID
+	t2 := taskstest.MustAdd(t, b.db, b.user, approval, jobs[1:]).Queued[0].TaskID
 
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'preparation_failed'
 		AND last_error LIKE '%unknown variable "hiring_manager"%'`, t1)
-	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'approval_required'`, t2)
+	// A run that requires approval is never submitted unapproved.
+	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks t JOIN approval_requests a ON a.task_id = t.id
+		WHERE t.id = $1 AND t.state = 'awaiting_approval' AND a.status = 'pending'`, t2)
 	require.Empty(t, dry.Sent())
 }
 
@@ -323,7 +329,7 @@ func TestApplyWorker_NotSentAfterTheDeadlineIsRecorded(t *testing.T) {
 		return domain.ApplyResult{}, nil
 	}
 	startWorker(t, b, workerOpts{Applier: dry, JobTimeout: 300 * time.Millisecond})
-	taskID := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	taskID := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
 
 	waitForCount(t, b.db, 1, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'submitted'`, taskID)
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions
@@ -340,21 +346,21 @@ func TestApplyWorker_PausedRunParksTasksAndResumeWakesThemAtOnce(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	paused := domain.RunPaused
-	_, err := b.db.UpdateRun(ctx, b.user.ID, b.run.ID, domain.RunUpdate{Status: &paused})
+	_, err := b.svc.UpdateRun(ctx, b.user.ID, b.run.ID, domain.RunUpdate{Status: &paused})
 	require.NoError(t, err)
 	dry := applier.NewDryRun(nil)
 	startWorker(t, b, workerOpts{Applier: dry})
 	const n = 3
-	pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
+	taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
 	waitForCount(t, b.db, n, `SELECT count(*) FROM river_job WHERE state = 'completed'`)
 	require.Equal(t, n, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE state = 'queued'`), "parked, still queued")
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE state <> 'completed'`), "nothing polls a paused run")
-	orphans, err := b.db.RepairOrphans(ctx, time.Now().Add(time.Hour), 100)
+	orphans, err := b.svc.RepairOrphans(ctx, time.Now().Add(time.Hour), 100)
 	require.NoError(t, err)
 	require.Empty(t, orphans, "parked tasks are not orphans")
 
 	active := domain.RunActive
-	_, err = b.db.UpdateRun(ctx, b.user.ID, b.run.ID, domain.RunUpdate{Status: &active})
+	_, err = b.svc.UpdateRun(ctx, b.user.ID, b.run.ID, domain.RunUpdate{Status: &active})
 	require.NoError(t, err)
 	// Every queued task has a job that is available now (not scheduled for later).
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks t WHERE t.state = 'queued'

@@ -10,9 +10,9 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // TestApprovals_NotifyNeverQueriesOnTheListenerGoroutine: Notify runs on the
@@ -27,8 +27,8 @@ func TestApprovals_NotifyNeverQueriesOnTheListenerGoroutine(t *testing.T) {
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
-	db := postgres.New(pool, nil, zaptest.NewLogger(t))
-	a := &queue.Approvals{DB: db, PollInterval: time.Hour, Log: zaptest.NewLogger(t)}
+	svc := tasks.New(tasks.Options{Pool: pool, Log: zaptest.NewLogger(t)})
+	a := &queue.Approvals{Tasks: svc, PollInterval: time.Hour, Log: zaptest.NewLogger(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go a.Run(ctx)

@@ -32,7 +32,6 @@ func (MagicLinkArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueMail, MaxAttempts: 5}
 }
 
-
 // MagicLinkWorker creates a sign-in token and mails its link. A failed send
 // retries with a new token; an unused one simply expires.
 type MagicLinkWorker struct {

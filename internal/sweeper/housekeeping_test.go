@@ -38,7 +38,7 @@ func TestHousekeeping_ForgetsSpentTokens(t *testing.T) {
 	oldDecided, decided := pgtest.MustApproval(t, b.db, b.user, pgtest.ApprovalOpts{})
 	oldExpired, expired := pgtest.MustApproval(t, b.db, b.user, pgtest.ApprovalOpts{})
 	for _, tok := range []string{recent, decided} {
-		_, err := b.db.Decide(ctx, key(tok), domain.DecisionReject, "approval_link")
+		_, err := b.svc.Decide(ctx, key(tok), domain.DecisionReject, "approval_link")
 		require.NoError(t, err)
 	}
 	long := b.now.Add(-sweeper.SpentTokenGrace - time.Minute)
@@ -65,11 +65,11 @@ func TestHousekeeping_ForgetsSpentTokens(t *testing.T) {
 	require.Equal(t, 1, res.ExpiredSessionsDeleted)
 
 	for _, tok := range []string{decided, expired} {
-		_, err := b.db.GetApproval(ctx, key(tok))
+		_, err := b.db.ApprovalGet(ctx, key(tok))
 		require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err), "a spent link is forgotten")
 	}
 	for _, tok := range []string{pending, recent} {
-		_, err := b.db.GetApproval(ctx, key(tok))
+		_, err := b.db.ApprovalGet(ctx, key(tok))
 		require.NoError(t, err, "a live or recently decided link still answers")
 	}
 	require.Equal(t, 4, pgtest.MustCount(t, b.db, `SELECT count(*) FROM approval_requests`), "the requests and decisions stay")

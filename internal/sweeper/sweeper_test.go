@@ -15,10 +15,13 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/sweeper"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 type bundle struct {
 	db   *postgres.DB
+	svc  *tasks.Service
 	user *domain.User
 	run  *domain.Run
 	now  time.Time
@@ -29,14 +32,14 @@ func setup(t *testing.T) *bundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	b := &bundle{db: db, user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
+	b := &bundle{db: db, svc: taskstest.MustService(t, db, taskstest.ServiceOpts{MaxAttempts: 3}), user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
 	b.sw = b.newSweeper(t)
 	return b
 }
 
 func (b *bundle) newSweeper(t *testing.T) *sweeper.Sweeper {
-	return &sweeper.Sweeper{DB: b.db, Log: zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)), Interval: time.Second,
-		StuckAfter: time.Minute, OrphanGrace: 0, MaxAttempts: 3, BatchSize: 100, MaxBatches: 50, Now: func() time.Time { return b.now }}
+	return &sweeper.Sweeper{Tasks: b.svc, DB: b.db, Log: zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)), Interval: time.Second,
+		StuckAfter: time.Minute, OrphanGrace: 0, BatchSize: 100, MaxBatches: 50, Now: func() time.Time { return b.now }}
 }
 
 // dbNow is the database's clock, which heartbeats are written with.
@@ -48,7 +51,7 @@ func dbNow(t *testing.T, db *postgres.DB) time.Time {
 
 func (b *bundle) tasks(t *testing.T, n int) []domain.ID {
 	t.Helper()
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, n))
 	ids := make([]domain.ID, len(res.Queued))
 	for i, q := range res.Queued {
 		ids[i] = q.TaskID
@@ -108,7 +111,7 @@ func TestRecoverStuck_SubmittingPausesAndAttemptsExhaust(t *testing.T) {
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1 AND to_state = 'queued' AND from_state IS NOT NULL`, ids[0]), "never re-queued")
 
 	// The stale worker comes back: its fenced write changes nothing.
-	_, err = b.db.Heartbeat(context.Background(), []domain.ID{fence})
+	_, err = b.svc.Heartbeat(context.Background(), []domain.ID{fence})
 	require.NoError(t, err)
 	require.Equal(t, domain.StateFailed, pgtest.MustTaskState(t, b.db, ids[1]))
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE lease_token IS NOT NULL`))
@@ -164,11 +167,11 @@ func TestExpireApprovals(t *testing.T) {
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM approval_requests WHERE status = 'expired'`))
 
 	// A late approve answers 410 and changes nothing.
-	_, err = b.db.Decide(ctx, postgres.ApprovalKey{TokenHash: domain.HashToken(ids[0].String())}, domain.DecisionApprove, "late")
+	_, err = b.svc.Decide(ctx, postgres.ApprovalKey{TokenHash: domain.HashToken(ids[0].String())}, domain.DecisionApprove, "late")
 	require.Equal(t, domain.EGONE, domain.ErrorCode(err), "by link token")
 	var reqID domain.ID
 	require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT id FROM approval_requests WHERE task_id = $1`, ids[0]).Scan(&reqID))
-	_, err = b.db.Decide(ctx, postgres.ApprovalKey{ID: reqID, UserID: b.user.ID}, domain.DecisionApprove, "late")
+	_, err = b.svc.Decide(ctx, postgres.ApprovalKey{ID: reqID, UserID: b.user.ID}, domain.DecisionApprove, "late")
 	require.Equal(t, domain.EGONE, domain.ErrorCode(err))
 	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, b.db, ids[0]))
 }
@@ -184,7 +187,7 @@ func TestRepairOrphans_AndSettledTasksJobs(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE id = (SELECT river_job_id FROM application_tasks WHERE id = $1)`, ids[1])
 	require.NoError(t, err)
-	_, err = b.db.CancelTask(ctx, b.user.ID, ids[2], "test")
+	_, err = b.svc.Cancel(ctx, b.user.ID, ids[2], "test")
 	require.NoError(t, err)
 	b.now = dbNow(t, b.db).Add(time.Second)
 

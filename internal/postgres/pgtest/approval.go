@@ -18,10 +18,10 @@ type ApprovalOpts struct {
 	CoverLetter string        // default "Dear hiring team"
 }
 
-// MustApproval does what a worker does when a run needs approval, without a
-// worker: a new task of user in a new approval-requiring run goes to
-// awaiting_approval with an approval request holding a packet of user's
-// profile. It returns the request and its link token.
+// MustApproval puts a new task of user, in a new approval-requiring run, in
+// awaiting_approval with a pending approval request holding a packet of
+// user's profile — what a worker's Prepare does, written through the store
+// without a worker or River. It returns the request and its link token.
 func MustApproval(tb testing.TB, db *postgres.DB, user *domain.User, opts ApprovalOpts) (*domain.Approval, string) {
 	tb.Helper()
 	ctx := context.Background()
@@ -32,12 +32,8 @@ func MustApproval(tb testing.TB, db *postgres.DB, user *domain.User, opts Approv
 		opts.CoverLetter = "Dear hiring team"
 	}
 	run := MustRun(tb, db, user, RunOpts{RequiresApproval: true})
-	res := MustAdd(tb, db, user, run, MustJobs(tb, db, user, 1))
-	fence := MustForceState(tb, db, res.Queued[0].TaskID, domain.StateInProgress)
-	task, err := db.GetTask(ctx, user.ID, res.Queued[0].TaskID)
-	if err != nil {
-		tb.Fatalf("MustApproval: %v", err)
-	}
+	task := MustTask(tb, db, user, run, MustJobs(tb, db, user, 1)[0])
+	fence := MustForceState(tb, db, task.ID, domain.StateInProgress)
 	packet, err := json.Marshal(domain.Packet{TaskID: task.ID, RunID: task.RunID, JobID: task.JobID, Company: "Company 0", Title: "Engineer",
 		Applicant: user.Profile, Email: user.Email, CoverLetter: opts.CoverLetter, PreparedAt: time.Now().UTC()})
 	if err != nil {
@@ -45,11 +41,28 @@ func MustApproval(tb testing.TB, db *postgres.DB, user *domain.User, opts Approv
 	}
 	token, hash := domain.NewToken(domain.PrefixApproval)
 	var a *domain.Approval
-	if err := db.InTx(ctx, func(tx pgx.Tx) error {
-		a, err = db.RequestApprovalTx(ctx, tx, task, packet, hash, opts.TTL, fence)
+	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		st := db.WithTx(tx)
+		if _, err := st.TaskMove(ctx, postgres.Move{TaskID: task.ID, From: domain.StateInProgress, To: domain.StateAwaitingApproval,
+			Actor: domain.ActorWorker, Fence: fence, Packet: packet}); err != nil {
+			return err
+		}
+		a, err = st.ApprovalInsert(ctx, task, hash, packet, opts.TTL)
 		return err
-	}); err != nil {
+	})
+	if err != nil {
 		tb.Fatalf("MustApproval: %v", err)
 	}
 	return a, token
+}
+
+// MustTask inserts a queued task of user for job in run, without a River job
+// (for tests of what happens to tasks, not to their jobs).
+func MustTask(tb testing.TB, db *postgres.DB, user *domain.User, run *domain.Run, jobID domain.ID) *domain.Task {
+	tb.Helper()
+	created, err := db.TaskInsertMany(context.Background(), user.ID, run.ID, []domain.ID{domain.NewID()}, []domain.ID{jobID})
+	if err != nil || len(created) != 1 {
+		tb.Fatalf("MustTask: %v (%d created)", err, len(created))
+	}
+	return created[0]
 }

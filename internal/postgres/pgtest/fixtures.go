@@ -63,8 +63,8 @@ func MustRun(tb testing.TB, db *postgres.DB, user *domain.User, opts RunOpts) *d
 func MustJobs(tb testing.TB, db *postgres.DB, user *domain.User, n int) []domain.ID {
 	tb.Helper()
 	ids := make([]domain.ID, 0, n)
-	for start := 0; start < n; start += postgres.MaxJobsPerAdd {
-		end := min(start+postgres.MaxJobsPerAdd, n)
+	for start := 0; start < n; start += domain.MaxJobsPerAdd {
+		end := min(start+domain.MaxJobsPerAdd, n)
 		inputs := make([]domain.JobInput, 0, end-start)
 		for i := start; i < end; i++ {
 			inputs = append(inputs, domain.JobInput{
@@ -84,16 +84,6 @@ func MustJobs(tb testing.TB, db *postgres.DB, user *domain.User, n int) []domain
 		}
 	}
 	return ids
-}
-
-// MustAdd adds jobs to a run and returns the result.
-func MustAdd(tb testing.TB, db *postgres.DB, user *domain.User, run *domain.Run, jobIDs []domain.ID) *domain.AddJobsResult {
-	tb.Helper()
-	res, err := db.AddJobsToRun(context.Background(), user.ID, run.ID, jobIDs, domain.UserActor(user.ID))
-	if err != nil {
-		tb.Fatalf("MustAdd: %v", err)
-	}
-	return res
 }
 
 // MustForceState puts a task straight into state, bypassing the state machine,

@@ -22,10 +22,7 @@ import (
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
-	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/migrations"
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest"
 )
 
 // EnvURL names the environment variable with the server to test against. It
@@ -183,13 +180,8 @@ func withDatabase(base, name string) string {
 
 func redact(s string) string { return config.RedactDatabaseURL(s) }
 
-// MustDB returns a store on a fresh database, enqueueing through River.
+// MustDB returns a store on a fresh database.
 func MustDB(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	pool := MustPool(tb)
-	ins, err := queue.NewInserter(pool)
-	if err != nil {
-		tb.Fatalf("pgtest: %v", err)
-	}
-	return postgres.New(pool, ins, zaptest.NewLogger(tb, zaptest.Level(zapcore.WarnLevel)))
+	return postgres.New(MustPool(tb), nil)
 }

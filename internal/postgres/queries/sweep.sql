@@ -2,21 +2,22 @@
 -- rows another sweeper (or a worker) holds.
 
 -- name: SweepStuckTasks :many
--- Tasks whose worker stopped heartbeating before @before.
+-- Tasks whose worker stopped heartbeating before @before. (LIMIT counts
+-- only the rows this sweeper could lock: a full batch means there may be
+-- more.)
 SELECT * FROM application_tasks
-WHERE id IN (SELECT s.id FROM application_tasks s
-             WHERE s.state IN ('in_progress', 'submitting') AND s.heartbeat_at < @before
-             ORDER BY s.heartbeat_at LIMIT @max)
+WHERE state IN ('in_progress', 'submitting') AND heartbeat_at < @before
 ORDER BY id
+LIMIT @max
 FOR UPDATE SKIP LOCKED;
 
 -- name: SweepExpiredApprovalTasks :many
 -- Tasks whose pending approval request is past expires_at (database clock).
 SELECT t.id FROM application_tasks t
-WHERE t.id IN (SELECT a.task_id FROM approval_requests a
-               WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
-               ORDER BY a.expires_at LIMIT @max)
+JOIN approval_requests a ON a.task_id = t.id
+WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
 ORDER BY t.id
+LIMIT @max
 FOR UPDATE OF t SKIP LOCKED;
 
 -- name: SweepOrphanTasks :many
@@ -26,16 +27,15 @@ FOR UPDATE OF t SKIP LOCKED;
 -- before claiming (River would rescue it only after JobTimeout + 1h; a
 -- second job is harmless: the guarded claim lets one win). A paused run's
 -- queued tasks wait without a job on purpose (parked).
-SELECT * FROM application_tasks WHERE id IN (
-    SELECT t.id FROM application_tasks t
-    WHERE t.state IN ('queued', 'approved') AND t.updated_at < @not_before
-      AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
-                      AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
-                           OR (j.state = 'running' AND j.attempted_at >= @not_before)))
-      AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
-    ORDER BY t.updated_at LIMIT @max)
-ORDER BY id
-FOR UPDATE SKIP LOCKED;
+SELECT t.* FROM application_tasks t
+WHERE t.state IN ('queued', 'approved') AND t.updated_at < @not_before
+  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
+                  AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
+                       OR (j.state = 'running' AND j.attempted_at >= @not_before)))
+  AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
+ORDER BY t.id
+LIMIT @max
+FOR UPDATE OF t SKIP LOCKED;
 
 -- name: SweepJobsOfSettledTasks :many
 -- River jobs still waiting to run for tasks already submitted or cancelled.

@@ -49,31 +49,31 @@ FOR UPDATE OF t;
 -- dropped otherwise, and the timeline row is written, in one statement.
 WITH moved AS (
     UPDATE application_tasks SET
-        state = @to_state,
-        state_reason = @reason,
+        state = @to_state::task_state,
+        state_reason = @reason::text,
         updated_at = now(),
-        queued_at = CASE WHEN @to_state = 'queued' THEN now() ELSE queued_at END,
-        started_at = CASE WHEN @to_state = 'in_progress' THEN now() ELSE started_at END,
-        awaiting_approval_at = CASE WHEN @to_state = 'awaiting_approval' THEN now() ELSE awaiting_approval_at END,
-        approved_at = CASE WHEN @to_state = 'approved' THEN now() ELSE approved_at END,
-        submitting_at = CASE WHEN @to_state = 'submitting' THEN now() ELSE submitting_at END,
-        submitted_at = CASE WHEN @to_state = 'submitted' THEN now() ELSE submitted_at END,
-        paused_at = CASE WHEN @to_state = 'paused' THEN now() ELSE paused_at END,
-        failed_at = CASE WHEN @to_state = 'failed' THEN now() ELSE failed_at END,
-        cancelled_at = CASE WHEN @to_state = 'cancelled' THEN now() ELSE cancelled_at END,
-        attempts = attempts + CASE WHEN @to_state = 'in_progress' THEN 1 ELSE 0 END,
-        lease_token = CASE WHEN @to_state IN ('in_progress', 'submitting') THEN coalesce(sqlc.narg(lease_token)::uuid, lease_token) END,
-        lease_owner = CASE WHEN @to_state IN ('in_progress', 'submitting') THEN coalesce(sqlc.narg(lease_owner)::text, lease_owner) END,
-        heartbeat_at = CASE WHEN @to_state IN ('in_progress', 'submitting') THEN now() END,
+        queued_at = CASE WHEN @to_state::task_state = 'queued' THEN now() ELSE queued_at END,
+        started_at = CASE WHEN @to_state::task_state = 'in_progress' THEN now() ELSE started_at END,
+        awaiting_approval_at = CASE WHEN @to_state::task_state = 'awaiting_approval' THEN now() ELSE awaiting_approval_at END,
+        approved_at = CASE WHEN @to_state::task_state = 'approved' THEN now() ELSE approved_at END,
+        submitting_at = CASE WHEN @to_state::task_state = 'submitting' THEN now() ELSE submitting_at END,
+        submitted_at = CASE WHEN @to_state::task_state = 'submitted' THEN now() ELSE submitted_at END,
+        paused_at = CASE WHEN @to_state::task_state = 'paused' THEN now() ELSE paused_at END,
+        failed_at = CASE WHEN @to_state::task_state = 'failed' THEN now() ELSE failed_at END,
+        cancelled_at = CASE WHEN @to_state::task_state = 'cancelled' THEN now() ELSE cancelled_at END,
+        attempts = attempts + CASE WHEN @to_state::task_state = 'in_progress' THEN 1 ELSE 0 END,
+        lease_token = CASE WHEN @to_state::task_state IN ('in_progress', 'submitting') THEN coalesce(sqlc.narg(lease_token)::uuid, lease_token) END,
+        lease_owner = CASE WHEN @to_state::task_state IN ('in_progress', 'submitting') THEN coalesce(sqlc.narg(lease_owner)::text, lease_owner) END,
+        heartbeat_at = CASE WHEN @to_state::task_state IN ('in_progress', 'submitting') THEN now() END,
         priority = coalesce(sqlc.narg(priority)::smallint, priority),
         last_error = coalesce(sqlc.narg(last_error)::text, last_error),
         packet = coalesce(sqlc.narg(packet)::jsonb, packet)
-    WHERE application_tasks.id = @id AND application_tasks.state = @from_state
+    WHERE application_tasks.id = @id AND application_tasks.state = @from_state::task_state
       AND (sqlc.narg(fence)::uuid IS NULL OR application_tasks.lease_token = sqlc.narg(fence)::uuid)
     RETURNING *
 ), timeline AS (
     INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
-    SELECT moved.id, @from_state, @to_state, @actor, @reason FROM moved
+    SELECT moved.id, @from_state::task_state, @to_state::task_state, @actor::text, @reason::text FROM moved
 )
 SELECT * FROM moved;
 

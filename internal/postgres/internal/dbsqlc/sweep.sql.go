@@ -26,10 +26,10 @@ func (q *Queries) RunCompleteMany(ctx context.Context, ids []domain.ID) (int64, 
 
 const sweepExpiredApprovalTasks = `-- name: SweepExpiredApprovalTasks :many
 SELECT t.id FROM application_tasks t
-WHERE t.id IN (SELECT a.task_id FROM approval_requests a
-               WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
-               ORDER BY a.expires_at LIMIT $1)
+JOIN approval_requests a ON a.task_id = t.id
+WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
 ORDER BY t.id
+LIMIT $1
 FOR UPDATE OF t SKIP LOCKED
 `
 
@@ -86,16 +86,15 @@ func (q *Queries) SweepJobsOfSettledTasks(ctx context.Context, max int32) ([]int
 }
 
 const sweepOrphanTasks = `-- name: SweepOrphanTasks :many
-SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM application_tasks WHERE id IN (
-    SELECT t.id FROM application_tasks t
-    WHERE t.state IN ('queued', 'approved') AND t.updated_at < $1
-      AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
-                      AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
-                           OR (j.state = 'running' AND j.attempted_at >= $1)))
-      AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
-    ORDER BY t.updated_at LIMIT $2)
-ORDER BY id
-FOR UPDATE SKIP LOCKED
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at FROM application_tasks t
+WHERE t.state IN ('queued', 'approved') AND t.updated_at < $1
+  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = t.river_job_id
+                  AND (j.state IN ('available', 'scheduled', 'retryable', 'pending')
+                       OR (j.state = 'running' AND j.attempted_at >= $1)))
+  AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
+ORDER BY t.id
+LIMIT $2
+FOR UPDATE OF t SKIP LOCKED
 `
 
 type SweepOrphanTasksParams struct {
@@ -192,10 +191,9 @@ func (q *Queries) SweepRunsToComplete(ctx context.Context, max int32) ([]domain.
 const sweepStuckTasks = `-- name: SweepStuckTasks :many
 
 SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM application_tasks
-WHERE id IN (SELECT s.id FROM application_tasks s
-             WHERE s.state IN ('in_progress', 'submitting') AND s.heartbeat_at < $1
-             ORDER BY s.heartbeat_at LIMIT $2)
+WHERE state IN ('in_progress', 'submitting') AND heartbeat_at < $1
 ORDER BY id
+LIMIT $2
 FOR UPDATE SKIP LOCKED
 `
 
@@ -206,7 +204,9 @@ type SweepStuckTasksParams struct {
 
 // The sweeper's selections. Each locks its task rows in id order and skips
 // rows another sweeper (or a worker) holds.
-// Tasks whose worker stopped heartbeating before @before.
+// Tasks whose worker stopped heartbeating before @before. (LIMIT counts
+// only the rows this sweeper could lock: a full batch means there may be
+// more.)
 func (q *Queries) SweepStuckTasks(ctx context.Context, arg SweepStuckTasksParams) ([]*ApplicationTask, error) {
 	rows, err := q.db.Query(ctx, sweepStuckTasks, arg.Before, arg.Max)
 	if err != nil {

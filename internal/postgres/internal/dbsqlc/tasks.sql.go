@@ -911,31 +911,31 @@ func (q *Queries) TaskTimeline(ctx context.Context, taskID domain.ID) ([]*TaskTr
 const taskTransition = `-- name: TaskTransition :one
 WITH moved AS (
     UPDATE application_tasks SET
-        state = $1,
-        state_reason = $2,
+        state = $1::task_state,
+        state_reason = $2::text,
         updated_at = now(),
-        queued_at = CASE WHEN $1 = 'queued' THEN now() ELSE queued_at END,
-        started_at = CASE WHEN $1 = 'in_progress' THEN now() ELSE started_at END,
-        awaiting_approval_at = CASE WHEN $1 = 'awaiting_approval' THEN now() ELSE awaiting_approval_at END,
-        approved_at = CASE WHEN $1 = 'approved' THEN now() ELSE approved_at END,
-        submitting_at = CASE WHEN $1 = 'submitting' THEN now() ELSE submitting_at END,
-        submitted_at = CASE WHEN $1 = 'submitted' THEN now() ELSE submitted_at END,
-        paused_at = CASE WHEN $1 = 'paused' THEN now() ELSE paused_at END,
-        failed_at = CASE WHEN $1 = 'failed' THEN now() ELSE failed_at END,
-        cancelled_at = CASE WHEN $1 = 'cancelled' THEN now() ELSE cancelled_at END,
-        attempts = attempts + CASE WHEN $1 = 'in_progress' THEN 1 ELSE 0 END,
-        lease_token = CASE WHEN $1 IN ('in_progress', 'submitting') THEN coalesce($3::uuid, lease_token) END,
-        lease_owner = CASE WHEN $1 IN ('in_progress', 'submitting') THEN coalesce($4::text, lease_owner) END,
-        heartbeat_at = CASE WHEN $1 IN ('in_progress', 'submitting') THEN now() END,
+        queued_at = CASE WHEN $1::task_state = 'queued' THEN now() ELSE queued_at END,
+        started_at = CASE WHEN $1::task_state = 'in_progress' THEN now() ELSE started_at END,
+        awaiting_approval_at = CASE WHEN $1::task_state = 'awaiting_approval' THEN now() ELSE awaiting_approval_at END,
+        approved_at = CASE WHEN $1::task_state = 'approved' THEN now() ELSE approved_at END,
+        submitting_at = CASE WHEN $1::task_state = 'submitting' THEN now() ELSE submitting_at END,
+        submitted_at = CASE WHEN $1::task_state = 'submitted' THEN now() ELSE submitted_at END,
+        paused_at = CASE WHEN $1::task_state = 'paused' THEN now() ELSE paused_at END,
+        failed_at = CASE WHEN $1::task_state = 'failed' THEN now() ELSE failed_at END,
+        cancelled_at = CASE WHEN $1::task_state = 'cancelled' THEN now() ELSE cancelled_at END,
+        attempts = attempts + CASE WHEN $1::task_state = 'in_progress' THEN 1 ELSE 0 END,
+        lease_token = CASE WHEN $1::task_state IN ('in_progress', 'submitting') THEN coalesce($3::uuid, lease_token) END,
+        lease_owner = CASE WHEN $1::task_state IN ('in_progress', 'submitting') THEN coalesce($4::text, lease_owner) END,
+        heartbeat_at = CASE WHEN $1::task_state IN ('in_progress', 'submitting') THEN now() END,
         priority = coalesce($5::smallint, priority),
         last_error = coalesce($6::text, last_error),
         packet = coalesce($7::jsonb, packet)
-    WHERE application_tasks.id = $8 AND application_tasks.state = $9
+    WHERE application_tasks.id = $8 AND application_tasks.state = $9::task_state
       AND ($10::uuid IS NULL OR application_tasks.lease_token = $10::uuid)
     RETURNING id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at
 ), timeline AS (
     INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
-    SELECT moved.id, $9, $1, $11, $2 FROM moved
+    SELECT moved.id, $9::task_state, $1::task_state, $11::text, $2::text FROM moved
 )
 SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM moved
 `

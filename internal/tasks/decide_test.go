@@ -1,12 +1,12 @@
-package postgres_test
+package tasks_test
 
 import (
 	"context"
+	"github.com/jackc/pgx/v5"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -15,16 +15,15 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
-	"github.com/applyq/applyq/internal/queue"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
-// observedDB is a store on b's database whose logs the test reads.
-func observedDB(t *testing.T, b *bundle) (*postgres.DB, *observer.ObservedLogs) {
+// observed is a service on b's database whose logs the test reads.
+func observed(t *testing.T, b *bundle) (*tasks.Service, *observer.ObservedLogs) {
 	t.Helper()
-	ins, err := queue.NewInserter(b.db.Pool)
-	require.NoError(t, err)
 	core, logs := observer.New(zapcore.InfoLevel)
-	return postgres.New(b.db.Pool, ins, zap.New(core)), logs
+	return taskstest.MustService(t, b.db, taskstest.ServiceOpts{Log: zap.New(core)}), logs
 }
 
 // waitForLockWait waits until some backend of this database waits for a
@@ -43,7 +42,8 @@ func waitForLockWait(t *testing.T, db *postgres.DB) {
 func TestDecide_LocksTheTaskBeforeItsApproval(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	db, logs := observedDB(t, b)
+	svc, logs := observed(t, b)
+	db := b.db
 	a, _ := pgtest.MustApproval(t, db, b.user, pgtest.ApprovalOpts{TTL: time.Hour})
 	task, reqID := a.TaskID, a.ID
 	ctx := context.Background()
@@ -56,7 +56,7 @@ func TestDecide_LocksTheTaskBeforeItsApproval(t *testing.T) {
 
 	decided := make(chan error, 1)
 	go func() {
-		_, err := db.Decide(ctx, postgres.ApprovalKey{ID: reqID, UserID: b.user.ID}, domain.DecisionApprove, "user")
+		_, err := svc.Decide(ctx, postgres.ApprovalKey{ID: reqID, UserID: b.user.ID}, domain.DecisionApprove, "user")
 		decided <- err
 	}()
 	waitForLockWait(t, db)
@@ -90,12 +90,12 @@ func TestDecide_RacingCancelNeverFails(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, err := b.db.Decide(ctx, postgres.ApprovalKey{ID: p.ID, UserID: b.user.ID}, domain.DecisionApprove, "user")
+			_, err := b.svc.Decide(ctx, postgres.ApprovalKey{ID: p.ID, UserID: b.user.ID}, domain.DecisionApprove, "user")
 			errs <- err
 		}()
 		go func() {
 			defer wg.Done()
-			_, err := b.db.CancelTask(ctx, b.user.ID, p.TaskID, "user")
+			_, err := b.svc.Cancel(ctx, b.user.ID, p.TaskID, "user")
 			errs <- err
 		}()
 	}
@@ -116,12 +116,13 @@ func TestDecide_RacingCancelNeverFails(t *testing.T) {
 func TestInTx_RetriesADeadlockVictim(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	db, logs := observedDB(t, b)
-	res := pgtest.MustAdd(t, db, b.user, b.run, pgtest.MustJobs(t, db, b.user, 2))
+	svc, logs := observed(t, b)
+	db := b.db
+	res := taskstest.MustAdd(t, db, b.user, b.run, pgtest.MustJobs(t, db, b.user, 2))
 	first, second := res.Queued[0].TaskID, res.Queued[1].TaskID
 	ctx := context.Background()
 	lockBoth := func(a, b domain.ID, bothHoldOne *sync.WaitGroup, once *sync.Once) error {
-		return db.InTx(ctx, func(tx pgx.Tx) error {
+		return svc.InTx(ctx, func(tx pgx.Tx, _ func(domain.ID, domain.ID, []domain.ID) (*domain.AddJobsResult, error)) error {
 			if _, err := tx.Exec(ctx, `UPDATE application_tasks SET updated_at = now() WHERE id = $1`, a); err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package postgres_test
+package tasks_test
 
 import (
 	"context"
@@ -6,16 +6,18 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
 type bundle struct {
 	db   *postgres.DB
+	svc  *tasks.Service
 	user *domain.User
 	run  *domain.Run
 }
@@ -24,15 +26,16 @@ func setup(t *testing.T) *bundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	return &bundle{db: db, user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
+	svc := taskstest.MustService(t, db, taskstest.ServiceOpts{})
+	return &bundle{db: db, svc: svc, user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
 }
 
-func TestTransitionTx_AllPairs(t *testing.T) {
+func TestMove_AllPairs(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	jobs := pgtest.MustJobs(t, b.db, b.user, len(domain.AllStates)*len(domain.AllStates))
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, jobs)
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, jobs)
 	require.Len(t, res.Queued, 81)
 
 	n := 0
@@ -43,19 +46,14 @@ func TestTransitionTx_AllPairs(t *testing.T) {
 			fence := pgtest.MustForceState(t, b.db, taskID, from)
 			before := pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1`, taskID)
 
-			var got *domain.Task
-			err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-				var err error
-				p := postgres.TransitionParams{TaskID: taskID, From: from, To: to, Actor: "test", Reason: "pair"}
-				if to == domain.StateInProgress {
-					p.Lease = &postgres.Lease{Token: domain.NewID(), Owner: "test"}
-				}
-				if from == domain.StateInProgress || from == domain.StateSubmitting {
-					p.Fence = fence
-				}
-				got, err = b.db.TransitionTx(ctx, tx, p)
-				return err
-			})
+			m := postgres.Move{TaskID: taskID, From: from, To: to, Actor: "test", Reason: "pair"}
+			if to == domain.StateInProgress {
+				m.LeaseToken, m.LeaseOwner = domain.NewID(), "test"
+			}
+			if from == domain.StateInProgress || from == domain.StateSubmitting {
+				m.Fence = fence
+			}
+			got, err := b.svc.MoveOnce(ctx, m)
 			after := pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1`, taskID)
 
 			if domain.CanTransition(from, to) {
@@ -90,11 +88,11 @@ func phaseColumnFor(s domain.State) string {
 	}[s]
 }
 
-func TestTransitionTx_RaceHasOneWinner(t *testing.T) {
+func TestMove_RaceHasOneWinner(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 20))
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 20))
 
 	for _, q := range res.Queued {
 		const racers = 4
@@ -106,13 +104,8 @@ func TestTransitionTx_RaceHasOneWinner(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				errs[i] = b.db.InTx(ctx, func(tx pgx.Tx) error {
-					_, err := b.db.TransitionTx(ctx, tx, postgres.TransitionParams{
-						TaskID: q.TaskID, From: domain.StateQueued, To: domain.StateInProgress,
-						Actor: "racer", Lease: &postgres.Lease{Token: domain.NewID(), Owner: "racer"},
-					})
-					return err
-				})
+				_, errs[i] = b.svc.MoveOnce(ctx, postgres.Move{TaskID: q.TaskID, From: domain.StateQueued, To: domain.StateInProgress,
+					Actor: "racer", LeaseToken: domain.NewID(), LeaseOwner: "racer"})
 			}()
 		}
 		close(start)
@@ -135,31 +128,23 @@ func TestTransitionTx_RaceHasOneWinner(t *testing.T) {
 	}
 }
 
-func TestTransitionTx_FenceRefusesStaleLease(t *testing.T) {
+func TestMove_FenceRefusesStaleLease(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1))
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1))
 	taskID := res.Queued[0].TaskID
 	pgtest.MustForceState(t, b.db, taskID, domain.StateInProgress)
 
-	err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := b.db.TransitionTx(ctx, tx, postgres.TransitionParams{
-			TaskID: taskID, From: domain.StateInProgress, To: domain.StateSubmitting, Actor: "stale", Fence: domain.NewID(),
-		})
-		return err
-	})
+	_, err := b.svc.MoveOnce(ctx, postgres.Move{TaskID: taskID, From: domain.StateInProgress, To: domain.StateSubmitting, Actor: "stale", Fence: domain.NewID()})
 	require.Equal(t, domain.ESTATECONFLICT, domain.ErrorCode(err))
 	require.Equal(t, domain.StateInProgress, pgtest.MustTaskState(t, b.db, taskID))
 }
 
-func TestTransitionTx_UnknownTask(t *testing.T) {
+func TestMove_UnknownTask(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := b.db.TransitionTx(ctx, tx, postgres.TransitionParams{TaskID: domain.NewID(), From: domain.StatePaused, To: domain.StateQueued, Actor: "x"})
-		return err
-	})
+	_, err := b.svc.MoveOnce(ctx, postgres.Move{TaskID: domain.NewID(), From: domain.StatePaused, To: domain.StateQueued, Actor: "x"})
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 }

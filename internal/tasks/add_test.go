@@ -1,26 +1,27 @@
-package postgres_test
+package tasks_test
 
 import (
 	"context"
 	"errors"
+	"github.com/jackc/pgx/v5"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
-func TestAddJobsToRun_RollbackLeavesNothing(t *testing.T) {
+func TestAddJobs_RollbackLeavesNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	jobs := pgtest.MustJobs(t, b.db, b.user, 50)
 
 	errRollback := errors.New("roll back")
-	err := b.db.InTx(ctx, func(tx pgx.Tx) error {
-		res, err := b.db.AddJobsToRunTx(ctx, tx, b.user.ID, b.run.ID, jobs, "test")
+	err := b.svc.InTx(ctx, func(tx pgx.Tx, add func(userID, runID domain.ID, jobIDs []domain.ID) (*domain.AddJobsResult, error)) error {
+		res, err := add(b.user.ID, b.run.ID, jobs)
 		require.NoError(t, err)
 		require.Len(t, res.Queued, 50)
 		// Inside the transaction both exist.
@@ -37,11 +38,11 @@ func TestAddJobsToRun_RollbackLeavesNothing(t *testing.T) {
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions`))
 }
 
-func TestAddJobsToRun_CommitLeavesOneJobPerTask(t *testing.T) {
+func TestAddJobs_CommitLeavesOneJobPerTask(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	jobs := pgtest.MustJobs(t, b.db, b.user, 1000)
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, jobs)
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, jobs)
 	require.Len(t, res.Queued, 1000)
 	require.Empty(t, res.Duplicates)
 
@@ -54,16 +55,16 @@ func TestAddJobsToRun_CommitLeavesOneJobPerTask(t *testing.T) {
 	require.Equal(t, 1000, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE from_state IS NULL AND to_state = 'queued'`))
 }
 
-func TestAddJobsToRun_Duplicates(t *testing.T) {
+func TestAddJobs_Duplicates(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
 	jobs := pgtest.MustJobs(t, b.db, b.user, 4)
-	first := pgtest.MustAdd(t, b.db, b.user, b.run, jobs[:2])
+	first := taskstest.MustAdd(t, b.db, b.user, b.run, jobs[:2])
 	require.Len(t, first.Queued, 2)
 
 	// jobs[0] already in the run; jobs[2] listed twice; jobs[3] new.
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, []domain.ID{jobs[0], jobs[2], jobs[2], jobs[3]})
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, []domain.ID{jobs[0], jobs[2], jobs[2], jobs[3]})
 	require.ElementsMatch(t, []domain.ID{jobs[2], jobs[3]}, queuedJobs(res))
 	reasons := duplicateReasons(res)
 	require.Equal(t, domain.DuplicateInRun, reasons[jobs[0]])
@@ -74,7 +75,7 @@ func TestAddJobsToRun_Duplicates(t *testing.T) {
 	// reports it as already applied and queues nothing for it.
 	pgtest.MustForceState(t, b.db, first.Queued[1].TaskID, domain.StateSubmitted)
 	other := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})
-	res = pgtest.MustAdd(t, b.db, b.user, other, []domain.ID{jobs[1], jobs[0]})
+	res = taskstest.MustAdd(t, b.db, b.user, other, []domain.ID{jobs[1], jobs[0]})
 	require.ElementsMatch(t, []domain.ID{jobs[0]}, queuedJobs(res), "a job queued (not submitted) elsewhere may join another run")
 	require.Equal(t, domain.DuplicateApplied, duplicateReasons(res)[jobs[1]])
 	require.Equal(t, 0, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND job_id = $2`, other.ID, jobs[1]))
@@ -95,8 +96,8 @@ func TestOneSubmissionPerJob_EnforcedByDatabase(t *testing.T) {
 	b := setup(t)
 	jobs := pgtest.MustJobs(t, b.db, b.user, 1)
 	other := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})
-	t1 := pgtest.MustAdd(t, b.db, b.user, b.run, jobs).Queued[0].TaskID
-	t2 := pgtest.MustAdd(t, b.db, b.user, other, jobs).Queued[0].TaskID
+	t1 := taskstest.MustAdd(t, b.db, b.user, b.run, jobs).Queued[0].TaskID
+	t2 := taskstest.MustAdd(t, b.db, b.user, other, jobs).Queued[0].TaskID
 
 	pgtest.MustForceState(t, b.db, t1, domain.StateSubmitting)
 	_, err := b.db.Pool.Exec(context.Background(), `UPDATE application_tasks SET state = 'submitted' WHERE id = $1`, t2)
@@ -105,7 +106,7 @@ func TestOneSubmissionPerJob_EnforcedByDatabase(t *testing.T) {
 	require.Error(t, err, "nor submitting")
 }
 
-func TestAddJobsToRun_Tenancy(t *testing.T) {
+func TestAddJobs_Tenancy(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
@@ -114,31 +115,31 @@ func TestAddJobsToRun_Tenancy(t *testing.T) {
 	jobs := pgtest.MustJobs(t, b.db, b.user, 1)
 
 	// Another user's job into one's own run, and into another user's run.
-	_, err := b.db.AddJobsToRun(ctx, mallory.ID, malloryRun.ID, jobs, "m")
+	_, err := b.svc.AddJobs(ctx, mallory.ID, malloryRun.ID, jobs, "m")
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
-	_, err = b.db.AddJobsToRun(ctx, mallory.ID, b.run.ID, jobs, "m")
+	_, err = b.svc.AddJobs(ctx, mallory.ID, b.run.ID, jobs, "m")
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks`))
 
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, jobs)
-	_, err = b.db.GetTask(ctx, mallory.ID, res.Queued[0].TaskID)
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, jobs)
+	_, err = b.db.TaskGet(ctx, mallory.ID, res.Queued[0].TaskID)
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
-	_, err = b.db.CancelTask(ctx, mallory.ID, res.Queued[0].TaskID, "m")
+	_, err = b.svc.Cancel(ctx, mallory.ID, res.Queued[0].TaskID, "m")
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 	require.Equal(t, domain.StateQueued, pgtest.MustTaskState(t, b.db, res.Queued[0].TaskID))
 }
 
-func TestResumeTask_BoostsAndEnqueues(t *testing.T) {
+func TestResume_BoostsAndEnqueues(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	res := pgtest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 2))
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 2))
 	paused, queued := res.Queued[0].TaskID, res.Queued[1].TaskID
 	pgtest.MustForceState(t, b.db, paused, domain.StatePaused)
 
-	before, err := b.db.GetTask(ctx, b.user.ID, paused)
+	before, err := b.db.TaskGet(ctx, b.user.ID, paused)
 	require.NoError(t, err)
-	task, err := b.db.ResumeTask(ctx, b.user.ID, paused, domain.UserActor(b.user.ID))
+	task, err := b.svc.Resume(ctx, b.user.ID, paused, domain.UserActor(b.user.ID))
 	require.NoError(t, err)
 	require.Equal(t, domain.StateQueued, task.State)
 	require.Equal(t, domain.PriorityBoosted, task.Priority)
@@ -147,7 +148,7 @@ func TestResumeTask_BoostsAndEnqueues(t *testing.T) {
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE id = $1 AND priority = 1 AND state = 'available'`, task.RiverJobID))
 
 	// A queued task cannot be resumed: 409-class error with the current state.
-	_, err = b.db.ResumeTask(ctx, b.user.ID, queued, "u")
+	_, err = b.svc.Resume(ctx, b.user.ID, queued, "u")
 	require.Equal(t, domain.EILLEGALTRANSITION, domain.ErrorCode(err))
 }
 

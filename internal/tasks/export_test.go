@@ -1,0 +1,34 @@
+package tasks
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// What the service's own tests reach inside it.
+
+// MoveOnce runs one move — the service's one transition function — in a
+// transaction of its own.
+func (s *Service) MoveOnce(ctx context.Context, m postgres.Move) (*domain.Task, error) {
+	var got *domain.Task
+	err := s.inTx(ctx, func(t *txn) error {
+		var err error
+		got, err = s.move(ctx, t, m)
+		return err
+	})
+	return got, err
+}
+
+// InTx runs fn in a service transaction (with its retry), handing it the
+// transaction and a way to add jobs to a run inside it.
+func (s *Service) InTx(ctx context.Context, fn func(tx pgx.Tx, add func(userID, runID domain.ID, jobIDs []domain.ID) (*domain.AddJobsResult, error)) error) error {
+	return s.inTx(ctx, func(t *txn) error {
+		return fn(t.Tx, func(userID, runID domain.ID, jobIDs []domain.ID) (*domain.AddJobsResult, error) {
+			return s.addJobs(ctx, t, userID, runID, jobIDs, "test")
+		})
+	})
+}
