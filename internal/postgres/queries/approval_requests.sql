@@ -1,0 +1,8 @@
+-- name: ApprovalRequestForgetTokens :execrows
+-- Clears the token hash of up to max requests decided or expired before
+-- cutoff (a pending one past its expiry counts as expired).
+UPDATE approval_requests SET token_hash = NULL WHERE id IN (
+    SELECT r.id FROM approval_requests r
+    WHERE r.token_hash IS NOT NULL AND coalesce(r.decided_at, r.expires_at) < @cutoff::timestamptz
+    LIMIT @max::int FOR UPDATE SKIP LOCKED
+);
