@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,58 +12,38 @@ import (
 // claim order (boosted first, then oldest queued_at); other views show the
 // most recently changed first.
 func (db *DB) ListTasks(ctx context.Context, userID domain.ID, f domain.TaskFilter) ([]*domain.Task, string, error) {
-	kind := "tasks"
+	keys := tasksChanged
 	if f.ClaimOrder() {
-		kind = "claim"
+		keys = tasksClaim
 	}
-	c, err := domain.DecodeCursor(f.Cursor, kind)
+	q, err := newListQuery(keys, f.Cursor, f.Limit)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageSize(f.Limit)
-	args := []any{userID, limit + 1}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	where := "user_id = $1"
+	q.Where("user_id = " + q.Arg(userID))
 	switch len(f.States) {
 	case 0:
 	case 1:
 		// Equality (not ANY) lets the index deliver rows in the page's order.
-		where += " AND state = " + arg(string(f.States[0])) + "::task_state"
+		q.Where("state = " + q.Arg(string(f.States[0])) + "::task_state")
 	default:
-		where += " AND state = ANY(" + arg(stateNames(f.States)) + "::task_state[])"
+		q.Where("state = ANY(" + q.Arg(stateNames(f.States)) + "::task_state[])")
 	}
 	if f.RunID != nil {
-		where += " AND run_id = " + arg(*f.RunID)
+		q.Where("run_id = " + q.Arg(*f.RunID))
 	}
-	order := "updated_at DESC, id DESC"
-	if kind == "claim" {
-		order = "priority DESC, queued_at ASC, id ASC"
-		if c != nil {
-			// Keyset on (priority DESC, queued_at ASC, id ASC).
-			p, t, id := arg(c.Priority), arg(c.Time), arg(c.ID)
-			where += " AND (priority < " + p + " OR (priority = " + p + " AND (queued_at, id) > (" + t + ", " + id + ")))"
-		}
-	} else if c != nil {
-		where += " AND (updated_at, id) < (" + arg(c.Time) + ", " + arg(c.ID) + ")"
-	}
-	rows, _ := db.Pool.Query(ctx, `SELECT `+taskColumns+` FROM application_tasks WHERE `+where+` ORDER BY `+order+` LIMIT $2`, args...)
+	sql, args := q.SQL(`SELECT ` + taskColumns + ` FROM application_tasks`)
+	rows, _ := db.Pool.Query(ctx, sql, args...)
 	tasks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Task, error) { return scanTask(r) })
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(tasks) > limit {
-		tasks = tasks[:limit]
-		last := tasks[limit-1]
-		if kind == "claim" {
-			next = domain.Cursor{Kind: kind, Priority: last.Priority, Time: last.QueuedAt, ID: last.ID}.Encode()
-		} else {
-			next = domain.Cursor{Kind: kind, Time: last.UpdatedAt, ID: last.ID}.Encode()
+	tasks, next := nextPage(q, tasks, func(t *domain.Task) domain.Cursor {
+		if keys == tasksClaim {
+			return domain.Cursor{Priority: t.Priority, Time: t.QueuedAt, ID: t.ID}
 		}
-	}
+		return domain.Cursor{Time: t.UpdatedAt, ID: t.ID}
+	})
 	return tasks, next, nil
 }
 
