@@ -184,3 +184,37 @@ func TestAuthenticate_OneStatementKeepsEverySemantic(t *testing.T) {
 		require.Len(t, counter.take(), 1)
 	})
 }
+
+// TestSignIn_AdminEmailsGetTheAdminRole: an address in the admin list
+// (compared case-insensitively) signs in as admin, on first sign-in or
+// later; others stay users; a token works once.
+func TestSignIn_AdminEmailsGetTheAdminRole(t *testing.T) {
+	t.Parallel()
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	signIn := func(email string, admins ...string) (*domain.User, error) {
+		raw, hash := domain.NewToken(domain.PrefixMagicLink)
+		require.NoError(t, db.InTx(ctx, func(tx pgx.Tx) error { return db.CreateMagicLinkToken(ctx, tx, email, hash, time.Minute) }))
+		_, sess := domain.NewToken(domain.PrefixSession)
+		u, expires, err := db.SignIn(ctx, domain.HashToken(raw), sess, time.Hour, admins...)
+		if err == nil {
+			require.WithinDuration(t, time.Now().Add(time.Hour), expires, time.Minute)
+			_, _, err := db.SignIn(ctx, domain.HashToken(raw), sess, time.Hour, admins...)
+			require.Equal(t, domain.EUNAUTHORIZED, domain.ErrorCode(err), "a used token")
+		}
+		return u, err
+	}
+	u, err := signIn("ops@example.test", "someone@example.test", "OPS@Example.test")
+	require.NoError(t, err)
+	require.Equal(t, domain.RoleAdmin, u.Role)
+
+	u, err = signIn("user@example.test", "ops@example.test")
+	require.NoError(t, err)
+	require.Equal(t, domain.RoleUser, u.Role)
+	u, err = signIn("user@example.test", "user@example.test")
+	require.NoError(t, err)
+	require.Equal(t, domain.RoleAdmin, u.Role, "listed later: admin at the next sign-in")
+	u, err = signIn("user@example.test")
+	require.NoError(t, err)
+	require.Equal(t, domain.RoleAdmin, u.Role, "the role is never taken back by signing in")
+}
