@@ -12,17 +12,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
 
-// jobFromRow converts a job_postings row at the store's edge.
-func jobFromRow(r *dbsqlc.JobPosting, applied bool) (*domain.JobPosting, error) {
-	j := &domain.JobPosting{ID: r.ID, UserID: r.UserID, Source: r.Source, ExternalID: r.ExternalID, URL: r.Url,
-		CanonicalKey: r.CanonicalKey, Company: r.Company, Title: r.Title, Location: r.Location,
-		Description: r.Description, CreatedAt: r.CreatedAt, HasBeenAppliedTo: applied}
-	if err := json.Unmarshal(r.Raw, &j.Raw); err != nil {
-		return nil, err
-	}
-	return j, nil
-}
-
 // IngestOutcome says what happened to one ingested posting.
 type IngestOutcome struct {
 	Index  int                `json:"index"`
@@ -112,8 +101,12 @@ func (s *Store) JobPostingInsertOrGet(ctx context.Context, p JobPostingInsert) (
 	}
 	job, err = jobFromRow(&dbsqlc.JobPosting{ID: r.ID, UserID: r.UserID, Source: r.Source, ExternalID: r.ExternalID,
 		Url: r.Url, CanonicalKey: r.CanonicalKey, Company: r.Company, Title: r.Title, Location: r.Location,
-		Description: r.Description, Raw: r.Raw, CreatedAt: r.CreatedAt}, r.Applied)
-	return job, r.Inserted, err
+		Description: r.Description, Raw: r.Raw, CreatedAt: r.CreatedAt})
+	if err != nil {
+		return nil, false, err
+	}
+	job.HasBeenAppliedTo = r.Applied
+	return job, r.Inserted, nil
 }
 
 // GetJob returns one of the user's jobs (ENOTFOUND for another user's).
@@ -122,7 +115,12 @@ func (s *Store) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.Jo
 	if err != nil {
 		return nil, notFound(err, "job")
 	}
-	return jobFromRow(&r.JobPosting, r.Applied)
+	job, err := jobFromRow(&r.JobPosting)
+	if err != nil {
+		return nil, err
+	}
+	job.HasBeenAppliedTo = r.Applied
+	return job, nil
 }
 
 // ListJobs returns the user's postings, newest first, filtered. The filter

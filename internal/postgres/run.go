@@ -10,12 +10,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
 
-// runFromRow converts an application_runs row at the store's edge.
-func runFromRow(r *dbsqlc.ApplicationRun) *domain.Run {
-	return &domain.Run{ID: r.ID, UserID: r.UserID, Name: r.Name, Status: r.Status, RequiresApproval: r.RequiresApproval,
-		CoverLetterTemplate: r.CoverLetterTemplate, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-}
-
 // CreateRun creates an active run for the user. The input is validated
 // first (EINVALID naming each bad field): that is policy and moves to the
 // service; RunCreate is the store's part.

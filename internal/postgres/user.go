@@ -11,15 +11,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
 
-// userFromRow converts a users row at the store's edge.
-func userFromRow(r *dbsqlc.User) (*domain.User, error) {
-	u := &domain.User{ID: r.ID, Email: r.Email, DailySubmissionLimit: r.DailySubmissionLimit, Role: r.Role, CreatedAt: r.CreatedAt}
-	if err := json.Unmarshal(r.Profile, &u.Profile); err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
 // UserByEmail returns the user with this email (case-insensitive), creating it
 // on first sign-in.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*domain.User, error) {
