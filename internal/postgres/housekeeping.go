@@ -32,6 +32,6 @@ func (s *Store) DeleteExpiredAuth(ctx context.Context, limit int) (tokens, sessi
 // counts as expired), so their links answer like unknown ones. The request,
 // its packet and its decision stay. It returns how many it cleared.
 func (s *Store) ForgetApprovalTokens(ctx context.Context, cutoff time.Time, limit int) (int, error) {
-	n, err := s.q.ApprovalRequestForgetTokens(ctx, dbsqlc.ApprovalRequestForgetTokensParams{Cutoff: cutoff, Max: limit})
+	n, err := s.q.ApprovalForgetTokens(ctx, dbsqlc.ApprovalForgetTokensParams{Cutoff: cutoff, Max: limit})
 	return int(n), err
 }

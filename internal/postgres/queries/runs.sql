@@ -1,3 +1,5 @@
+-- Run reads, creation and deletion (status changes are the service's).
+
 -- name: RunInsert :one
 INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template)
 VALUES (@id, @user_id, @name, @requires_approval, @cover_letter_template)
