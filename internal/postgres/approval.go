@@ -118,19 +118,14 @@ func (s *Store) ApprovalExpireForTasks(ctx context.Context, taskIDs []domain.ID,
 // ListApprovals returns the user's approval requests with status, newest
 // first (the inbox across all runs).
 func (s *Store) ListApprovals(ctx context.Context, userID domain.ID, status domain.ApprovalStatus, cursor string, limit int) ([]*domain.Approval, string, error) {
-	c, err := domain.DecodeCursor(cursor, "approvals")
+	q, err := newListQuery(approvalsNewest, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
-	limit = pageSize(limit)
-	args := []any{userID, status, limit + 1}
-	where := "user_id = $1 AND status = $2"
-	if c != nil {
-		where += " AND (created_at, id) < ($4, $5)"
-		args = append(args, c.Time, c.ID)
-	}
-	rows, _ := s.db.Query(ctx, `SELECT *, (status = 'pending' AND expires_at <= statement_timestamp()) AS past_due
-		FROM approval_requests WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT $3`, args...)
+	q.Where("user_id = " + q.Arg(userID))
+	q.Where("status = " + q.Arg(status))
+	sql, args := q.SQL(`SELECT *, (status = 'pending' AND expires_at <= statement_timestamp()) AS past_due FROM approval_requests`)
+	rows, _ := s.db.Query(ctx, sql, args...)
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Approval, error) {
 		var a dbsqlc.ApprovalRequest
 		var pastDue bool
@@ -140,11 +135,6 @@ func (s *Store) ListApprovals(ctx context.Context, userID domain.ID, status doma
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = domain.Cursor{Kind: "approvals", Time: last.CreatedAt, ID: last.ID}.Encode()
-	}
+	list, next := nextPage(q, list, func(a *domain.Approval) domain.Cursor { return domain.Cursor{Time: a.CreatedAt, ID: a.ID} })
 	return list, next, nil
 }

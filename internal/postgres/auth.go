@@ -12,26 +12,37 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
 
-// hitRateLimitsTx counts one hit against each limit and returns how long
-// until the window of every tripped limit has ended (zero when none
-// tripped). Counters live in Postgres so every API replica shares them; the
-// rows are taken in key order, so two requests never wait on each other.
-func hitRateLimitsTx(ctx context.Context, tx pgx.Tx, limits []domain.RateLimit) (retryAfter time.Duration, err error) {
-	sorted := slices.SortedFunc(slices.Values(limits), func(a, b domain.RateLimit) int { return strings.Compare(a.Key, b.Key) })
-	for _, l := range sorted {
-		var n int
-		var left float64 // seconds until the window ends
-		err := tx.QueryRow(ctx, `INSERT INTO rate_limits (key, window_start)
-			VALUES ($1, date_bin(make_interval(secs => $2), now(), timestamptz '2000-01-01'))
-			ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-			RETURNING count, extract(epoch FROM window_start + make_interval(secs => $2) - now())::float8`, l.Key, l.Window.Seconds()).Scan(&n, &left)
-		if err != nil {
-			return 0, err
+// RateLimitHit counts one hit against each limit and returns how long until
+// the window of every tripped limit has ended (zero when none tripped), in
+// one statement. Counters live in Postgres so every API replica shares
+// them; the rows are taken in key order, so two requests never wait on each
+// other. The keys must be distinct. Run it in the transaction that does the
+// limited work, so that rolling back a refused request uncounts it.
+func (s *Store) RateLimitHit(ctx context.Context, limits []domain.RateLimit) (retryAfter time.Duration, err error) {
+	if len(limits) == 0 {
+		return 0, nil
+	}
+	byKey := make(map[string]domain.RateLimit, len(limits))
+	p := dbsqlc.RateLimitHitParams{Keys: make([]string, 0, len(limits)), WindowSeconds: make([]float64, 0, len(limits))}
+	for _, l := range limits {
+		if _, dup := byKey[l.Key]; dup {
+			return 0, fmt.Errorf("postgres: rate limit key %q given twice", l.Key)
 		}
-		if n > l.Limit {
-			retryAfter = max(retryAfter, time.Duration(left*float64(time.Second)))
+		byKey[l.Key] = l
+		p.Keys = append(p.Keys, l.Key)
+		p.WindowSeconds = append(p.WindowSeconds, l.Window.Seconds())
+	}
+	rows, err := s.q.RateLimitHit(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		l := byKey[r.Key]
+		if r.Count > l.Limit {
+			retryAfter = max(retryAfter, r.WindowStart.Add(l.Window).Sub(r.Now))
 		}
 	}
 	return retryAfter, nil
@@ -51,7 +62,7 @@ func (db *DB) RequestMagicLink(ctx context.Context, email string, limits []domai
 	var retryAfter time.Duration
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if retryAfter, err = hitRateLimitsTx(ctx, tx, limits); err != nil {
+		if retryAfter, err = db.WithTx(tx).RateLimitHit(ctx, limits); err != nil {
 			return err
 		}
 		if retryAfter > 0 {
@@ -74,46 +85,54 @@ func (db *DB) RequestMagicLink(ctx context.Context, email string, limits []domai
 	return err
 }
 
-// CreateMagicLinkToken stores the hash of a new sign-in token for email.
-func (db *DB) CreateMagicLinkToken(ctx context.Context, tx pgx.Tx, email string, hash []byte, ttl time.Duration) error {
-	_, err := tx.Exec(ctx, `INSERT INTO magic_link_tokens (token_hash, email, expires_at)
-		VALUES ($1, $2, now() + make_interval(secs => $3))`, hash, email, ttl.Seconds())
-	return err
+// CreateMagicLinkToken stores the hash of a new sign-in token for email,
+// valid for ttl, in tx.
+func (s *Store) CreateMagicLinkToken(ctx context.Context, tx pgx.Tx, email string, hash []byte, ttl time.Duration) error {
+	return s.WithTx(tx).q.MagicLinkTokenInsert(ctx, dbsqlc.MagicLinkTokenInsertParams{TokenHash: hash, Email: email, TtlSeconds: ttl.Seconds()})
+}
+
+// MagicLinkTokenConsume marks a sign-in token used and returns its address.
+// An unknown, used or expired token is EUNAUTHORIZED.
+func (s *Store) MagicLinkTokenConsume(ctx context.Context, hash []byte) (email string, err error) {
+	email, err = s.q.MagicLinkTokenConsume(ctx, hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
+	}
+	return email, err
+}
+
+// SessionCreate opens a session with this hash for the user, expiring
+// absolute from now on the database's clock, and returns its expiry.
+func (s *Store) SessionCreate(ctx context.Context, hash []byte, userID domain.ID, absolute time.Duration) (time.Time, error) {
+	return s.q.SessionInsert(ctx, dbsqlc.SessionInsertParams{IDHash: hash, UserID: userID, AbsoluteSeconds: absolute.Seconds()})
 }
 
 // SignIn consumes a magic-link token (single use, unexpired), creates the user
 // on first sign-in, and opens a new session with the given hash. An unknown,
 // used or expired token is EUNAUTHORIZED, and nothing is written.
 //
-// Addresses in adminEmails get the admin role (operators; River UI).
+// Addresses in adminEmails get the admin role (operators; River UI). That
+// rule is policy, decided here and not in the store; it moves to the
+// service with the rest of this method.
 func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolute time.Duration, adminEmails ...string) (*domain.User, time.Time, error) {
 	var user *domain.User
 	var expires time.Time
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var email string
-		err := tx.QueryRow(ctx, `UPDATE magic_link_tokens SET consumed_at = now()
-			WHERE token_hash = $1 AND consumed_at IS NULL AND expires_at > now() RETURNING email`, tokenHash).Scan(&email)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
-		}
+		s := db.WithTx(tx)
+		email, err := s.MagicLinkTokenConsume(ctx, tokenHash)
 		if err != nil {
 			return err
 		}
-		user, err = scanUser(tx.QueryRow(ctx, `WITH ins AS (
-				INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING `+userColumns+`)
-			SELECT * FROM ins UNION ALL SELECT `+userColumns+` FROM users WHERE email = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-			domain.NewID(), email))
-		if err != nil {
+		if user, err = s.UserByEmail(ctx, email); err != nil {
 			return err
 		}
-		if len(adminEmails) > 0 && user.Role != domain.RoleAdmin {
-			if user, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET role = CASE WHEN email = ANY($2::citext[]) THEN 'admin' ELSE role END
-				WHERE id = $1 RETURNING `+userColumns, user.ID, adminEmails)); err != nil {
+		if user.Role != domain.RoleAdmin && slices.ContainsFunc(adminEmails, func(a string) bool { return strings.EqualFold(a, user.Email) }) {
+			if user, err = s.UserSetRole(ctx, user.ID, domain.RoleAdmin); err != nil {
 				return err
 			}
 		}
-		return tx.QueryRow(ctx, `INSERT INTO sessions (id_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
-			RETURNING expires_at`, sessionHash, user.ID, absolute.Seconds()).Scan(&expires)
+		expires, err = s.SessionCreate(ctx, sessionHash, user.ID, absolute)
+		return err
 	})
 	if err != nil {
 		return nil, time.Time{}, err
@@ -123,89 +142,85 @@ func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolut
 
 // Authenticate returns the user behind a session or API token hash (see
 // AuthenticateCredential).
-func (db *DB) Authenticate(ctx context.Context, hash []byte, idle time.Duration) (*domain.User, error) {
-	u, _, err := db.AuthenticateCredential(ctx, hash, idle)
+func (s *Store) Authenticate(ctx context.Context, hash []byte, idle time.Duration) (*domain.User, error) {
+	u, _, err := s.AuthenticateCredential(ctx, hash, idle)
 	return u, err
 }
 
 // AuthenticateCredential returns the user behind a session or API token
-// hash, and what the credential is. A session must be within its absolute
-// expiry and its idle timeout; using it slides the idle window (written at
-// most once a minute). An API token must be neither revoked nor expired.
+// hash, and what the credential is, in one statement. A session must be
+// within its absolute expiry and its idle timeout; using it slides the idle
+// window (written at most once a minute). An API token must be neither
+// revoked nor expired; its last use is written at most once a minute.
 // Anything else is EUNAUTHORIZED.
-func (db *DB) AuthenticateCredential(ctx context.Context, hash []byte, idle time.Duration) (*domain.User, *domain.Credential, error) {
-	var userID domain.ID
-	cred := &domain.Credential{Scope: domain.ScopeFull}
-	err := db.Pool.QueryRow(ctx, `UPDATE sessions SET last_seen_at = now()
-		WHERE id_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
-		  AND last_seen_at < now() - interval '1 minute'
-		RETURNING user_id`, hash, idle.Seconds()).Scan(&userID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = db.Pool.QueryRow(ctx, `SELECT user_id, NULL::uuid, 'full' FROM sessions
-			WHERE id_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
-			UNION ALL
-			SELECT user_id, id, scope FROM api_tokens
-			WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-			LIMIT 1`, hash, idle.Seconds()).Scan(&userID, &cred.TokenID, &cred.Scope)
-	}
+func (s *Store) AuthenticateCredential(ctx context.Context, hash []byte, idle time.Duration) (*domain.User, *domain.Credential, error) {
+	r, err := s.q.UserAuthenticate(ctx, dbsqlc.UserAuthenticateParams{Hash: hash, IdleSeconds: idle.Seconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "sign in first: the session or token is missing, expired or revoked")
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if cred.IsAPIToken() {
-		if _, err := db.Pool.Exec(ctx, `UPDATE api_tokens SET last_used_at = now()
-			WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, cred.TokenID); err != nil {
-			return nil, nil, err
-		}
-	}
-	u, err := db.GetUser(ctx, userID)
+	u, err := userFromRow(&r.User)
 	if err != nil {
 		return nil, nil, err
 	}
-	return u, cred, nil
+	return u, &domain.Credential{TokenID: r.TokenID, Scope: domain.TokenScope(r.Scope)}, nil
 }
 
 // DeleteSession signs a session out.
-func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
-	_, err := db.Pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hash)
-	return err
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	return s.q.SessionDelete(ctx, hash)
 }
 
-// apiTokenColumns are read in domain.APIToken's field order.
-const apiTokenColumns = `id, name, scope, created_at, expires_at, last_used_at, revoked_at` // #nosec G101 -- column names, not a credential
+func apiTokenFromRow(r *dbsqlc.APITokenListByUserRow) domain.APIToken {
+	return domain.APIToken{ID: r.ID, Name: r.Name, Scope: domain.TokenScope(r.Scope), CreatedAt: r.CreatedAt,
+		ExpiresAt: r.ExpiresAt, LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt}
+}
 
 // CreateAPIToken stores a new API token's hash for the user. The request is
-// normalized first (EINVALID naming each bad field).
+// normalized first (EINVALID naming each bad field): that validation is
+// policy and moves to the service; APITokenCreate is the store's part.
 func (db *DB) CreateAPIToken(ctx context.Context, userID domain.ID, in domain.APITokenCreate, hash []byte) (*domain.APIToken, error) {
 	if err := in.Normalize(time.Now()); err != nil {
 		return nil, err
 	}
-	rows, _ := db.Pool.Query(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING `+apiTokenColumns, domain.NewID(), userID, in.Name, hash, in.Scope, in.ExpiresAt)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.APIToken])
+	return db.APITokenCreate(ctx, userID, in.Name, in.Scope, in.ExpiresAt, hash)
+}
+
+// APITokenCreate stores a new API token's hash for the user, as given
+// (domain.APITokenCreate.Normalize checks the name, scope and expiry).
+func (s *Store) APITokenCreate(ctx context.Context, userID domain.ID, name string, scope domain.TokenScope, expiresAt *time.Time, hash []byte) (*domain.APIToken, error) {
+	r, err := s.q.APITokenInsert(ctx, dbsqlc.APITokenInsertParams{ID: domain.NewID(), UserID: userID, Name: name,
+		TokenHash: hash, Scope: string(scope), ExpiresAt: expiresAt})
 	if err != nil {
 		return nil, err
 	}
+	t := apiTokenFromRow((*dbsqlc.APITokenListByUserRow)(r))
 	return &t, nil
 }
 
 // ListAPITokens returns the user's tokens, newest first, without secrets.
-func (db *DB) ListAPITokens(ctx context.Context, userID domain.ID) ([]domain.APIToken, error) {
-	rows, _ := db.Pool.Query(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens
-		WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[domain.APIToken])
+func (s *Store) ListAPITokens(ctx context.Context, userID domain.ID) ([]domain.APIToken, error) {
+	rows, err := s.q.APITokenListByUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.APIToken, len(rows))
+	for i, r := range rows {
+		out[i] = apiTokenFromRow(r)
+	}
+	return out, nil
 }
 
 // RevokeAPIToken revokes one of the user's tokens. Revoking twice is fine;
 // another user's token is ENOTFOUND.
-func (db *DB) RevokeAPIToken(ctx context.Context, userID, id domain.ID) error {
-	tag, err := db.Pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2`, id, userID)
+func (s *Store) RevokeAPIToken(ctx context.Context, userID, id domain.ID) error {
+	n, err := s.q.APITokenRevoke(ctx, dbsqlc.APITokenRevokeParams{ID: id, UserID: userID})
 	if err != nil {
 		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return domain.Errorf(domain.ENOTFOUND, "token not found")
 	}
 	return nil

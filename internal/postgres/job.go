@@ -9,19 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
-
-const jobColumns = `id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at,
-	EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted')) AS applied`
-
-func scanJob(row pgx.Row) (*domain.JobPosting, error) {
-	var j domain.JobPosting
-	if err := row.Scan(&j.ID, &j.UserID, &j.Source, &j.ExternalID, &j.URL, &j.CanonicalKey, &j.Company, &j.Title,
-		&j.Location, &j.Description, &j.Raw, &j.CreatedAt, &j.HasBeenAppliedTo); err != nil {
-		return nil, err
-	}
-	return &j, nil
-}
 
 // IngestOutcome says what happened to one ingested posting.
 type IngestOutcome struct {
@@ -41,9 +30,12 @@ const (
 // IngestJobs upserts postings for the user by canonical key, in one
 // transaction. Invalid inputs are rejected one by one (the others are still
 // ingested); a posting seen before returns the stored job as already_known.
+// The validation is policy and moves to the service with the transaction;
+// JobPostingInsertOrGet is the store's part.
 func (db *DB) IngestJobs(ctx context.Context, userID domain.ID, inputs []domain.JobInput) ([]IngestOutcome, error) {
 	out := make([]IngestOutcome, len(inputs))
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		s := db.WithTx(tx)
 		for i := range inputs {
 			in := inputs[i]
 			out[i] = IngestOutcome{Index: i}
@@ -61,16 +53,9 @@ func (db *DB) IngestJobs(ctx context.Context, userID domain.ID, inputs []domain.
 				out[i].Status, out[i].Error = IngestRejected, domain.Errorf(domain.EINVALID, "raw: %v", err)
 				continue
 			}
-			var inserted bool
-			job, err := scanJobWithFlag(tx.QueryRow(ctx, `WITH ins AS (
-					INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-					ON CONFLICT (user_id, canonical_key) DO NOTHING
-					RETURNING `+jobColumns+`)
-				SELECT *, true FROM ins
-				UNION ALL
-				SELECT `+jobColumns+`, false FROM job_postings WHERE user_id = $2 AND canonical_key = $6 AND NOT EXISTS (SELECT 1 FROM ins)`,
-				domain.NewID(), userID, in.Source, in.ExternalID, in.URL, key, in.Company, in.Title, in.Location, in.Description, rawJSON), &inserted)
+			job, inserted, err := s.JobPostingInsertOrGet(ctx, JobPostingInsert{UserID: userID, CanonicalKey: key,
+				Source: in.Source, ExternalID: in.ExternalID, URL: in.URL, Company: in.Company, Title: in.Title,
+				Location: in.Location, Description: in.Description, Raw: rawJSON})
 			if err != nil {
 				return fmt.Errorf("ingesting job %d: %w", i, err)
 			}
@@ -89,72 +74,115 @@ func (db *DB) IngestJobs(ctx context.Context, userID domain.ID, inputs []domain.
 	return out, nil
 }
 
-func scanJobWithFlag(row pgx.Row, flag *bool) (*domain.JobPosting, error) {
-	var j domain.JobPosting
-	if err := row.Scan(&j.ID, &j.UserID, &j.Source, &j.ExternalID, &j.URL, &j.CanonicalKey, &j.Company, &j.Title,
-		&j.Location, &j.Description, &j.Raw, &j.CreatedAt, &j.HasBeenAppliedTo, flag); err != nil {
+// JobPostingInsert is a posting to store, already normalized
+// (domain.JobInput.Normalize gives the canonical key).
+type JobPostingInsert struct {
+	UserID       domain.ID
+	CanonicalKey string
+	Source       string
+	ExternalID   string
+	URL          string
+	Company      string
+	Title        string
+	Location     string
+	Description  string
+	Raw          json.RawMessage // a JSON object
+}
+
+// JobPostingInsertOrGet stores a posting unless the user has one with the
+// same canonical key, and returns the stored one either way; inserted says
+// which.
+func (s *Store) JobPostingInsertOrGet(ctx context.Context, p JobPostingInsert) (job *domain.JobPosting, inserted bool, err error) {
+	r, err := s.q.JobPostingInsertOrGet(ctx, dbsqlc.JobPostingInsertOrGetParams{ID: domain.NewID(), UserID: p.UserID,
+		Source: p.Source, ExternalID: p.ExternalID, Url: p.URL, CanonicalKey: p.CanonicalKey, Company: p.Company,
+		Title: p.Title, Location: p.Location, Description: p.Description, Raw: p.Raw})
+	if err != nil {
+		return nil, false, err
+	}
+	job, err = jobFromRow(&dbsqlc.JobPosting{ID: r.ID, UserID: r.UserID, Source: r.Source, ExternalID: r.ExternalID,
+		Url: r.Url, CanonicalKey: r.CanonicalKey, Company: r.Company, Title: r.Title, Location: r.Location,
+		Description: r.Description, Raw: r.Raw, CreatedAt: r.CreatedAt})
+	if err != nil {
+		return nil, false, err
+	}
+	job.HasBeenAppliedTo = r.Applied
+	return job, r.Inserted, nil
+}
+
+// GetJob returns one of the user's jobs (ENOTFOUND for another user's).
+func (s *Store) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.JobPosting, error) {
+	r, err := s.q.JobPostingGetByID(ctx, dbsqlc.JobPostingGetByIDParams{ID: jobID, UserID: userID})
+	if err != nil {
+		return nil, notFound(err, "job")
+	}
+	job, err := jobFromRow(&r.JobPosting)
+	if err != nil {
 		return nil, err
 	}
-	return &j, nil
+	job.HasBeenAppliedTo = r.Applied
+	return job, nil
 }
 
-// GetJob returns one of the user's jobs.
-func (db *DB) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.JobPosting, error) {
-	j, err := scanJob(db.Pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM job_postings WHERE id = $1 AND user_id = $2`, jobID, userID))
-	return j, notFound(err, "job")
-}
-
-// ListJobs returns the user's postings, newest first, filtered.
+// ListJobs returns the user's postings, newest first, filtered. The filter
+// is validated first (EINVALID naming the parameter): that is policy and
+// moves to the service; JobPostingList is the store's part.
 func (db *DB) ListJobs(ctx context.Context, userID domain.ID, f domain.JobFilter) ([]*domain.JobPosting, string, error) {
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
-	c, err := domain.DecodeCursor(f.Cursor, "jobs")
+	return db.JobPostingList(ctx, userID, f)
+}
+
+// JobPostingList returns a page of the user's postings, newest first,
+// filtered, and the cursor of the next page ("" on the last).
+func (s *Store) JobPostingList(ctx context.Context, userID domain.ID, f domain.JobFilter) ([]*domain.JobPosting, string, error) {
+	q, err := newListQuery(jobsNewest, f.Cursor, f.Limit)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageSize(f.Limit)
-	args := []any{userID, limit + 1}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	where := "user_id = $1"
+	q.Where("user_id = " + q.Arg(userID))
 	if f.Text != "" {
-		p := arg("%" + escapeLike(f.Text) + "%")
-		where += " AND (title ILIKE " + p + " OR company ILIKE " + p + " OR description ILIKE " + p + " OR url ILIKE " + p + ")"
+		p := q.Arg("%" + escapeLike(f.Text) + "%")
+		q.Where("(title ILIKE " + p + " OR company ILIKE " + p + " OR description ILIKE " + p + " OR url ILIKE " + p + ")")
 	}
 	if f.Company != "" {
-		where += " AND company ILIKE " + arg(escapeLike(f.Company))
+		q.Where("company ILIKE " + q.Arg(escapeLike(f.Company)))
 	}
 	if f.Source != "" {
-		where += " AND source = " + arg(f.Source)
+		q.Where("source = " + q.Arg(f.Source))
 	}
 	if f.HasBeenAppliedTo != nil {
 		not := ""
 		if !*f.HasBeenAppliedTo {
 			not = "NOT "
 		}
-		where += " AND " + not + "EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted'))"
+		q.Where(not + "EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted'))")
 	}
-	if c != nil {
-		where += " AND (created_at, id) < (" + arg(c.Time) + ", " + arg(c.ID) + ")"
-	}
-	rows, _ := db.Pool.Query(ctx, `SELECT `+jobColumns+` FROM job_postings WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT $2`, args...)
+	sql, args := q.SQL(`SELECT ` + jobColumns + ` FROM job_postings`)
+	rows, _ := s.db.Query(ctx, sql, args...)
 	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.JobPosting, error) { return scanJob(r) })
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(jobs) > limit {
-		jobs = jobs[:limit]
-		last := jobs[limit-1]
-		next = domain.Cursor{Kind: "jobs", Time: last.CreatedAt, ID: last.ID}.Encode()
-	}
+	jobs, next := nextPage(q, jobs, func(j *domain.JobPosting) domain.Cursor { return domain.Cursor{Time: j.CreatedAt, ID: j.ID} })
 	return jobs, next, nil
 }
 
 func escapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
+}
+
+// jobColumns and scanJob read the dynamic list, and serve the hand-written
+// queries of task.go and task_query.go until they move to sqlc.
+const jobColumns = `id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at,
+	EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted')) AS applied`
+
+func scanJob(row pgx.Row) (*domain.JobPosting, error) {
+	var j domain.JobPosting
+	if err := row.Scan(&j.ID, &j.UserID, &j.Source, &j.ExternalID, &j.URL, &j.CanonicalKey, &j.Company, &j.Title,
+		&j.Location, &j.Description, &j.Raw, &j.CreatedAt, &j.HasBeenAppliedTo); err != nil {
+		return nil, err
+	}
+	return &j, nil
 }

@@ -6,8 +6,107 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
 
+// CreateRun creates an active run for the user. The input is validated
+// first (EINVALID naming each bad field): that is policy and moves to the
+// service; RunCreate is the store's part.
+func (db *DB) CreateRun(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return db.RunCreate(ctx, userID, in)
+}
+
+// RunCreate stores a new active run for the user, as given
+// (domain.RunCreate.Validate checks it).
+func (s *Store) RunCreate(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
+	r, err := s.q.RunInsert(ctx, dbsqlc.RunInsertParams{ID: domain.NewID(), UserID: userID, Name: in.Name,
+		RequiresApproval: in.RequiresApproval, CoverLetterTemplate: in.CoverLetterTemplate})
+	if err != nil {
+		return nil, err
+	}
+	return runFromRow(r), nil
+}
+
+// GetRun returns one of the user's runs (ENOTFOUND for another user's).
+func (s *Store) GetRun(ctx context.Context, userID, runID domain.ID) (*domain.Run, error) {
+	r, err := s.q.RunGetByID(ctx, dbsqlc.RunGetByIDParams{ID: runID, UserID: userID})
+	if err != nil {
+		return nil, notFound(err, "run")
+	}
+	return runFromRow(r), nil
+}
+
+
+// RunSentTaskCount returns how many of the run's tasks are in submitting or
+// submitted: applications that went out, or may have.
+func (s *Store) RunSentTaskCount(ctx context.Context, runID domain.ID) (int, error) {
+	return s.q.RunSentTaskCount(ctx, runID)
+}
+
+// RunDelete deletes a run and, by cascade, its tasks.
+func (s *Store) RunDelete(ctx context.Context, runID domain.ID) error {
+	return s.q.RunDelete(ctx, runID)
+}
+
+// runCounts fills StateCounts for runs (every state present, zero when
+// none), reading on db.
+func runCounts(ctx context.Context, db DBTX, runs []*domain.Run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	ids := make([]domain.ID, len(runs))
+	byID := make(map[domain.ID]*domain.Run, len(runs))
+	for i, r := range runs {
+		ids[i] = r.ID
+		r.StateCounts = make(map[domain.State]int, len(domain.AllStates))
+		for _, s := range domain.AllStates {
+			r.StateCounts[s] = 0
+		}
+		byID[r.ID] = r
+	}
+	rows, err := dbsqlc.New(db).RunTaskCountsByState(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		byID[r.RunID].StateCounts[r.State] = r.Count
+	}
+	return nil
+}
+
+// GetRunWithCounts returns one of the user's runs with per-state task counts.
+func (s *Store) GetRunWithCounts(ctx context.Context, userID, runID domain.ID) (*domain.Run, error) {
+	run, err := s.GetRun(ctx, userID, runID)
+	if err != nil {
+		return nil, err
+	}
+	return run, runCounts(ctx, s.db, []*domain.Run{run})
+}
+
+// ListRuns returns a page of the user's runs, newest first, with per-state
+// counts, and the cursor of the next page ("" on the last).
+func (s *Store) ListRuns(ctx context.Context, userID domain.ID, cursor string, limit int) ([]*domain.Run, string, error) {
+	q, err := newListQuery(runsNewest, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	q.Where("user_id = " + q.Arg(userID))
+	sql, args := q.SQL(`SELECT ` + runColumns + ` FROM application_runs`)
+	rows, _ := s.db.Query(ctx, sql, args...)
+	runs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Run, error) { return scanRun(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	runs, next := nextPage(q, runs, func(r *domain.Run) domain.Cursor { return domain.Cursor{Time: r.CreatedAt, ID: r.ID} })
+	return runs, next, runCounts(ctx, s.db, runs)
+}
+
+// runColumns and scanRun read the dynamic list, and serve the hand-written
+// queries of UpdateRun, CancelRun, task.go and task_query.go until they move
+// to sqlc.
 const runColumns = `id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at`
 
 func scanRun(row pgx.Row) (*domain.Run, error) {
@@ -18,119 +117,31 @@ func scanRun(row pgx.Row) (*domain.Run, error) {
 	return &r, nil
 }
 
-// CreateRun creates an active run for the user.
-func (db *DB) CreateRun(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	run, err := scanRun(db.Pool.QueryRow(ctx, `INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template)
-		VALUES ($1, $2, $3, $4, $5) RETURNING `+runColumns, domain.NewID(), userID, in.Name, in.RequiresApproval, in.CoverLetterTemplate))
-	return run, notFound(err, "user")
-}
 
-// GetRun returns one of the user's runs.
-func (db *DB) GetRun(ctx context.Context, userID, runID domain.ID) (*domain.Run, error) {
-	run, err := scanRun(db.Pool.QueryRow(ctx, `SELECT `+runColumns+` FROM application_runs WHERE id = $1 AND user_id = $2`, runID, userID))
-	return run, notFound(err, "run")
-}
 
-// runCountsTx fills StateCounts for runs.
-func runCounts(ctx context.Context, q querier, runs []*domain.Run) error {
-	if len(runs) == 0 {
-		return nil
-	}
-	ids := make([]domain.ID, len(runs))
-	byID := make(map[domain.ID]*domain.Run, len(runs))
-	for i, r := range runs {
-		ids[i] = r.ID
-		r.StateCounts = map[domain.State]int{}
-		for _, s := range domain.AllStates {
-			r.StateCounts[s] = 0
-		}
-		byID[r.ID] = r
-	}
-	rows, err := q.Query(ctx, `SELECT run_id, state, count(*) FROM application_tasks WHERE run_id = ANY($1) GROUP BY run_id, state`, ids)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id domain.ID
-		var s domain.State
-		var n int
-		if err := rows.Scan(&id, &s, &n); err != nil {
-			return err
-		}
-		byID[id].StateCounts[s] = n
-	}
-	return rows.Err()
-}
 
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
 
-// GetRunWithCounts returns one of the user's runs with per-state task counts.
-func (db *DB) GetRunWithCounts(ctx context.Context, userID, runID domain.ID) (*domain.Run, error) {
-	run, err := db.GetRun(ctx, userID, runID)
-	if err != nil {
-		return nil, err
-	}
-	return run, runCounts(ctx, db.Pool, []*domain.Run{run})
-}
-
-// ListRuns returns the user's runs, newest first, with per-state counts.
-func (db *DB) ListRuns(ctx context.Context, userID domain.ID, cursor string, limit int) ([]*domain.Run, string, error) {
-	c, err := domain.DecodeCursor(cursor, "runs")
-	if err != nil {
-		return nil, "", err
-	}
-	limit = pageSize(limit)
-	args := []any{userID, limit + 1}
-	where := "user_id = $1"
-	if c != nil {
-		where += " AND (created_at, id) < ($3, $4)"
-		args = append(args, c.Time, c.ID)
-	}
-	rows, _ := db.Pool.Query(ctx, `SELECT `+runColumns+` FROM application_runs WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT $2`, args...)
-	runs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Run, error) { return scanRun(r) })
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(runs) > limit {
-		runs = runs[:limit]
-		last := runs[limit-1]
-		next = domain.Cursor{Kind: "runs", Time: last.CreatedAt, ID: last.ID}.Encode()
-	}
-	return runs, next, runCounts(ctx, db.Pool, runs)
-}
 
 // DeleteRun deletes a run and its tasks, only when none of them was
 // submitted or is submitting (ECONFLICT otherwise: that history stays).
+// The rule is policy and moves to the service with the transaction. The run
+// is locked before its tasks are counted, in a later statement, so a task
+// reaching submitting in a transaction that holds the run (FOR SHARE) is
+// seen.
 func (db *DB) DeleteRun(ctx context.Context, userID, runID domain.ID) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
-		var id domain.ID
-		if err := tx.QueryRow(ctx, `SELECT id FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE`, runID, userID).Scan(&id); err != nil {
-			return notFound(err, "run")
+		s := db.WithTx(tx)
+		if _, err := s.RunGetForUpdate(ctx, userID, runID); err != nil {
+			return err
 		}
-		var sent int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state IN ('submitting', 'submitted')`, runID).Scan(&sent); err != nil {
+		sent, err := s.RunSentTaskCount(ctx, runID)
+		if err != nil {
 			return err
 		}
 		if sent > 0 {
 			return domain.Errorf(domain.ECONFLICT, "run has %d submitted application(s): cancel it instead of deleting it", sent).
 				WithDetails(map[string]any{"submitted": sent})
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM application_runs WHERE id = $1`, runID)
-		return err
+		return s.RunDelete(ctx, runID)
 	})
-}
-
-func pageSize(limit int) int {
-	if limit <= 0 {
-		return domain.DefaultPageSize
-	}
-	return min(limit, domain.MaxPageSize)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
@@ -21,13 +20,7 @@ import (
 // approval_requests) sequentially: their cost follows the rows to fix.
 func TestSweepQueries_UseIndexesNotTheTable(t *testing.T) {
 	t.Parallel()
-	db := pgtest.MustDB(t)
-	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	b := struct {
-		db   *postgres.DB
-		user *domain.User
-		run  *domain.Run
-	}{db, user, pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
+	b := setup(t)
 	ctx := context.Background()
 	const settled = 100_000
 	old := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,59 +13,38 @@ import (
 // claim order (boosted first, then oldest queued_at); other views show the
 // most recently changed first.
 func (s *Store) ListTasks(ctx context.Context, userID domain.ID, f domain.TaskFilter) ([]*domain.Task, string, error) {
-	kind := "tasks"
+	keys := tasksChanged
 	if f.ClaimOrder() {
-		kind = "claim"
+		keys = tasksClaim
 	}
-	c, err := domain.DecodeCursor(f.Cursor, kind)
+	q, err := newListQuery(keys, f.Cursor, f.Limit)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := pageSize(f.Limit)
-	args := []any{userID, limit + 1}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	where := "user_id = $1"
+	q.Where("user_id = " + q.Arg(userID))
 	switch len(f.States) {
 	case 0:
 	case 1:
 		// Equality (not ANY) lets the index deliver rows in the page's order.
-		where += " AND state = " + arg(string(f.States[0])) + "::task_state"
+		q.Where("state = " + q.Arg(string(f.States[0])) + "::task_state")
 	default:
-		where += " AND state = ANY(" + arg(stateNames(f.States)) + "::task_state[])"
+		q.Where("state = ANY(" + q.Arg(stateNames(f.States)) + "::task_state[])")
 	}
 	if f.RunID != nil {
-		where += " AND run_id = " + arg(*f.RunID)
+		q.Where("run_id = " + q.Arg(*f.RunID))
 	}
-	order := "updated_at DESC, id DESC"
-	if kind == "claim" {
-		order = "priority DESC, queued_at ASC, id ASC"
-		if c != nil {
-			// Keyset on (priority DESC, queued_at ASC, id ASC).
-			p, t, id := arg(c.Priority), arg(c.Time), arg(c.ID)
-			where += " AND (priority < " + p + " OR (priority = " + p + " AND (queued_at, id) > (" + t + ", " + id + ")))"
-		}
-	} else if c != nil {
-		where += " AND (updated_at, id) < (" + arg(c.Time) + ", " + arg(c.ID) + ")"
-	}
-	rows, _ := s.db.Query(ctx, `SELECT * FROM application_tasks WHERE `+where+` ORDER BY `+order+` LIMIT $2`, args...)
+	sql, args := q.SQL(`SELECT * FROM application_tasks`)
+	rows, _ := s.db.Query(ctx, sql, args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByPos[dbsqlc.ApplicationTask])
 	if err != nil {
 		return nil, "", err
 	}
-	tasks := tasksFromRows(list)
-	next := ""
-	if len(tasks) > limit {
-		tasks = tasks[:limit]
-		last := tasks[limit-1]
-		if kind == "claim" {
-			next = domain.Cursor{Kind: kind, Priority: last.Priority, Time: last.QueuedAt, ID: last.ID}.Encode()
-		} else {
-			next = domain.Cursor{Kind: kind, Time: last.UpdatedAt, ID: last.ID}.Encode()
+	tasks, next := nextPage(q, tasksFromRows(list), func(t *domain.Task) domain.Cursor {
+		if keys == tasksClaim {
+			return domain.Cursor{Priority: t.Priority, Time: t.QueuedAt, ID: t.ID}
 		}
-	}
+		return domain.Cursor{Time: t.UpdatedAt, ID: t.ID}
+	})
 	return tasks, next, nil
 }
 
@@ -114,6 +92,7 @@ func (s *Store) GetTaskDetail(ctx context.Context, userID, taskID domain.ID) (*d
 	if d.Job, err = jobFromRow(&r.JobPosting); err != nil {
 		return nil, err
 	}
+	d.Job.HasBeenAppliedTo = r.JobApplied
 	if d.Transitions, err = s.TaskTimeline(ctx, taskID); err != nil {
 		return nil, err
 	}

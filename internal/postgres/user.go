@@ -5,48 +5,52 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
-
-const userColumns = `id, email, profile, daily_submission_limit, role, created_at`
-
-func scanUser(row pgx.Row) (*domain.User, error) {
-	var u domain.User
-	var profile []byte
-	if err := row.Scan(&u.ID, &u.Email, &profile, &u.DailySubmissionLimit, &u.Role, &u.CreatedAt); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(profile, &u.Profile); err != nil {
-		return nil, err
-	}
-	return &u, nil
-}
 
 // UserByEmail returns the user with this email (case-insensitive), creating it
 // on first sign-in.
-func (db *DB) UserByEmail(ctx context.Context, email string) (*domain.User, error) {
-	email = strings.TrimSpace(email)
-	return scanUser(db.Pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING `+userColumns+`)
-		SELECT * FROM ins UNION ALL SELECT `+userColumns+` FROM users WHERE email = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-		domain.NewID(), email))
+func (s *Store) UserByEmail(ctx context.Context, email string) (*domain.User, error) {
+	r, err := s.q.UserGetOrCreateByEmail(ctx, dbsqlc.UserGetOrCreateByEmailParams{ID: domain.NewID(), Email: strings.TrimSpace(email)})
+	if err != nil {
+		return nil, err
+	}
+	return userFromRow((*dbsqlc.User)(r))
 }
 
-// GetUser returns a user by id.
-func (db *DB) GetUser(ctx context.Context, id domain.ID) (*domain.User, error) {
-	u, err := scanUser(db.Pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
-	return u, notFound(err, "user")
+// GetUser returns a user by id (ENOTFOUND when there is none).
+func (s *Store) GetUser(ctx context.Context, id domain.ID) (*domain.User, error) {
+	r, err := s.q.UserGetByID(ctx, id)
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return userFromRow(r)
 }
 
-// UpdateProfile replaces the user's profile and daily limit.
-func (db *DB) UpdateProfile(ctx context.Context, id domain.ID, p domain.Profile, dailyLimit int) (*domain.User, error) {
+// UpdateProfile replaces the user's profile and daily limit (ENOTFOUND for
+// an unknown user). It does not validate them: the caller does
+// (domain.Profile.Validate); the database only enforces the limit's range.
+func (s *Store) UpdateProfile(ctx context.Context, id domain.ID, p domain.Profile, dailyLimit int) (*domain.User, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
-	u, err := scanUser(db.Pool.QueryRow(ctx, `UPDATE users SET profile = $2, daily_submission_limit = $3, updated_at = now()
-		WHERE id = $1 RETURNING `+userColumns, id, b, dailyLimit))
-	return u, notFound(err, "user")
+	r, err := s.q.UserUpdateProfile(ctx, dbsqlc.UserUpdateProfileParams{ID: id, Profile: b, DailySubmissionLimit: dailyLimit})
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return userFromRow(r)
 }
+
+// UserSetRole sets a user's role (domain.RoleUser or domain.RoleAdmin;
+// ENOTFOUND for an unknown user).
+func (s *Store) UserSetRole(ctx context.Context, id domain.ID, role string) (*domain.User, error) {
+	r, err := s.q.UserSetRole(ctx, dbsqlc.UserSetRoleParams{ID: id, Role: role})
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return userFromRow(r)
+}
+

@@ -157,7 +157,8 @@ JOIN application_runs r ON r.id = t.run_id
 WHERE t.id = ANY(@ids::uuid[]);
 
 -- name: TaskDetailGet :one
-SELECT sqlc.embed(t), sqlc.embed(r), sqlc.embed(j)
+SELECT sqlc.embed(t), sqlc.embed(r), sqlc.embed(j),
+    EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = j.id AND x.state IN ('submitting', 'submitted'))::boolean AS job_applied
 FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
 JOIN job_postings j ON j.id = t.job_id

@@ -207,7 +207,8 @@ func (q *Queries) TaskCountByStateForUser(ctx context.Context, arg TaskCountBySt
 }
 
 const taskDetailGet = `-- name: TaskDetailGet :one
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at,
+    EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = j.id AND x.state IN ('submitting', 'submitted'))::boolean AS job_applied
 FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
 JOIN job_postings j ON j.id = t.job_id
@@ -223,6 +224,7 @@ type TaskDetailGetRow struct {
 	ApplicationTask ApplicationTask
 	ApplicationRun  ApplicationRun
 	JobPosting      JobPosting
+	JobApplied      bool
 }
 
 func (q *Queries) TaskDetailGet(ctx context.Context, arg TaskDetailGetParams) (*TaskDetailGetRow, error) {
@@ -274,6 +276,7 @@ func (q *Queries) TaskDetailGet(ctx context.Context, arg TaskDetailGetParams) (*
 		&i.JobPosting.Description,
 		&i.JobPosting.Raw,
 		&i.JobPosting.CreatedAt,
+		&i.JobApplied,
 	)
 	return &i, err
 }

@@ -12,6 +12,72 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 )
 
+const userAuthenticate = `-- name: UserAuthenticate :one
+WITH live_session AS (
+    SELECT s.user_id FROM sessions s
+    WHERE s.id_hash = $1 AND s.expires_at > now()
+      AND s.last_seen_at > now() - make_interval(secs => $2::float8)
+),
+session_touch AS (
+    UPDATE sessions SET last_seen_at = now()
+    WHERE id_hash = $1 AND expires_at > now()
+      AND last_seen_at > now() - make_interval(secs => $2::float8)
+      AND last_seen_at < now() - interval '1 minute'
+),
+live_token AS (
+    SELECT t.id, t.user_id, t.scope FROM api_tokens t
+    WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+      AND NOT EXISTS (SELECT 1 FROM live_session)
+),
+token_touch AS (
+    UPDATE api_tokens SET last_used_at = now()
+    WHERE id = (SELECT id FROM live_token)
+      AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+),
+credential AS (
+    SELECT live_session.user_id, NULL::uuid AS token_id, 'full'::text AS scope FROM live_session
+    UNION ALL
+    SELECT live_token.user_id, live_token.id, live_token.scope FROM live_token
+    LIMIT 1
+)
+SELECT users.id, users.email, users.profile, users.daily_submission_limit, users.role, users.created_at, users.updated_at, credential.token_id, credential.scope
+FROM credential JOIN users ON users.id = credential.user_id
+`
+
+type UserAuthenticateParams struct {
+	Hash        []byte
+	IdleSeconds float64
+}
+
+type UserAuthenticateRow struct {
+	User    User
+	TokenID *domain.ID
+	Scope   string
+}
+
+// The user behind a session or API token hash, in one statement (it runs on
+// every request). A session must be within its absolute expiry and its idle
+// timeout; an API token must be neither revoked nor expired. Using one
+// slides its last_seen_at / last_used_at, written at most once a minute.
+// A hash that is a session never touches a token. token_id is NULL and
+// scope 'full' for a session.
+func (q *Queries) UserAuthenticate(ctx context.Context, arg UserAuthenticateParams) (*UserAuthenticateRow, error) {
+	row := q.db.QueryRow(ctx, userAuthenticate, arg.Hash, arg.IdleSeconds)
+	var i UserAuthenticateRow
+	err := row.Scan(
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.Profile,
+		&i.User.DailySubmissionLimit,
+		&i.User.Role,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.TokenID,
+		&i.Scope,
+	)
+	return &i, err
+}
+
 const userGetByID = `-- name: UserGetByID :one
 SELECT id, email, profile, daily_submission_limit, role, created_at, updated_at FROM users WHERE id = $1
 `
@@ -34,11 +100,11 @@ func (q *Queries) UserGetByID(ctx context.Context, id domain.ID) (*User, error) 
 const userGetOrCreateByEmail = `-- name: UserGetOrCreateByEmail :one
 WITH ins AS (
     INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING
-    RETURNING id, email, profile, daily_submission_limit, role, created_at
+    RETURNING id, email, profile, daily_submission_limit, role, created_at, updated_at
 )
-SELECT id, email, profile, daily_submission_limit, role, created_at FROM ins
+SELECT id, email, profile, daily_submission_limit, role, created_at, updated_at FROM ins
 UNION ALL
-SELECT id, email, profile, daily_submission_limit, role, created_at FROM users
+SELECT id, email, profile, daily_submission_limit, role, created_at, updated_at FROM users
 WHERE email = $2 AND NOT EXISTS (SELECT 1 FROM ins)
 `
 
@@ -54,8 +120,10 @@ type UserGetOrCreateByEmailRow struct {
 	DailySubmissionLimit int
 	Role                 string
 	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
+// The user with this email (case-insensitive), created on first use.
 func (q *Queries) UserGetOrCreateByEmail(ctx context.Context, arg UserGetOrCreateByEmailParams) (*UserGetOrCreateByEmailRow, error) {
 	row := q.db.QueryRow(ctx, userGetOrCreateByEmail, arg.ID, arg.Email)
 	var i UserGetOrCreateByEmailRow
@@ -66,6 +134,33 @@ func (q *Queries) UserGetOrCreateByEmail(ctx context.Context, arg UserGetOrCreat
 		&i.DailySubmissionLimit,
 		&i.Role,
 		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return &i, err
+}
+
+const userSetRole = `-- name: UserSetRole :one
+UPDATE users SET role = $1, updated_at = now()
+WHERE id = $2
+RETURNING id, email, profile, daily_submission_limit, role, created_at, updated_at
+`
+
+type UserSetRoleParams struct {
+	Role string
+	ID   domain.ID
+}
+
+func (q *Queries) UserSetRole(ctx context.Context, arg UserSetRoleParams) (*User, error) {
+	row := q.db.QueryRow(ctx, userSetRole, arg.Role, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Profile,
+		&i.DailySubmissionLimit,
+		&i.Role,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return &i, err
 }
