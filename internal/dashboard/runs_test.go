@@ -43,6 +43,7 @@ func TestRunForm_TemplateRefusedWithPosition(t *testing.T) {
 		require.NoError(t, err)
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Header.Set("Cookie", web.SessionCookie+"="+session)
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
 		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		res, err := client.Do(r)
 		require.NoError(t, err)
