@@ -38,7 +38,6 @@ type Options struct {
 	Log           *zap.Logger
 	PublicBaseURL string
 	Auth          config.AuthConfig
-	Now           func() time.Time
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
 	// EventsKeepAlive is how often an idle live-update stream sends a
@@ -308,13 +307,6 @@ func (d *Dashboard) currentUser(c echo.Context) *domain.User {
 // sameOrigin guards every form POST (login CSRF included).
 func (d *Dashboard) sameOrigin(c echo.Context) error {
 	return web.CheckSameOrigin(c.Request(), d.origin)
-}
-
-func (d *Dashboard) now() time.Time {
-	if d.opts.Now != nil {
-		return d.opts.Now()
-	}
-	return time.Now()
 }
 
 func originOf(base string) string {

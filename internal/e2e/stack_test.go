@@ -100,7 +100,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Now: s.clock.Now, Hub: hub})
+	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Hub: hub})
 	require.NoError(t, err)
 	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages})
 	require.NoError(t, err)

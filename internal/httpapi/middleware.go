@@ -14,7 +14,7 @@ const SessionCookie = web.SessionCookie
 
 const (
 	ctxUser       = "applyq.user"
-	ctxCredential = "applyq.credential"
+	ctxCredential = "applyq.credential" // #nosec G101 -- a context key, not a credential
 )
 
 // securityHeaders sets the response headers every page and answer carries.

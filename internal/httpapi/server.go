@@ -63,7 +63,7 @@ func New(opts Options) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, db: opts.DB, log: opts.Log, opts: opts, streams: map[string]bool{},
 		publicOrigin: base.Scheme + "://" + base.Host, secure: base.Scheme == "https"}
-	s.shutdown, s.startClosing = context.WithCancel(context.Background())
+	s.shutdown, s.startClosing = context.WithCancel(context.Background()) // #nosec G118 -- startClosing is called by Run when the server shuts down
 	if opts.Pages != nil {
 		for _, r := range opts.Pages.StreamRoutes() {
 			s.streams[r] = true

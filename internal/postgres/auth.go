@@ -174,7 +174,7 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 }
 
 // apiTokenColumns are read in domain.APIToken's field order.
-const apiTokenColumns = `id, name, scope, created_at, expires_at, last_used_at, revoked_at`
+const apiTokenColumns = `id, name, scope, created_at, expires_at, last_used_at, revoked_at` // #nosec G101 -- column names, not a credential
 
 // CreateAPIToken stores a new API token's hash for the user. The request is
 // normalized first (EINVALID naming each bad field).
