@@ -62,17 +62,19 @@ func run() error {
 			a.Log.Error("listener stopped", zap.Error(err))
 		}
 	}()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth, Hub: hub})
+	pageOpts := app.DashboardOptions(a.Config)
+	pageOpts.DB, pageOpts.Log, pageOpts.Hub = db, a.Log, hub
+	pages, err := dashboard.New(pageOpts)
 	if err != nil {
 		return err
 	}
 	listener.OnReconnect = m.ListenReconnects.Inc
-	srv, err := httpapi.New(httpapi.Options{
-		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
-		Ops: func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
-			e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
-		},
-	})
+	apiOpts := app.APIOptions(a.Config)
+	apiOpts.DB, apiOpts.Log, apiOpts.Pages, apiOpts.OnRequest = db, a.Log, pages, m.ObserveHTTP
+	apiOpts.Ops = func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
+		e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
+	}
+	srv, err := httpapi.New(apiOpts)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
@@ -100,9 +101,13 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Hub: hub})
+	pageOpts := app.DashboardOptions(cfg)
+	pageOpts.DB, pageOpts.Log, pageOpts.Hub = db, log, hub
+	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages})
+	apiOpts := app.APIOptions(cfg)
+	apiOpts.DB, apiOpts.Log, apiOpts.Pages = db, log, pages
+	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	s.api = httptest.NewUnstartedServer(srv.Handler())
 	s.api.Listener.Close()

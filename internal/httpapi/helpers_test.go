@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
@@ -67,7 +69,7 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 		cfg.Auth.GlobalLimit = opts.GlobalLimit
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth})
+	srv, err := httpapi.New(apiOptions(cfg, db, log))
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -84,6 +86,13 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 		require.NoError(t, client.Stop(ctx))
 	})
 	return &apiBundle{srv: ts, db: db, mailer: rec, cfg: cfg}
+}
+
+// apiOptions are the API's options from cfg, serving db and logging to log.
+func apiOptions(cfg *config.Config, db *postgres.DB, log *zap.Logger) httpapi.Options {
+	o := app.APIOptions(cfg)
+	o.DB, o.Log = db, log
+	return o
 }
 
 type req struct {
