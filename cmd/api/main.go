@@ -18,7 +18,6 @@ import (
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/notify"
 )
 
@@ -70,7 +69,9 @@ func run() error {
 	}
 	listener.OnReconnect = m.ListenReconnects.Inc
 	apiOpts := app.APIOptions(a.Config)
-	apiOpts.DB, apiOpts.Log, apiOpts.Pages, apiOpts.OnRequest = db, a.Log, pages, m.ObserveHTTP
+	// One readiness for both listeners: the load balancer's and the operators'.
+	ready := a.Health()
+	apiOpts.DB, apiOpts.Log, apiOpts.Health, apiOpts.Pages, apiOpts.OnRequest = db, a.Log, ready, pages, m.ObserveHTTP
 	apiOpts.Ops = func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
 		e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
 	}
@@ -79,11 +80,9 @@ func run() error {
 		return err
 	}
 	// Metrics are for operators: on the admin listener, not the public port.
-	stopAdmin, err := a.ServeAdmin(ctx, a.Config.HTTP.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
-	if err != nil {
+	if _, err := a.ServeAdmin(a.Config.HTTP.AdminAddr, m, ready); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
 	if err != nil {
 		return err

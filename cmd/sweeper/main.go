@@ -10,7 +10,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/app"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/sweeper"
 )
 
@@ -53,11 +52,9 @@ func run() error {
 		fmt.Println("sweep:", res)
 		return nil
 	}
-	stopAdmin, err := a.ServeAdmin(ctx, c.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
-	if err != nil {
+	if _, err := a.ServeAdmin(c.AdminAddr, m, a.Health()); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	// Tasks by state are counted here, once per interval, not by every API
 	// replica at every scrape.
 	go m.RegisterTaskStates(db.TaskStateCounts).Run(ctx, c.Interval, func(err error) {

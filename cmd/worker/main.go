@@ -16,7 +16,6 @@ import (
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/mail"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/queue"
 )
 
@@ -71,11 +70,9 @@ func run() error {
 	if err := proc.Start(ctx); err != nil {
 		return err
 	}
-	stopAdmin, err := a.ServeAdmin(ctx, cfg.Worker.AdminAddr, metrics.AdminHandler(m, a.SchemaReady, func(context.Context) error { return proc.Ready() }))
-	if err != nil {
+	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, m, a.Health(func(context.Context) error { return proc.Ready() })); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()))
 
 	<-ctx.Done()

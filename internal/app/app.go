@@ -39,6 +39,8 @@ type App struct {
 	Config  *config.Config
 	Log     *zap.Logger
 	Pool    *pgxpool.Pool
+
+	closers []func() // run by Close, last first
 }
 
 // Start loads the configuration for process from args, builds the logger,
@@ -91,11 +93,18 @@ func Start(ctx context.Context, process string, args []string, fs *pflag.FlagSet
 	return a, nil
 }
 
-// Close releases the pool and flushes the logger.
+// Close stops what the App serves (the admin listener), releases the pool
+// and flushes the logger.
 func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
 	a.Pool.Close()
 	_ = a.Log.Sync()
 }
+
+// onClose has Close run f first.
+func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
 
 // SignalContext is cancelled on the first SIGINT or SIGTERM, which starts a
 // graceful shutdown; a second signal exits the process at once.

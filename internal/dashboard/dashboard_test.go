@@ -18,6 +18,7 @@ import (
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
@@ -59,7 +60,7 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
 	apiOpts := app.APIOptions(cfg)
-	apiOpts.DB, apiOpts.Log, apiOpts.Pages = db, log, pages
+	apiOpts.DB, apiOpts.Log, apiOpts.Health, apiOpts.Pages = db, log, health.New(health.Schema(db.Pool)), pages
 	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -22,6 +22,7 @@ import (
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
 	"github.com/applyq/applyq/internal/notify"
@@ -106,7 +107,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
 	apiOpts := app.APIOptions(cfg)
-	apiOpts.DB, apiOpts.Log, apiOpts.Pages = db, log, pages
+	apiOpts.DB, apiOpts.Log, apiOpts.Health, apiOpts.Pages = db, log, health.New(health.Schema(pool)), pages
 	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	s.api = httptest.NewUnstartedServer(srv.Handler())

@@ -20,6 +20,7 @@ import (
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
 	"github.com/applyq/applyq/internal/postgres"
@@ -88,10 +89,14 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 	return &apiBundle{srv: ts, db: db, mailer: rec, cfg: cfg}
 }
 
-// apiOptions are the API's options from cfg, serving db and logging to log.
+// apiOptions are the API's options from cfg, serving db (ready when its
+// schema is; without one, always) and logging to log.
 func apiOptions(cfg *config.Config, db *postgres.DB, log *zap.Logger) httpapi.Options {
 	o := app.APIOptions(cfg)
-	o.DB, o.Log = db, log
+	o.DB, o.Log, o.Health = db, log, health.New()
+	if db != nil {
+		o.Health = health.New(health.Schema(db.Pool))
+	}
 	return o
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/web"
 )
@@ -40,6 +41,9 @@ type Options struct {
 	// DevEndpoints registers the development-only routes.
 	DevEndpoints bool
 	SignIn       web.SignIn
+	// Health answers /healthz and /readyz on the API's port, for load
+	// balancers, as on the admin listener. Required.
+	Health *health.Checker
 	// Pages, when set, registers the dashboard's routes on the same server.
 	// Its StreamRoutes (server-sent events) are long-lived: the request
 	// timeout does not apply to them, and shutdown ends them.
@@ -73,6 +77,9 @@ func New(opts Options) (*Server, error) {
 	base, err := url.Parse(opts.PublicBaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Health == nil {
+		return nil, errors.New("httpapi: Options.Health is required")
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -151,8 +158,8 @@ func (s *Server) endStreamsOnShutdown(next echo.HandlerFunc) echo.HandlerFunc {
 // openapi.json in both directions.
 func (s *Server) routes() {
 	e := s.echo
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
+	e.GET("/healthz", echo.WrapHandler(http.HandlerFunc(s.opts.Health.Healthz)))
+	e.GET("/readyz", echo.WrapHandler(http.HandlerFunc(s.opts.Health.Readyz)))
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.handleOpenAPI)
