@@ -37,7 +37,7 @@ func TestReadiness_SameOnEveryListener(t *testing.T) {
 	pool := pgtest.MustPoolFor(t, dbURL)
 	a := &app.App{Process: "api", Log: zaptest.NewLogger(t), Pool: pool}
 	t.Cleanup(a.Close)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	db := postgres.New(pool, nil, a.Log)
 	m := a.NewMetrics(db)

@@ -57,7 +57,7 @@ func Start(ctx context.Context, process string, args []string, fs *pflag.FlagSet
 			fmt.Fprintf(os.Stderr, "Usage of applyq-%s:\n%s", process, fs.FlagUsages())
 		}
 	}
-	cfg, err := config.Load(fs, args)
+	cfg, err := config.Load(process, fs, args)
 	if errors.Is(err, pflag.ErrHelp) {
 		return nil, ErrExit
 	}

@@ -45,7 +45,7 @@ type setupOpts struct {
 func setup(t *testing.T, opts setupOpts) *bundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	if opts.RequestTimeout != 0 {
 		cfg.HTTP.RequestTimeout = opts.RequestTimeout

@@ -27,7 +27,7 @@ import (
 func TestRunForm_TemplateRefusedWithPosition(t *testing.T) {
 	t.Parallel()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	pageOpts := app.DashboardOptions(cfg)
 	pageOpts.DB, pageOpts.Log = db, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))

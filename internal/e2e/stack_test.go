@@ -89,7 +89,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	ins.ContinuationDelay = o.HandoffDelay
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	db := postgres.New(pool, ins, log)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.Approval.PollInterval = o.PollInterval
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -50,7 +50,7 @@ type apiOpts struct {
 func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.HTTP.DevEndpoints = opts.DevEndpoints
 	cfg.HTTP.TrustedProxies = opts.TrustedProxies

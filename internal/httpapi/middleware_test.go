@@ -34,7 +34,7 @@ type observedBundle struct {
 func setupObserved(t *testing.T) *observedBundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	core, logs := observer.New(zapcore.InfoLevel)
 	log := zap.New(core)

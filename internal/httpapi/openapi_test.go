@@ -19,7 +19,7 @@ import (
 // openapi.json, or the document lists a route that does not exist.
 func TestOpenAPI_MatchesRoutes(t *testing.T) {
 	t.Parallel()
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.HTTP.DevEndpoints = true // document every route, including dev-only ones
 	srv, err := httpapi.New(apiOptions(cfg, nil, zap.NewNop()))

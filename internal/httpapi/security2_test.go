@@ -85,7 +85,7 @@ func TestApprovalLinks_GetAndHeadChangeNothing(t *testing.T) {
 // disconnected by ReadHeaderTimeout (slowloris).
 func TestServer_SlowHeadersAreCut(t *testing.T) {
 	t.Parallel()
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	srv, err := httpapi.New(apiOptions(cfg, pgtest.MustDB(t), zap.NewNop()))
 	require.NoError(t, err)
