@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,21 +20,15 @@ import (
 	"github.com/applyq/applyq/internal/notify"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "api", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "api", os.Args[1:], nil, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+// run serves the API and the dashboard until ctx ends.
+func run(ctx context.Context, a *app.App) error {
 	db, ins, err := a.Store()
 	if err != nil {
 		return err
 	}
-	m := a.NewMetrics(db)
+	m := a.Metrics
 	db.Hooks.Decision = func(d domain.Decision, waited time.Duration) {
 		m.ApprovalDecisions.WithLabelValues(string(d)).Inc()
 		m.ApprovalWait.Observe(waited.Seconds())
@@ -80,7 +73,7 @@ func run() error {
 		return err
 	}
 	// Metrics are for operators: on the admin listener, not the public port.
-	if _, err := a.ServeAdmin(a.Config.HTTP.AdminAddr, m, ready); err != nil {
+	if _, err := a.ServeAdmin(a.Config.HTTP.AdminAddr, ready); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)

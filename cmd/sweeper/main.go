@@ -4,8 +4,8 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os"
 
 	"go.uber.org/zap"
 
@@ -13,16 +13,10 @@ import (
 	"github.com/applyq/applyq/internal/sweeper"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "sweeper", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "sweeper", os.Args[1:], nil, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+// run sweeps every sweeper.interval until ctx ends, or once.
+func run(ctx context.Context, a *app.App) error {
 	db, _, err := a.Store()
 	if err != nil {
 		return err
@@ -30,7 +24,7 @@ func run() error {
 	c := a.Config.Sweeper
 	sw := &sweeper.Sweeper{DB: db, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, MaxAttempts: a.Config.Worker.MaxAttempts, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
-	m := a.NewMetrics(sw.DB)
+	m := a.Metrics
 	sw.OnPass = func(r sweeper.Result, err error) {
 		if err != nil {
 			m.SweeperPasses.WithLabelValues("error").Inc()
@@ -52,7 +46,7 @@ func run() error {
 		fmt.Println("sweep:", res)
 		return nil
 	}
-	if _, err := a.ServeAdmin(c.AdminAddr, m, a.Health()); err != nil {
+	if _, err := a.ServeAdmin(c.AdminAddr, a.Health()); err != nil {
 		return err
 	}
 	// Tasks by state are counted here, once per interval, not by every API

@@ -19,16 +19,10 @@ import (
 	"github.com/applyq/applyq/internal/queue"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "worker", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "worker", os.Args[1:], nil, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+// run works tasks until ctx ends, then finishes those in flight.
+func run(ctx context.Context, a *app.App) error {
 	cfg := a.Config
 
 	owner := cfg.Worker.ID
@@ -50,7 +44,7 @@ func run() error {
 	if m := cfg.Mail; m.SMTPAddr != "" {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
-	m := a.NewMetrics(db)
+	m := a.Metrics
 	proc, err := queue.NewProcess(queue.ProcessOptions{
 		OnApply:           m.ObserveApplier,
 		OnApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) },
@@ -70,7 +64,7 @@ func run() error {
 	if err := proc.Start(ctx); err != nil {
 		return err
 	}
-	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, m, a.Health(func(context.Context) error { return proc.Ready() })); err != nil {
+	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, a.Health(func(context.Context) error { return proc.Ready() })); err != nil {
 		return err
 	}
 	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()))

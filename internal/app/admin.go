@@ -12,18 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/health"
-	"github.com/applyq/applyq/internal/metrics"
-	"github.com/applyq/applyq/internal/postgres"
 )
-
-// NewMetrics returns the process's metrics with the store's hooks attached.
-func (a *App) NewMetrics(db *postgres.DB) *metrics.Metrics {
-	m := metrics.New(a.Process, Version, Commit)
-	if db != nil {
-		db.Hooks.Transition = m.Transition
-	}
-	return m
-}
 
 // Health is the process's readiness, the same on every listener it has:
 // the database answers and its schema is at this binary's version, then
@@ -33,12 +22,12 @@ func (a *App) Health(extra ...health.Check) *health.Checker {
 }
 
 // ServeAdmin serves the admin listener on addr until the App closes:
-// /metrics, /healthz and /readyz (ready), and profiles under /debug/pprof/
-// (the admin address is loopback by default). It returns once the listener
-// is bound, with its address.
-func (a *App) ServeAdmin(addr string, m *metrics.Metrics, ready *health.Checker) (net.Addr, error) {
+// /metrics (a.Metrics), /healthz and /readyz (ready), and profiles under
+// /debug/pprof/ (the admin address is loopback by default). It returns once
+// the listener is bound, with its address.
+func (a *App) ServeAdmin(addr string, ready *health.Checker) (net.Addr, error) {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	ready.Register(mux)

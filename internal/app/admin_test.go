@@ -14,6 +14,7 @@ import (
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 )
@@ -35,15 +36,14 @@ func TestReadiness_SameOnEveryListener(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.MustDatabaseURL(t)
 	pool := pgtest.MustPoolFor(t, dbURL)
-	a := &app.App{Process: "api", Log: zaptest.NewLogger(t), Pool: pool}
+	a := &app.App{Process: "api", Log: zaptest.NewLogger(t), Pool: pool, Metrics: metrics.New("api", "test", "test")}
 	t.Cleanup(a.Close)
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	db := postgres.New(pool, nil, a.Log)
-	m := a.NewMetrics(db)
 
 	ready := a.Health()
-	admin, err := a.ServeAdmin("127.0.0.1:0", m, ready)
+	admin, err := a.ServeAdmin("127.0.0.1:0", ready)
 	require.NoError(t, err)
 	opts := app.APIOptions(cfg)
 	opts.DB, opts.Log, opts.Health = db, a.Log, ready
