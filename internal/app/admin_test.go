@@ -19,14 +19,19 @@ import (
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 )
 
-func fetch(t *testing.T, url string) (int, string) {
+// requireSameAnswer GETs path from each base URL and requires the same
+// status and JSON body from all.
+func requireSameAnswer(t *testing.T, bases []string, path string, wantCode int, wantBody string) {
 	t.Helper()
-	res, err := http.Get(url)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, string(body)
+	for _, base := range bases {
+		res, err := http.Get(base + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, wantCode, res.StatusCode, "%s%s: %s", base, path, body)
+		require.JSONEq(t, wantBody, string(body), base)
+	}
 }
 
 // TestReadiness_SameOnEveryListener: the API's public port and its admin
@@ -54,12 +59,7 @@ func TestReadiness_SameOnEveryListener(t *testing.T) {
 
 	same := func(path string, wantCode int, wantBody string) {
 		t.Helper()
-		code, body := fetch(t, "http://"+admin.String()+path)
-		require.Equal(t, wantCode, code, body)
-		require.JSONEq(t, wantBody, body)
-		code, body = fetch(t, public.URL+path)
-		require.Equal(t, wantCode, code, body)
-		require.JSONEq(t, wantBody, body)
+		requireSameAnswer(t, []string{"http://" + admin.String(), public.URL}, path, wantCode, wantBody)
 	}
 	same("/healthz", http.StatusOK, `{"status":"ok"}`)
 	same("/readyz", http.StatusOK, `{"status":"ready"}`)
@@ -70,6 +70,8 @@ func TestReadiness_SameOnEveryListener(t *testing.T) {
 	same("/readyz", http.StatusServiceUnavailable, fmt.Sprintf(`{"status":"unavailable","reason":"schema not at expected version",
 		"app_version":%d,"app_expected":%d,"river_version":%d,"river_expected":%d}`, st.AppLatest-1, st.AppLatest, st.RiverLatest, st.RiverLatest))
 
-	code, _ := fetch(t, "http://"+admin.String()+"/metrics")
-	require.Equal(t, http.StatusOK, code)
+	res, err := http.Get("http://" + admin.String() + "/metrics")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, "the admin listener serves the metrics too")
 }

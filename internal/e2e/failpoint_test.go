@@ -73,18 +73,17 @@ func TestFailpoints_KillAroundSubmission(t *testing.T) {
 // task is submitted.
 func TestFailpoints_ReleaseBuildIgnoresThem(t *testing.T) {
 	t.Parallel()
-	dbURL := pgtest.MustDatabaseURL(t)
-	db := storeFor(t, dbURL)
-	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
 	var kills []string
 	for _, point := range []string{failpoint.AfterClaim, failpoint.BeforeSubmitting, failpoint.BeforeApply, failpoint.AfterApply} {
 		kills = append(kills, "APPLYQ_FAILPOINT_"+point+"=kill")
 	}
+	dbURL := pgtest.MustDatabaseURL(t)
+	db := storeFor(t, dbURL)
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	taskID := pgtest.MustAdd(t, db, user, pgtest.MustRun(t, db, user, pgtest.RunOpts{}), pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+
 	worker := proctest.StartBinary(t, proctest.MustBuildRelease(t, "worker"), processEnv(dbURL, kills...))
-	worker.WaitForOutput(t, "worker started", 60*time.Second)
-	taskID := pgtest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
-	waitFor(t, 30*time.Second, "the task submitted", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateSubmitted })
+	waitFor(t, 60*time.Second, "the task submitted", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateSubmitted })
 	worker.Signal(t, syscall.SIGTERM)
 	require.Equal(t, 0, worker.Wait(t, 30*time.Second), "the worker was not killed by a failpoint")
 }
