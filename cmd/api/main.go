@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,25 +17,18 @@ import (
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/notify"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "api", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "api", os.Args[1:], nil, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+// run serves the API and the dashboard until ctx ends.
+func run(ctx context.Context, a *app.App) error {
 	db, ins, err := a.Store()
 	if err != nil {
 		return err
 	}
-	m := a.NewMetrics(db)
+	m := a.Metrics
 	db.Hooks.Decision = func(d domain.Decision, waited time.Duration) {
 		m.ApprovalDecisions.WithLabelValues(string(d)).Inc()
 		m.ApprovalWait.Observe(waited.Seconds())
@@ -62,26 +54,28 @@ func run() error {
 			a.Log.Error("listener stopped", zap.Error(err))
 		}
 	}()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth, Hub: hub})
+	pageOpts := app.DashboardOptions(a.Config)
+	pageOpts.DB, pageOpts.Log, pageOpts.Hub = db, a.Log, hub
+	pages, err := dashboard.New(pageOpts)
 	if err != nil {
 		return err
 	}
 	listener.OnReconnect = m.ListenReconnects.Inc
-	srv, err := httpapi.New(httpapi.Options{
-		DB: db, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
-		Ops: func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
-			e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
-		},
-	})
+	apiOpts := app.APIOptions(a.Config)
+	// One readiness for both listeners: the load balancer's and the operators'.
+	ready := a.Health()
+	apiOpts.DB, apiOpts.Log, apiOpts.Health, apiOpts.Pages, apiOpts.OnRequest = db, a.Log, ready, pages, m.ObserveHTTP
+	apiOpts.Ops = func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
+		e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
+	}
+	srv, err := httpapi.New(apiOpts)
 	if err != nil {
 		return err
 	}
 	// Metrics are for operators: on the admin listener, not the public port.
-	stopAdmin, err := a.ServeAdmin(ctx, a.Config.HTTP.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
-	if err != nil {
+	if _, err := a.ServeAdmin(a.Config.HTTP.AdminAddr, ready); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
 	if err != nil {
 		return err

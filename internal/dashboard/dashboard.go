@@ -20,7 +20,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
-	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/web"
@@ -34,10 +33,12 @@ var staticFS embed.FS
 
 // Options configure the dashboard.
 type Options struct {
-	DB            *postgres.DB
-	Log           *zap.Logger
+	DB  *postgres.DB
+	Log *zap.Logger
+	// PublicBaseURL is the URL users reach the dashboard at: the origin
+	// state-changing requests must come from.
 	PublicBaseURL string
-	Auth          config.AuthConfig
+	SignIn        web.SignIn
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
 	// EventsKeepAlive is how often an idle live-update stream sends a
@@ -297,7 +298,7 @@ func (d *Dashboard) currentUser(c echo.Context) *domain.User {
 	if !fromCookie || domain.ParseToken(domain.PrefixSession, raw) != nil {
 		return nil
 	}
-	u, err := d.db.Authenticate(c.Request().Context(), domain.HashToken(raw), d.opts.Auth.SessionIdleTimeout)
+	u, err := d.db.Authenticate(c.Request().Context(), domain.HashToken(raw), d.opts.SignIn.SessionIdleTimeout)
 	if err != nil {
 		return nil
 	}
