@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"os"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -17,25 +16,18 @@ import (
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/httpapi"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/notify"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "api", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "api", os.Args[1:], nil, false)
+// run serves the API and the dashboard until ctx ends.
+func run(ctx context.Context, a *app.App) error {
+	db, svc, ins, err := a.Services(nil)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	m := a.NewMetrics()
-	db, svc, ins, err := a.Services(m, nil)
-	if err != nil {
-		return err
-	}
+	m := a.Metrics
 	riverUI, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(ins.Client(), nil), Logger: slog.New(zapslog.NewHandler(a.Log.Core())), Prefix: "/ops/riverui",
 	})
@@ -57,26 +49,28 @@ func run() error {
 			a.Log.Error("listener stopped", zap.Error(err))
 		}
 	}()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Tasks: svc, Log: a.Log, PublicBaseURL: a.Config.HTTP.PublicBaseURL, Auth: a.Config.Auth, Hub: hub})
+	pageOpts := app.DashboardOptions(a.Config)
+	pageOpts.DB, pageOpts.Tasks, pageOpts.Log, pageOpts.Hub = db, svc, a.Log, hub
+	pages, err := dashboard.New(pageOpts)
 	if err != nil {
 		return err
 	}
 	listener.OnReconnect = m.ListenReconnects.Inc
-	srv, err := httpapi.New(httpapi.Options{
-		DB: db, Tasks: svc, Log: a.Log, HTTP: a.Config.HTTP, Auth: a.Config.Auth, Pages: pages, OnRequest: m.ObserveHTTP,
-		Ops: func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
-			e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
-		},
-	})
+	apiOpts := app.APIOptions(a.Config)
+	// One readiness for both listeners: the load balancer's and the operators'.
+	ready := a.Health()
+	apiOpts.DB, apiOpts.Tasks, apiOpts.Log, apiOpts.Health, apiOpts.Pages, apiOpts.OnRequest = db, svc, a.Log, ready, pages, m.ObserveHTTP
+	apiOpts.Ops = func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
+		e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
+	}
+	srv, err := httpapi.New(apiOpts)
 	if err != nil {
 		return err
 	}
 	// Metrics are for operators: on the admin listener, not the public port.
-	stopAdmin, err := a.ServeAdmin(ctx, a.Config.HTTP.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
-	if err != nil {
+	if _, err := a.ServeAdmin(a.Config.HTTP.AdminAddr, ready); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
 	if err != nil {
 		return err

@@ -8,12 +8,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/applyq/applyq/internal/app"
-	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/postgres"
 )
 
@@ -25,24 +26,21 @@ const commands = `Commands:
   status    show applied and known versions
 `
 
-func main() { app.Main(run) }
+func main() {
+	app.Main(app.Daemon{Process: "migrate", Usage: usage, NoSchemaCheck: true, Run: run})
+}
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	fs := config.Flags("migrate")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: applyq-migrate [flags] [up|down|down-all|status]\n\n%s\nFlags (every setting; see the README's configuration reference):\n%s", commands, fs.FlagUsages())
-	}
-	a, err := app.Start(ctx, "migrate", os.Args[1:], fs, true)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+func usage(fs *pflag.FlagSet) {
+	fmt.Fprintf(fs.Output(), "Usage: applyq-migrate [flags] [up|down|down-all|status]\n\n%s\nFlags (every setting; see the README's configuration reference):\n%s", commands, fs.FlagUsages())
+}
+
+// run runs the command (up by default) and prints the schema's versions.
+func run(ctx context.Context, a *app.App) error {
 	cmd := "up"
-	if fs.NArg() > 0 {
-		cmd = fs.Arg(0)
+	if len(a.Args) > 0 {
+		cmd = a.Args[0]
 	}
+	var err error
 	switch cmd {
 	case "up":
 		err = postgres.MigrateUp(ctx, a.Pool)

@@ -4,34 +4,27 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os"
 
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/app"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/sweeper"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "sweeper", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "sweeper", os.Args[1:], nil, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	m := a.NewMetrics()
-	db, svc, _, err := a.Services(m, nil)
+// run sweeps every sweeper.interval until ctx ends, or once.
+func run(ctx context.Context, a *app.App) error {
+	db, svc, _, err := a.Services(nil)
 	if err != nil {
 		return err
 	}
 	c := a.Config.Sweeper
 	sw := &sweeper.Sweeper{Tasks: svc, DB: db, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
+	m := a.Metrics
 	sw.OnPass = func(r sweeper.Result, err error) {
 		if err != nil {
 			m.SweeperPasses.WithLabelValues("error").Inc()
@@ -53,11 +46,9 @@ func run() error {
 		fmt.Println("sweep:", res)
 		return nil
 	}
-	stopAdmin, err := a.ServeAdmin(ctx, c.AdminAddr, metrics.AdminHandler(m, a.SchemaReady))
-	if err != nil {
+	if _, err := a.ServeAdmin(c.AdminAddr, a.Health()); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	// Tasks by state are counted here, once per interval, not by every API
 	// replica at every scrape.
 	go m.RegisterTaskStates(db.TaskStateCounts).Run(ctx, c.Interval, func(err error) {

@@ -15,20 +15,13 @@ import (
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/mail"
-	"github.com/applyq/applyq/internal/metrics"
 	"github.com/applyq/applyq/internal/queue"
 )
 
-func main() { app.Main(run) }
+func main() { app.Main(app.Daemon{Process: "worker", Run: run}) }
 
-func run() error {
-	ctx, stop := app.SignalContext()
-	defer stop()
-	a, err := app.Start(ctx, "worker", os.Args[1:], nil, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+// run works tasks until ctx ends, then finishes those in flight.
+func run(ctx context.Context, a *app.App) error {
 	cfg := a.Config
 
 	owner := cfg.Worker.ID
@@ -45,8 +38,8 @@ func run() error {
 	if m := cfg.Mail; m.SMTPAddr != "" {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
-	m := a.NewMetrics()
-	db, svc, _, err := a.Services(m, mailer)
+	m := a.Metrics
+	db, svc, _, err := a.Services(mailer)
 	if err != nil {
 		return err
 	}
@@ -67,11 +60,9 @@ func run() error {
 	if err := proc.Start(ctx); err != nil {
 		return err
 	}
-	stopAdmin, err := a.ServeAdmin(ctx, cfg.Worker.AdminAddr, metrics.AdminHandler(m, a.SchemaReady, func(context.Context) error { return proc.Ready() }))
-	if err != nil {
+	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, a.Health(func(context.Context) error { return proc.Ready() })); err != nil {
 		return err
 	}
-	defer stopAdmin()
 	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()))
 
 	<-ctx.Done()

@@ -6,49 +6,46 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/applyq/applyq/internal/metrics"
-	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/health"
 )
 
-// NewMetrics returns the process's metrics.
-func (a *App) NewMetrics() *metrics.Metrics {
-	return metrics.New(a.Process, Version, Commit)
+// Health is the process's readiness, the same on every listener it has:
+// the database answers and its schema is at this binary's version, then
+// extra (the worker's River client and LISTEN connection).
+func (a *App) Health(extra ...health.Check) *health.Checker {
+	return health.New(append([]health.Check{health.Schema(a.Pool)}, extra...)...)
 }
 
-// SchemaReady is the readiness check every daemon shares: the database
-// answers and its schema is at this binary's version.
-func (a *App) SchemaReady(ctx context.Context) error {
-	st, err := postgres.Status(ctx, a.Pool)
-	if err != nil {
-		return errors.New("database unreachable")
-	}
-	if !st.UpToDate() {
-		return fmt.Errorf("schema at applyq %d / River %d, expected %d / %d", st.AppVersion, st.RiverVersion, st.AppLatest, st.RiverLatest)
-	}
-	return nil
-}
-
-// ServeAdmin serves the admin handler (/metrics, /healthz, /readyz) on addr
-// until ctx ends. It returns once the listener is bound.
-func (a *App) ServeAdmin(ctx context.Context, addr string, h http.Handler) (stop func(), err error) {
+// ServeAdmin serves the admin listener on addr until the App closes:
+// /metrics (a.Metrics), /healthz and /readyz (ready), and profiles under
+// /debug/pprof/ (the admin address is loopback by default). It returns once
+// the listener is bound, with its address.
+func (a *App) ServeAdmin(addr string, ready *health.Checker) (net.Addr, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	ready.Register(mux)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("admin listener on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.Log.Error("admin listener stopped", zap.Error(err))
 		}
 	}()
 	a.Log.Info("admin listening", zap.String("addr", ln.Addr().String()))
-	return func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	a.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}, nil
+		_ = srv.Shutdown(ctx)
+	})
+	return ln.Addr(), nil
 }

@@ -1,6 +1,7 @@
-// Package app is the wiring the three daemons share: flags and config, the
-// logger, the signal context, the Postgres pool and the schema check. Each
-// cmd/*/main.go builds its own adapters on top and stays short.
+// Package app is the wiring the binaries share: Main (signal context,
+// flags and config, logger, Postgres pool and schema check, close), the
+// store, metrics and the admin listener, and the adapters' options from the
+// configuration. Each cmd/*/main.go is its process's Run on top.
 package app
 
 import (
@@ -32,44 +33,88 @@ var (
 	BuildTime = "unknown"
 )
 
-// ErrExit is returned by Start when the command line asked only for --help or
-// --version: main exits 0.
-var ErrExit = errors.New("exit")
+// errExit ends a command line that asked only for --help or --version:
+// the process exits 0.
+var errExit = errors.New("exit")
 
-// App is one running daemon's shared resources.
+// Daemon is one binary, for Main.
+type Daemon struct {
+	// Process is "api", "worker", "sweeper" or "migrate": its flags and the
+	// settings it validates (see package config).
+	Process string
+	// Usage writes --help (the default lists the flags).
+	Usage func(fs *pflag.FlagSet)
+	// NoSchemaCheck lets Run start on a database whose schema is not at
+	// this binary's version (migrate changes it).
+	NoSchemaCheck bool
+	// Run does the process's work until ctx ends or the work is done.
+	Run func(ctx context.Context, a *App) error
+}
+
+// App is one running process's shared resources.
 type App struct {
 	Process string
 	Config  *config.Config
+	// Args are the command-line arguments left after the flags.
+	Args    []string
 	Log     *zap.Logger
 	Pool    *pgxpool.Pool
+	Metrics *metrics.Metrics
+
+	closers []func() // run by Close, last first
 }
 
-// Start loads the configuration for process from args, builds the logger,
-// logs the effective configuration (without secrets), connects to Postgres and,
-// unless skipSchemaCheck, refuses to run against a schema this binary does not
-// match.
-func Start(ctx context.Context, process string, args []string, fs *pflag.FlagSet, skipSchemaCheck bool) (*App, error) {
-	if fs == nil {
-		fs = config.Flags(process)
+// Main is every binary's main: a signal context, the App built from the
+// process's configuration, d.Run, and Close. It exits 0, or 1 with the
+// error on stderr.
+func Main(d Daemon) {
+	err := run(d)
+	if errors.Is(err, errExit) {
+		os.Exit(0)
 	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func run(d Daemon) error {
+	ctx, stop := SignalContext()
+	defer stop()
+	a, err := start(ctx, d, os.Args[1:])
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return d.Run(ctx, a)
+}
+
+// start loads the configuration of d's process from args, builds the
+// logger, logs the effective configuration (without secrets), connects to
+// Postgres and, unless d.NoSchemaCheck, refuses to run against a schema this
+// binary does not match.
+func start(ctx context.Context, d Daemon, args []string) (*App, error) {
+	fs := config.Flags(d.Process)
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	if fs.Usage == nil {
-		fs.Usage = func() {
-			fmt.Fprintf(os.Stderr, "Usage of applyq-%s:\n%s", process, fs.FlagUsages())
+	fs.Usage = func() {
+		if d.Usage != nil {
+			d.Usage(fs)
+			return
 		}
+		fmt.Fprintf(fs.Output(), "Usage of applyq-%s:\n%s", d.Process, fs.FlagUsages())
 	}
-	cfg, err := config.Load(fs, args)
+	cfg, err := config.Load(d.Process, fs, args)
 	if errors.Is(err, pflag.ErrHelp) {
-		return nil, ErrExit
+		return nil, errExit
 	}
 	if *showVersion {
-		fmt.Printf("applyq-%s %s (commit %s, built %s)\n", process, Version, Commit, BuildTime)
-		return nil, ErrExit
+		fmt.Printf("applyq-%s %s (commit %s, built %s)\n", d.Process, Version, Commit, BuildTime)
+		return nil, errExit
 	}
 	if err != nil {
 		return nil, err
 	}
-	log, err := logging.New(process, cfg.Log.Level, cfg.Log.Format)
+	log, err := logging.New(d.Process, cfg.Log.Level, cfg.Log.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +123,8 @@ func Start(ctx context.Context, process string, args []string, fs *pflag.FlagSet
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Process: process, Config: cfg, Log: log, Pool: pool}
-	if !skipSchemaCheck {
+	a := &App{Process: d.Process, Config: cfg, Args: fs.Args(), Log: log, Pool: pool, Metrics: metrics.New(d.Process, Version, Commit)}
+	if !d.NoSchemaCheck {
 		st, err := postgres.Status(ctx, pool)
 		if err != nil {
 			a.Close()
@@ -94,11 +139,18 @@ func Start(ctx context.Context, process string, args []string, fs *pflag.FlagSet
 	return a, nil
 }
 
-// Close releases the pool and flushes the logger.
+// Close stops what the App serves (the admin listener), releases the pool
+// and flushes the logger.
 func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
 	a.Pool.Close()
 	_ = a.Log.Sync()
 }
+
+// onClose has Close run f first.
+func (a *App) onClose(f func()) { a.closers = append(a.closers, f) }
 
 // SignalContext is cancelled on the first SIGINT or SIGTERM, which starts a
 // graceful shutdown; a second signal exits the process at once.
@@ -116,18 +168,6 @@ func SignalContext() (context.Context, context.CancelFunc) {
 	return ctx, func() { signal.Stop(ch); cancel() }
 }
 
-// Main runs a daemon's body and turns its error into an exit code.
-func Main(run func() error) {
-	err := run()
-	if errors.Is(err, ErrExit) {
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
-}
-
 // ShutdownContext returns a context for a graceful stop bounded by d.
 func ShutdownContext(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
@@ -137,12 +177,12 @@ func ShutdownContext(d time.Duration) (context.Context, context.CancelFunc) {
 // the process's metrics observing committed changes; mailer sends approval
 // links, nil in processes that request none) and the insert-only River
 // client they enqueue through (River UI reads through it too).
-func (a *App) Services(m *metrics.Metrics, mailer domain.Mailer) (*postgres.DB, *tasks.Service, *queue.Inserter, error) {
+func (a *App) Services(mailer domain.Mailer) (*postgres.DB, *tasks.Service, *queue.Inserter, error) {
 	ins, err := queue.NewInserter(a.Pool)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	c := a.Config
+	c, m := a.Config, a.Metrics
 	svc := tasks.New(tasks.Options{Pool: a.Pool, River: ins.Client(), Log: a.Log, Mailer: mailer, PublicBaseURL: c.HTTP.PublicBaseURL,
 		ApprovalTTL: c.Approval.TTL, HandoffDelay: c.Approval.HandoffDelay, MaxAttempts: c.Worker.MaxAttempts,
 		Hooks: tasks.Hooks{Transition: m.Transition, Decision: m.Decision,

@@ -1,7 +1,9 @@
 // Package config loads applyq's configuration, shared by every daemon, from
 // defaults, an optional config file, APPLYQ_* environment variables and
 // flags (in increasing precedence). Viper stops here: the rest of the code
-// sees plain structs, validated, with defaults that run locally.
+// sees plain structs, validated, with defaults that run locally. Each
+// process validates only the settings it reads (see ReadBy), so that, say,
+// the API does not demand the worker's webhook secret.
 package config
 
 import (
@@ -12,6 +14,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +28,54 @@ const (
 	Development = "development"
 	Production  = "production"
 )
+
+// The processes, one a binary.
+const (
+	API     = "api"
+	Worker  = "worker"
+	Sweeper = "sweeper"
+	Migrate = "migrate"
+)
+
+// Processes lists every process.
+var Processes = []string{API, Worker, Sweeper, Migrate}
+
+// readers are the processes that read a setting, by key or by section
+// ("http."); a key's own entry wins over its section's.
+var readers = map[string][]string{
+	"env":       Processes,
+	"database.": Processes,
+	"log.":      Processes,
+	"http.":     {API},
+	// The worker builds the links it mails from it.
+	"http.public_base_url": {API, Worker},
+	"auth.":                {API},
+	// The worker mails sign-in links and creates their tokens.
+	"auth.magic_link_ttl": {Worker},
+	"mail.":               {Worker},
+	"worker.":             {Worker},
+	// The sweeper fails tasks out of attempts.
+	"worker.max_attempts": {Worker, Sweeper},
+	// A worker heartbeats; the sweeper presumes it dead after
+	// sweeper.stuck_after without one: both check they agree.
+	"worker.heartbeat_interval": {Worker, Sweeper},
+	"sweeper.stuck_after":       {Worker, Sweeper},
+	"sweeper.":                  {Sweeper},
+	"approval.":                 {Worker},
+	// Whoever inserts an approved task's continuation job delays it.
+	"approval.handoff_delay": {API, Worker, Sweeper},
+	"webhook.":               {Worker},
+}
+
+// ReadBy returns the processes that read the setting key, in the order of
+// Processes.
+func ReadBy(key string) []string {
+	if r, ok := readers[key]; ok {
+		return r
+	}
+	section, _, _ := strings.Cut(key, ".")
+	return readers[section+"."]
+}
 
 // Config is the whole configuration. Every field is documented in the README's
 // configuration reference, under the key in its mapstructure tag.
@@ -189,8 +240,12 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("webhook.idempotent", false)
 }
 
-// Load parses args with fs and returns the validated configuration.
-func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
+// Load parses args with fs (from Flags(process)) and returns the
+// configuration, with the settings process reads validated.
+func Load(process string, fs *pflag.FlagSet, args []string) (*Config, error) {
+	if !slices.Contains(Processes, process) {
+		return nil, fmt.Errorf("config: unknown process %q", process)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -217,7 +272,7 @@ func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
 			return
 		}
 		key := f.Name
-		if a, ok := aliases[fs.Name()][key]; ok {
+		if a, ok := aliases[process][key]; ok {
 			key = a
 		}
 		if err := v.BindPFlag(key, f); err != nil {
@@ -240,19 +295,24 @@ func Load(fs *pflag.FlagSet, args []string) (*Config, error) {
 	if cfg.HTTP.PublicBaseURL == "" && cfg.Env != Production {
 		cfg.HTTP.PublicBaseURL = baseURLOf(cfg.HTTP.Addr)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(process); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
 }
 
-// Validate checks every setting and returns one error listing each bad one by
-// its key, its environment variable, and how to fix it.
-func (c *Config) Validate() error {
+// Validate checks the settings that process reads and returns one error
+// listing each bad one by its key, its environment variable, and how to fix
+// it. A setting is checked by every process that reads it (ReadBy), so
+// those that must agree across processes (worker.heartbeat_interval and
+// sweeper.stuck_after) are checked by each.
+func (c *Config) Validate(process string) error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
-		env := "APPLYQ_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-		errs = append(errs, fmt.Errorf("%s (%s): %s", key, env, fmt.Sprintf(format, args...)))
+		if !slices.Contains(ReadBy(key), process) {
+			return
+		}
+		errs = append(errs, fmt.Errorf("%s (%s): %s", key, EnvName(key), fmt.Sprintf(format, args...)))
 	}
 	if c.Env != Development && c.Env != Production {
 		bad("env", "must be development or production, got %q", c.Env)

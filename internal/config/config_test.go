@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 )
 
 func TestLoad_Defaults(t *testing.T) {
-	cfg, err := config.Load(config.Flags("worker"), nil)
+	cfg, err := config.Load("worker", config.Flags("worker"), nil)
 	require.NoError(t, err)
 	require.Equal(t, config.Development, cfg.Env)
 	require.Equal(t, "console", cfg.Log.Format)
@@ -31,7 +32,7 @@ func TestLoad_Precedence(t *testing.T) {
 	t.Setenv("APPLYQ_WORKER_MAX_ATTEMPTS", "9")
 	t.Setenv("APPLYQ_LOG_LEVEL", "warn")
 
-	cfg, err := config.Load(config.Flags("worker"), []string{"--config", file, "--log.level", "error"})
+	cfg, err := config.Load("worker", config.Flags("worker"), []string{"--config", file, "--log.level", "error"})
 	require.NoError(t, err)
 	require.Equal(t, 3, cfg.Worker.Concurrency, "file over default")
 	require.Equal(t, 9, cfg.Worker.MaxAttempts, "env over file")
@@ -39,7 +40,7 @@ func TestLoad_Precedence(t *testing.T) {
 }
 
 func TestLoad_SweeperFlags(t *testing.T) {
-	cfg, err := config.Load(config.Flags("sweeper"), []string{"--once", "--interval", "2m"})
+	cfg, err := config.Load("sweeper", config.Flags("sweeper"), []string{"--once", "--interval", "2m"})
 	require.NoError(t, err)
 	require.True(t, cfg.Sweeper.Once)
 	require.Equal(t, 2*time.Minute, cfg.Sweeper.Interval)
@@ -49,7 +50,7 @@ func TestLoad_ErrorsNameSettingAndFix(t *testing.T) {
 	t.Setenv("APPLYQ_WORKER_CONCURRENCY", "0")
 	t.Setenv("APPLYQ_DATABASE_URL", "mysql://nope")
 	t.Setenv("APPLYQ_ENV", "production")
-	_, err := config.Load(config.Flags("worker"), nil)
+	_, err := config.Load("worker", config.Flags("worker"), nil)
 	require.Error(t, err)
 	msg := err.Error()
 	require.Contains(t, msg, "worker.concurrency (APPLYQ_WORKER_CONCURRENCY): must be between 1 and 10000, got 0")
@@ -59,7 +60,7 @@ func TestLoad_ErrorsNameSettingAndFix(t *testing.T) {
 
 func TestRedacted_HidesPassword(t *testing.T) {
 	t.Setenv("APPLYQ_DATABASE_URL", "postgres://app:s3cret@db:5432/applyq")
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	red := cfg.Redacted()
 	require.NotContains(t, red["database"].(map[string]any)["url"], "s3cret")
@@ -99,7 +100,7 @@ func flagValue(v reflect.Value) string {
 // is wrong for the key (or at least different), the flag the default: Load
 // must succeed with the default.
 func TestFlags_EveryKeyOnEveryBinary(t *testing.T) {
-	defaults, err := config.Load(config.Flags("api"), nil)
+	defaults, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	for _, process := range []string{"api", "worker", "sweeper", "migrate"} {
 		for _, key := range config.Keys() {
@@ -107,7 +108,7 @@ func TestFlags_EveryKeyOnEveryBinary(t *testing.T) {
 				require.NotNil(t, config.Flags(process).Lookup(key), "applyq-%s has no --%s", process, key)
 				want := field(t, defaults, key)
 				t.Setenv(config.EnvName(key), "from-env-not-valid")
-				cfg, err := config.Load(config.Flags(process), []string{"--" + key + "=" + flagValue(want)})
+				cfg, err := config.Load(process, config.Flags(process), []string{"--" + key + "=" + flagValue(want)})
 				require.NoError(t, err)
 				got := field(t, cfg, key)
 				if want.Kind() == reflect.Slice {
@@ -131,20 +132,20 @@ func TestLoad_PublicBaseURLFollowsHTTPAddr(t *testing.T) {
 	} {
 		t.Run(addr, func(t *testing.T) {
 			t.Setenv("APPLYQ_HTTP_ADDR", addr)
-			cfg, err := config.Load(config.Flags("worker"), nil)
+			cfg, err := config.Load("worker", config.Flags("worker"), nil)
 			require.NoError(t, err)
 			require.Equal(t, want, cfg.HTTP.PublicBaseURL)
 		})
 	}
 	t.Run("flag", func(t *testing.T) {
-		cfg, err := config.Load(config.Flags("api"), []string{"--http.addr", "127.0.0.1:9001"})
+		cfg, err := config.Load("api", config.Flags("api"), []string{"--http.addr", "127.0.0.1:9001"})
 		require.NoError(t, err)
 		require.Equal(t, "http://127.0.0.1:9001", cfg.HTTP.PublicBaseURL)
 	})
 	t.Run("explicit wins", func(t *testing.T) {
 		t.Setenv("APPLYQ_HTTP_ADDR", "0.0.0.0:9000")
 		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "http://dev.example.test:8443")
-		cfg, err := config.Load(config.Flags("api"), nil)
+		cfg, err := config.Load("api", config.Flags("api"), nil)
 		require.NoError(t, err)
 		require.Equal(t, "http://dev.example.test:8443", cfg.HTTP.PublicBaseURL)
 	})
@@ -152,7 +153,7 @@ func TestLoad_PublicBaseURLFollowsHTTPAddr(t *testing.T) {
 		setProduction(t)
 		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "")
 		t.Setenv("APPLYQ_HTTP_ADDR", "0.0.0.0:9000")
-		_, err := config.Load(config.Flags("api"), nil)
+		_, err := config.Load("api", config.Flags("api"), nil)
 		require.ErrorContains(t, err, "http.public_base_url (APPLYQ_HTTP_PUBLIC_BASE_URL): must be https in production")
 	})
 }
@@ -170,8 +171,10 @@ func setProduction(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	_, err := config.Load(config.Flags("api"), nil)
-	require.NoError(t, err, "the production baseline is valid")
+	for _, process := range config.Processes {
+		_, err := config.Load(process, config.Flags(process), nil)
+		require.NoError(t, err, "the production baseline is valid for %s", process)
+	}
 }
 
 // TestValidate_ProductionRefusesUnsafeSettings: trusted proxies that cover
@@ -182,7 +185,7 @@ func TestValidate_ProductionRefusesUnsafeSettings(t *testing.T) {
 		t.Run("proxies "+cidr, func(t *testing.T) {
 			setProduction(t)
 			t.Setenv("APPLYQ_HTTP_TRUSTED_PROXIES", cidr)
-			_, err := config.Load(config.Flags("api"), nil)
+			_, err := config.Load("api", config.Flags("api"), nil)
 			require.ErrorContains(t, err, "http.trusted_proxies (APPLYQ_HTTP_TRUSTED_PROXIES): ")
 			require.ErrorContains(t, err, "private, loopback or link-local")
 		})
@@ -191,19 +194,19 @@ func TestValidate_ProductionRefusesUnsafeSettings(t *testing.T) {
 		t.Run("proxies "+cidr, func(t *testing.T) {
 			setProduction(t)
 			t.Setenv("APPLYQ_HTTP_TRUSTED_PROXIES", cidr)
-			_, err := config.Load(config.Flags("api"), nil)
+			_, err := config.Load("api", config.Flags("api"), nil)
 			require.NoError(t, err)
 		})
 	}
 	t.Run("development trusts what it is told", func(t *testing.T) {
 		t.Setenv("APPLYQ_HTTP_TRUSTED_PROXIES", "0.0.0.0/0")
-		_, err := config.Load(config.Flags("api"), nil)
+		_, err := config.Load("api", config.Flags("api"), nil)
 		require.NoError(t, err)
 	})
 	t.Run("http webhook", func(t *testing.T) {
 		setProduction(t)
 		t.Setenv("APPLYQ_WEBHOOK_URL", "http://hooks.example.com/applyq")
-		_, err := config.Load(config.Flags("worker"), nil)
+		_, err := config.Load("worker", config.Flags("worker"), nil)
 		require.ErrorContains(t, err, "webhook.url (APPLYQ_WEBHOOK_URL): must be https in production")
 	})
 }
@@ -219,7 +222,7 @@ var secretURLs = []string{
 
 func TestRedacted_HidesPasswordInEveryForm(t *testing.T) {
 	for _, u := range secretURLs {
-		cfg, err := config.Load(config.Flags("api"), nil)
+		cfg, err := config.Load("api", config.Flags("api"), nil)
 		require.NoError(t, err)
 		cfg.Database.URL = u
 		red := cfg.Redacted()["database"].(map[string]any)["url"].(string)
@@ -272,8 +275,8 @@ func TestRedactDatabaseURL(t *testing.T) {
 }
 
 // TestLimitsAreDocumented: a setting that Validate bounds (found by trying
-// values out of every range, in development and production) has a row in
-// the README's limits table.
+// values out of every range, in development and production, in every
+// process) has a row in the README's limits table.
 func TestLimitsAreDocumented(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
@@ -281,7 +284,7 @@ func TestLimitsAreDocumented(t *testing.T) {
 	require.True(t, ok, "README has a Limits section")
 	limits, _, _ = strings.Cut(limits, "\n## ")
 
-	defaults, err := config.Load(config.Flags("api"), nil)
+	defaults, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	probes := func(v reflect.Value) []string {
 		switch v.Interface().(type) {
@@ -304,9 +307,11 @@ func TestLimitsAreDocumented(t *testing.T) {
 						setProduction(t)
 					}
 					t.Setenv(config.EnvName(key), value)
-					_, err := config.Load(config.Flags("api"), nil)
-					if err != nil && strings.Contains(err.Error(), key+" ("+config.EnvName(key)+")") {
-						bounded[key] = true
+					for _, process := range config.Processes {
+						_, err := config.Load(process, config.Flags(process), nil)
+						if err != nil && strings.Contains(err.Error(), key+" ("+config.EnvName(key)+")") {
+							bounded[key] = true
+						}
 					}
 				})
 			}
@@ -315,5 +320,113 @@ func TestLimitsAreDocumented(t *testing.T) {
 	require.NotEmpty(t, bounded)
 	for key := range bounded {
 		require.True(t, strings.Contains(limits, "`"+key+"`"), "README's limits table has a row for %s", key)
+	}
+}
+
+// loadErr is the error of loading process's configuration ("" when valid).
+func loadErr(process string) string {
+	_, err := config.Load(process, config.Flags(process), nil)
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// TestValidate_PerProcess: each process validates only the settings it
+// reads, so in production the API starts without the worker's webhook or
+// mail settings, and the sweeper and migrate without the API's base URL,
+// while the worker still refuses what it needs.
+func TestValidate_PerProcess(t *testing.T) {
+	t.Run("production api needs no webhook, applier or mail", func(t *testing.T) {
+		t.Setenv("APPLYQ_ENV", "production")
+		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "https://applyq.example.com")
+		require.Empty(t, loadErr("api"))
+		msg := loadErr("worker")
+		require.Contains(t, msg, "worker.applier (APPLYQ_WORKER_APPLIER): dry_run sends nothing")
+		require.Contains(t, msg, "mail.smtp_addr (APPLYQ_MAIL_SMTP_ADDR): must be set in production")
+		require.NotContains(t, msg, "http.", "the worker's base URL is set")
+	})
+	t.Run("worker refuses a webhook applier without its secret", func(t *testing.T) {
+		t.Setenv("APPLYQ_ENV", "production")
+		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "https://applyq.example.com")
+		t.Setenv("APPLYQ_MAIL_SMTP_ADDR", "smtp.example.com:587")
+		t.Setenv("APPLYQ_WORKER_APPLIER", "webhook")
+		t.Setenv("APPLYQ_WEBHOOK_URL", "https://hooks.example.com/applyq")
+		require.Contains(t, loadErr("worker"), "webhook.secret (APPLYQ_WEBHOOK_SECRET): must be at least 32 characters")
+		require.Empty(t, loadErr("api"))
+		require.Empty(t, loadErr("sweeper"))
+	})
+	t.Run("production sweeper and migrate need no base URL, mail or webhook", func(t *testing.T) {
+		t.Setenv("APPLYQ_ENV", "production")
+		require.Empty(t, loadErr("sweeper"))
+		require.Empty(t, loadErr("migrate"))
+		require.Contains(t, loadErr("api"), "http.public_base_url (APPLYQ_HTTP_PUBLIC_BASE_URL)")
+		require.Contains(t, loadErr("worker"), "http.public_base_url (APPLYQ_HTTP_PUBLIC_BASE_URL)")
+	})
+	t.Run("a bad setting stops only the processes that read it", func(t *testing.T) {
+		t.Setenv("APPLYQ_WORKER_CONCURRENCY", "0")
+		t.Setenv("APPLYQ_HTTP_BODY_LIMIT", "lots")
+		t.Setenv("APPLYQ_SWEEPER_BATCH_SIZE", "0")
+		t.Setenv("APPLYQ_WORKER_MAX_ATTEMPTS", "0")
+		api, worker, sweeper := loadErr("api"), loadErr("worker"), loadErr("sweeper")
+		require.Contains(t, api, "http.body_limit")
+		require.NotContains(t, api, "worker.")
+		require.NotContains(t, api, "sweeper.")
+		require.Contains(t, worker, "worker.concurrency")
+		require.Contains(t, worker, "worker.max_attempts")
+		require.NotContains(t, worker, "http.body_limit")
+		require.NotContains(t, worker, "sweeper.batch_size")
+		require.Contains(t, sweeper, "sweeper.batch_size")
+		require.Contains(t, sweeper, "worker.max_attempts", "the sweeper fails tasks out of attempts")
+		require.NotContains(t, sweeper, "worker.concurrency")
+		require.Empty(t, loadErr("migrate"))
+	})
+	t.Run("worker and sweeper both check the heartbeat against stuck_after", func(t *testing.T) {
+		t.Setenv("APPLYQ_WORKER_HEARTBEAT_INTERVAL", "2m") // more than a third of the default 5m
+		for _, process := range []string{"worker", "sweeper"} {
+			require.Contains(t, loadErr(process), "worker.heartbeat_interval (APPLYQ_WORKER_HEARTBEAT_INTERVAL)", process)
+		}
+		require.Empty(t, loadErr("api"))
+	})
+	t.Run("every process checks the common settings", func(t *testing.T) {
+		t.Setenv("APPLYQ_DATABASE_URL", "mysql://nope")
+		for _, process := range config.Processes {
+			require.Contains(t, loadErr(process), "database.url (APPLYQ_DATABASE_URL)", process)
+		}
+	})
+	t.Run("unknown process", func(t *testing.T) {
+		_, err := config.Load("cron", config.Flags("cron"), nil)
+		require.ErrorContains(t, err, `unknown process "cron"`)
+	})
+}
+
+// TestReadBy_EveryKeyAndTheREADME: every setting is read by some process,
+// and the README's configuration reference says which.
+func TestReadBy_EveryKeyAndTheREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, ref, ok := strings.Cut(string(readme), "\n## Configuration reference\n")
+	require.True(t, ok)
+	ref, _, _ = strings.Cut(ref, "\n### Limits\n")
+	documented := map[string]string{}
+	keyRE := regexp.MustCompile("`([a-z_.]+)`")
+	for _, line := range strings.Split(ref, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		readBy := strings.TrimSpace(cells[len(cells)-2])
+		for _, m := range keyRE.FindAllStringSubmatch(cells[1], -1) {
+			documented[m[1]] = readBy
+		}
+	}
+	for _, key := range config.Keys() {
+		readers := config.ReadBy(key)
+		require.NotEmpty(t, readers, "%s is read by some process", key)
+		want := strings.Join(readers, ", ")
+		if len(readers) == len(config.Processes) {
+			want = "all"
+		}
+		require.Equal(t, want, documented[key], "README: the processes that read %s", key)
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
-	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
@@ -37,10 +36,12 @@ var staticFS embed.FS
 type Options struct {
 	DB *postgres.DB
 	// Tasks is the application service: every state change goes through it.
-	Tasks         *tasks.Service
-	Log           *zap.Logger
+	Tasks *tasks.Service
+	Log   *zap.Logger
+	// PublicBaseURL is the URL users reach the dashboard at: the origin
+	// state-changing requests must come from.
 	PublicBaseURL string
-	Auth          config.AuthConfig
+	SignIn        web.SignIn
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
 	// EventsKeepAlive is how often an idle live-update stream sends a
@@ -301,7 +302,7 @@ func (d *Dashboard) currentUser(c echo.Context) *domain.User {
 	if !fromCookie || domain.ParseToken(domain.PrefixSession, raw) != nil {
 		return nil
 	}
-	u, err := d.db.Authenticate(c.Request().Context(), domain.HashToken(raw), d.opts.Auth.SessionIdleTimeout)
+	u, err := d.db.Authenticate(c.Request().Context(), domain.HashToken(raw), d.opts.SignIn.SessionIdleTimeout)
 	if err != nil {
 		return nil
 	}

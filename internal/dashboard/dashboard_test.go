@@ -14,9 +14,11 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
@@ -44,7 +46,7 @@ type setupOpts struct {
 func setup(t *testing.T, opts setupOpts) *bundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	if opts.RequestTimeout != 0 {
 		cfg.HTTP.RequestTimeout = opts.RequestTimeout
@@ -54,10 +56,13 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	hub := dashboard.NewHub()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Hub: hub,
-		EventsKeepAlive: opts.KeepAlive})
+	pageOpts := app.DashboardOptions(cfg)
+	pageOpts.DB, pageOpts.Log, pageOpts.Hub, pageOpts.EventsKeepAlive = db, log, hub, opts.KeepAlive
+	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages})
+	apiOpts := app.APIOptions(cfg)
+	apiOpts.DB, apiOpts.Log, apiOpts.Health, apiOpts.Pages = db, log, health.New(health.Schema(db.Pool)), pages
+	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -1,17 +1,16 @@
 package dashboard
 
 import (
-	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/ingest"
 	"github.com/applyq/applyq/internal/postgres"
 )
 
@@ -65,7 +64,7 @@ func (d *Dashboard) handlePasteJobs(c echo.Context) error {
 		if err != nil {
 			return d.renderError(c, err, userOf(c))
 		}
-		inputs, err = parseUpload(fh.Filename, data)
+		inputs, err = ingest.File(fh.Filename, data)
 		if err != nil {
 			return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: domain.ErrorMessage(err)})
 		}
@@ -78,34 +77,14 @@ func (d *Dashboard) handlePasteJobs(c echo.Context) error {
 	if len(inputs) == 0 {
 		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "Paste at least one posting URL, or choose a CSV or JSON file.", Pasted: pasted})
 	}
-	if len(inputs) > httpapi.MaxJobsPerIngest {
-		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: "At most 1000 postings at a time.", Pasted: pasted})
+	if len(inputs) > ingest.MaxJobs {
+		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: fmt.Sprintf("At most %d postings at a time.", ingest.MaxJobs), Pasted: pasted})
 	}
 	out, err := d.db.IngestJobs(c.Request().Context(), userOf(c).ID, inputs)
 	if err != nil {
 		return d.renderError(c, err, userOf(c))
 	}
 	return d.jobsPage(c, http.StatusOK, jobsPage{Results: out})
-}
-
-func parseUpload(name string, data []byte) ([]domain.JobInput, error) {
-	if strings.HasSuffix(strings.ToLower(name), ".json") {
-		if !utf8.Valid(data) {
-			return nil, domain.Errorf(domain.EINVALID, "the JSON file is not UTF-8 text: save it as UTF-8 and upload it again")
-		}
-		var body struct {
-			Jobs []domain.JobInput `json:"jobs"`
-		}
-		if err := json.Unmarshal(data, &body); err != nil {
-			var list []domain.JobInput
-			if err2 := json.Unmarshal(data, &list); err2 != nil {
-				return nil, domain.Errorf(domain.EINVALID, "the JSON file must hold {\"jobs\": [...]} or a list of postings: %v", err)
-			}
-			return list, nil
-		}
-		return body.Jobs, nil
-	}
-	return httpapi.ParseJobsCSV(strings.NewReader(string(data)))
 }
 
 // handleAddJobs serves POST /jobs/add: the selected jobs join a run.

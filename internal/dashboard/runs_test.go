@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
@@ -26,10 +27,11 @@ import (
 func TestRunForm_TemplateRefusedWithPosition(t *testing.T) {
 	t.Parallel()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)),
-		PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth})
+	pageOpts := app.DashboardOptions(cfg)
+	pageOpts.DB, pageOpts.Log = db, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
 	e := echo.New()
 	pages.Register(e)

@@ -39,7 +39,9 @@ func TestNewID_SortsByTime(t *testing.T) {
 
 func TestParseID_Rejects(t *testing.T) {
 	t.Parallel()
-	for _, s := range []string{"", "1", "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6", "0190a3c4x5b6d-7e8f-9a0b-1c2d3e4f5a6b", "zzzzzzzz-5b6d-7e8f-9a0b-1c2d3e4f5a6b"} {
+	for _, s := range []string{"", "1", "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6", "0190a3c4x5b6d-7e8f-9a0b-1c2d3e4f5a6b", "zzzzzzzz-5b6d-7e8f-9a0b-1c2d3e4f5a6b",
+		// Forms uuid.Parse takes but an id never has.
+		"{0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b}", "urn:uuid:0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b", "0190a3c45b6d7e8f9a0b1c2d3e4f5a6b"} {
 		_, err := domain.ParseID(s)
 		require.Equal(t, domain.EINVALID, domain.ErrorCode(err), s)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,4 +66,25 @@ func TestFailpoints_KillAroundSubmission(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFailpoints_ReleaseBuildIgnoresThem: a worker built as make build
+// builds it, without the failpoint tag, ignores APPLYQ_FAILPOINT_*: kill
+// failpoints at every point around a submission do not kill it, and the
+// task is submitted.
+func TestFailpoints_ReleaseBuildIgnoresThem(t *testing.T) {
+	t.Parallel()
+	var kills []string
+	for _, point := range []string{failpoint.AfterClaim, failpoint.BeforeSubmitting, failpoint.BeforeApply, failpoint.AfterApply} {
+		kills = append(kills, "APPLYQ_FAILPOINT_"+point+"=kill")
+	}
+	dbURL := pgtest.MustDatabaseURL(t)
+	db := storeFor(t, dbURL)
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	taskID := taskstest.MustAdd(t, db, user, pgtest.MustRun(t, db, user, pgtest.RunOpts{}), pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID
+
+	worker := proctest.StartBinary(t, proctest.MustBuildRelease(t, "worker"), processEnv(dbURL, kills...))
+	waitFor(t, 60*time.Second, "the task submitted", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateSubmitted })
+	worker.Signal(t, syscall.SIGTERM)
+	require.Equal(t, 0, worker.Wait(t, 30*time.Second), "the worker was not killed by a failpoint")
 }

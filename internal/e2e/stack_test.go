@@ -17,10 +17,12 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
 	"github.com/applyq/applyq/internal/notify"
@@ -89,7 +91,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	require.NoError(t, err)
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	db := postgres.New(pool, ins)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.Approval.PollInterval = o.PollInterval
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -104,9 +106,13 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	pages, err := dashboard.New(dashboard.Options{DB: db, Tasks: s.svc, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth, Hub: hub})
+	pageOpts := app.DashboardOptions(cfg)
+	pageOpts.DB, pageOpts.Tasks, pageOpts.Log, pageOpts.Hub = db, s.svc, log, hub
+	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.Options{DB: db, Tasks: s.svc, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages})
+	apiOpts := app.APIOptions(cfg)
+	apiOpts.DB, apiOpts.Tasks, apiOpts.Log, apiOpts.Health, apiOpts.Pages = db, s.svc, log, health.New(health.Schema(pool)), pages
+	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	s.api = httptest.NewUnstartedServer(srv.Handler())
 	s.api.Listener.Close()

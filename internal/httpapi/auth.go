@@ -34,7 +34,7 @@ func (s *Server) handleMagicLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.RequestMagicLink(c.Request().Context(), email, web.SignInLimits(s.opts.Auth).For(email, c.RealIP())); err != nil {
+	if err := s.db.RequestMagicLink(c.Request().Context(), email, s.opts.SignIn.Limits.For(email, c.RealIP())); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, magicLinkAccepted)
@@ -63,7 +63,7 @@ func (s *Server) handleVerify(c echo.Context) error {
 		return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	user, expires, err := s.db.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, s.opts.Auth.SessionMaxAge, s.opts.Auth.AdminEmails...)
+	user, expires, err := s.db.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, s.opts.SignIn.SessionMaxAge, s.opts.SignIn.AdminEmails...)
 	if err != nil {
 		return err
 	}

@@ -41,9 +41,9 @@ func decodeJSONText(c echo.Context, v any) error {
 	if err := requireContentType(c, "application/json"); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		return jsonError(err)
+		return err
 	}
 	if err := checkJSONText(body); err != nil {
 		return err
@@ -57,6 +57,16 @@ func decodeJSONText(c echo.Context, v any) error {
 		return domain.Errorf(domain.EINVALID, "request body must hold a single JSON value")
 	}
 	return nil
+}
+
+// readBody reads the whole request body, which middleware bounds by
+// http.body_limit: a larger one is ETOOLARGE (413).
+func readBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	return body, nil
 }
 
 // checkJSONText refuses what encoding/json would otherwise replace with

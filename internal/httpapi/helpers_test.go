@@ -13,11 +13,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
 	"github.com/applyq/applyq/internal/postgres"
@@ -47,7 +50,7 @@ type apiOpts struct {
 func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.HTTP.DevEndpoints = opts.DevEndpoints
 	cfg.HTTP.TrustedProxies = opts.TrustedProxies
@@ -67,7 +70,7 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 		cfg.Auth.GlobalLimit = opts.GlobalLimit
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth})
+	srv, err := httpapi.New(apiOptions(cfg, db, log))
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -84,6 +87,17 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 		require.NoError(t, client.Stop(ctx))
 	})
 	return &apiBundle{srv: ts, db: db, mailer: rec, cfg: cfg}
+}
+
+// apiOptions are the API's options from cfg, serving db (ready when its
+// schema is; without one, always) and logging to log.
+func apiOptions(cfg *config.Config, db *postgres.DB, log *zap.Logger) httpapi.Options {
+	o := app.APIOptions(cfg)
+	o.DB, o.Log, o.Health = db, log, health.New()
+	if db != nil {
+		o.Health = health.New(health.Schema(db.Pool))
+	}
+	return o
 }
 
 type req struct {

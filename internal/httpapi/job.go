@@ -1,26 +1,18 @@
 package httpapi
 
 import (
-	"encoding/csv"
-	"errors"
+	"bytes"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/ingest"
 	"github.com/applyq/applyq/internal/postgres"
 )
-
-// MaxJobsPerIngest bounds one ingest request.
-const MaxJobsPerIngest = 1000
-
-// csvColumns are the columns a CSV upload may have (header row required).
-var csvColumns = map[string]bool{"url": true, "company": true, "title": true, "location": true, "source": true, "external_id": true, "description": true}
 
 type ingestRequest struct {
 	Jobs []domain.JobInput `json:"jobs"`
@@ -54,15 +46,16 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 		if err = decodeJSONText(c, &req); err != nil {
 			return err
 		}
-		for i := range req.Jobs {
-			if field, problem, ok := storableRow(&req.Jobs[i]); !ok {
-				return rowError(i, 0, field, problem)
-			}
+		if err = ingest.Check(req.Jobs); err != nil {
+			return err
 		}
 		inputs = req.Jobs
 	case "text/csv":
-		inputs, err = ParseJobsCSV(c.Request().Body)
+		body, err := readBody(c)
 		if err != nil {
+			return err
+		}
+		if inputs, err = ingest.CSV(bytes.NewReader(body)); err != nil {
 			return err
 		}
 	default:
@@ -71,8 +64,8 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 	if len(inputs) == 0 {
 		return domain.ValidationError(map[string]string{"jobs": "must hold at least one posting"})
 	}
-	if len(inputs) > MaxJobsPerIngest {
-		return domain.ValidationError(map[string]string{"jobs": fmt.Sprintf("must hold at most %d postings per request, got %d", MaxJobsPerIngest, len(inputs))})
+	if len(inputs) > ingest.MaxJobs {
+		return domain.ValidationError(map[string]string{"jobs": fmt.Sprintf("must hold at most %d postings per request, got %d", ingest.MaxJobs, len(inputs))})
 	}
 	out, err := s.db.IngestJobs(c.Request().Context(), currentUser(c).ID, inputs)
 	if err != nil {
@@ -97,103 +90,6 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 		resp.Results[i] = r
 	}
 	return c.JSON(http.StatusOK, resp)
-}
-
-// ParseJobsCSV reads postings from CSV with a header row. An unknown column,
-// a missing url column, or a malformed file is EINVALID naming the problem.
-func ParseJobsCSV(r io.Reader) ([]domain.JobInput, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = 0
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, domain.Errorf(domain.EINVALID, "CSV is empty: the first row must name the columns (url, company, title, …)")
-	}
-	if err != nil {
-		return nil, csvError(err)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !csvColumns[h] {
-			return nil, domain.Errorf(domain.EINVALID, "CSV column %q is not known: use url, company, title, location, source, external_id, description", h)
-		}
-		if _, dup := idx[h]; dup {
-			return nil, domain.Errorf(domain.EINVALID, "CSV column %q appears twice", h)
-		}
-		idx[h] = i
-	}
-	if _, ok := idx["url"]; !ok {
-		if _, ok := idx["external_id"]; !ok {
-			return nil, domain.Errorf(domain.EINVALID, "CSV needs a url column (or source and external_id columns)")
-		}
-	}
-	var out []domain.JobInput
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, csvError(err)
-		}
-		if len(out) >= MaxJobsPerIngest {
-			return nil, domain.ValidationError(map[string]string{"jobs": "must hold at most " + strconv.Itoa(MaxJobsPerIngest) + " postings per request"})
-		}
-		get := func(col string) string {
-			if i, ok := idx[col]; ok {
-				return rec[i]
-			}
-			return ""
-		}
-		in := domain.JobInput{URL: get("url"), Company: get("company"), Title: get("title"), Location: get("location"),
-			Source: get("source"), ExternalID: get("external_id"), Description: get("description")}
-		if field, problem, ok := storableRow(&in); !ok {
-			line, _ := cr.FieldPos(idx[field])
-			return nil, rowError(len(out), line, field, problem)
-		}
-		out = append(out, in)
-	}
-	return out, nil
-}
-
-// storableRow finds what Postgres cannot store in a posting (a NUL
-// character or invalid UTF-8 in any field or in the raw payload) and names
-// the field. Anything else wrong with a posting rejects that posting alone,
-// in its result.
-func storableRow(in *domain.JobInput) (field, problem string, ok bool) {
-	for _, f := range in.TextFields() {
-		if _, p, ok := domain.NULProblem(f.Value); !ok {
-			return f.Name, p, false
-		}
-	}
-	if path, p, ok := domain.NULProblem(in.Raw); !ok {
-		return joinPath("raw", path), p, false
-	}
-	return "", "", true
-}
-
-// rowError refuses a whole ingest request for one posting that cannot be
-// stored. Details name the posting by row (its index, as in the results of
-// an accepted request), the CSV line when there is one, and the field.
-func rowError(row, line int, field, problem string) error {
-	details := map[string]any{"row": row, "field": field}
-	where := fmt.Sprintf("row %d", row)
-	if line > 0 {
-		details["line"] = line
-		where += fmt.Sprintf(" (CSV line %d)", line)
-	}
-	return domain.Errorf(domain.EINVALID, "%s, field %s: %s; nothing was ingested", where, field, problem).WithDetails(details)
-}
-
-func csvError(err error) error {
-	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		return domain.Errorf(domain.ETOOLARGE, "request body is larger than %d bytes", maxBytes.Limit)
-	}
-	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
-		return err // a body without Content-Length that outgrew http.body_limit: 413
-	}
-	return domain.Errorf(domain.EINVALID, "CSV is malformed: %v", err)
 }
 
 // handleListJobs answers GET /api/v1/jobs?q=&company=&source=&has_been_applied_to=&cursor=&limit=.

@@ -99,7 +99,7 @@ func (s *Server) authenticate(c echo.Context) (*domain.User, error) {
 			return nil, err
 		}
 	}
-	user, cred, err := s.db.AuthenticateCredential(c.Request().Context(), domain.HashToken(raw), s.opts.Auth.SessionIdleTimeout)
+	user, cred, err := s.db.AuthenticateCredential(c.Request().Context(), domain.HashToken(raw), s.opts.SignIn.SessionIdleTimeout)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
 	"github.com/applyq/applyq/internal/domain"
@@ -33,14 +34,18 @@ type observedBundle struct {
 func setupObserved(t *testing.T) *observedBundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	core, logs := observer.New(zapcore.InfoLevel)
 	log := zap.New(core)
 	m := metrics.New("api", "test", "test")
-	pages, err := dashboard.New(dashboard.Options{DB: db, Log: log, PublicBaseURL: cfg.HTTP.PublicBaseURL, Auth: cfg.Auth})
+	pageOpts := app.DashboardOptions(cfg)
+	pageOpts.DB, pageOpts.Log = db, log
+	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.Options{DB: db, Log: log, HTTP: cfg.HTTP, Auth: cfg.Auth, Pages: pages, OnRequest: m.ObserveHTTP})
+	opts := apiOptions(cfg, db, log)
+	opts.Pages, opts.OnRequest = pages, m.ObserveHTTP
+	srv, err := httpapi.New(opts)
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

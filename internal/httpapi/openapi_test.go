@@ -19,10 +19,10 @@ import (
 // openapi.json, or the document lists a route that does not exist.
 func TestOpenAPI_MatchesRoutes(t *testing.T) {
 	t.Parallel()
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.HTTP.DevEndpoints = true // document every route, including dev-only ones
-	srv, err := httpapi.New(httpapi.Options{Log: zap.NewNop(), HTTP: cfg.HTTP, Auth: cfg.Auth})
+	srv, err := httpapi.New(apiOptions(cfg, nil, zap.NewNop()))
 	require.NoError(t, err)
 
 	param := regexp.MustCompile(`:([a-z_]+)`)

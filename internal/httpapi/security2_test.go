@@ -85,9 +85,9 @@ func TestApprovalLinks_GetAndHeadChangeNothing(t *testing.T) {
 // disconnected by ReadHeaderTimeout (slowloris).
 func TestServer_SlowHeadersAreCut(t *testing.T) {
 	t.Parallel()
-	cfg, err := config.Load(config.Flags("api"), nil)
+	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.Options{DB: pgtest.MustDB(t), Log: zap.NewNop(), HTTP: cfg.HTTP, Auth: cfg.Auth})
+	srv, err := httpapi.New(apiOptions(cfg, pgtest.MustDB(t), zap.NewNop()))
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -15,9 +15,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
 
-	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/web"
 )
 
 // Options configure the server.
@@ -26,8 +27,26 @@ type Options struct {
 	// Tasks is the application service: every state change goes through it.
 	Tasks *tasks.Service
 	Log   *zap.Logger
-	HTTP  config.HTTPConfig
-	Auth  config.AuthConfig
+	// PublicBaseURL is the URL users reach the API at: links and the
+	// origin that state-changing browser requests must come from.
+	PublicBaseURL string
+	// RequestTimeout bounds a request (reading it; writing the answer may
+	// take twice as long); streams are exempt. ShutdownTimeout is the grace
+	// in-flight requests get when Run stops.
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	// BodyLimit is the largest request body, such as "2M" (413 beyond).
+	BodyLimit string
+	// CORSOrigins may call the API from a browser; none: no CORS.
+	CORSOrigins []string
+	// TrustedProxies are CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// DevEndpoints registers the development-only routes.
+	DevEndpoints bool
+	SignIn       web.SignIn
+	// Health answers /healthz and /readyz on the API's port, for load
+	// balancers, as on the admin listener. Required.
+	Health *health.Checker
 	// Pages, when set, registers the dashboard's routes on the same server.
 	// Its StreamRoutes (server-sent events) are long-lived: the request
 	// timeout does not apply to them, and shutdown ends them.
@@ -59,9 +78,12 @@ type Server struct {
 
 // New builds the server and registers every route.
 func New(opts Options) (*Server, error) {
-	base, err := url.Parse(opts.HTTP.PublicBaseURL)
+	base, err := url.Parse(opts.PublicBaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Health == nil {
+		return nil, errors.New("httpapi: Options.Health is required")
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -74,7 +96,7 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	e.HTTPErrorHandler = s.httpErrorHandler
-	e.IPExtractor = ipExtractor(opts.HTTP.TrustedProxies)
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
@@ -83,15 +105,15 @@ func New(opts Options) (*Server, error) {
 		return err
 	}}))
 	e.Use(s.securityHeaders)
-	if len(opts.HTTP.CORSOrigins) > 0 {
+	if len(opts.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
-			AllowOrigins: opts.HTTP.CORSOrigins,
+			AllowOrigins: opts.CORSOrigins,
 			AllowMethods: []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
 			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType},
 		}))
 	}
-	e.Use(middleware.BodyLimit(opts.HTTP.BodyLimit))
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.HTTP.RequestTimeout, Skipper: s.isStream}))
+	e.Use(middleware.BodyLimit(opts.BodyLimit))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.RequestTimeout, Skipper: s.isStream}))
 	e.Use(s.endStreamsOnShutdown)
 
 	s.routes()
@@ -105,11 +127,10 @@ func New(opts Options) (*Server, error) {
 	// twice that; a stream moves its write deadline itself (see package
 	// dashboard).
 	s.http = &http.Server{
-		Addr:              opts.HTTP.Addr,
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       opts.HTTP.RequestTimeout,
-		WriteTimeout:      2 * opts.HTTP.RequestTimeout,
+		ReadTimeout:       opts.RequestTimeout,
+		WriteTimeout:      2 * opts.RequestTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(opts.Log.Named("http")),
@@ -141,8 +162,8 @@ func (s *Server) endStreamsOnShutdown(next echo.HandlerFunc) echo.HandlerFunc {
 // openapi.json in both directions.
 func (s *Server) routes() {
 	e := s.echo
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
+	e.GET("/healthz", echo.WrapHandler(http.HandlerFunc(s.opts.Health.Healthz)))
+	e.GET("/readyz", echo.WrapHandler(http.HandlerFunc(s.opts.Health.Readyz)))
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.handleOpenAPI)
@@ -184,7 +205,7 @@ func (s *Server) routes() {
 	u.POST("/tasks/bulk-resume", s.handleBulkResume)
 	u.POST("/tasks/bulk-cancel", s.handleBulkCancel)
 
-	if s.opts.HTTP.DevEndpoints {
+	if s.opts.DevEndpoints {
 		u.GET("/dev/runs/:id/next-task", s.handleDevNextTask)
 	}
 }
@@ -202,8 +223,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("shutting down HTTP server", zap.Duration("grace", s.opts.HTTP.ShutdownTimeout))
-	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.HTTP.ShutdownTimeout)
+	s.log.Info("shutting down HTTP server", zap.Duration("grace", s.opts.ShutdownTimeout))
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	if err := s.http.Shutdown(shutCtx); err != nil {
 		return err

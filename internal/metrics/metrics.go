@@ -1,6 +1,6 @@
 // Package metrics is applyq's Prometheus adapter: one registry per process
-// with the families every daemon exports, and an admin HTTP handler serving
-// /metrics, /healthz and /readyz for the daemons without an HTTP API.
+// with the families every daemon exports, served on /metrics of each
+// daemon's admin listener (internal/app).
 // Label values are bounded: states, transitions, outcomes, routes and kinds.
 package metrics
 

@@ -39,7 +39,6 @@ func (s *Store) GetRun(ctx context.Context, userID, runID domain.ID) (*domain.Ru
 	return runFromRow(r), nil
 }
 
-
 // RunSentTaskCount returns how many of the run's tasks are in submitting or
 // submitted: applications that went out, or may have.
 func (s *Store) RunSentTaskCount(ctx context.Context, runID domain.ID) (int, error) {
@@ -116,11 +115,6 @@ func scanRun(row pgx.Row) (*domain.Run, error) {
 	}
 	return &r, nil
 }
-
-
-
-
-
 
 // DeleteRun deletes a run and its tasks, only when none of them was
 // submitted or is submitting (ECONFLICT otherwise: that history stays).

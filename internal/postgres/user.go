@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 
-
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
@@ -53,4 +52,3 @@ func (s *Store) UserSetRole(ctx context.Context, id domain.ID, role string) (*do
 	}
 	return userFromRow(r)
 }
-

@@ -18,10 +18,41 @@ import (
 	"time"
 )
 
+// FailpointTag is the build tag that compiles failpoints in (see package
+// failpoint).
+const FailpointTag = "failpoint"
+
+// build is one go build, done once per test process.
+type build struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func (b *build) run(tb testing.TB, args ...string) string {
+	tb.Helper()
+	b.once.Do(func() {
+		b.dir, b.err = os.MkdirTemp("", "applyq-bin-")
+		if b.err != nil {
+			return
+		}
+		cmd := exec.Command("go", append([]string{"build", "-o", b.dir + string(os.PathSeparator)}, args...)...) // #nosec G204 -- builds this module's own binaries into a temp dir
+		cmd.Dir = moduleRoot()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	})
+	if b.err != nil {
+		tb.Fatalf("proctest: %v", b.err)
+	}
+	return b.dir
+}
+
 var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
+	testBuild     build
+	releaseMu     sync.Mutex
+	releaseBuilds = map[string]*build{}
 )
 
 // moduleRoot finds the directory holding go.mod.
@@ -30,25 +61,26 @@ func moduleRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// MustBuild builds every daemon into a temporary directory and returns it.
+// MustBuild builds every daemon, with failpoints compiled in, into a
+// temporary directory and returns it.
 func MustBuild(tb testing.TB) string {
 	tb.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "applyq-bin-")
-		if buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator), "./cmd/...") // #nosec G204 -- builds this module's own binaries into a temp dir
-		cmd.Dir = moduleRoot()
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatalf("proctest: %v", buildErr)
+	return testBuild.run(tb, "-tags", FailpointTag, "./cmd/...")
+}
+
+// MustBuildRelease builds daemon name ("worker", …) as make build does,
+// without failpoints, into a directory of its own and returns the binary's
+// path. Only tests that check what a release binary does need it.
+func MustBuildRelease(tb testing.TB, name string) string {
+	tb.Helper()
+	releaseMu.Lock()
+	b, ok := releaseBuilds[name]
+	if !ok {
+		b = &build{}
+		releaseBuilds[name] = b
 	}
-	return binDir
+	releaseMu.Unlock()
+	return filepath.Join(b.run(tb, "./cmd/"+name), name)
 }
 
 // Proc is a running daemon.
@@ -60,13 +92,19 @@ type Proc struct {
 	err  error
 }
 
-// Start runs binary name ("api", "worker", "sweeper", "migrate") with env
-// (KEY=VALUE entries added to the test's environment) and args. The process
-// is killed when the test ends if it is still running.
+// Start runs binary name ("api", "worker", "sweeper", "migrate"), built by
+// MustBuild, with env (KEY=VALUE entries added to the test's environment)
+// and args. The process is killed when the test ends if it is still running.
 func Start(tb testing.TB, name string, env []string, args ...string) *Proc {
 	tb.Helper()
-	bin := filepath.Join(MustBuild(tb), name)
-	cmd := exec.Command(bin, args...) // #nosec G204 -- runs one of this module's binaries with test-chosen arguments
+	return StartBinary(tb, filepath.Join(MustBuild(tb), name), env, args...)
+}
+
+// StartBinary is Start for the binary at path (from MustBuildRelease).
+func StartBinary(tb testing.TB, path string, env []string, args ...string) *Proc {
+	tb.Helper()
+	name := filepath.Base(path)
+	cmd := exec.Command(path, args...) // #nosec G204 -- runs one of this module's binaries with test-chosen arguments
 	cmd.Env = append(os.Environ(), env...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

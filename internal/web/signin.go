@@ -1,15 +1,22 @@
 package web
 
 import (
-	"github.com/applyq/applyq/internal/config"
+	"time"
+
 	"github.com/applyq/applyq/internal/domain"
 )
 
-// SignInLimits are the configured magic-link request limits; the API and the
-// dashboard count against the same ones.
-func SignInLimits(a config.AuthConfig) domain.SignInLimits {
-	return domain.SignInLimits{PerAddressAndIP: a.EmailIPLimit, PerAddress: a.EmailLimit, PerIP: a.IPLimit,
-		Global: a.GlobalLimit, Window: a.LimitWindow}
+// SignIn is how signing in behaves. The API and the dashboard take the same
+// one, so they count against the same limits and keep sessions alike.
+type SignIn struct {
+	// Limits bound magic-link requests.
+	Limits domain.SignInLimits
+	// SessionIdleTimeout ends a session unused this long.
+	SessionIdleTimeout time.Duration
+	// SessionMaxAge ends a session this long after sign-in, used or not.
+	SessionMaxAge time.Duration
+	// AdminEmails get the admin role at sign-in.
+	AdminEmails []string
 }
 
 // RetryAfter returns the seconds a rate-limited error says to wait: the

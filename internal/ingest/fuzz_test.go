@@ -1,19 +1,19 @@
-package httpapi_test
+package ingest_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/applyq/applyq/internal/domain"
-	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/ingest"
 )
 
-func FuzzParseJobsCSV(f *testing.F) {
+func FuzzCSV(f *testing.F) {
 	for _, s := range []string{"url,company\nhttps://example.com/a,Acme\n", "url\n\"unterminated\n", "", "\ufeffURL,Title\nx,y\n", "link\nx\n", "url,url\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		jobs, err := httpapi.ParseJobsCSV(strings.NewReader(body))
+		jobs, err := ingest.CSV(strings.NewReader(body))
 		if err != nil {
 			switch domain.ErrorCode(err) {
 			case domain.EINVALID, domain.ETOOLARGE:
@@ -21,7 +21,7 @@ func FuzzParseJobsCSV(f *testing.F) {
 			}
 			t.Fatalf("uncoded error %v", err)
 		}
-		if len(jobs) > httpapi.MaxJobsPerIngest {
+		if len(jobs) > ingest.MaxJobs {
 			t.Fatalf("%d postings accepted", len(jobs))
 		}
 		for _, j := range jobs {

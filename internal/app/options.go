@@ -1,0 +1,36 @@
+package app
+
+import (
+	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/dashboard"
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/httpapi"
+	"github.com/applyq/applyq/internal/web"
+)
+
+// The adapters take plain options with only the settings they use: config
+// stops here. These turn the configuration into them; the caller adds the
+// store, the logger and the hooks.
+
+// SignIn is the sign-in behaviour of auth.*, the same for the API and the
+// dashboard.
+func SignIn(c config.AuthConfig) web.SignIn {
+	return web.SignIn{
+		Limits: domain.SignInLimits{PerAddressAndIP: c.EmailIPLimit, PerAddress: c.EmailLimit, PerIP: c.IPLimit,
+			Global: c.GlobalLimit, Window: c.LimitWindow},
+		SessionIdleTimeout: c.SessionIdleTimeout, SessionMaxAge: c.SessionMaxAge, AdminEmails: c.AdminEmails,
+	}
+}
+
+// APIOptions are the API server's settings (http.*, auth.*).
+func APIOptions(cfg *config.Config) httpapi.Options {
+	h := cfg.HTTP
+	return httpapi.Options{PublicBaseURL: h.PublicBaseURL, RequestTimeout: h.RequestTimeout, ShutdownTimeout: h.ShutdownTimeout,
+		BodyLimit: h.BodyLimit, CORSOrigins: h.CORSOrigins, TrustedProxies: h.TrustedProxies, DevEndpoints: h.DevEndpoints,
+		SignIn: SignIn(cfg.Auth)}
+}
+
+// DashboardOptions are the dashboard's settings (http.public_base_url, auth.*).
+func DashboardOptions(cfg *config.Config) dashboard.Options {
+	return dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
+}

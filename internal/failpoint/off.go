@@ -1,0 +1,6 @@
+//go:build !failpoint
+
+package failpoint
+
+// Hit does nothing: this binary was built without the failpoint tag.
+func Hit(string) {}
