@@ -23,13 +23,13 @@ func main() { app.Main(app.Daemon{Process: "api", Run: run}) }
 
 // run serves the API and the dashboard until ctx ends.
 func run(ctx context.Context, a *app.App) error {
-	db, svc, ins, err := a.Services(nil)
+	s, err := a.Services(nil)
 	if err != nil {
 		return err
 	}
 	m := a.Metrics
 	riverUI, err := riverui.NewHandler(&riverui.HandlerOpts{
-		Endpoints: riverui.NewEndpoints(ins.Client(), nil), Logger: slog.New(zapslog.NewHandler(a.Log.Core())), Prefix: "/ops/riverui",
+		Endpoints: riverui.NewEndpoints(s.River.Client(), nil), Logger: slog.New(zapslog.NewHandler(a.Log.Core())), Prefix: "/ops/riverui",
 	})
 	if err != nil {
 		return err
@@ -49,17 +49,17 @@ func run(ctx context.Context, a *app.App) error {
 			a.Log.Error("listener stopped", zap.Error(err))
 		}
 	}()
-	pageOpts := app.DashboardOptions(a.Config)
-	pageOpts.DB, pageOpts.Tasks, pageOpts.Log, pageOpts.Hub = db, svc, a.Log, hub
+	pageOpts := app.DashboardOptions(a.Config, s)
+	pageOpts.Log, pageOpts.Hub = a.Log, hub
 	pages, err := dashboard.New(pageOpts)
 	if err != nil {
 		return err
 	}
 	listener.OnReconnect = m.ListenReconnects.Inc
-	apiOpts := app.APIOptions(a.Config)
+	apiOpts := app.APIOptions(a.Config, s)
 	// One readiness for both listeners: the load balancer's and the operators'.
 	ready := a.Health()
-	apiOpts.DB, apiOpts.Tasks, apiOpts.Log, apiOpts.Health, apiOpts.Pages, apiOpts.OnRequest = db, svc, a.Log, ready, pages, m.ObserveHTTP
+	apiOpts.Log, apiOpts.Health, apiOpts.Pages, apiOpts.OnRequest = a.Log, ready, pages, m.ObserveHTTP
 	apiOpts.Ops = func(e *echo.Echo, requireAdmin echo.MiddlewareFunc) {
 		e.Any("/ops/riverui*", echo.WrapHandler(riverUI), requireAdmin)
 	}

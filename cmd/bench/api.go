@@ -63,12 +63,12 @@ func (b *bench) startAPI(ctx context.Context) (*proc, *apiClient, domain.ID, err
 		return nil, nil, domain.NilID, err
 	}
 	email := "api-" + domain.NewID().String() + "@example.test"
-	raw, hash := domain.NewToken(domain.PrefixMagicLink)
-	if err := b.db.InTx(ctx, func(tx pgx.Tx) error { return b.db.CreateMagicLinkToken(ctx, tx, email, hash, time.Minute) }); err != nil {
+	raw, err := b.accounts.IssueMagicLink(ctx, email, time.Minute)
+	if err != nil {
 		return nil, nil, domain.NilID, err
 	}
 	sess, sessHash := domain.NewToken(domain.PrefixSession)
-	user, _, err := b.db.SignIn(ctx, domain.HashToken(raw), sessHash, time.Hour)
+	user, _, err := b.accounts.SignIn(ctx, domain.HashToken(raw), sessHash)
 	if err != nil {
 		return nil, nil, domain.NilID, err
 	}

@@ -21,7 +21,7 @@ func (b *bench) seed(ctx context.Context, users, perUser int, approval bool) ([]
 	var runs []domain.ID
 	for u := 0; u < users; u++ {
 		userID, runID := domain.NewID(), domain.NewID()
-		err := b.db.InTx(ctx, func(tx pgx.Tx) error {
+		err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO users (id, email, profile, daily_submission_limit)
 				VALUES ($1, $2, '{"name":"Bench User"}', 10000)`, userID, fmt.Sprintf("bench-%s@example.test", userID)); err != nil {
 				return err

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/tasks"
@@ -39,16 +40,17 @@ type row struct {
 }
 
 type bench struct {
-	server  string // URL of the server's postgres database
-	dbURL   string
-	pool    *pgxpool.Pool
-	db      *postgres.DB
-	svc     *tasks.Service
-	bin     string
-	tasks   int
-	rows    []row
-	log     *zap.Logger
-	started time.Time
+	server   string // URL of the server's postgres database
+	dbURL    string
+	pool     *pgxpool.Pool
+	db       *postgres.DB
+	svc      *tasks.Service
+	accounts *accounts.Service
+	bin      string
+	tasks    int
+	rows     []row
+	log      *zap.Logger
+	started  time.Time
 }
 
 func (b *bench) add(r row) {
@@ -134,7 +136,8 @@ func (b *bench) freshDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.db = postgres.New(b.pool, ins)
+	b.db = postgres.New(b.pool)
+	b.accounts = accounts.New(accounts.Options{Pool: b.pool, River: ins.Client(), SessionMaxAge: time.Hour})
 	b.svc = tasks.New(tasks.Options{Pool: b.pool, River: ins.Client(), Log: b.log})
 	return nil
 }

@@ -17,12 +17,12 @@ func main() { app.Main(app.Daemon{Process: "sweeper", Run: run}) }
 
 // run sweeps every sweeper.interval until ctx ends, or once.
 func run(ctx context.Context, a *app.App) error {
-	db, svc, _, err := a.Services(nil)
+	s, err := a.Services(nil)
 	if err != nil {
 		return err
 	}
 	c := a.Config.Sweeper
-	sw := &sweeper.Sweeper{Tasks: svc, DB: db, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
+	sw := &sweeper.Sweeper{Tasks: s.Tasks, DB: s.DB, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
 	m := a.Metrics
 	sw.OnPass = func(r sweeper.Result, err error) {
@@ -51,7 +51,7 @@ func run(ctx context.Context, a *app.App) error {
 	}
 	// Tasks by state are counted here, once per interval, not by every API
 	// replica at every scrape.
-	go m.RegisterTaskStates(db.TaskStateCounts).Run(ctx, c.Interval, func(err error) {
+	go m.RegisterTaskStates(s.DB.TaskStateCounts).Run(ctx, c.Interval, func(err error) {
 		a.Log.Warn("counting tasks by state", zap.Error(err))
 	})
 	a.Log.Info("sweeper started", zap.Duration("interval", a.Config.Sweeper.Interval))

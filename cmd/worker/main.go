@@ -39,14 +39,14 @@ func run(ctx context.Context, a *app.App) error {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
 	m := a.Metrics
-	db, svc, _, err := a.Services(mailer)
+	s, err := a.Services(mailer)
 	if err != nil {
 		return err
 	}
 	proc, err := queue.NewProcess(queue.ProcessOptions{
 		OnApply: m.ObserveApplier,
 		OnJob:   func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
-		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: svc, DB: db, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
+		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: s.Tasks, Accounts: s.Accounts, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
 		Concurrency: cfg.Worker.Concurrency, JobTimeout: cfg.Worker.JobTimeout,
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,

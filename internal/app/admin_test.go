@@ -45,12 +45,12 @@ func TestReadiness_SameOnEveryListener(t *testing.T) {
 	t.Cleanup(a.Close)
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	db := postgres.New(pool, nil)
+	db := postgres.New(pool)
 
 	ready := a.Health()
 	admin, err := a.ServeAdmin("127.0.0.1:0", ready)
 	require.NoError(t, err)
-	opts := app.APIOptions(cfg)
+	opts := app.APIOptions(cfg, nil)
 	opts.DB, opts.Log, opts.Health = db, a.Log, ready
 	srv, err := httpapi.New(opts)
 	require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/logging"
@@ -173,19 +174,41 @@ func ShutdownContext(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
-// Services returns this process's store, its application service (with
-// the process's metrics observing committed changes; mailer sends approval
-// links, nil in processes that request none) and the insert-only River
-// client they enqueue through (River UI reads through it too).
-func (a *App) Services(mailer domain.Mailer) (*postgres.DB, *tasks.Service, *queue.Inserter, error) {
-	ins, err := queue.NewInserter(a.Pool)
+// Services are what a process's edges call: the store (reads), the
+// application services (every change), and the insert-only River client
+// they enqueue through (River UI reads through it too).
+type Services struct {
+	DB       *postgres.DB
+	Tasks    *tasks.Service
+	Accounts *accounts.Service
+	River    *queue.Inserter
+}
+
+// Services builds this process's services, the process's metrics observing
+// committed changes; mailer sends approval links (nil in processes that
+// request none).
+func (a *App) Services(mailer domain.Mailer) (*Services, error) {
+	return NewServices(a.Pool, a.Config, a.Log, a.Metrics, mailer)
+}
+
+// NewServices builds the services of a process on pool from cfg; m, when
+// set, observes committed changes (tests pass nil).
+func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *metrics.Metrics, mailer domain.Mailer) (*Services, error) {
+	ins, err := queue.NewInserter(pool)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	c, m := a.Config, a.Metrics
-	svc := tasks.New(tasks.Options{Pool: a.Pool, River: ins.Client(), Log: a.Log, Mailer: mailer, PublicBaseURL: c.HTTP.PublicBaseURL,
-		ApprovalTTL: c.Approval.TTL, HandoffDelay: c.Approval.HandoffDelay, MaxAttempts: c.Worker.MaxAttempts,
-		Hooks: tasks.Hooks{Transition: m.Transition, Decision: m.Decision,
-			ApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) }}})
-	return postgres.New(a.Pool, ins), svc, ins, nil
+	var hooks tasks.Hooks
+	if m != nil {
+		hooks = tasks.Hooks{Transition: m.Transition, Decision: m.Decision,
+			ApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) }}
+	}
+	return &Services{
+		DB: postgres.New(pool),
+		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, Mailer: mailer, PublicBaseURL: cfg.HTTP.PublicBaseURL,
+			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks}),
+		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
+			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
+		River: ins,
+	}, nil
 }

@@ -22,15 +22,25 @@ func SignIn(c config.AuthConfig) web.SignIn {
 	}
 }
 
-// APIOptions are the API server's settings (http.*, auth.*).
-func APIOptions(cfg *config.Config) httpapi.Options {
+// APIOptions are the API server's settings (http.*, auth.*) and, with s,
+// the services it calls.
+func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 	h := cfg.HTTP
-	return httpapi.Options{PublicBaseURL: h.PublicBaseURL, RequestTimeout: h.RequestTimeout, ShutdownTimeout: h.ShutdownTimeout,
+	o := httpapi.Options{PublicBaseURL: h.PublicBaseURL, RequestTimeout: h.RequestTimeout, ShutdownTimeout: h.ShutdownTimeout,
 		BodyLimit: h.BodyLimit, CORSOrigins: h.CORSOrigins, TrustedProxies: h.TrustedProxies, DevEndpoints: h.DevEndpoints,
 		SignIn: SignIn(cfg.Auth)}
+	if s != nil {
+		o.DB, o.Tasks, o.Accounts = s.DB, s.Tasks, s.Accounts
+	}
+	return o
 }
 
-// DashboardOptions are the dashboard's settings (http.public_base_url, auth.*).
-func DashboardOptions(cfg *config.Config) dashboard.Options {
-	return dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
+// DashboardOptions are the dashboard's settings (http.public_base_url,
+// auth.*) and, with s, the services it calls.
+func DashboardOptions(cfg *config.Config, s *Services) dashboard.Options {
+	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
+	if s != nil {
+		o.DB, o.Tasks, o.Accounts = s.DB, s.Tasks, s.Accounts
+	}
+	return o
 }

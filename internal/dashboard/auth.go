@@ -25,7 +25,7 @@ func (d *Dashboard) handleSignIn(c echo.Context) error {
 	if err != nil {
 		return d.render(c, http.StatusBadRequest, "signin.html", view{Title: "Sign in", Error: "Enter an email address such as ada@example.com.", Data: c.FormValue("email")})
 	}
-	if err := d.db.RequestMagicLink(c.Request().Context(), email, d.opts.SignIn.Limits.For(email, c.RealIP())); err != nil {
+	if err := d.accounts.RequestMagicLink(c.Request().Context(), email, d.opts.SignIn.Limits.For(email, c.RealIP())); err != nil {
 		if secs, ok := web.RetryAfter(err); ok {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			return d.render(c, http.StatusTooManyRequests, "signin.html", view{Title: "Sign in", Error: domain.ErrorMessage(err), Data: email})
@@ -53,7 +53,7 @@ func (d *Dashboard) handleConfirmSignIn(c echo.Context) error {
 		return d.renderError(c, domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one"), nil)
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	_, expires, err := d.db.SignIn(c.Request().Context(), domain.HashToken(token), hash, d.opts.SignIn.SessionMaxAge, d.opts.SignIn.AdminEmails...)
+	_, expires, err := d.accounts.SignIn(c.Request().Context(), domain.HashToken(token), hash)
 	if err != nil {
 		return d.renderError(c, err, nil)
 	}

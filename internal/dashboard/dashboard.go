@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
@@ -35,9 +36,11 @@ var staticFS embed.FS
 // Options configure the dashboard.
 type Options struct {
 	DB *postgres.DB
-	// Tasks is the application service: every state change goes through it.
-	Tasks *tasks.Service
-	Log   *zap.Logger
+	// Tasks and Accounts are the application services: every state change
+	// goes through them; reads go to the store (DB).
+	Tasks    *tasks.Service
+	Accounts *accounts.Service
+	Log      *zap.Logger
 	// PublicBaseURL is the URL users reach the dashboard at: the origin
 	// state-changing requests must come from.
 	PublicBaseURL string
@@ -51,17 +54,18 @@ type Options struct {
 
 // Dashboard serves the web pages.
 type Dashboard struct {
-	db     *postgres.DB
-	tasks  *tasks.Service
-	log    *zap.Logger
-	opts   Options
-	origin string
-	pages  map[string]*template.Template
+	db       *postgres.DB
+	tasks    *tasks.Service
+	accounts *accounts.Service
+	log      *zap.Logger
+	opts     Options
+	origin   string
+	pages    map[string]*template.Template
 }
 
 // New parses the templates.
 func New(opts Options) (*Dashboard, error) {
-	d := &Dashboard{db: opts.DB, tasks: opts.Tasks, log: opts.Log, opts: opts, origin: originOf(opts.PublicBaseURL), pages: map[string]*template.Template{}}
+	d := &Dashboard{db: opts.DB, tasks: opts.Tasks, accounts: opts.Accounts, log: opts.Log, opts: opts, origin: originOf(opts.PublicBaseURL), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

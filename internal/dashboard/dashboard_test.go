@@ -56,12 +56,14 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	hub := dashboard.NewHub()
-	pageOpts := app.DashboardOptions(cfg)
-	pageOpts.DB, pageOpts.Log, pageOpts.Hub, pageOpts.EventsKeepAlive = db, log, hub, opts.KeepAlive
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil)
+	require.NoError(t, err)
+	pageOpts := app.DashboardOptions(cfg, svcs)
+	pageOpts.Log, pageOpts.Hub, pageOpts.EventsKeepAlive = log, hub, opts.KeepAlive
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	apiOpts := app.APIOptions(cfg)
-	apiOpts.DB, apiOpts.Log, apiOpts.Health, apiOpts.Pages = db, log, health.New(health.Schema(db.Pool)), pages
+	apiOpts := app.APIOptions(cfg, svcs)
+	apiOpts.Log, apiOpts.Health, apiOpts.Pages = log, health.New(health.Schema(db.Pool)), pages
 	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

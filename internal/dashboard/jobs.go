@@ -11,13 +11,12 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/ingest"
-	"github.com/applyq/applyq/internal/postgres"
 )
 
 type jobsPage struct {
 	Jobs    []*domain.JobPosting
 	Runs    []*domain.Run
-	Results []postgres.IngestOutcome
+	Results []domain.IngestOutcome
 	Pasted  string
 	Error   string
 	Query   string
@@ -38,8 +37,11 @@ func (d *Dashboard) jobsPage(c echo.Context, status int, p jobsPage) error {
 	if b, err := strconv.ParseBool(p.Applied); err == nil {
 		f.HasBeenAppliedTo = &b
 	}
-	var err error
-	if p.Jobs, _, err = d.db.ListJobs(ctx, u.ID, f); err != nil {
+	err := f.Validate()
+	if err == nil {
+		p.Jobs, _, err = d.db.JobPostingList(ctx, u.ID, f)
+	}
+	if err != nil {
 		return d.renderError(c, err, u)
 	}
 	if p.Runs, _, err = d.db.ListRuns(ctx, u.ID, "", 200); err != nil {
@@ -80,7 +82,7 @@ func (d *Dashboard) handlePasteJobs(c echo.Context) error {
 	if len(inputs) > ingest.MaxJobs {
 		return d.jobsPage(c, http.StatusBadRequest, jobsPage{Error: fmt.Sprintf("At most %d postings at a time.", ingest.MaxJobs), Pasted: pasted})
 	}
-	out, err := d.db.IngestJobs(c.Request().Context(), userOf(c).ID, inputs)
+	out, err := d.tasks.IngestJobs(c.Request().Context(), userOf(c).ID, inputs)
 	if err != nil {
 		return d.renderError(c, err, userOf(c))
 	}

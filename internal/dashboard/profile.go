@@ -78,7 +78,7 @@ func (d *Dashboard) handleCreateToken(c echo.Context) error {
 		in.ExpiresIn = &secs
 	}
 	raw, hash := domain.NewToken(domain.PrefixAPIToken)
-	if _, err := d.db.CreateAPIToken(c.Request().Context(), userOf(c).ID, in, hash); err != nil {
+	if _, err := d.accounts.CreateAPIToken(c.Request().Context(), userOf(c).ID, in, hash); err != nil {
 		if domain.ErrorCode(err) == domain.EINVALID {
 			return d.tokensPage(c, http.StatusBadRequest, tokensPage{Error: "The token was not created:" + fieldList(err)})
 		}

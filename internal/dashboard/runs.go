@@ -42,7 +42,7 @@ func (d *Dashboard) handleCreateRun(c echo.Context) error {
 	if len(errs) > 0 {
 		return d.runsPage(c, http.StatusBadRequest, runsPage{Form: in, Errors: errs})
 	}
-	if _, err := d.db.CreateRun(c.Request().Context(), userOf(c).ID, in); err != nil {
+	if _, err := d.tasks.CreateRun(c.Request().Context(), userOf(c).ID, in); err != nil {
 		return d.renderError(c, err, userOf(c))
 	}
 	return back(c, "/runs", "run_created")

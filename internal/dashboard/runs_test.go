@@ -29,8 +29,11 @@ func TestRunForm_TemplateRefusedWithPosition(t *testing.T) {
 	db := pgtest.MustDB(t)
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	pageOpts := app.DashboardOptions(cfg)
-	pageOpts.DB, pageOpts.Log = db, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil)
+	require.NoError(t, err)
+	pageOpts := app.DashboardOptions(cfg, svcs)
+	pageOpts.Log = log
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
 	e := echo.New()

@@ -224,3 +224,18 @@ func itoa(n int) string {
 	}
 	return string(buf[i:])
 }
+
+// IngestOutcome says what happened to one ingested posting.
+type IngestOutcome struct {
+	Index  int         `json:"index"`
+	Status string      `json:"status"` // created, already_known or rejected
+	Job    *JobPosting `json:"-"`
+	Error  error       `json:"-"`
+}
+
+// Ingest outcome statuses.
+const (
+	IngestCreated      = "created"
+	IngestAlreadyKnown = "already_known"
+	IngestRejected     = "rejected"
+)

@@ -16,7 +16,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
-	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
@@ -27,9 +26,7 @@ func TestDaemons_WorkTasksAndStopOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.MustDatabaseURL(t)
 	pool := pgtest.MustPoolFor(t, dbURL)
-	ins, err := queue.NewInserter(pool)
-	require.NoError(t, err)
-	db := postgres.New(pool, ins)
+	db := postgres.New(pool)
 
 	addr, apiAdmin, workerAdmin, sweeperAdmin := proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t), proctest.FreeAddr(t)
 	env := []string{"APPLYQ_DATABASE_URL=" + dbURL, "APPLYQ_LOG_FORMAT=json", "APPLYQ_HTTP_ADDR=" + addr, "APPLYQ_HTTP_ADMIN_ADDR=" + apiAdmin,
@@ -182,7 +179,7 @@ func adminSession(t *testing.T, db *postgres.DB, admin bool) string {
 	t.Helper()
 	email := "ops-" + domain.NewID().String()[24:] + "@example.test"
 	if admin {
-		return pgtest.MustSession(t, db, email, email)
+		return pgtest.MustSession(t, db, email, true)
 	}
 	return pgtest.MustSession(t, db, email)
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
-	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
@@ -92,9 +91,7 @@ func continuationInsideApplier(t *testing.T, grace, hold time.Duration) (*postgr
 	t.Cleanup(receiver.Close)
 	dbURL := pgtest.MustDatabaseURL(t)
 	pool := pgtest.MustPoolFor(t, dbURL)
-	ins, err := queue.NewInserter(pool)
-	require.NoError(t, err)
-	db := postgres.New(pool, ins)
+	db := postgres.New(pool)
 	// The decision's River job is delayed past the test: only the listening
 	// worker continues the task.
 	svc := taskstest.MustService(t, db, taskstest.ServiceOpts{HandoffDelay: time.Hour})

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/app"
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/config"
@@ -55,16 +56,17 @@ func (c *clock) Set(t time.Time) {
 }
 
 type stack struct {
-	dbURL  string
-	db     *postgres.DB
-	svc    *tasks.Service
-	api    *httptest.Server
-	cfg    *config.Config
-	mail   *mail.Recorder
-	dry    *applier.DryRun
-	clock  *clock
-	procMu sync.Mutex
-	procs  []*queue.Process
+	dbURL    string
+	db       *postgres.DB
+	svc      *tasks.Service
+	accounts *accounts.Service
+	api      *httptest.Server
+	cfg      *config.Config
+	mail     *mail.Recorder
+	dry      *applier.DryRun
+	clock    *clock
+	procMu   sync.Mutex
+	procs    []*queue.Process
 }
 
 type stackOpts struct {
@@ -87,10 +89,8 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	}
 	dbURL := pgtest.MustDatabaseURL(t)
 	pool := pgtest.MustPoolFor(t, dbURL)
-	ins, err := queue.NewInserter(pool)
-	require.NoError(t, err)
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	db := postgres.New(pool, ins)
+	db := postgres.New(pool)
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.Approval.PollInterval = o.PollInterval
@@ -106,12 +106,15 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	pageOpts := app.DashboardOptions(cfg)
-	pageOpts.DB, pageOpts.Tasks, pageOpts.Log, pageOpts.Hub = db, s.svc, log, hub
+	svcs, err := app.NewServices(pool, cfg, log, nil, s.mail)
+	require.NoError(t, err)
+	svcs.Tasks, s.accounts = s.svc, svcs.Accounts // the stack's clock paces the tasks
+	pageOpts := app.DashboardOptions(cfg, svcs)
+	pageOpts.Log, pageOpts.Hub = log, hub
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	apiOpts := app.APIOptions(cfg)
-	apiOpts.DB, apiOpts.Tasks, apiOpts.Log, apiOpts.Health, apiOpts.Pages = db, s.svc, log, health.New(health.Schema(pool)), pages
+	apiOpts := app.APIOptions(cfg, svcs)
+	apiOpts.Log, apiOpts.Health, apiOpts.Pages = log, health.New(health.Schema(pool)), pages
 	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	s.api = httptest.NewUnstartedServer(srv.Handler())
@@ -140,7 +143,7 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	p, err := queue.NewProcess(queue.ProcessOptions{
-		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, DB: s.db, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
+		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, Accounts: s.accounts, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
 		Concurrency: o.Concurrency, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
 		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalPollInterval: s.cfg.Approval.PollInterval,
 	})
@@ -249,7 +252,7 @@ func approvalKeyFor(t testing.TB, token string) postgres.ApprovalKey {
 func (s *stack) startMailer(t testing.TB) {
 	t.Helper()
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	ml := &queue.MagicLinkWorker{DB: s.db, Mailer: s.mail, PublicBaseURL: s.cfg.HTTP.PublicBaseURL, TTL: time.Minute, Log: log}
+	ml := &queue.MagicLinkWorker{Accounts: s.accounts, Mailer: s.mail, PublicBaseURL: s.cfg.HTTP.PublicBaseURL, TTL: time.Minute}
 	client, err := queue.NewWorkerClient(s.db.Pool, queue.Workers{MagicLink: ml}, queue.ClientOptions{
 		Concurrency: 1, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, Log: log})
 	require.NoError(t, err)

@@ -58,7 +58,7 @@ func TestWebhook_OutcomesLandInTheirStates(t *testing.T) {
 	for _, c := range companies {
 		inputs = append(inputs, domain.JobInput{URL: "https://example.com/jobs/" + c + "/" + domain.NewID().String(), Company: c, Title: "Engineer"})
 	}
-	out, err := s.db.IngestJobs(context.Background(), user.ID, inputs)
+	out, err := s.svc.IngestJobs(context.Background(), user.ID, inputs)
 	require.NoError(t, err)
 	var jobIDs []domain.ID
 	for _, o := range out {

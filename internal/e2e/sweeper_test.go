@@ -19,7 +19,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
-	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/sweeper"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
@@ -39,10 +38,7 @@ func newSweeper(t *testing.T, db *postgres.DB, now func() time.Time) *sweeper.Sw
 }
 
 func storeFor(t *testing.T, dbURL string) *postgres.DB {
-	pool := pgtest.MustPoolFor(t, dbURL)
-	ins, err := queue.NewInserter(pool)
-	require.NoError(t, err)
-	return postgres.New(pool, ins)
+	return postgres.New(pgtest.MustPoolFor(t, dbURL))
 }
 
 // TestSweeper_WorkerKilledInProgress: a real worker process is SIGKILLed

@@ -34,7 +34,7 @@ func (s *Server) handleMagicLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.RequestMagicLink(c.Request().Context(), email, s.opts.SignIn.Limits.For(email, c.RealIP())); err != nil {
+	if err := s.accounts.RequestMagicLink(c.Request().Context(), email, s.opts.SignIn.Limits.For(email, c.RealIP())); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, magicLinkAccepted)
@@ -63,7 +63,7 @@ func (s *Server) handleVerify(c echo.Context) error {
 		return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	user, expires, err := s.db.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, s.opts.SignIn.SessionMaxAge, s.opts.SignIn.AdminEmails...)
+	user, expires, err := s.accounts.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash)
 	if err != nil {
 		return err
 	}

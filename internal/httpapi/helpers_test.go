@@ -70,13 +70,15 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 		cfg.Auth.GlobalLimit = opts.GlobalLimit
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	srv, err := httpapi.New(apiOptions(cfg, db, log))
+	srv, err := httpapi.New(apiOptions(t, cfg, db, log))
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 
 	rec := &mail.Recorder{}
-	ml := &queue.MagicLinkWorker{DB: db, Mailer: rec, PublicBaseURL: cfg.HTTP.PublicBaseURL, TTL: cfg.Auth.MagicLinkTTL, Log: log}
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil)
+	require.NoError(t, err)
+	ml := &queue.MagicLinkWorker{Accounts: svcs.Accounts, Mailer: rec, PublicBaseURL: cfg.HTTP.PublicBaseURL, TTL: cfg.Auth.MagicLinkTTL}
 	client, err := queue.NewWorkerClient(db.Pool, queue.Workers{MagicLink: ml}, queue.ClientOptions{
 		Concurrency: 1, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 20 * time.Millisecond, Log: log})
 	require.NoError(t, err)
@@ -91,11 +93,15 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 
 // apiOptions are the API's options from cfg, serving db (ready when its
 // schema is; without one, always) and logging to log.
-func apiOptions(cfg *config.Config, db *postgres.DB, log *zap.Logger) httpapi.Options {
-	o := app.APIOptions(cfg)
-	o.DB, o.Log, o.Health = db, log, health.New()
+func apiOptions(t testing.TB, cfg *config.Config, db *postgres.DB, log *zap.Logger) httpapi.Options {
+	t.Helper()
+	o := app.APIOptions(cfg, nil)
+	o.Log, o.Health = log, health.New()
 	if db != nil {
-		o.Health = health.New(health.Schema(db.Pool))
+		svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil)
+		require.NoError(t, err)
+		o = app.APIOptions(cfg, svcs)
+		o.Log, o.Health = log, health.New(health.Schema(db.Pool))
 	}
 	return o
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/ingest"
-	"github.com/applyq/applyq/internal/postgres"
 )
 
 type ingestRequest struct {
@@ -67,7 +66,7 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 	if len(inputs) > ingest.MaxJobs {
 		return domain.ValidationError(map[string]string{"jobs": fmt.Sprintf("must hold at most %d postings per request, got %d", ingest.MaxJobs, len(inputs))})
 	}
-	out, err := s.db.IngestJobs(c.Request().Context(), currentUser(c).ID, inputs)
+	out, err := s.tasks.IngestJobs(c.Request().Context(), currentUser(c).ID, inputs)
 	if err != nil {
 		return err
 	}
@@ -75,11 +74,11 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 	for i, o := range out {
 		r := ingestResult{Index: o.Index, Status: o.Status}
 		switch o.Status {
-		case postgres.IngestCreated:
+		case domain.IngestCreated:
 			resp.Created++
-		case postgres.IngestAlreadyKnown:
+		case domain.IngestAlreadyKnown:
 			resp.AlreadyKnown++
-		case postgres.IngestRejected:
+		case domain.IngestRejected:
 			resp.Rejected++
 			r.Error = &errorDetail{Code: domain.ErrorCode(o.Error), Message: domain.ErrorMessage(o.Error), Details: domain.ErrorDetails(o.Error)}
 		}
@@ -107,7 +106,10 @@ func (s *Server) handleListJobs(c echo.Context) error {
 		}
 		f.HasBeenAppliedTo = &b
 	}
-	jobs, next, err := s.db.ListJobs(c.Request().Context(), currentUser(c).ID, f)
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	jobs, next, err := s.db.JobPostingList(c.Request().Context(), currentUser(c).ID, f)
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,13 @@ func setupObserved(t *testing.T) *observedBundle {
 	core, logs := observer.New(zapcore.InfoLevel)
 	log := zap.New(core)
 	m := metrics.New("api", "test", "test")
-	pageOpts := app.DashboardOptions(cfg)
-	pageOpts.DB, pageOpts.Log = db, log
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil)
+	require.NoError(t, err)
+	pageOpts := app.DashboardOptions(cfg, svcs)
+	pageOpts.Log = log
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
-	opts := apiOptions(cfg, db, log)
+	opts := apiOptions(t, cfg, db, log)
 	opts.Pages, opts.OnRequest = pages, m.ObserveHTTP
 	srv, err := httpapi.New(opts)
 	require.NoError(t, err)

@@ -22,7 +22,7 @@ func TestOpenAPI_MatchesRoutes(t *testing.T) {
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	cfg.HTTP.DevEndpoints = true // document every route, including dev-only ones
-	srv, err := httpapi.New(apiOptions(cfg, nil, zap.NewNop()))
+	srv, err := httpapi.New(apiOptions(t, cfg, nil, zap.NewNop()))
 	require.NoError(t, err)
 
 	param := regexp.MustCompile(`:([a-z_]+)`)

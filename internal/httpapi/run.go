@@ -27,7 +27,7 @@ func (s *Server) handleCreateRun(c echo.Context) error {
 	if err := domain.ValidateCoverLetterTemplate(in.CoverLetterTemplate); err != nil {
 		return err
 	}
-	run, err := s.db.CreateRun(c.Request().Context(), currentUser(c).ID, in)
+	run, err := s.tasks.CreateRun(c.Request().Context(), currentUser(c).ID, in)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Server) handleDeleteRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.DeleteRun(c.Request().Context(), currentUser(c).ID, id); err != nil {
+	if err := s.tasks.DeleteRun(c.Request().Context(), currentUser(c).ID, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -87,7 +87,7 @@ func TestServer_SlowHeadersAreCut(t *testing.T) {
 	t.Parallel()
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	srv, err := httpapi.New(apiOptions(cfg, pgtest.MustDB(t), zap.NewNop()))
+	srv, err := httpapi.New(apiOptions(t, cfg, pgtest.MustDB(t), zap.NewNop()))
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

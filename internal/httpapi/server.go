@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
@@ -24,9 +25,11 @@ import (
 // Options configure the server.
 type Options struct {
 	DB *postgres.DB
-	// Tasks is the application service: every state change goes through it.
-	Tasks *tasks.Service
-	Log   *zap.Logger
+	// Tasks and Accounts are the application services: every state change
+	// goes through them; reads go to the store (DB).
+	Tasks    *tasks.Service
+	Accounts *accounts.Service
+	Log      *zap.Logger
 	// PublicBaseURL is the URL users reach the API at: links and the
 	// origin that state-changing browser requests must come from.
 	PublicBaseURL string
@@ -70,6 +73,7 @@ type Server struct {
 	startClosing context.CancelFunc
 	db           *postgres.DB
 	tasks        *tasks.Service
+	accounts     *accounts.Service
 	log          *zap.Logger
 	opts         Options
 	publicOrigin string // scheme://host[:port] of http.public_base_url
@@ -87,7 +91,7 @@ func New(opts Options) (*Server, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, db: opts.DB, tasks: opts.Tasks, log: opts.Log, opts: opts, streams: map[string]bool{},
+	s := &Server{echo: e, db: opts.DB, tasks: opts.Tasks, accounts: opts.Accounts, log: opts.Log, opts: opts, streams: map[string]bool{},
 		publicOrigin: base.Scheme + "://" + base.Host, secure: base.Scheme == "https"}
 	s.shutdown, s.startClosing = context.WithCancel(context.Background()) // #nosec G118 -- startClosing is called by Run when the server shuts down
 	if opts.Pages != nil {

@@ -42,7 +42,7 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 		in.ExpiresAt = &at
 	}
 	raw, hash := domain.NewToken(domain.PrefixAPIToken)
-	t, err := s.db.CreateAPIToken(c.Request().Context(), currentUser(c).ID, in, hash)
+	t, err := s.accounts.CreateAPIToken(c.Request().Context(), currentUser(c).ID, in, hash)
 	if err != nil {
 		return err
 	}

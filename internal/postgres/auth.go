@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,47 +45,10 @@ func (s *Store) RateLimitHit(ctx context.Context, limits []domain.RateLimit) (re
 	return retryAfter, nil
 }
 
-// errLimited rolls back a refused request's counts.
-var errLimited = errors.New("postgres: rate limited")
-
-// RequestMagicLink counts the request against limits and, when none trips,
-// enqueues the job that creates the token and mails the link, in one
-// transaction. A refused request counts against nothing (its transaction
-// rolls back), so hammering a limit does not keep it closed; it is
-// ERATELIMITED with details.retry_after, the seconds until it would pass.
-// The token itself is made by the mail job, so the raw secret is never
-// written to the database (River's job args included).
-func (db *DB) RequestMagicLink(ctx context.Context, email string, limits []domain.RateLimit) error {
-	var retryAfter time.Duration
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if retryAfter, err = db.WithTx(tx).RateLimitHit(ctx, limits); err != nil {
-			return err
-		}
-		if retryAfter > 0 {
-			return errLimited
-		}
-		if db.inserter == nil {
-			return errors.New("postgres: this store was built without a job inserter")
-		}
-		return db.inserter.InsertMagicLinkJobTx(ctx, tx, email)
-	})
-	if errors.Is(err, errLimited) {
-		secs := max(1, int(math.Ceil(retryAfter.Seconds())))
-		wait := fmt.Sprintf("%d seconds", secs)
-		if secs > 90 {
-			wait = fmt.Sprintf("%d minutes", (secs+59)/60)
-		}
-		return domain.Errorf(domain.ERATELIMITED, "too many sign-in requests: try again in %s", wait).
-			WithDetails(map[string]any{"retry_after": secs})
-	}
-	return err
-}
-
-// CreateMagicLinkToken stores the hash of a new sign-in token for email,
-// valid for ttl, in tx.
-func (s *Store) CreateMagicLinkToken(ctx context.Context, tx pgx.Tx, email string, hash []byte, ttl time.Duration) error {
-	return s.WithTx(tx).q.MagicLinkTokenInsert(ctx, dbsqlc.MagicLinkTokenInsertParams{TokenHash: hash, Email: email, TtlSeconds: ttl.Seconds()})
+// MagicLinkTokenCreate stores the hash of a new sign-in token for email,
+// valid for ttl.
+func (s *Store) MagicLinkTokenCreate(ctx context.Context, email string, hash []byte, ttl time.Duration) error {
+	return s.q.MagicLinkTokenInsert(ctx, dbsqlc.MagicLinkTokenInsertParams{TokenHash: hash, Email: email, TtlSeconds: ttl.Seconds()})
 }
 
 // MagicLinkTokenConsume marks a sign-in token used and returns its address.
@@ -105,39 +65,6 @@ func (s *Store) MagicLinkTokenConsume(ctx context.Context, hash []byte) (email s
 // absolute from now on the database's clock, and returns its expiry.
 func (s *Store) SessionCreate(ctx context.Context, hash []byte, userID domain.ID, absolute time.Duration) (time.Time, error) {
 	return s.q.SessionInsert(ctx, dbsqlc.SessionInsertParams{IDHash: hash, UserID: userID, AbsoluteSeconds: absolute.Seconds()})
-}
-
-// SignIn consumes a magic-link token (single use, unexpired), creates the user
-// on first sign-in, and opens a new session with the given hash. An unknown,
-// used or expired token is EUNAUTHORIZED, and nothing is written.
-//
-// Addresses in adminEmails get the admin role (operators; River UI). That
-// rule is policy, decided here and not in the store; it moves to the
-// service with the rest of this method.
-func (db *DB) SignIn(ctx context.Context, tokenHash, sessionHash []byte, absolute time.Duration, adminEmails ...string) (*domain.User, time.Time, error) {
-	var user *domain.User
-	var expires time.Time
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		s := db.WithTx(tx)
-		email, err := s.MagicLinkTokenConsume(ctx, tokenHash)
-		if err != nil {
-			return err
-		}
-		if user, err = s.UserByEmail(ctx, email); err != nil {
-			return err
-		}
-		if user.Role != domain.RoleAdmin && slices.ContainsFunc(adminEmails, func(a string) bool { return strings.EqualFold(a, user.Email) }) {
-			if user, err = s.UserSetRole(ctx, user.ID, domain.RoleAdmin); err != nil {
-				return err
-			}
-		}
-		expires, err = s.SessionCreate(ctx, sessionHash, user.ID, absolute)
-		return err
-	})
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	return user, expires, nil
 }
 
 // Authenticate returns the user behind a session or API token hash (see
@@ -176,16 +103,6 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 func apiTokenFromRow(r *dbsqlc.APITokenListByUserRow) domain.APIToken {
 	return domain.APIToken{ID: r.ID, Name: r.Name, Scope: domain.TokenScope(r.Scope), CreatedAt: r.CreatedAt,
 		ExpiresAt: r.ExpiresAt, LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt}
-}
-
-// CreateAPIToken stores a new API token's hash for the user. The request is
-// normalized first (EINVALID naming each bad field): that validation is
-// policy and moves to the service; APITokenCreate is the store's part.
-func (db *DB) CreateAPIToken(ctx context.Context, userID domain.ID, in domain.APITokenCreate, hash []byte) (*domain.APIToken, error) {
-	if err := in.Normalize(time.Now()); err != nil {
-		return nil, err
-	}
-	return db.APITokenCreate(ctx, userID, in.Name, in.Scope, in.ExpiresAt, hash)
 }
 
 // APITokenCreate stores a new API token's hash for the user, as given

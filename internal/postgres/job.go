@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -11,68 +10,6 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
-
-// IngestOutcome says what happened to one ingested posting.
-type IngestOutcome struct {
-	Index  int                `json:"index"`
-	Status string             `json:"status"` // created, already_known or rejected
-	Job    *domain.JobPosting `json:"-"`
-	Error  error              `json:"-"`
-}
-
-// Ingest outcome statuses.
-const (
-	IngestCreated      = "created"
-	IngestAlreadyKnown = "already_known"
-	IngestRejected     = "rejected"
-)
-
-// IngestJobs upserts postings for the user by canonical key, in one
-// transaction. Invalid inputs are rejected one by one (the others are still
-// ingested); a posting seen before returns the stored job as already_known.
-// The validation is policy and moves to the service with the transaction;
-// JobPostingInsertOrGet is the store's part.
-func (db *DB) IngestJobs(ctx context.Context, userID domain.ID, inputs []domain.JobInput) ([]IngestOutcome, error) {
-	out := make([]IngestOutcome, len(inputs))
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		s := db.WithTx(tx)
-		for i := range inputs {
-			in := inputs[i]
-			out[i] = IngestOutcome{Index: i}
-			key, err := in.Normalize()
-			if err != nil {
-				out[i].Status, out[i].Error = IngestRejected, err
-				continue
-			}
-			raw := in.Raw
-			if raw == nil {
-				raw = map[string]any{}
-			}
-			rawJSON, err := json.Marshal(raw)
-			if err != nil {
-				out[i].Status, out[i].Error = IngestRejected, domain.Errorf(domain.EINVALID, "raw: %v", err)
-				continue
-			}
-			job, inserted, err := s.JobPostingInsertOrGet(ctx, JobPostingInsert{UserID: userID, CanonicalKey: key,
-				Source: in.Source, ExternalID: in.ExternalID, URL: in.URL, Company: in.Company, Title: in.Title,
-				Location: in.Location, Description: in.Description, Raw: rawJSON})
-			if err != nil {
-				return fmt.Errorf("ingesting job %d: %w", i, err)
-			}
-			out[i].Job = job
-			if inserted {
-				out[i].Status = IngestCreated
-			} else {
-				out[i].Status = IngestAlreadyKnown
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
 
 // JobPostingInsert is a posting to store, already normalized
 // (domain.JobInput.Normalize gives the canonical key).
@@ -121,16 +58,6 @@ func (s *Store) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.Jo
 	}
 	job.HasBeenAppliedTo = r.Applied
 	return job, nil
-}
-
-// ListJobs returns the user's postings, newest first, filtered. The filter
-// is validated first (EINVALID naming the parameter): that is policy and
-// moves to the service; JobPostingList is the store's part.
-func (db *DB) ListJobs(ctx context.Context, userID domain.ID, f domain.JobFilter) ([]*domain.JobPosting, string, error) {
-	if err := f.Validate(); err != nil {
-		return nil, "", err
-	}
-	return db.JobPostingList(ctx, userID, f)
 }
 
 // JobPostingList returns a page of the user's postings, newest first,

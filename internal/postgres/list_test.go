@@ -62,16 +62,16 @@ func TestLists_PagesWalkEveryRowOnce(t *testing.T) {
 	jobIDs := pgtest.MustJobs(t, b.db, b.user, 5)
 	pgtest.MustJobs(t, b.db, other, 2)
 	f := domain.JobFilter{Company: "company _"} // _ is literal: escaped, matches nothing
-	jobs, _, err := b.db.ListJobs(ctx, b.user.ID, f)
+	jobs, _, err := b.db.JobPostingList(ctx, b.user.ID, f)
 	require.NoError(t, err)
 	require.Empty(t, jobs)
 	f = domain.JobFilter{Text: "company", Source: "web"}
-	jobs, _, err = b.db.ListJobs(ctx, b.user.ID, f)
+	jobs, _, err = b.db.JobPostingList(ctx, b.user.ID, f)
 	require.NoError(t, err)
 	require.Len(t, jobs, 5)
 	got = walk(t, func(c string, n int) ([]*domain.JobPosting, string, error) {
 		f.Cursor, f.Limit = c, n
-		return b.db.ListJobs(ctx, b.user.ID, f)
+		return b.db.JobPostingList(ctx, b.user.ID, f)
 	}, func(j *domain.JobPosting) domain.ID { return j.ID })
 	require.ElementsMatch(t, jobIDs, got)
 	for i, j := range jobs {
@@ -80,7 +80,7 @@ func TestLists_PagesWalkEveryRowOnce(t *testing.T) {
 
 	_, runCursor, err := b.db.ListRuns(ctx, b.user.ID, "", 1)
 	require.NoError(t, err)
-	_, _, err = b.db.ListJobs(ctx, b.user.ID, domain.JobFilter{Cursor: runCursor})
+	_, _, err = b.db.JobPostingList(ctx, b.user.ID, domain.JobFilter{Cursor: runCursor})
 	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
 	_, _, err = b.db.ListTasks(ctx, b.user.ID, domain.TaskFilter{Cursor: runCursor})
 	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))

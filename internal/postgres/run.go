@@ -9,16 +9,6 @@ import (
 	"github.com/applyq/applyq/internal/postgres/internal/dbsqlc"
 )
 
-// CreateRun creates an active run for the user. The input is validated
-// first (EINVALID naming each bad field): that is policy and moves to the
-// service; RunCreate is the store's part.
-func (db *DB) CreateRun(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	return db.RunCreate(ctx, userID, in)
-}
-
 // RunCreate stores a new active run for the user, as given
 // (domain.RunCreate.Validate checks it).
 func (s *Store) RunCreate(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
@@ -114,28 +104,4 @@ func scanRun(row pgx.Row) (*domain.Run, error) {
 		return nil, err
 	}
 	return &r, nil
-}
-
-// DeleteRun deletes a run and its tasks, only when none of them was
-// submitted or is submitting (ECONFLICT otherwise: that history stays).
-// The rule is policy and moves to the service with the transaction. The run
-// is locked before its tasks are counted, in a later statement, so a task
-// reaching submitting in a transaction that holds the run (FOR SHARE) is
-// seen.
-func (db *DB) DeleteRun(ctx context.Context, userID, runID domain.ID) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		s := db.WithTx(tx)
-		if _, err := s.RunGetForUpdate(ctx, userID, runID); err != nil {
-			return err
-		}
-		sent, err := s.RunSentTaskCount(ctx, runID)
-		if err != nil {
-			return err
-		}
-		if sent > 0 {
-			return domain.Errorf(domain.ECONFLICT, "run has %d submitted application(s): cancel it instead of deleting it", sent).
-				WithDetails(map[string]any{"submitted": sent})
-		}
-		return s.RunDelete(ctx, runID)
-	})
 }

@@ -36,3 +36,10 @@ func NewStore(db DBTX) *Store {
 func (s *Store) WithTx(tx pgx.Tx) *Store {
 	return NewStore(tx)
 }
+
+// Tx returns the transaction the store runs in (nil on a pool), for writes
+// that must join it, such as River's inserts.
+func (s *Store) Tx() pgx.Tx {
+	tx, _ := s.db.(pgx.Tx)
+	return tx
+}

@@ -5,7 +5,6 @@
 package queue
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -17,9 +16,8 @@ import (
 	"github.com/applyq/applyq/internal/tasks"
 )
 
-// Inserter is an insert-only River client (never started) for processes
-// that enqueue jobs without working them: the service inserts and completes
-// jobs through it, and the sign-in flow enqueues its mail job.
+// Inserter is an insert-only River client (never started): the application
+// services insert (and complete) jobs through it in their transactions.
 type Inserter struct {
 	client *river.Client[pgx.Tx]
 }
@@ -39,9 +37,3 @@ func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
 // Client returns the insert-only River client (the service inserts through
 // it; River UI reads through it).
 func (i *Inserter) Client() *river.Client[pgx.Tx] { return i.client }
-
-// InsertMagicLinkJobTx implements postgres.JobInserter.
-func (i *Inserter) InsertMagicLinkJobTx(ctx context.Context, tx pgx.Tx, email string) error {
-	_, err := i.client.InsertTx(ctx, tx, MagicLinkArgs{Email: email}, nil)
-	return err
-}

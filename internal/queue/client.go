@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/tasks"
 )
 
@@ -65,7 +66,7 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		if err := river.AddWorkerSafely(workers, ws.MagicLink); err != nil {
 			return nil, err
 		}
-		queues[QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}
+		queues[accounts.QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}
 	}
 	cfg := &river.Config{
 		RetryPolicy:       cappedBackoff{},

@@ -11,9 +11,9 @@ import (
 	"github.com/riverqueue/river"
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/notify"
-	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 )
 
@@ -23,8 +23,8 @@ type ProcessOptions struct {
 	DBURL string // for the dedicated LISTEN connection
 	// Tasks is the application service the workers drive.
 	Tasks *tasks.Service
-	// DB serves the sign-in mail worker.
-	DB *postgres.DB
+	// Accounts serves the sign-in mail worker.
+	Accounts *accounts.Service
 
 	Applier domain.Applier
 	Mailer  domain.Mailer
@@ -69,7 +69,7 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	w := &ApplyWorker{Tasks: o.Tasks, Applier: o.Applier, Leases: &Leases{Owner: o.Owner}, JobTimeout: o.JobTimeout, OnApply: o.OnApply}
 	approvals := &Approvals{Tasks: o.Tasks, Worker: w, PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
 	w.Approvals = approvals
-	magic := &MagicLinkWorker{DB: o.DB, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL, Log: o.Log}
+	magic := &MagicLinkWorker{Accounts: o.Accounts, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL}
 	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic}, ClientOptions{
 		Concurrency: o.Concurrency, FetchCooldown: o.FetchCooldown, FetchPollInterval: o.FetchPollInterval, ID: o.Owner, Log: o.Log,
 		OnJob: o.OnJob,

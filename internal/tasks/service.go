@@ -13,7 +13,6 @@ package tasks
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -111,55 +110,31 @@ func (t *txn) notify(channel, payload string) {
 // afterCommit runs f once the transaction committed (never if it rolls back).
 func (t *txn) afterCommit(f func()) { t.after = append(t.after, f) }
 
-// Transient failures are retried: a deadlock victim or a serialization
-// failure left nothing behind (its transaction rolled back), so running the
-// whole transaction again is safe and callers never see them.
-const (
-	maxTxAttempts  = 4
-	txRetryBackoff = 10 * time.Millisecond
-)
-
-// inTx runs fn in a transaction and commits when fn returns nil; a deadlock
-// or serialization failure runs fn again in a new one. fn must therefore
-// only assign its results (not accumulate them) and have no effect outside
-// the transaction but through afterCommit.
+// inTx runs fn in a transaction and commits when fn returns nil, with the
+// notifications fn queued; a deadlock or serialization failure runs fn
+// again in a new one (postgres.InTx). fn must therefore only assign its
+// results (not accumulate them) and have no effect outside the transaction
+// but through afterCommit, which runs once the commit succeeded.
 func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
-	for attempt := 1; ; attempt++ {
-		err := s.inTxOnce(ctx, fn)
-		if err == nil || !postgres.IsTransient(err) || attempt == maxTxAttempts {
+	var t *txn
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		t = &txn{Tx: tx, st: s.store.WithTx(tx)}
+		if err := fn(t); err != nil {
 			return err
 		}
-		s.log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
-		wait := time.Duration(attempt) * txRetryBackoff
-		wait += time.Duration(rand.Int64N(int64(wait))) // #nosec G404 -- jitter, not a secret
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(wait):
-		}
-	}
-}
-
-func (s *Service) inTxOnce(ctx context.Context, fn func(t *txn) error) error {
-	tx, err := s.pool.Begin(ctx)
+		return t.st.Notify(ctx, t.channels, t.payloads)
+	}, s.logRetry)
 	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // rollback after commit is a no-op
-	t := &txn{Tx: tx, st: s.store.WithTx(tx)}
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := t.st.Notify(ctx, t.channels, t.payloads); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
 	for _, f := range t.after {
 		f()
 	}
 	return nil
+}
+
+func (s *Service) logRetry(attempt int, err error) {
+	s.log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
 }
 
 // Lease identifies the worker process holding a task in in_progress or

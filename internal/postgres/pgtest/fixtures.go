@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 )
@@ -52,7 +50,7 @@ func MustRun(tb testing.TB, db *postgres.DB, user *domain.User, opts RunOpts) *d
 	if opts.Name == "" {
 		opts.Name = "run " + domain.NewID().String()[24:]
 	}
-	r, err := db.CreateRun(context.Background(), user.ID, domain.RunCreate{Name: opts.Name, RequiresApproval: opts.RequiresApproval, CoverLetterTemplate: opts.Template})
+	r, err := db.RunCreate(context.Background(), user.ID, domain.RunCreate{Name: opts.Name, RequiresApproval: opts.RequiresApproval, CoverLetterTemplate: opts.Template})
 	if err != nil {
 		tb.Fatalf("MustRun: %v", err)
 	}
@@ -72,15 +70,17 @@ func MustJobs(tb testing.TB, db *postgres.DB, user *domain.User, n int) []domain
 				Company: fmt.Sprintf("Company %d", i), Title: "Engineer",
 			})
 		}
-		out, err := db.IngestJobs(context.Background(), user.ID, inputs)
-		if err != nil {
-			tb.Fatalf("MustJobs: %v", err)
-		}
-		for _, o := range out {
-			if o.Status != postgres.IngestCreated {
-				tb.Fatalf("MustJobs: job %d %s: %v", o.Index, o.Status, o.Error)
+		for i, in := range inputs {
+			key, err := in.Normalize()
+			if err != nil {
+				tb.Fatalf("MustJobs: job %d: %v", i, err)
 			}
-			ids = append(ids, o.Job.ID)
+			job, _, err := db.JobPostingInsertOrGet(context.Background(), postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
+				URL: in.URL, Company: in.Company, Title: in.Title, Raw: []byte(`{}`)})
+			if err != nil {
+				tb.Fatalf("MustJobs: job %d: %v", i, err)
+			}
+			ids = append(ids, job.ID)
 		}
 	}
 	return ids
@@ -122,17 +122,23 @@ func MustCount(tb testing.TB, db *postgres.DB, query string, args ...any) int {
 	return n
 }
 
-// MustSession signs email in through the store (a magic-link token consumed
-// at once) and returns a session bearer token; adminEmails get the admin role.
-func MustSession(tb testing.TB, db *postgres.DB, email string, adminEmails ...string) string {
+// MustSession opens a session for email's user (made on first use) through
+// the store, without a sign-in link, and returns its bearer token; admin
+// gives the user the admin role.
+func MustSession(tb testing.TB, db *postgres.DB, email string, admin ...bool) string {
 	tb.Helper()
 	ctx := context.Background()
-	raw, hash := domain.NewToken(domain.PrefixMagicLink)
-	if err := db.InTx(ctx, func(tx pgx.Tx) error { return db.CreateMagicLinkToken(ctx, tx, email, hash, time.Minute) }); err != nil {
+	user, err := db.UserByEmail(ctx, email)
+	if err != nil {
 		tb.Fatalf("MustSession: %v", err)
 	}
+	if len(admin) > 0 && admin[0] {
+		if _, err := db.UserSetRole(ctx, user.ID, domain.RoleAdmin); err != nil {
+			tb.Fatalf("MustSession: %v", err)
+		}
+	}
 	sess, sessHash := domain.NewToken(domain.PrefixSession)
-	if _, _, err := db.SignIn(ctx, domain.HashToken(raw), sessHash, time.Hour, adminEmails...); err != nil {
+	if _, err := db.SessionCreate(ctx, sessHash, user.ID, time.Hour); err != nil {
 		tb.Fatalf("MustSession: %v", err)
 	}
 	return sess

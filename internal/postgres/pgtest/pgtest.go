@@ -183,5 +183,5 @@ func redact(s string) string { return config.RedactDatabaseURL(s) }
 // MustDB returns a store on a fresh database.
 func MustDB(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	return postgres.New(MustPool(tb), nil)
+	return postgres.New(MustPool(tb))
 }

@@ -1,0 +1,86 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// What a user keeps to apply from: job postings and runs.
+
+// IngestJobs stores postings for the user, one canonical key each, in one
+// transaction. Invalid inputs are rejected one by one (the others are still
+// ingested); a posting seen before (the same URL, even through a tracking
+// link) returns the stored job as already_known: never two jobs, so never
+// two applications.
+func (s *Service) IngestJobs(ctx context.Context, userID domain.ID, inputs []domain.JobInput) ([]domain.IngestOutcome, error) {
+	out := make([]domain.IngestOutcome, len(inputs))
+	err := s.inTx(ctx, func(t *txn) error {
+		for i, in := range inputs {
+			out[i] = domain.IngestOutcome{Index: i}
+			key, err := in.Normalize()
+			if err != nil {
+				out[i].Status, out[i].Error = domain.IngestRejected, err
+				continue
+			}
+			raw := in.Raw
+			if raw == nil {
+				raw = map[string]any{}
+			}
+			rawJSON, err := json.Marshal(raw)
+			if err != nil {
+				out[i].Status, out[i].Error = domain.IngestRejected, domain.Errorf(domain.EINVALID, "raw: %v", err)
+				continue
+			}
+			job, inserted, err := t.st.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: userID, CanonicalKey: key,
+				Source: in.Source, ExternalID: in.ExternalID, URL: in.URL, Company: in.Company, Title: in.Title,
+				Location: in.Location, Description: in.Description, Raw: rawJSON})
+			if err != nil {
+				return fmt.Errorf("ingesting job %d: %w", i, err)
+			}
+			out[i].Job, out[i].Status = job, domain.IngestAlreadyKnown
+			if inserted {
+				out[i].Status = domain.IngestCreated
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreateRun checks the input (EINVALID naming each bad field) and creates
+// an active run for the user.
+func (s *Service) CreateRun(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.store.RunCreate(ctx, userID, in)
+}
+
+// DeleteRun deletes one of the user's runs and its tasks, only when none of
+// them was submitted or is submitting (ECONFLICT otherwise: that history
+// stays; cancel the run instead). The run is locked before its tasks are
+// counted, so a task reaching submitting meanwhile (its worker holds the
+// run) is seen.
+func (s *Service) DeleteRun(ctx context.Context, userID, runID domain.ID) error {
+	return s.inTx(ctx, func(t *txn) error {
+		if _, err := t.st.RunGetForUpdate(ctx, userID, runID); err != nil {
+			return err
+		}
+		sent, err := t.st.RunSentTaskCount(ctx, runID)
+		if err != nil {
+			return err
+		}
+		if sent > 0 {
+			return domain.Errorf(domain.ECONFLICT, "run has %d submitted application(s): cancel it instead of deleting it", sent).
+				WithDetails(map[string]any{"submitted": sent})
+		}
+		return t.st.RunDelete(ctx, runID)
+	})
+}
