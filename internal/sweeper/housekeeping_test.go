@@ -45,16 +45,19 @@ func TestHousekeeping_ForgetsSpentTokens(t *testing.T) {
 	exec(`UPDATE approval_requests SET decided_at = $2 WHERE id = $1`, oldDecided.ID, long)
 	exec(`UPDATE approval_requests SET status = 'expired', expires_at = $2, decided_at = $2 WHERE id = $1`, oldExpired.ID, long)
 
-	// Sign-in links: one used (by the sign-in behind this session), one
-	// expired, one live; sessions: one live, one expired.
+	// Sign-in links: two used, one expired, one live; sessions: one live,
+	// one expired.
 	live := pgtest.MustSession(t, b.db, b.user.Email)
 	dead := pgtest.MustSession(t, b.db, b.user.Email)
 	exec(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, domain.HashToken(dead))
+	_, usedLink := domain.NewToken(domain.PrefixMagicLink)
+	_, usedLink2 := domain.NewToken(domain.PrefixMagicLink)
 	_, expiredLink := domain.NewToken(domain.PrefixMagicLink)
 	_, liveLink := domain.NewToken(domain.PrefixMagicLink)
-	for _, h := range [][]byte{expiredLink, liveLink} {
+	for _, h := range [][]byte{usedLink, usedLink2, expiredLink, liveLink} {
 		exec(`INSERT INTO magic_link_tokens (token_hash, email, expires_at) VALUES ($1, $2, now() + interval '1 minute')`, h, b.user.Email)
 	}
+	exec(`UPDATE magic_link_tokens SET consumed_at = now() WHERE token_hash = ANY($1)`, [][]byte{usedLink, usedLink2})
 	exec(`UPDATE magic_link_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, expiredLink)
 	require.Equal(t, 4, pgtest.MustCount(t, b.db, `SELECT count(*) FROM magic_link_tokens`))
 

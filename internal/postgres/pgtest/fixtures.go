@@ -76,7 +76,8 @@ func MustJobs(tb testing.TB, db *postgres.DB, user *domain.User, n int) []domain
 				tb.Fatalf("MustJobs: job %d: %v", i, err)
 			}
 			job, _, err := db.JobPostingInsertOrGet(context.Background(), postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
-				URL: in.URL, Company: in.Company, Title: in.Title, Raw: []byte(`{}`)})
+				Source: in.Source, ExternalID: in.ExternalID, URL: in.URL, Company: in.Company, Title: in.Title,
+				Location: in.Location, Description: in.Description, Raw: []byte(`{}`)})
 			if err != nil {
 				tb.Fatalf("MustJobs: job %d: %v", i, err)
 			}

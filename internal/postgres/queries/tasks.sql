@@ -103,7 +103,7 @@ SELECT job_id, id FROM application_tasks WHERE run_id = @run_id AND job_id = ANY
 -- name: TaskListForUpdateByFilter :many
 -- A bulk action's tasks, locked in id order.
 SELECT * FROM application_tasks
-WHERE user_id = @user_id AND state = ANY(@states::task_state[])
+WHERE user_id = @user_id AND state = ANY((@states::text[])::task_state[])
   AND (sqlc.narg(run_id)::uuid IS NULL OR run_id = sqlc.narg(run_id)::uuid)
 ORDER BY id
 LIMIT @max

@@ -665,7 +665,7 @@ func (q *Queries) TaskListCancellableInRunForUpdate(ctx context.Context, runID d
 
 const taskListForUpdateByFilter = `-- name: TaskListForUpdateByFilter :many
 SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM application_tasks
-WHERE user_id = $1 AND state = ANY($2::task_state[])
+WHERE user_id = $1 AND state = ANY(($2::text[])::task_state[])
   AND ($3::uuid IS NULL OR run_id = $3::uuid)
 ORDER BY id
 LIMIT $4
@@ -674,7 +674,7 @@ FOR UPDATE
 
 type TaskListForUpdateByFilterParams struct {
 	UserID domain.ID
-	States []domain.State
+	States []string
 	RunID  *domain.ID
 	Max    int32
 }
