@@ -45,7 +45,7 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {
 		pool.Close()
-		return nil, connectError(&cfg.ConnConfig.Config, redactURL(url), err)
+		return nil, connectError(&cfg.ConnConfig.Config, DescribeURL(url), err)
 	}
 	return pool, nil
 }
@@ -75,7 +75,9 @@ func connectError(cfg *pgconn.Config, where string, err error) error {
 	return fmt.Errorf("connecting to Postgres at %s: %w", where, err)
 }
 
-func redactURL(url string) string {
+// DescribeURL names the server and database of a Postgres URL for messages
+// and logs: host:port/database, never the user's password.
+func DescribeURL(url string) string {
 	cfg, err := pgconn.ParseConfig(url)
 	if err != nil {
 		return "(unparseable database URL)"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,7 +68,7 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		queues[accounts.QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}
 	}
 	cfg := &river.Config{
-		RetryPolicy:       cappedBackoff{},
+		RetryPolicy:       tasks.RetryPolicy{},
 		ID:                opts.ID,
 		Queues:            queues,
 		Workers:           workers,
@@ -115,19 +114,4 @@ func jobOutcome(err error) string {
 		return "cancelled"
 	}
 	return "errored"
-}
-
-// cappedBackoff retries after 2^attempt seconds (with up to 20% jitter),
-// never more than a minute: River's default (attempt^4 s) waits over four
-// minutes by the fourth attempt, long after a passing fault has cleared.
-type cappedBackoff struct{}
-
-// NextRetry implements river.ClientRetryPolicy.
-func (cappedBackoff) NextRetry(job *rivertype.JobRow) time.Time {
-	d := time.Minute
-	if job.Attempt < 6 {
-		d = time.Duration(1<<job.Attempt) * time.Second
-	}
-	d += time.Duration(rand.Int64N(int64(d) / 5)) // #nosec G404 -- jitter, not a secret
-	return time.Now().Add(d)
 }

@@ -3,6 +3,8 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -96,4 +98,21 @@ func completeJob(ctx context.Context, t *txn, job Job) error {
 	}
 	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, t.Tx, job)
 	return err
+}
+
+// RetryPolicy is River's retry policy for applyq's jobs: a job whose
+// attempt failed (its task went back to queued) runs again after
+// 2^attempt seconds (with up to 20% jitter), never more than a minute.
+// River's default (attempt^4 s) waits over four minutes by the fourth
+// attempt, long after a passing fault has cleared.
+type RetryPolicy struct{}
+
+// NextRetry implements river.ClientRetryPolicy.
+func (RetryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	d := time.Minute
+	if job.Attempt < 6 {
+		d = time.Duration(1<<job.Attempt) * time.Second
+	}
+	d += time.Duration(rand.Int64N(int64(d) / 5)) // #nosec G404 -- jitter, not a secret
+	return time.Now().Add(d)
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/migrations"
@@ -178,7 +177,7 @@ func withDatabase(base, name string) string {
 	return u.String()
 }
 
-func redact(s string) string { return config.RedactDatabaseURL(s) }
+func redact(s string) string { return postgres.DescribeURL(s) }
 
 // MustDB returns a store on a fresh database.
 func MustDB(tb testing.TB) *postgres.DB {
