@@ -181,20 +181,9 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 		_, err = d.tasks.Cancel(ctx, u.ID, id, actor)
 		msg = "task_cancelled"
 	case "approve", "reject":
-		// The task is looked up as the user's first: another user's task
-		// and an unknown id must answer alike.
-		if _, err = d.db.TaskGet(ctx, u.ID, id); err != nil {
-			break
-		}
-		var a *domain.Approval
-		if a, err = d.db.ApprovalLatestForTask(ctx, id); err == nil && a == nil {
-			err = domain.Errorf(domain.ENOTFOUND, "this task has no approval request")
-		}
-		if err == nil {
-			dec := domain.Decision(c.Param("action"))
-			_, err = d.tasks.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: u.ID}, dec, actor)
-			msg = "task_" + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec]
-		}
+		dec := domain.Decision(c.Param("action"))
+		_, err = d.tasks.DecideTask(ctx, u.ID, id, dec, actor)
+		msg = "task_" + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec]
 	default:
 		err = domain.Errorf(domain.ENOTFOUND, "no such action")
 	}

@@ -70,6 +70,11 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, toIngestResponse(out))
+}
+
+// toIngestResponse counts and renders the outcomes of an ingestion.
+func toIngestResponse(out []domain.IngestOutcome) ingestResponse {
 	resp := ingestResponse{Results: make([]ingestResult, len(out))}
 	for i, o := range out {
 		r := ingestResult{Index: o.Index, Status: o.Status}
@@ -88,7 +93,7 @@ func (s *Server) handleIngestJobs(c echo.Context) error {
 		}
 		resp.Results[i] = r
 	}
-	return c.JSON(http.StatusOK, resp)
+	return resp
 }
 
 // handleListJobs answers GET /api/v1/jobs?q=&company=&source=&has_been_applied_to=&cursor=&limit=.

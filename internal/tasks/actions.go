@@ -177,6 +177,24 @@ func (s *Service) Decide(ctx context.Context, key postgres.ApprovalKey, d domain
 	return out, err
 }
 
+// DecideTask decides the latest approval request of one of the user's
+// tasks, as Decide. Another user's task and a task without a request
+// answer the same ENOTFOUND (no existence oracle).
+func (s *Service) DecideTask(ctx context.Context, userID, taskID domain.ID, d domain.Decision, decidedBy string) (*domain.Approval, error) {
+	notFound := domain.Errorf(domain.ENOTFOUND, "task not found, or it has no approval request")
+	if _, err := s.store.TaskGet(ctx, userID, taskID); err != nil {
+		return nil, notFound
+	}
+	a, err := s.store.ApprovalLatestForTask(ctx, taskID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, notFound
+	}
+	return s.Decide(ctx, postgres.ApprovalKey{ID: a.ID, UserID: userID}, d, decidedBy)
+}
+
 func approvalGone(a *domain.Approval) error {
 	return domain.Errorf(domain.EGONE, "this approval request expired at %s: resume the task to prepare a new one", a.ExpiresAt.UTC().Format(time.RFC3339)).
 		WithDetails(map[string]any{"status": string(domain.ApprovalExpired), "expires_at": a.ExpiresAt})
