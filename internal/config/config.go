@@ -149,7 +149,6 @@ type WorkerConfig struct {
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
 	HeartbeatInterval time.Duration `mapstructure:"heartbeat_interval"`
 	AdminAddr         string        `mapstructure:"admin_addr"`
-	GroupCommit       int           `mapstructure:"group_commit"`
 	Applier           string        `mapstructure:"applier"`
 	ID                string        `mapstructure:"id"`
 }
@@ -228,7 +227,6 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sweeper.max_batches", 20)
 	v.SetDefault("worker.heartbeat_interval", 10*time.Second)
 	v.SetDefault("worker.admin_addr", "127.0.0.1:9091")
-	v.SetDefault("worker.group_commit", 32)
 	v.SetDefault("sweeper.admin_addr", "127.0.0.1:9092")
 	v.SetDefault("auth.admin_emails", []string{})
 	v.SetDefault("approval.ttl", 20*time.Minute)
@@ -387,9 +385,6 @@ func (c *Config) Validate(process string) error {
 	}
 	if c.Worker.Concurrency < 1 || c.Worker.Concurrency > 10000 {
 		bad("worker.concurrency", "must be between 1 and 10000, got %d", c.Worker.Concurrency)
-	}
-	if c.Worker.GroupCommit < 1 || c.Worker.GroupCommit > 1000 {
-		bad("worker.group_commit", "must be between 1 (no grouping) and 1000, got %d", c.Worker.GroupCommit)
 	}
 	if c.Worker.MaxAttempts < 1 || c.Worker.MaxAttempts > 20 {
 		bad("worker.max_attempts", "must be between 1 and 20, got %d", c.Worker.MaxAttempts)

@@ -16,6 +16,7 @@ import (
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
+	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
@@ -94,7 +95,7 @@ func continuationInsideApplier(t *testing.T, grace, hold time.Duration) (*postgr
 	db := postgres.New(pool)
 	// The decision's River job is delayed past the test: only the listening
 	// worker continues the task.
-	svc := taskstest.MustService(t, db, taskstest.ServiceOpts{HandoffDelay: time.Hour})
+	svc := taskstest.MustService(t, db, tasks.Options{HandoffDelay: time.Hour})
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{RequiresApproval: true})
 	w := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_WORKER_APPLIER=webhook", "APPLYQ_WEBHOOK_URL="+receiver.URL,

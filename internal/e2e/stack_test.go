@@ -98,7 +98,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	require.NoError(t, err)
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
-	s.svc = taskstest.MustService(t, db, taskstest.ServiceOpts{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
+	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
 		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now})
 	hub := dashboard.NewHub()
 	listener := notify.New(dbURL, log)

@@ -20,6 +20,7 @@ import (
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/proctest"
 	"github.com/applyq/applyq/internal/sweeper"
+	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
@@ -33,7 +34,7 @@ func processEnv(dbURL string, extra ...string) []string {
 
 func newSweeper(t *testing.T, db *postgres.DB, now func() time.Time) *sweeper.Sweeper {
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	return &sweeper.Sweeper{Tasks: taskstest.MustService(t, db, taskstest.ServiceOpts{Log: log, MaxAttempts: 5}), DB: db, Log: log,
+	return &sweeper.Sweeper{Tasks: taskstest.MustService(t, db, tasks.Options{Log: log, MaxAttempts: 5}), DB: db, Log: log,
 		Interval: time.Second, StuckAfter: 10 * time.Second, OrphanGrace: 0, BatchSize: 100, MaxBatches: 10, Now: now}
 }
 

@@ -12,13 +12,9 @@ import (
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 )
 
-// errorView is the one JSON error shape.
+// errorView is the one JSON error shape, as a body.
 type errorView struct {
-	Error struct {
-		Code    string         `json:"code"`
-		Message string         `json:"message"`
-		Details map[string]any `json:"details"`
-	} `json:"error"`
+	Error apiError `json:"error"`
 }
 
 // TestText_NULAndBadUTF8AreRefusedEverywhere: a NUL character, bytes that

@@ -126,19 +126,26 @@ func (r resp) JSON(t *testing.T, v any) {
 	require.NoError(t, json.Unmarshal(r.Body, v), string(r.Body))
 }
 
+// apiError is the one error shape, as a client reads it.
+type apiError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details"`
+}
+
+// Error decodes an error answer; every error has a message.
+func (r resp) Error(t *testing.T) apiError {
+	t.Helper()
+	var e errorView
+	r.JSON(t, &e)
+	require.NotEmpty(t, e.Error.Message, "every error has a message")
+	return e.Error
+}
+
 // ErrorCode returns the machine-readable error code of an error answer.
 func (r resp) ErrorCode(t *testing.T) string {
 	t.Helper()
-	var e struct {
-		Error struct {
-			Code    string         `json:"code"`
-			Message string         `json:"message"`
-			Details map[string]any `json:"details"`
-		} `json:"error"`
-	}
-	r.JSON(t, &e)
-	require.NotEmpty(t, e.Error.Message, "every error has a message")
-	return e.Error.Code
+	return r.Error(t).Code
 }
 
 func (b *apiBundle) do(t *testing.T, r req) resp {

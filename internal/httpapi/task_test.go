@@ -35,18 +35,11 @@ func TestTaskActions_IllegalAnswer409WithCurrentState(t *testing.T) {
 			before := pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1`, id)
 			r := b.do(t, req{Method: "POST", Path: "/api/v1/tasks/" + f.Task + "/" + action, Token: token})
 			require.Equal(t, http.StatusConflict, r.Status, "%s from %s: %s", action, st, r.Body)
-			var e struct {
-				Error struct {
-					Code    string         `json:"code"`
-					Message string         `json:"message"`
-					Details map[string]any `json:"details"`
-				} `json:"error"`
-			}
-			r.JSON(t, &e)
-			require.Equal(t, domain.EILLEGALTRANSITION, e.Error.Code, "%s from %s", action, st)
-			require.Equal(t, string(st), e.Error.Details["current_state"], "%s from %s: %s", action, st, r.Body)
-			require.Equal(t, f.Task, e.Error.Details["task_id"])
-			require.Contains(t, e.Error.Message, string(st))
+			e := r.Error(t)
+			require.Equal(t, domain.EILLEGALTRANSITION, e.Code, "%s from %s", action, st)
+			require.Equal(t, string(st), e.Details["current_state"], "%s from %s: %s", action, st, r.Body)
+			require.Equal(t, f.Task, e.Details["task_id"])
+			require.Contains(t, e.Message, string(st))
 			require.Equal(t, st, pgtest.MustTaskState(t, b.db, id), "nothing changed")
 			require.Equal(t, before, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1`, id))
 		}

@@ -35,7 +35,7 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	return &testBundle{db: db, svc: taskstest.MustService(t, db, taskstest.ServiceOpts{}), user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{Template: "Dear {{.company}}, I am {{.name}}."})}
+	return &testBundle{db: db, svc: taskstest.MustService(t, db, tasks.Options{}), user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{Template: "Dear {{.company}}, I am {{.name}}."})}
 }
 
 type workerOpts struct {
@@ -63,7 +63,7 @@ func startWorker(t *testing.T, b *testBundle, opts workerOpts) *river.Client[pgx
 		opts.JobTimeout = time.Minute
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	svc := taskstest.MustService(t, b.db, taskstest.ServiceOpts{Log: log, MaxAttempts: opts.MaxAttempts})
+	svc := taskstest.MustService(t, b.db, tasks.Options{Log: log, MaxAttempts: opts.MaxAttempts})
 	w := &queue.ApplyWorker{Tasks: svc, Applier: opts.Applier, Leases: &queue.Leases{Owner: opts.Name}, JobTimeout: opts.JobTimeout}
 	client, err := queue.NewWorkerClient(b.db.Pool, queue.Workers{Apply: w}, queue.ClientOptions{
 		Concurrency: opts.Concurrency, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond, ID: opts.Name, Log: log,

@@ -32,7 +32,7 @@ func setup(t *testing.T) *bundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	b := &bundle{db: db, svc: taskstest.MustService(t, db, taskstest.ServiceOpts{MaxAttempts: 3}), user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
+	b := &bundle{db: db, svc: taskstest.MustService(t, db, tasks.Options{MaxAttempts: 3}), user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
 	b.sw = b.newSweeper(t)
 	return b
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
@@ -15,7 +16,7 @@ import (
 // tasks.
 func BenchmarkMove(b *testing.B) {
 	db := pgtest.MustDB(b)
-	svc := taskstest.MustService(b, db, taskstest.ServiceOpts{})
+	svc := taskstest.MustService(b, db, tasks.Options{})
 	user := pgtest.MustUser(b, db, pgtest.UserOpts{})
 	run := pgtest.MustRun(b, db, user, pgtest.RunOpts{})
 	n := b.N

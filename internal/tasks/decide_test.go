@@ -23,7 +23,7 @@ import (
 func observed(t *testing.T, b *bundle) (*tasks.Service, *observer.ObservedLogs) {
 	t.Helper()
 	core, logs := observer.New(zapcore.InfoLevel)
-	return taskstest.MustService(t, b.db, taskstest.ServiceOpts{Log: zap.New(core)}), logs
+	return taskstest.MustService(t, b.db, tasks.Options{Log: zap.New(core)}), logs
 }
 
 // waitForLockWait waits until some backend of this database waits for a

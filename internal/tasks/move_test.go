@@ -26,7 +26,7 @@ func setup(t *testing.T) *bundle {
 	t.Helper()
 	db := pgtest.MustDB(t)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	svc := taskstest.MustService(t, db, taskstest.ServiceOpts{})
+	svc := taskstest.MustService(t, db, tasks.Options{})
 	return &bundle{db: db, svc: svc, user: user, run: pgtest.MustRun(t, db, user, pgtest.RunOpts{})}
 }
 

@@ -11,24 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 )
-
-// ServiceOpts shape MustService; zero values take the service's defaults.
-type ServiceOpts struct {
-	Log           *zap.Logger
-	Mailer        domain.Mailer
-	PublicBaseURL string
-	ApprovalTTL   time.Duration
-	HandoffDelay  time.Duration
-	MaxAttempts   int
-	Now           func() time.Time
-	Hooks         tasks.Hooks
-}
 
 // MustRiver returns an insert-only River client on db's pool.
 func MustRiver(tb testing.TB, db *postgres.DB) *river.Client[pgx.Tx] {
@@ -40,11 +27,17 @@ func MustRiver(tb testing.TB, db *postgres.DB) *river.Client[pgx.Tx] {
 	return c
 }
 
-// MustService returns the application service on db's pool.
-func MustService(tb testing.TB, db *postgres.DB, o ServiceOpts) *tasks.Service {
+// MustService returns the application service on db's pool (o's Pool and
+// River, when unset, are db's pool and an insert-only client on it).
+func MustService(tb testing.TB, db *postgres.DB, o tasks.Options) *tasks.Service {
 	tb.Helper()
-	return tasks.New(tasks.Options{Pool: db.Pool, River: MustRiver(tb, db), Log: o.Log, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL,
-		ApprovalTTL: o.ApprovalTTL, HandoffDelay: o.HandoffDelay, MaxAttempts: o.MaxAttempts, Now: o.Now, Hooks: o.Hooks})
+	if o.Pool == nil {
+		o.Pool = db.Pool
+	}
+	if o.River == nil {
+		o.River = MustRiver(tb, db)
+	}
+	return tasks.New(o)
 }
 
 // defaults holds one service per store for MustAdd.
@@ -56,7 +49,7 @@ func MustAdd(tb testing.TB, db *postgres.DB, user *domain.User, run *domain.Run,
 	tb.Helper()
 	svc, ok := defaults.Load(db)
 	if !ok {
-		svc, _ = defaults.LoadOrStore(db, MustService(tb, db, ServiceOpts{}))
+		svc, _ = defaults.LoadOrStore(db, MustService(tb, db, tasks.Options{}))
 		tb.Cleanup(func() { defaults.Delete(db) })
 	}
 	res, err := svc.(*tasks.Service).AddJobs(context.Background(), user.ID, run.ID, jobIDs, domain.UserActor(user.ID))
