@@ -203,7 +203,7 @@ func (s *Store) TaskListInRun(ctx context.Context, runID domain.ID, jobIDs []dom
 // TaskListForUpdate locks, in id order, up to max of the user's tasks in
 // states (and runID, when not nil).
 func (s *Store) TaskListForUpdate(ctx context.Context, userID domain.ID, states []domain.State, runID *domain.ID, max int) ([]*domain.Task, error) {
-	rows, err := s.q.TaskListForUpdateByFilter(ctx, dbsqlc.TaskListForUpdateByFilterParams{UserID: userID, States: stateNames(states), RunID: runID, Max: int32(max)})
+	rows, err := s.q.TaskListForUpdateByFilter(ctx, dbsqlc.TaskListForUpdateByFilterParams{UserID: userID, States: stateNames(states), RunID: runID, Max: max})
 	return tasksFromRows(rows), err
 }
 

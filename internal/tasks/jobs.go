@@ -81,11 +81,14 @@ func (s *Service) enqueueContinuation(ctx context.Context, t *txn, task *domain.
 }
 
 func (s *Service) recordJobs(ctx context.Context, t *txn, tasks []*domain.Task, res []*rivertype.JobInsertResult) error {
+	if len(res) != len(tasks) {
+		return fmt.Errorf("enqueueing River jobs: %d inserted for %d tasks", len(res), len(tasks))
+	}
 	ids := make([]domain.ID, len(tasks))
 	jobIDs := make([]int64, len(tasks))
-	for i, r := range res {
-		ids[i], jobIDs[i] = tasks[i].ID, r.Job.ID
-		tasks[i].RiverJobID = r.Job.ID
+	for i, task := range tasks {
+		ids[i], jobIDs[i] = task.ID, res[i].Job.ID
+		task.RiverJobID = res[i].Job.ID
 	}
 	return t.st.TaskSetRiverJobs(ctx, ids, jobIDs)
 }

@@ -8,7 +8,7 @@
 SELECT * FROM application_tasks
 WHERE state IN ('in_progress', 'submitting') AND heartbeat_at < @before
 ORDER BY id
-LIMIT @max
+LIMIT @max::int
 FOR UPDATE SKIP LOCKED;
 
 -- name: SweepExpiredApprovalTasks :many
@@ -17,7 +17,7 @@ SELECT t.id FROM application_tasks t
 JOIN approval_requests a ON a.task_id = t.id
 WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
 ORDER BY t.id
-LIMIT @max
+LIMIT @max::int
 FOR UPDATE OF t SKIP LOCKED;
 
 -- name: SweepOrphanTasks :many
@@ -34,7 +34,7 @@ WHERE t.state IN ('queued', 'approved') AND t.updated_at < @not_before
                        OR (j.state = 'running' AND j.attempted_at >= @not_before)))
   AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
 ORDER BY t.id
-LIMIT @max
+LIMIT @max::int
 FOR UPDATE OF t SKIP LOCKED;
 
 -- name: SweepJobsOfSettledTasks :many
@@ -44,7 +44,7 @@ JOIN application_tasks t ON t.id = (j.args->>'task_id')::uuid
 WHERE j.kind = 'apply_task' AND j.state IN ('available', 'scheduled', 'retryable')
   AND t.state IN ('submitted', 'cancelled')
 ORDER BY j.id
-LIMIT @max
+LIMIT @max::int
 FOR UPDATE OF j SKIP LOCKED;
 
 -- name: SweepRunsToComplete :many
@@ -57,7 +57,7 @@ WHERE r.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM application_tasks t WHERE t.run_id = r.id
                   AND t.state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'submitting', 'paused', 'failed'))
 ORDER BY r.id
-LIMIT @max
+LIMIT @max::int
 FOR UPDATE OF r SKIP LOCKED;
 
 -- name: RunCompleteMany :execrows

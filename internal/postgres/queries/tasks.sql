@@ -106,7 +106,7 @@ SELECT * FROM application_tasks
 WHERE user_id = @user_id AND state = ANY((@states::text[])::task_state[])
   AND (sqlc.narg(run_id)::uuid IS NULL OR run_id = sqlc.narg(run_id)::uuid)
 ORDER BY id
-LIMIT @max
+LIMIT @max::int
 FOR UPDATE;
 
 -- name: TaskListCancellableInRunForUpdate :many

@@ -29,12 +29,12 @@ SELECT t.id FROM application_tasks t
 JOIN approval_requests a ON a.task_id = t.id
 WHERE a.status = 'pending' AND a.expires_at <= statement_timestamp()
 ORDER BY t.id
-LIMIT $1
+LIMIT $1::int
 FOR UPDATE OF t SKIP LOCKED
 `
 
 // Tasks whose pending approval request is past expires_at (database clock).
-func (q *Queries) SweepExpiredApprovalTasks(ctx context.Context, max int32) ([]domain.ID, error) {
+func (q *Queries) SweepExpiredApprovalTasks(ctx context.Context, max int) ([]domain.ID, error) {
 	rows, err := q.db.Query(ctx, sweepExpiredApprovalTasks, max)
 	if err != nil {
 		return nil, err
@@ -60,12 +60,12 @@ JOIN application_tasks t ON t.id = (j.args->>'task_id')::uuid
 WHERE j.kind = 'apply_task' AND j.state IN ('available', 'scheduled', 'retryable')
   AND t.state IN ('submitted', 'cancelled')
 ORDER BY j.id
-LIMIT $1
+LIMIT $1::int
 FOR UPDATE OF j SKIP LOCKED
 `
 
 // River jobs still waiting to run for tasks already submitted or cancelled.
-func (q *Queries) SweepJobsOfSettledTasks(ctx context.Context, max int32) ([]int64, error) {
+func (q *Queries) SweepJobsOfSettledTasks(ctx context.Context, max int) ([]int64, error) {
 	rows, err := q.db.Query(ctx, sweepJobsOfSettledTasks, max)
 	if err != nil {
 		return nil, err
@@ -93,13 +93,13 @@ WHERE t.state IN ('queued', 'approved') AND t.updated_at < $1
                        OR (j.state = 'running' AND j.attempted_at >= $1)))
   AND (t.state = 'approved' OR NOT EXISTS (SELECT 1 FROM application_runs r WHERE r.id = t.run_id AND r.status = 'paused'))
 ORDER BY t.id
-LIMIT $2
+LIMIT $2::int
 FOR UPDATE OF t SKIP LOCKED
 `
 
 type SweepOrphanTasksParams struct {
 	NotBefore time.Time
-	Max       int32
+	Max       int
 }
 
 // Tasks waiting for a job (queued or approved), unchanged since before
@@ -162,13 +162,13 @@ WHERE r.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM application_tasks t WHERE t.run_id = r.id
                   AND t.state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'submitting', 'paused', 'failed'))
 ORDER BY r.id
-LIMIT $1
+LIMIT $1::int
 FOR UPDATE OF r SKIP LOCKED
 `
 
 // Active runs whose every task is submitted or cancelled. A correlated
 // LIMIT 1 per active run: an index probe, never a join over settled tasks.
-func (q *Queries) SweepRunsToComplete(ctx context.Context, max int32) ([]domain.ID, error) {
+func (q *Queries) SweepRunsToComplete(ctx context.Context, max int) ([]domain.ID, error) {
 	rows, err := q.db.Query(ctx, sweepRunsToComplete, max)
 	if err != nil {
 		return nil, err
@@ -193,13 +193,13 @@ const sweepStuckTasks = `-- name: SweepStuckTasks :many
 SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM application_tasks
 WHERE state IN ('in_progress', 'submitting') AND heartbeat_at < $1
 ORDER BY id
-LIMIT $2
+LIMIT $2::int
 FOR UPDATE SKIP LOCKED
 `
 
 type SweepStuckTasksParams struct {
 	Before *time.Time
-	Max    int32
+	Max    int
 }
 
 // The sweeper's selections. Each locks its task rows in id order and skips

@@ -668,7 +668,7 @@ SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_e
 WHERE user_id = $1 AND state = ANY(($2::text[])::task_state[])
   AND ($3::uuid IS NULL OR run_id = $3::uuid)
 ORDER BY id
-LIMIT $4
+LIMIT $4::int
 FOR UPDATE
 `
 
@@ -676,7 +676,7 @@ type TaskListForUpdateByFilterParams struct {
 	UserID domain.ID
 	States []string
 	RunID  *domain.ID
-	Max    int32
+	Max    int
 }
 
 // A bulk action's tasks, locked in id order.
