@@ -59,7 +59,7 @@ func TestShutdown_SecondSignalExitsAtOnce(t *testing.T) {
 	dbURL := pgtest.MustDatabaseURL(t)
 	db := storeFor(t, dbURL)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
+	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{RequiresApproval: true}) // its claim commits in_progress
 	w := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_FAILPOINT_AFTER_CLAIM=sleep:1h", "APPLYQ_WORKER_SHUTDOWN_TIMEOUT=1h"))
 	w.WaitForOutput(t, "worker started", 30*time.Second)
 	taskID := taskstest.MustAdd(t, db, user, run, pgtest.MustJobs(t, db, user, 1)).Queued[0].TaskID

@@ -50,7 +50,9 @@ func TestSweeper_WorkerKilledInProgress(t *testing.T) {
 	dbURL := pgtest.MustDatabaseURL(t)
 	db := storeFor(t, dbURL)
 	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
+	// A run that requires approval: its claim commits in_progress (a run
+	// without one goes straight to submitting).
+	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{RequiresApproval: true})
 
 	stuck := proctest.Start(t, "worker", processEnv(dbURL, "APPLYQ_FAILPOINT_AFTER_CLAIM=sleep:1h"))
 	stuck.WaitForOutput(t, "worker started", 30*time.Second)
@@ -66,6 +68,13 @@ func TestSweeper_WorkerKilledInProgress(t *testing.T) {
 	require.Equal(t, 1, res.Requeued)
 
 	other := proctest.Start(t, "worker", processEnv(dbURL))
+	waitFor(t, 30*time.Second, "the other worker to ask for approval", func() bool {
+		return pgtest.MustTaskState(t, db, taskID) == domain.StateAwaitingApproval
+	})
+	a, err := db.ApprovalLatestForTask(context.Background(), taskID)
+	require.NoError(t, err)
+	_, err = taskstest.MustService(t, db, tasks.Options{}).Decide(context.Background(), postgres.ApprovalKey{ID: a.ID, UserID: user.ID}, domain.DecisionApprove, "user")
+	require.NoError(t, err)
 	waitFor(t, 30*time.Second, "the other worker to submit", func() bool { return pgtest.MustTaskState(t, db, taskID) == domain.StateSubmitted })
 	require.Equal(t, 2, pgtest.MustCount(t, db, `SELECT count(*) FROM task_transitions WHERE task_id = $1 AND to_state = 'in_progress'`, taskID))
 	require.Equal(t, 1, pgtest.MustCount(t, db, `SELECT count(*) FROM task_transitions WHERE task_id = $1 AND to_state = 'submitted'`, taskID))

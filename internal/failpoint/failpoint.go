@@ -13,8 +13,8 @@ package failpoint
 
 // The failpoints around a submission.
 const (
-	AfterClaim       = "AFTER_CLAIM"       // in_progress committed, before preparation
-	BeforeSubmitting = "BEFORE_SUBMITTING" // packet prepared, before the submitting commit
+	BeforeSubmitting = "BEFORE_SUBMITTING" // a job taken, nothing of it committed: before the claim (which commits submitting for a run without approval)
+	AfterClaim       = "AFTER_CLAIM"       // the claim committed (submitting, or in_progress for a run that requires approval), before what follows
 	BeforeApply      = "BEFORE_APPLY"      // submitting committed, before the applier call
 	AfterApply       = "AFTER_APPLY"       // the applier returned, before the result commit
 )

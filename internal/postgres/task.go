@@ -230,3 +230,78 @@ func (s *Store) TaskHeartbeat(ctx context.Context, tokens []domain.ID) (int, err
 	n, err := s.q.TaskHeartbeat(ctx, tokens)
 	return int(n), err
 }
+
+// ApplicationClaim is one task of a batch of claims, as TaskApplicationsLock
+// read it.
+type ApplicationClaim struct {
+	Application
+	// AppliedElsewhere: another task of the same job is submitting or
+	// submitted (invariant 1 would refuse this one).
+	AppliedElsewhere bool
+}
+
+// TaskApplicationsLock locks, in id order, the tasks of ids that nobody
+// else holds (the others are left out: never waited for) and loads each
+// with its run, job, user and the user's submissions on day.
+func (s *Store) TaskApplicationsLock(ctx context.Context, ids []domain.ID, day time.Time) ([]*ApplicationClaim, error) {
+	rows, err := s.q.TaskApplicationsForUpdate(ctx, dbsqlc.TaskApplicationsForUpdateParams{Ids: ids, Day: day})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ApplicationClaim, len(rows))
+	for i, r := range rows {
+		job, err := jobFromRow(&r.JobPosting)
+		if err != nil {
+			return nil, err
+		}
+		user, err := userFromRow(&r.User)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = &ApplicationClaim{Application: Application{Task: taskFromRow(&r.ApplicationTask), Run: runFromRow(&r.ApplicationRun),
+			Job: job, User: user, UsedToday: r.UsedToday}, AppliedElsewhere: r.AppliedElsewhere}
+	}
+	return out, nil
+}
+
+// Submit is one task to move queued → submitting in a batch.
+type Submit struct {
+	TaskID     domain.ID
+	Packet     []byte
+	LeaseToken domain.ID
+}
+
+// TaskSubmitMany moves held queued tasks to submitting in one statement —
+// claimed (attempt counted, lease taken) and submitting with the packet —
+// writing both timeline rows, and returns the tasks it moved.
+func (s *Store) TaskSubmitMany(ctx context.Context, subs []Submit, leaseOwner, actor string) ([]*domain.Task, error) {
+	p := dbsqlc.TaskSubmitManyParams{Ids: make([]domain.ID, len(subs)), Packets: make([][]byte, len(subs)),
+		LeaseTokens: make([]domain.ID, len(subs)), LeaseOwner: leaseOwner, Actor: actor}
+	for i, sub := range subs {
+		p.Ids[i], p.Packets[i], p.LeaseTokens[i] = sub.TaskID, sub.Packet, sub.LeaseToken
+	}
+	rows, err := s.q.TaskSubmitMany(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Task, len(rows))
+	for i, r := range rows {
+		out[i] = taskFromRow((*dbsqlc.ApplicationTask)(r))
+	}
+	return out, nil
+}
+
+// TaskSettleSubmittedMany moves tasks still in submitting under their lease
+// (fences[i] for ids[i]) to submitted, writing their timeline rows, and
+// returns the tasks it moved (one taken back meanwhile is left out).
+func (s *Store) TaskSettleSubmittedMany(ctx context.Context, ids, fences []domain.ID, actor string) ([]*domain.Task, error) {
+	rows, err := s.q.TaskSettleSubmittedMany(ctx, dbsqlc.TaskSettleSubmittedManyParams{Ids: ids, Fences: fences, Actor: actor})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Task, len(rows))
+	for i, r := range rows {
+		out[i] = taskFromRow((*dbsqlc.ApplicationTask)(r))
+	}
+	return out, nil
+}

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,4 +40,31 @@ func (s *Store) Notify(ctx context.Context, channels, payloads []string) error {
 		return nil
 	}
 	return s.q.Notify(ctx, dbsqlc.NotifyParams{Channels: channels, Payloads: payloads})
+}
+
+// DailyUsageConsumeMany counts up to wants[userID] submissions for each
+// user on day, as many as each user's limit allows, and returns how many
+// each got. Counter rows are created if needed and locked in user id order.
+func (s *Store) DailyUsageConsumeMany(ctx context.Context, wants map[domain.ID]int, day time.Time) (map[domain.ID]int, error) {
+	users := make([]domain.ID, 0, len(wants))
+	for u := range wants {
+		users = append(users, u)
+	}
+	slices.SortFunc(users, func(a, b domain.ID) int { return strings.Compare(a.String(), b.String()) })
+	counts := make([]int, len(users))
+	for i, u := range users {
+		counts[i] = wants[u]
+	}
+	if err := s.q.DailyUsageEnsure(ctx, dbsqlc.DailyUsageEnsureParams{UserIds: users, Day: day}); err != nil {
+		return nil, err
+	}
+	rows, err := s.q.DailyUsageConsumeMany(ctx, dbsqlc.DailyUsageConsumeManyParams{UserIds: users, Wants: counts, Day: day})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[domain.ID]int, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = r.Granted
+	}
+	return out, nil
 }

@@ -35,11 +35,11 @@ func (w *ApplyWorker) Timeout(*river.Job[tasks.ApplyArgs]) time.Duration { retur
 func (w *ApplyWorker) Work(ctx context.Context, job *river.Job[tasks.ApplyArgs]) error {
 	lease := w.Leases.Take()
 	defer w.Leases.Release(lease)
-	next, err := w.Tasks.Claim(ctx, job, lease) // queued → in_progress
+	failpoint.Hit(failpoint.BeforeSubmitting)
+	next, err := w.Tasks.Claim(ctx, job, lease) // queued → submitting (→ in_progress when the run requires approval)
 	failpoint.Hit(failpoint.AfterClaim)
 	if err == nil && next.Prepare != nil {
-		failpoint.Hit(failpoint.BeforeSubmitting)
-		next, err = w.Tasks.Prepare(ctx, next.Prepare) // → submitting, or → awaiting_approval
+		next, err = w.Tasks.Prepare(ctx, next.Prepare) // in_progress → awaiting_approval
 	}
 	if err != nil {
 		return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
@@ -99,9 +101,35 @@ func completeJob(ctx context.Context, t *txn, job Job) error {
 	if job == nil {
 		return nil
 	}
-	_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, t.Tx, job)
+	return completeJobs(ctx, t, []Job{job})
+}
+
+// completeJobs completes running jobs inside t, in one statement: what
+// river.JobCompleteTx does for one job, through River's driver (the same
+// JobSetStateIfRunningMany), for many, rows in id order. When the worker
+// then returns, River finds each job already completed and leaves it.
+func completeJobs(ctx context.Context, t *txn, jobs []Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(jobs))
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	slices.Sort(ids)
+	now := time.Now().UTC()
+	p := &riverdriver.JobSetStateIfRunningManyParams{ID: ids, Attempt: make([]*int, len(ids)), ErrData: make([][]byte, len(ids)),
+		FinalizedAt: make([]*time.Time, len(ids)), MetadataDoMerge: make([]bool, len(ids)), MetadataUpdates: make([][]byte, len(ids)),
+		ScheduledAt: make([]*time.Time, len(ids)), State: make([]rivertype.JobState, len(ids))}
+	for i := range ids {
+		p.FinalizedAt[i], p.State[i] = &now, rivertype.JobStateCompleted
+	}
+	_, err := riverDriver.UnwrapExecutor(t.Tx).JobSetStateIfRunningMany(ctx, p)
 	return err
 }
+
+// riverDriver unwraps the service's transactions for River's driver calls.
+var riverDriver = riverpgxv5.New(nil)
 
 // RetryPolicy is River's retry policy for applyq's jobs: a job whose
 // attempt failed (its task went back to queued) runs again after

@@ -43,17 +43,23 @@ func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Ta
 			t.notify(domain.NotifyApprovals, m.TaskID.String())
 		}
 	}
+	s.moved(t, task, m.From, m.To, m.Actor, m.Reason)
+	return task, nil
+}
+
+// moved tells the owner's live views that task moved, and counts and logs
+// the move once t commits.
+func (s *Service) moved(t *txn, task *domain.Task, from, to domain.State, actor string, reason domain.Reason) {
 	t.notify(domain.NotifyTasks, task.UserID.String())
 	t.afterCommit(func() {
 		if h := s.o.Hooks.Transition; h != nil {
-			h(m.From, m.To)
+			h(from, to)
 		}
 		s.log.Info("task transition",
 			zap.Stringer("task_id", task.ID), zap.Stringer("run_id", task.RunID),
-			zap.String("from", string(m.From)), zap.String("to", string(m.To)),
-			zap.String("actor", m.Actor), zap.String("reason", string(m.Reason)))
+			zap.String("from", string(from)), zap.String("to", string(to)),
+			zap.String("actor", actor), zap.String("reason", string(reason)))
 	})
-	return task, nil
 }
 
 // isTransitionError reports whether err says a task could not move.

@@ -69,6 +69,10 @@ type Service struct {
 	river *river.Client[pgx.Tx]
 	log   *zap.Logger
 	o     Options
+	// The hot path's batches: concurrent claims, and concurrent
+	// "submitted" records, share transactions.
+	claims  *batch[claimCall]
+	records *batch[recordCall]
 }
 
 // New returns the service.
@@ -85,7 +89,10 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), river: o.River, log: o.Log, o: o}
+	s := &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), river: o.River, log: o.Log, o: o}
+	s.claims = newBatch(maxBatch, s.runClaims, func(c *claimCall, err error) { c.next, c.err, c.alone = Next{}, err, false })
+	s.records = newBatch(maxBatch, s.runRecords, func(c *recordCall, err error) { c.err, c.alone = err, false })
+	return s
 }
 
 // Store returns the store on the service's pool, for reads.

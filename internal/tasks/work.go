@@ -57,13 +57,14 @@ type Submission struct {
 // was being changed when it looked.
 const runBusyRecheck = time.Second
 
-// Claim moves the job's task queued → in_progress under lease. Instead it
+// claimOne is Claim for one task in a transaction of its own, moving it
+// queued → in_progress under lease (Prepare then hands it on). Instead it
 // completes the job when the task moved on or is gone, parks the task
 // (completing the job) while its run is paused, returns a River snooze
 // until the next window when the user's daily limit is reached, and
 // continues an approved task (ContinueApproved) when the job is its
-// durable continuation.
-func (s *Service) Claim(ctx context.Context, job Job, lease Lease) (Next, error) {
+// durable continuation. The batch hands it what it cannot take.
+func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, error) {
 	id := job.Args.TaskID
 	log := s.log.With(zap.Stringer("task_id", id), zap.Int64("river_job_id", job.ID))
 	var (
@@ -383,6 +384,8 @@ func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome do
 			return err
 		})
 		return retryError(err, requeued, sub.job, sub.Task, applyErr)
+	case domain.OutcomeSubmitted:
+		return s.recordSubmitted(ctx, sub)
 	case domain.OutcomeRejected:
 		to, reason = domain.StateFailed, domain.ReasonRejectedByReceiver
 	case domain.OutcomeUnknown:

@@ -163,3 +163,72 @@ FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
 JOIN job_postings j ON j.id = t.job_id
 WHERE t.id = @id AND t.user_id = @user_id;
+
+-- name: TaskApplicationsForUpdate :many
+-- A batch of claims in one round trip: each task (locked, in id order; a
+-- task someone else holds is skipped, not waited for), its run, job and
+-- user, the user's submissions on day, and whether another task of the
+-- same job is already submitting or submitted.
+SELECT sqlc.embed(t), sqlc.embed(r), sqlc.embed(j), sqlc.embed(u), coalesce(d.used, 0)::int AS used_today,
+    EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = t.job_id AND x.id <> t.id
+            AND x.state IN ('submitting', 'submitted'))::boolean AS applied_elsewhere
+FROM application_tasks t
+JOIN application_runs r ON r.id = t.run_id
+JOIN job_postings j ON j.id = t.job_id
+JOIN users u ON u.id = t.user_id
+LEFT JOIN daily_usage d ON d.user_id = t.user_id AND d.day = @day::date
+WHERE t.id = ANY(@ids::uuid[])
+ORDER BY t.id
+FOR UPDATE OF t SKIP LOCKED;
+
+-- name: TaskSubmitMany :many
+-- queued → submitting for tasks this transaction holds, in one statement:
+-- the claim (attempt counted, lease taken, started_at) and the submitting
+-- write (the packet) at once, with both timeline rows.
+WITH input AS (
+    SELECT a.id, b.packet, c.lease_token
+    FROM unnest(@ids::uuid[]) WITH ORDINALITY AS a(id, ord)
+    JOIN unnest(@packets::jsonb[]) WITH ORDINALITY AS b(packet, ord) ON b.ord = a.ord
+    JOIN unnest(@lease_tokens::uuid[]) WITH ORDINALITY AS c(lease_token, ord) ON c.ord = a.ord
+), moved AS (
+    UPDATE application_tasks t SET
+        state = 'submitting', state_reason = '', updated_at = now(),
+        started_at = now(), submitting_at = now(), attempts = t.attempts + 1,
+        lease_token = i.lease_token, lease_owner = @lease_owner::text, heartbeat_at = now(), packet = i.packet
+    FROM input i
+    WHERE t.id = i.id AND t.state = 'queued'
+    RETURNING t.*
+), timeline AS (
+    INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
+    SELECT m.id, s.from_state::task_state, s.to_state::task_state, @actor::text, ''
+    FROM moved m
+    CROSS JOIN (VALUES (1, 'queued', 'in_progress'), (2, 'in_progress', 'submitting')) AS s(step, from_state, to_state)
+    ORDER BY m.id, s.step
+)
+SELECT * FROM moved;
+
+-- name: TaskSettleSubmittedMany :many
+-- submitting → submitted for tasks still held under their lease (the
+-- fence), rows locked in id order, with their timeline rows. A task taken
+-- back meanwhile is not in the result.
+WITH input AS (
+    SELECT a.id, b.fence
+    FROM unnest(@ids::uuid[]) WITH ORDINALITY AS a(id, ord)
+    JOIN unnest(@fences::uuid[]) WITH ORDINALITY AS b(fence, ord) ON b.ord = a.ord
+), held AS (
+    SELECT t.id FROM application_tasks t JOIN input i ON i.id = t.id
+    WHERE t.state = 'submitting' AND t.lease_token = i.fence
+    ORDER BY t.id
+    FOR UPDATE OF t
+), moved AS (
+    UPDATE application_tasks t SET
+        state = 'submitted', state_reason = '', updated_at = now(), submitted_at = now(),
+        lease_token = NULL, lease_owner = NULL, heartbeat_at = NULL
+    FROM held h
+    WHERE t.id = h.id
+    RETURNING t.*
+), timeline AS (
+    INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
+    SELECT m.id, 'submitting', 'submitted', @actor::text, '' FROM moved m ORDER BY m.id
+)
+SELECT * FROM moved;

@@ -99,6 +99,113 @@ func (q *Queries) TaskApplicationForUpdate(ctx context.Context, arg TaskApplicat
 	return &i, err
 }
 
+const taskApplicationsForUpdate = `-- name: TaskApplicationsForUpdate :many
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today,
+    EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = t.job_id AND x.id <> t.id
+            AND x.state IN ('submitting', 'submitted'))::boolean AS applied_elsewhere
+FROM application_tasks t
+JOIN application_runs r ON r.id = t.run_id
+JOIN job_postings j ON j.id = t.job_id
+JOIN users u ON u.id = t.user_id
+LEFT JOIN daily_usage d ON d.user_id = t.user_id AND d.day = $1::date
+WHERE t.id = ANY($2::uuid[])
+ORDER BY t.id
+FOR UPDATE OF t SKIP LOCKED
+`
+
+type TaskApplicationsForUpdateParams struct {
+	Day time.Time
+	Ids []domain.ID
+}
+
+type TaskApplicationsForUpdateRow struct {
+	ApplicationTask  ApplicationTask
+	ApplicationRun   ApplicationRun
+	JobPosting       JobPosting
+	User             User
+	UsedToday        int
+	AppliedElsewhere bool
+}
+
+// A batch of claims in one round trip: each task (locked, in id order; a
+// task someone else holds is skipped, not waited for), its run, job and
+// user, the user's submissions on day, and whether another task of the
+// same job is already submitting or submitted.
+func (q *Queries) TaskApplicationsForUpdate(ctx context.Context, arg TaskApplicationsForUpdateParams) ([]*TaskApplicationsForUpdateRow, error) {
+	rows, err := q.db.Query(ctx, taskApplicationsForUpdate, arg.Day, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*TaskApplicationsForUpdateRow
+	for rows.Next() {
+		var i TaskApplicationsForUpdateRow
+		if err := rows.Scan(
+			&i.ApplicationTask.ID,
+			&i.ApplicationTask.UserID,
+			&i.ApplicationTask.RunID,
+			&i.ApplicationTask.JobID,
+			&i.ApplicationTask.State,
+			&i.ApplicationTask.Priority,
+			&i.ApplicationTask.QueuedAt,
+			&i.ApplicationTask.Attempts,
+			&i.ApplicationTask.LastError,
+			&i.ApplicationTask.StateReason,
+			&i.ApplicationTask.Packet,
+			&i.ApplicationTask.RiverJobID,
+			&i.ApplicationTask.LeaseOwner,
+			&i.ApplicationTask.LeaseToken,
+			&i.ApplicationTask.HeartbeatAt,
+			&i.ApplicationTask.CreatedAt,
+			&i.ApplicationTask.UpdatedAt,
+			&i.ApplicationTask.StartedAt,
+			&i.ApplicationTask.AwaitingApprovalAt,
+			&i.ApplicationTask.ApprovedAt,
+			&i.ApplicationTask.SubmittingAt,
+			&i.ApplicationTask.SubmittedAt,
+			&i.ApplicationTask.PausedAt,
+			&i.ApplicationTask.FailedAt,
+			&i.ApplicationTask.CancelledAt,
+			&i.ApplicationRun.ID,
+			&i.ApplicationRun.UserID,
+			&i.ApplicationRun.Name,
+			&i.ApplicationRun.Status,
+			&i.ApplicationRun.RequiresApproval,
+			&i.ApplicationRun.CoverLetterTemplate,
+			&i.ApplicationRun.CreatedAt,
+			&i.ApplicationRun.UpdatedAt,
+			&i.JobPosting.ID,
+			&i.JobPosting.UserID,
+			&i.JobPosting.Source,
+			&i.JobPosting.ExternalID,
+			&i.JobPosting.Url,
+			&i.JobPosting.CanonicalKey,
+			&i.JobPosting.Company,
+			&i.JobPosting.Title,
+			&i.JobPosting.Location,
+			&i.JobPosting.Description,
+			&i.JobPosting.Raw,
+			&i.JobPosting.CreatedAt,
+			&i.User.ID,
+			&i.User.Email,
+			&i.User.Profile,
+			&i.User.DailySubmissionLimit,
+			&i.User.Role,
+			&i.User.CreatedAt,
+			&i.User.UpdatedAt,
+			&i.UsedToday,
+			&i.AppliedElsewhere,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const taskCards = `-- name: TaskCards :many
 SELECT t.id, j.company, j.title, j.url, r.name AS run_name
 FROM application_tasks t
@@ -877,6 +984,228 @@ type TaskSetRiverJobsParams struct {
 func (q *Queries) TaskSetRiverJobs(ctx context.Context, arg TaskSetRiverJobsParams) error {
 	_, err := q.db.Exec(ctx, taskSetRiverJobs, arg.Ids, arg.RiverJobIds)
 	return err
+}
+
+const taskSettleSubmittedMany = `-- name: TaskSettleSubmittedMany :many
+WITH input AS (
+    SELECT a.id, b.fence
+    FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, ord)
+    JOIN unnest($2::uuid[]) WITH ORDINALITY AS b(fence, ord) ON b.ord = a.ord
+), held AS (
+    SELECT t.id FROM application_tasks t JOIN input i ON i.id = t.id
+    WHERE t.state = 'submitting' AND t.lease_token = i.fence
+    ORDER BY t.id
+    FOR UPDATE OF t
+), moved AS (
+    UPDATE application_tasks t SET
+        state = 'submitted', state_reason = '', updated_at = now(), submitted_at = now(),
+        lease_token = NULL, lease_owner = NULL, heartbeat_at = NULL
+    FROM held h
+    WHERE t.id = h.id
+    RETURNING t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at
+), timeline AS (
+    INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
+    SELECT m.id, 'submitting', 'submitted', $3::text, '' FROM moved m ORDER BY m.id
+)
+SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM moved
+`
+
+type TaskSettleSubmittedManyParams struct {
+	Ids    []domain.ID
+	Fences []domain.ID
+	Actor  string
+}
+
+type TaskSettleSubmittedManyRow struct {
+	ID                 domain.ID
+	UserID             domain.ID
+	RunID              domain.ID
+	JobID              domain.ID
+	State              domain.State
+	Priority           int
+	QueuedAt           time.Time
+	Attempts           int
+	LastError          string
+	StateReason        string
+	Packet             []byte
+	RiverJobID         *int64
+	LeaseOwner         *string
+	LeaseToken         *domain.ID
+	HeartbeatAt        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	StartedAt          *time.Time
+	AwaitingApprovalAt *time.Time
+	ApprovedAt         *time.Time
+	SubmittingAt       *time.Time
+	SubmittedAt        *time.Time
+	PausedAt           *time.Time
+	FailedAt           *time.Time
+	CancelledAt        *time.Time
+}
+
+// submitting → submitted for tasks still held under their lease (the
+// fence), rows locked in id order, with their timeline rows. A task taken
+// back meanwhile is not in the result.
+func (q *Queries) TaskSettleSubmittedMany(ctx context.Context, arg TaskSettleSubmittedManyParams) ([]*TaskSettleSubmittedManyRow, error) {
+	rows, err := q.db.Query(ctx, taskSettleSubmittedMany, arg.Ids, arg.Fences, arg.Actor)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*TaskSettleSubmittedManyRow
+	for rows.Next() {
+		var i TaskSettleSubmittedManyRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.RunID,
+			&i.JobID,
+			&i.State,
+			&i.Priority,
+			&i.QueuedAt,
+			&i.Attempts,
+			&i.LastError,
+			&i.StateReason,
+			&i.Packet,
+			&i.RiverJobID,
+			&i.LeaseOwner,
+			&i.LeaseToken,
+			&i.HeartbeatAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.StartedAt,
+			&i.AwaitingApprovalAt,
+			&i.ApprovedAt,
+			&i.SubmittingAt,
+			&i.SubmittedAt,
+			&i.PausedAt,
+			&i.FailedAt,
+			&i.CancelledAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const taskSubmitMany = `-- name: TaskSubmitMany :many
+WITH input AS (
+    SELECT a.id, b.packet, c.lease_token
+    FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, ord)
+    JOIN unnest($2::jsonb[]) WITH ORDINALITY AS b(packet, ord) ON b.ord = a.ord
+    JOIN unnest($3::uuid[]) WITH ORDINALITY AS c(lease_token, ord) ON c.ord = a.ord
+), moved AS (
+    UPDATE application_tasks t SET
+        state = 'submitting', state_reason = '', updated_at = now(),
+        started_at = now(), submitting_at = now(), attempts = t.attempts + 1,
+        lease_token = i.lease_token, lease_owner = $4::text, heartbeat_at = now(), packet = i.packet
+    FROM input i
+    WHERE t.id = i.id AND t.state = 'queued'
+    RETURNING t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at
+), timeline AS (
+    INSERT INTO task_transitions (task_id, from_state, to_state, actor, reason)
+    SELECT m.id, s.from_state::task_state, s.to_state::task_state, $5::text, ''
+    FROM moved m
+    CROSS JOIN (VALUES (1, 'queued', 'in_progress'), (2, 'in_progress', 'submitting')) AS s(step, from_state, to_state)
+    ORDER BY m.id, s.step
+)
+SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM moved
+`
+
+type TaskSubmitManyParams struct {
+	Ids         []domain.ID
+	Packets     [][]byte
+	LeaseTokens []domain.ID
+	LeaseOwner  string
+	Actor       string
+}
+
+type TaskSubmitManyRow struct {
+	ID                 domain.ID
+	UserID             domain.ID
+	RunID              domain.ID
+	JobID              domain.ID
+	State              domain.State
+	Priority           int
+	QueuedAt           time.Time
+	Attempts           int
+	LastError          string
+	StateReason        string
+	Packet             []byte
+	RiverJobID         *int64
+	LeaseOwner         *string
+	LeaseToken         *domain.ID
+	HeartbeatAt        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	StartedAt          *time.Time
+	AwaitingApprovalAt *time.Time
+	ApprovedAt         *time.Time
+	SubmittingAt       *time.Time
+	SubmittedAt        *time.Time
+	PausedAt           *time.Time
+	FailedAt           *time.Time
+	CancelledAt        *time.Time
+}
+
+// queued → submitting for tasks this transaction holds, in one statement:
+// the claim (attempt counted, lease taken, started_at) and the submitting
+// write (the packet) at once, with both timeline rows.
+func (q *Queries) TaskSubmitMany(ctx context.Context, arg TaskSubmitManyParams) ([]*TaskSubmitManyRow, error) {
+	rows, err := q.db.Query(ctx, taskSubmitMany,
+		arg.Ids,
+		arg.Packets,
+		arg.LeaseTokens,
+		arg.LeaseOwner,
+		arg.Actor,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*TaskSubmitManyRow
+	for rows.Next() {
+		var i TaskSubmitManyRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.RunID,
+			&i.JobID,
+			&i.State,
+			&i.Priority,
+			&i.QueuedAt,
+			&i.Attempts,
+			&i.LastError,
+			&i.StateReason,
+			&i.Packet,
+			&i.RiverJobID,
+			&i.LeaseOwner,
+			&i.LeaseToken,
+			&i.HeartbeatAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.StartedAt,
+			&i.AwaitingApprovalAt,
+			&i.ApprovedAt,
+			&i.SubmittingAt,
+			&i.SubmittedAt,
+			&i.PausedAt,
+			&i.FailedAt,
+			&i.CancelledAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const taskTimeline = `-- name: TaskTimeline :many

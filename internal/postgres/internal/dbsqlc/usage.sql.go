@@ -37,6 +37,78 @@ func (q *Queries) DailyUsageConsume(ctx context.Context, arg DailyUsageConsumePa
 	return used, err
 }
 
+const dailyUsageConsumeMany = `-- name: DailyUsageConsumeMany :many
+WITH want AS (
+    SELECT a.user_id, b.n
+    FROM unnest($1::uuid[]) WITH ORDINALITY AS a(user_id, ord)
+    JOIN unnest($2::int[]) WITH ORDINALITY AS b(n, ord) ON b.ord = a.ord
+), held AS (
+    SELECT d.user_id, d.used, u.daily_submission_limit AS lim
+    FROM daily_usage d JOIN users u ON u.id = d.user_id
+    WHERE d.day = $3::date AND d.user_id IN (SELECT user_id FROM want)
+    ORDER BY d.user_id
+    FOR UPDATE OF d
+), counted AS (
+    UPDATE daily_usage d SET used = d.used + least(w.n, greatest(h.lim - h.used, 0))
+    FROM held h JOIN want w ON w.user_id = h.user_id
+    WHERE d.user_id = h.user_id AND d.day = $3::date
+    RETURNING d.user_id, least(w.n, greatest(h.lim - h.used, 0))::int AS granted
+)
+SELECT user_id, granted FROM counted
+`
+
+type DailyUsageConsumeManyParams struct {
+	UserIds []domain.ID
+	Wants   []int
+	Day     time.Time
+}
+
+type DailyUsageConsumeManyRow struct {
+	UserID  domain.ID
+	Granted int
+}
+
+// Counts up to wants[i] submissions for user_ids[i] on day, as many as each
+// user's limit allows, and returns how many each got. The counter rows are
+// locked in user id order, so two batches never wait on each other in a
+// cycle. (DailyUsageEnsure first: a missing row counts nothing.)
+func (q *Queries) DailyUsageConsumeMany(ctx context.Context, arg DailyUsageConsumeManyParams) ([]*DailyUsageConsumeManyRow, error) {
+	rows, err := q.db.Query(ctx, dailyUsageConsumeMany, arg.UserIds, arg.Wants, arg.Day)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*DailyUsageConsumeManyRow
+	for rows.Next() {
+		var i DailyUsageConsumeManyRow
+		if err := rows.Scan(&i.UserID, &i.Granted); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const dailyUsageEnsure = `-- name: DailyUsageEnsure :exec
+INSERT INTO daily_usage (user_id, day, used)
+SELECT u.id, $1::date, 0 FROM unnest($2::uuid[]) AS u(id) ORDER BY u.id
+ON CONFLICT (user_id, day) DO NOTHING
+`
+
+type DailyUsageEnsureParams struct {
+	Day     time.Time
+	UserIds []domain.ID
+}
+
+// Makes sure each user has a counter row for day (in user id order).
+func (q *Queries) DailyUsageEnsure(ctx context.Context, arg DailyUsageEnsureParams) error {
+	_, err := q.db.Exec(ctx, dailyUsageEnsure, arg.Day, arg.UserIds)
+	return err
+}
+
 const dailyUsageGet = `-- name: DailyUsageGet :one
 SELECT u.daily_submission_limit, coalesce(d.used, 0)::int AS used
 FROM users u LEFT JOIN daily_usage d ON d.user_id = u.id AND d.day = $1::date

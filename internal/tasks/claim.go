@@ -1,0 +1,254 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/riverqueue/river"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// maxBatch bounds the calls one batched transaction serves.
+const maxBatch = 256
+
+// batchTimeout bounds one batched transaction: it serves many callers, so
+// it runs on a context of its own, not on any one caller's.
+const batchTimeout = 30 * time.Second
+
+// claimCall is one worker's claim in a batch.
+type claimCall struct {
+	ctx   context.Context
+	job   Job
+	lease Lease
+	next  Next
+	err   error
+	alone bool // the batch could not take it: claimOne will
+}
+
+// Claim takes the job's task for the worker holding lease. For a run
+// without approval the task goes queued → submitting at once — claimed,
+// packet built, counted against the user's daily limit, submitting
+// committed — and Next.Submit says to call the applier; for a run that
+// requires approval it goes queued → in_progress and Next.Prepare hands it
+// to Prepare. A task that moved on completes its job; a user over the daily
+// limit gets a River snooze until the next window.
+//
+// Concurrent claims share transactions: one batch locks its tasks in id
+// order (skipping, never waiting for, a task someone else holds), counts
+// each user's submissions in one statement (counters in user id order) and
+// moves every task in one statement with both timeline rows. What a batch
+// cannot take — a task held elsewhere, an approved task, a paused run, a
+// job already applied to elsewhere, a packet that cannot be built — is
+// claimed alone (claimOne), and so is the whole batch if its transaction
+// fails: a batch changes the number of round trips, never the outcome.
+func (s *Service) Claim(ctx context.Context, job Job, lease Lease) (Next, error) {
+	c := &claimCall{ctx: ctx, job: job, lease: lease}
+	s.claims.do(c)
+	if c.alone {
+		return s.claimOne(ctx, job, lease)
+	}
+	return c.next, c.err
+}
+
+// submitCandidate is a claim the batch moves to submitting.
+type submitCandidate struct {
+	call   *claimCall
+	app    *postgres.ApplicationClaim
+	packet *domain.Packet
+	body   []byte
+}
+
+func (s *Service) runClaims(calls []*claimCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(calls[0].ctx), batchTimeout)
+	defer cancel()
+	ids := make([]domain.ID, 0, len(calls))
+	first := make(map[domain.ID]*claimCall, len(calls))
+	for _, c := range calls {
+		if id := c.job.Args.TaskID; first[id] == nil {
+			first[id] = c
+			ids = append(ids, id)
+		}
+	}
+	err := s.inTx(ctx, func(t *txn) error {
+		for _, c := range calls {
+			c.next, c.err, c.alone = Next{}, nil, first[c.job.Args.TaskID] != c // a second job for a task: alone
+		}
+		now := s.o.Now()
+		day, _ := domain.DailyWindow(now)
+		apps, err := t.st.TaskApplicationsLock(ctx, ids, day)
+		if err != nil {
+			return err
+		}
+		// In claim order: boosted first, then oldest queued_at (daily slots go that way).
+		sort.SliceStable(apps, func(i, j int) bool {
+			a, b := apps[i].Task, apps[j].Task
+			return a.Priority > b.Priority || (a.Priority == b.Priority && a.QueuedAt.Before(b.QueuedAt))
+		})
+		var (
+			done       []Job
+			candidates []*submitCandidate
+			wants      = map[domain.ID]int{}
+		)
+		held := make(map[domain.ID]bool, len(apps))
+		for _, a := range apps {
+			c := first[a.Task.ID]
+			held[a.Task.ID] = true
+			switch {
+			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere:
+				c.alone = true // continue the approval, park the task, cancel it as already applied
+			case a.Task.State != domain.StateQueued:
+				done = append(done, c.job) // it moved on: nothing left for this job
+			case a.Run.RequiresApproval:
+				if a.Task, err = s.move(ctx, t, postgres.Move{TaskID: a.Task.ID, From: domain.StateQueued, To: domain.StateInProgress,
+					Actor: domain.ActorWorker, LeaseToken: c.lease.Token, LeaseOwner: c.lease.Owner}); err != nil {
+					return err
+				}
+				c.next.Prepare = &Claimed{app: &a.Application, lease: c.lease, job: c.job}
+			default:
+				packet, err := domain.BuildPacket(a.Task, a.Run, a.Job, a.User, now)
+				if err != nil {
+					c.alone = true // claimOne pauses it (preparation_failed) for the user to fix
+					continue
+				}
+				body, err := json.Marshal(packet)
+				if err != nil {
+					return err
+				}
+				candidates = append(candidates, &submitCandidate{call: c, app: a, packet: packet, body: body})
+				wants[a.Task.UserID]++
+			}
+		}
+		for id, c := range first {
+			if !held[id] {
+				c.alone = true // gone, or held by someone else right now
+			}
+		}
+		if err := s.submitCandidates(ctx, t, candidates, wants, day, now); err != nil {
+			return err
+		}
+		return completeJobs(ctx, t, done)
+	})
+	if err != nil {
+		s.log.Warn("a batch of claims failed; claiming each alone", zap.Int("claims", len(calls)), zap.Error(err))
+		for _, c := range calls {
+			c.next, c.err, c.alone = Next{}, nil, true
+		}
+	}
+}
+
+// submitCandidates counts the candidates against their users' daily limits
+// and moves those that fit to submitting; the others stay queued, say why,
+// and snooze until the next window.
+func (s *Service) submitCandidates(ctx context.Context, t *txn, candidates []*submitCandidate, wants map[domain.ID]int, day, now time.Time) error {
+	if len(candidates) == 0 {
+		return nil
+	}
+	granted, err := t.st.DailyUsageConsumeMany(ctx, wants, day)
+	if err != nil {
+		return err
+	}
+	var subs []postgres.Submit
+	var going []*submitCandidate
+	for _, cand := range candidates {
+		c, user := cand.call, cand.app.User
+		if granted[user.ID] == 0 {
+			hold := domain.DailyLimitAt(user.DailySubmissionLimit, now)
+			if err := t.st.TaskHold(ctx, cand.app.Task.ID, domain.ReasonDailyLimit, hold.Error()); err != nil {
+				return err
+			}
+			c.err = river.JobSnooze(hold.Until.Sub(now)) // still queued, keeping its job
+			continue
+		}
+		granted[user.ID]--
+		subs = append(subs, postgres.Submit{TaskID: cand.app.Task.ID, Packet: cand.body, LeaseToken: c.lease.Token})
+		going = append(going, cand)
+	}
+	if len(subs) == 0 {
+		return nil
+	}
+	moved, err := t.st.TaskSubmitMany(ctx, subs, going[0].call.lease.Owner, domain.ActorWorker)
+	if err != nil {
+		return err
+	}
+	byID := make(map[domain.ID]*domain.Task, len(moved))
+	for _, m := range moved {
+		byID[m.ID] = m
+	}
+	for _, cand := range going {
+		c, task := cand.call, byID[cand.app.Task.ID]
+		if task == nil {
+			c.alone = true
+			continue
+		}
+		s.moved(t, task, domain.StateQueued, domain.StateInProgress, domain.ActorWorker, "")
+		s.moved(t, task, domain.StateInProgress, domain.StateSubmitting, domain.ActorWorker, "")
+		c.next.Submit = &Submission{Task: task, Packet: cand.packet, fence: c.lease.Token, job: c.job}
+	}
+	return nil
+}
+
+// recordCall is one submission's "submitted" in a batch.
+type recordCall struct {
+	ctx   context.Context
+	sub   *Submission
+	err   error
+	alone bool
+}
+
+// recordSubmitted records that a submission went out: submitting →
+// submitted with its job completed, in a transaction shared with the
+// concurrent ones (the rows locked in id order, one statement for all).
+// If the batch fails, each is recorded alone.
+func (s *Service) recordSubmitted(ctx context.Context, sub *Submission) error {
+	c := &recordCall{ctx: ctx, sub: sub}
+	s.records.do(c)
+	if c.alone {
+		return s.record(ctx, func(ctx context.Context) error {
+			return s.settle(ctx, sub.job, sub.Task, sub.fence, domain.StateSubmitting, domain.StateSubmitted, "", nil)
+		})
+	}
+	return c.err
+}
+
+func (s *Service) runRecords(calls []*recordCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(calls[0].ctx), batchTimeout)
+	defer cancel()
+	ids := make([]domain.ID, len(calls))
+	fences := make([]domain.ID, len(calls))
+	for i, c := range calls {
+		ids[i], fences[i] = c.sub.Task.ID, c.sub.fence
+	}
+	err := s.inTx(ctx, func(t *txn) error {
+		moved, err := t.st.TaskSettleSubmittedMany(ctx, ids, fences, domain.ActorWorker)
+		if err != nil {
+			return err
+		}
+		byID := make(map[domain.ID]*domain.Task, len(moved))
+		for _, m := range moved {
+			byID[m.ID] = m
+		}
+		var jobs []Job
+		for _, c := range calls {
+			task := byID[c.sub.Task.ID]
+			if task == nil {
+				// Taken back meanwhile (the sweeper paused it): River
+				// completes the job when the worker returns.
+				s.log.Warn("lost the task while settling it; another actor moved it", zap.Stringer("task_id", c.sub.Task.ID))
+				continue
+			}
+			s.moved(t, task, domain.StateSubmitting, domain.StateSubmitted, domain.ActorWorker, "")
+			if c.sub.job != nil {
+				jobs = append(jobs, c.sub.job)
+			}
+		}
+		return completeJobs(ctx, t, jobs)
+	})
+	for _, c := range calls {
+		c.err, c.alone = nil, err != nil
+	}
+}
