@@ -25,6 +25,7 @@ type batch[C any] struct {
 	mu      sync.Mutex
 	leading bool // a batch is running
 	queue   []*batchCall[C]
+	batches int // batches run (tests)
 }
 
 type batchCall[C any] struct {
@@ -49,6 +50,7 @@ func (b *batch[C]) do(c *C) {
 		b.mu.Lock() // lead the next batch: this call is first in the queue
 	}
 	b.leading = true
+	b.batches++
 	n := min(len(b.queue), b.max)
 	mine := b.queue[:n:n]
 	b.queue = append([]*batchCall[C](nil), b.queue[n:]...)

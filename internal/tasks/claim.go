@@ -95,12 +95,15 @@ func (s *Service) runClaims(calls []*claimCall) {
 			wants      = map[domain.ID]int{}
 		)
 		held := make(map[domain.ID]bool, len(apps))
+		jobs := make(map[domain.ID]bool, len(apps)) // job postings this batch submits
 		for _, a := range apps {
 			c := first[a.Task.ID]
 			held[a.Task.ID] = true
 			switch {
 			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere:
 				c.alone = true // continue the approval, park the task, cancel it as already applied
+			case a.Task.State == domain.StateQueued && !a.Run.RequiresApproval && jobs[a.Job.ID]:
+				c.alone = true // another run's task for the same job is in this batch: one of them only
 			case a.Task.State != domain.StateQueued:
 				done = append(done, c.job) // it moved on: nothing left for this job
 			case a.Run.RequiresApproval:
@@ -119,6 +122,7 @@ func (s *Service) runClaims(calls []*claimCall) {
 				if err != nil {
 					return err
 				}
+				jobs[a.Job.ID] = true
 				candidates = append(candidates, &submitCandidate{call: c, app: a, packet: packet, body: body})
 				wants[a.Task.UserID]++
 			}

@@ -32,3 +32,17 @@ func (s *Service) InTx(ctx context.Context, fn func(tx pgx.Tx, add func(userID, 
 		})
 	})
 }
+
+// ClaimBatches returns how many batched claim transactions ran.
+func (s *Service) ClaimBatches() int {
+	s.claims.mu.Lock()
+	defer s.claims.mu.Unlock()
+	return s.claims.batches
+}
+
+// QueuedClaims returns how many claims wait for the running batch.
+func (s *Service) QueuedClaims() int {
+	s.claims.mu.Lock()
+	defer s.claims.mu.Unlock()
+	return len(s.claims.queue)
+}
