@@ -101,6 +101,12 @@ func (s *Service) addJobs(ctx context.Context, t *txn, userID, runID domain.ID, 
 	if len(created) == 0 {
 		return res, nil
 	}
+	// Queued in the order the request listed them (rows were written in job id order).
+	order := make(map[domain.ID]int, len(toInsert))
+	for i, id := range toInsert {
+		order[id] = i
+	}
+	slices.SortFunc(created, func(a, b *domain.Task) int { return order[a.JobID] - order[b.JobID] })
 	ids := make([]domain.ID, len(created))
 	for i, c := range created {
 		ids[i] = c.ID

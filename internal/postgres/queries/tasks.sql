@@ -3,11 +3,13 @@
 -- transactions can never wait on each other's tasks.
 
 -- name: TaskInsertMany :many
+-- Rows go in job id order: two transactions adding overlapping jobs to one
+-- run meet on the (run_id, job_id) key in the same order, never in a cycle.
 INSERT INTO application_tasks (id, user_id, run_id, job_id)
 SELECT a.id, @user_id, @run_id, b.job_id
 FROM unnest(@ids::uuid[]) WITH ORDINALITY AS a(id, ord)
 JOIN unnest(@job_ids::uuid[]) WITH ORDINALITY AS b(job_id, ord) ON b.ord = a.ord
-ORDER BY a.ord
+ORDER BY b.job_id
 ON CONFLICT (run_id, job_id) DO NOTHING
 RETURNING *;
 

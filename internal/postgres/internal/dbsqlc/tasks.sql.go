@@ -620,7 +620,7 @@ INSERT INTO application_tasks (id, user_id, run_id, job_id)
 SELECT a.id, $1, $2, b.job_id
 FROM unnest($3::uuid[]) WITH ORDINALITY AS a(id, ord)
 JOIN unnest($4::uuid[]) WITH ORDINALITY AS b(job_id, ord) ON b.ord = a.ord
-ORDER BY a.ord
+ORDER BY b.job_id
 ON CONFLICT (run_id, job_id) DO NOTHING
 RETURNING id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at
 `
@@ -635,6 +635,8 @@ type TaskInsertManyParams struct {
 // Application tasks: one per (run, job). Every statement that locks several
 // task rows takes them in id order (the one global lock order), so two
 // transactions can never wait on each other's tasks.
+// Rows go in job id order: two transactions adding overlapping jobs to one
+// run meet on the (run_id, job_id) key in the same order, never in a cycle.
 func (q *Queries) TaskInsertMany(ctx context.Context, arg TaskInsertManyParams) ([]*ApplicationTask, error) {
 	rows, err := q.db.Query(ctx, taskInsertMany,
 		arg.UserID,
