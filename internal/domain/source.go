@@ -1,0 +1,147 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Platform is an applicant-tracking system whose public job boards applyq
+// reads. The set is closed.
+type Platform string
+
+// The platforms.
+const (
+	PlatformGreenhouse      Platform = "greenhouse"
+	PlatformLever           Platform = "lever"
+	PlatformAshby           Platform = "ashby"
+	PlatformSmartRecruiters Platform = "smartrecruiters"
+	PlatformRecruitee       Platform = "recruitee"
+	PlatformWorkable        Platform = "workable"
+	PlatformPersonio        Platform = "personio"
+)
+
+// Platforms lists every platform.
+var Platforms = []Platform{PlatformGreenhouse, PlatformLever, PlatformAshby, PlatformSmartRecruiters,
+	PlatformRecruitee, PlatformWorkable, PlatformPersonio}
+
+// Valid reports whether p is one of the platforms.
+func (p Platform) Valid() bool {
+	for _, q := range Platforms {
+		if p == q {
+			return true
+		}
+	}
+	return false
+}
+
+// QuestionKind is what kind of answer a form field takes.
+type QuestionKind string
+
+// Question kinds, normalised across platforms.
+const (
+	QuestionText         QuestionKind = "text"          // one line
+	QuestionTextarea     QuestionKind = "textarea"      // several lines
+	QuestionFile         QuestionKind = "file"          // an upload (résumé, cover letter, other)
+	QuestionSingleSelect QuestionKind = "single_select" // one of Options
+	QuestionMultiSelect  QuestionKind = "multi_select"  // any of Options
+	QuestionBoolean      QuestionKind = "boolean"       // yes/no, a checkbox
+	QuestionDate         QuestionKind = "date"
+	QuestionNumber       QuestionKind = "number"
+	QuestionHidden       QuestionKind = "hidden" // filled by the platform, never by a person
+)
+
+// QuestionSection groups questions by what they ask; the answer library
+// treats some sections as never to be guessed.
+type QuestionSection string
+
+// Question sections.
+const (
+	SectionStandard    QuestionSection = "standard"    // name, email, phone, résumé, cover letter…
+	SectionCustom      QuestionSection = "custom"      // the employer's own questions
+	SectionLocation    QuestionSection = "location"    // where the applicant is
+	SectionCompliance  QuestionSection = "compliance"  // work authorisation, visa, legal
+	SectionDemographic QuestionSection = "demographic" // EEO / voluntary self-identification
+)
+
+// QuestionOption is one choice of a select question.
+type QuestionOption struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Question is one field of a posting's application form, as its board
+// publishes it, normalised across platforms.
+type Question struct {
+	// Field is the form's own field name or id ("question_123", an open
+	// question id, "_systemfield_email"): what the applier fills.
+	Field    string           `json:"field"`
+	Label    string           `json:"label"`
+	Kind     QuestionKind     `json:"kind"`
+	Required bool             `json:"required"`
+	Options  []QuestionOption `json:"options,omitempty"`
+	Section  QuestionSection  `json:"section"`
+}
+
+// BoardPosting is one posting as a job board lists it.
+type BoardPosting struct {
+	// ExternalID is the platform's id of the posting on the board.
+	ExternalID string
+	Title      string
+	Location   string
+	Department string
+	Remote     bool
+	// Description is plain text (the board's HTML sanitised).
+	Description string
+	// URL is the posting's public page; ApplyURL its application form when
+	// the board gives one apart.
+	URL      string
+	ApplyURL string
+	// Compensation is the pay range as published, in words ("USD 120,000 –
+	// 150,000 per year"), when the board gives one.
+	Compensation string
+	// EmploymentType is the board's word for it (full-time, contract…).
+	EmploymentType string
+	UpdatedAt      *time.Time
+	// Questions is the application form's fields, when the platform
+	// publishes them with the posting; nil when it does not (the applier
+	// reads the form itself).
+	Questions []Question
+}
+
+// BoardValidators let a sync ask "changed since?" (conditional requests).
+type BoardValidators struct {
+	ETag         string
+	LastModified string
+}
+
+// BoardSnapshot is what a board lists now.
+type BoardSnapshot struct {
+	Postings []BoardPosting
+	// NotModified: the board answered that nothing changed since the
+	// validators given; Postings is empty and the known postings stand.
+	NotModified bool
+	Validators  BoardValidators
+}
+
+// BoardClient reads the public job boards of one platform.
+type BoardClient interface {
+	// Platform is the platform it reads.
+	Platform() Platform
+	// Fetch returns every posting the board lists now, every page, with
+	// the questions where the platform publishes them. prev, from the last
+	// sync, makes the request conditional where the platform supports it.
+	// It returns an error wrapping ErrBoardNotFound when the board does not
+	// exist, ErrBoardUnavailable when a later try may succeed (timeouts,
+	// 429, 5xx), and an EINVALID domain error for an answer it cannot read.
+	Fetch(ctx context.Context, board string, prev BoardValidators) (*BoardSnapshot, error)
+}
+
+// Errors of a board fetch.
+var (
+	// ErrBoardNotFound: the board does not exist (404): the source is
+	// broken until the user fixes it.
+	ErrBoardNotFound = errors.New("job board not found")
+	// ErrBoardUnavailable: the board could not be read now; try again later.
+	ErrBoardUnavailable = errors.New("job board unavailable")
+)
