@@ -22,9 +22,27 @@ type JobPosting struct {
 	Description  string
 	Raw          map[string]any
 	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// HasBeenAppliedTo is true when the user has a task for this job in
 	// submitting or submitted, in any run.
 	HasBeenAppliedTo bool
+
+	// From a followed job board (zero for a pasted or uploaded posting).
+	SourceID          *ID
+	Platform          Platform
+	PlatformPostingID string
+	Department        string
+	Remote            bool
+	ApplyURL          string
+	Compensation      string
+	EmploymentType    string
+	// Questions is the application form as the board publishes it; nil
+	// when it does not.
+	Questions      []Question
+	BoardUpdatedAt *time.Time
+	// ClosedAt is when its board stopped listing it: it is never applied
+	// to after that.
+	ClosedAt *time.Time
 }
 
 // JobInput is one posting as ingested.
@@ -126,8 +144,10 @@ var trackingParams = map[string]bool{
 // CanonicalJobKey reduces a posting URL to a key that is equal for every URL of
 // the same job: scheme and host case, default ports, "www.", fragments,
 // tracking parameters, parameter order and trailing slashes do not matter, and
-// the known ATS URL shapes (Greenhouse, Lever, Ashby) reduce to
-// "ats:board:id" whatever page of the posting the link points at.
+// the known ATS URL shapes (Greenhouse, Lever, Ashby, SmartRecruiters,
+// Recruitee, Personio) reduce to "ats:board:id", Workable's to
+// "workable:shortcode", whatever page of the posting the link points at
+// (BoardPostingKey gives the same key from a board's listing).
 func CanonicalJobKey(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
@@ -207,6 +227,8 @@ func atsKey(host string, segs []string, q url.Values) string {
 		if len(segs) >= 2 {
 			return "ashby:" + strings.ToLower(segs[0]) + ":" + strings.ToLower(segs[1])
 		}
+	default:
+		return moreATSKey(host, segs)
 	}
 	return ""
 }

@@ -33,6 +33,7 @@ const (
 	ReasonAlreadyApplied  Reason = "already_applied"
 	ReasonCancelledByUser Reason = "cancelled_by_user"
 	ReasonRunCancelled    Reason = "run_cancelled"
+	ReasonPostingClosed   Reason = "posting_closed" // its job board stopped listing the posting
 )
 
 // ApprovedVia is the reason recorded when an approved task is continued by

@@ -3,6 +3,8 @@ package domain
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -49,6 +51,10 @@ const (
 	QuestionDate         QuestionKind = "date"
 	QuestionNumber       QuestionKind = "number"
 	QuestionHidden       QuestionKind = "hidden" // filled by the platform, never by a person
+	// QuestionOther is a field of a kind applyq does not know (a video
+	// answer, a new widget): nobody can fill it but the user, so a
+	// required one makes the task wait for the person.
+	QuestionOther QuestionKind = "other"
 )
 
 // QuestionSection groups questions by what they ask; the answer library
@@ -122,6 +128,9 @@ type BoardSnapshot struct {
 	// validators given; Postings is empty and the known postings stand.
 	NotModified bool
 	Validators  BoardValidators
+	// Skipped counts the postings the board listed but the snapshot leaves
+	// out: no id, no title, or an id listed twice (the first is kept).
+	Skipped int
 }
 
 // BoardClient reads the public job boards of one platform.
@@ -145,3 +154,220 @@ var (
 	// ErrBoardUnavailable: the board could not be read now; try again later.
 	ErrBoardUnavailable = errors.New("job board unavailable")
 )
+
+// BoardUnavailableError is ErrBoardUnavailable with what is known of why:
+// the HTTP status (0 for a timeout or a network error) and the wait the
+// board asked for in Retry-After (0 when it did not say). errors.Is(err,
+// ErrBoardUnavailable) holds for it.
+type BoardUnavailableError struct {
+	Platform   Platform
+	Status     int
+	RetryAfter time.Duration
+	Err        error // the cause, when there is one
+}
+
+// Error implements the error interface.
+func (e *BoardUnavailableError) Error() string {
+	msg := string(e.Platform) + ": " + ErrBoardUnavailable.Error()
+	if e.Status != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(", retry after %s", e.RetryAfter)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrBoardUnavailable) true.
+func (e *BoardUnavailableError) Is(target error) bool { return target == ErrBoardUnavailable }
+
+// Unwrap returns the cause.
+func (e *BoardUnavailableError) Unwrap() error { return e.Err }
+// SourceStatus is whether a source is synced.
+type SourceStatus string
+
+// Source statuses.
+const (
+	SourceActive SourceStatus = "active" // synced on its interval
+	SourcePaused SourceStatus = "paused" // by its user: not synced
+	SourceBroken SourceStatus = "broken" // its board does not exist: not synced until the user fixes it
+)
+
+// SourceFilters choose which of a board's postings a source follows. Empty
+// lists match everything; within a list, any entry matches
+// (case-insensitive substring).
+type SourceFilters struct {
+	TitleKeywords []string `json:"title_keywords,omitempty"`
+	Locations     []string `json:"locations,omitempty"`
+	Departments   []string `json:"departments,omitempty"`
+	RemoteOnly    bool     `json:"remote_only,omitempty"`
+}
+
+// Source is a job board a user follows.
+type Source struct {
+	ID       ID
+	UserID   ID
+	Platform Platform
+	Board    string
+	Name     string
+	Filters  SourceFilters
+	// TargetRunID, when set, is the run new matches are added to.
+	TargetRunID  *ID
+	Status       SourceStatus
+	StatusReason string
+	SyncEvery    time.Duration
+	NextSyncAt   time.Time
+	LastSyncedAt *time.Time
+	LastError    string
+	PostingsOpen int
+	Validators   BoardValidators
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Matches reports whether the filters follow p: every non-empty list has
+// an entry found in the posting (title, location, department), and a
+// remote-only source follows remote postings only.
+func (f SourceFilters) Matches(p BoardPosting) bool {
+	if f.RemoteOnly && !p.Remote {
+		return false
+	}
+	return anyIn(f.TitleKeywords, p.Title) && anyIn(f.Locations, p.Location) && anyIn(f.Departments, p.Department)
+}
+
+func anyIn(needles []string, hay string) bool {
+	if len(needles) == 0 {
+		return true
+	}
+	hay = strings.ToLower(hay)
+	for _, n := range needles {
+		if strings.Contains(hay, strings.ToLower(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounds of a source's settings.
+const (
+	MinSyncEvery      = 15 * time.Minute
+	MaxSyncEvery      = 7 * 24 * time.Hour
+	MaxFilterEntries  = 20
+	MaxFilterEntryLen = 100
+	MaxSourceName     = 200
+)
+
+// normalize trims the filters' entries and checks their bounds, naming
+// problems in fields.
+func (f *SourceFilters) normalize(fields map[string]string) {
+	for name, list := range map[string]*[]string{"filters.title_keywords": &f.TitleKeywords, "filters.locations": &f.Locations, "filters.departments": &f.Departments} {
+		out := (*list)[:0]
+		for _, e := range *list {
+			e = strings.TrimSpace(e)
+			if e == "" {
+				continue
+			}
+			if p := LineProblem(e, MaxFilterEntryLen); p != "" {
+				fields[name] = p
+			}
+			out = append(out, e)
+		}
+		if len(out) > MaxFilterEntries {
+			fields[name] = "must have at most " + itoa(MaxFilterEntries) + " entries"
+		}
+		*list = out
+	}
+}
+
+// SourceCreate is the input for following a board: a platform and board
+// name, or the URL of the board (ParseBoardURL recognises it).
+type SourceCreate struct {
+	Platform  Platform
+	Board     string
+	URL       string
+	Name      string
+	Filters   SourceFilters
+	RunID     *ID
+	SyncEvery time.Duration // zero: the configured default
+}
+
+// SourceUpdate changes a source's settings; nil fields stay.
+type SourceUpdate struct {
+	Name      *string
+	Filters   *SourceFilters
+	RunID     *ID
+	ClearRun  bool // stop adding new matches to a run
+	SyncEvery *time.Duration
+	Status    *SourceStatus // active or paused
+}
+
+// Validate returns an EINVALID error naming each bad field.
+func (u *SourceUpdate) Validate() error {
+	fields := map[string]string{}
+	if u.Name != nil {
+		if p := LineProblem(*u.Name, MaxSourceName); p != "" {
+			fields["name"] = p
+		}
+	}
+	if u.Filters != nil {
+		u.Filters.normalize(fields)
+	}
+	if u.SyncEvery != nil && (*u.SyncEvery < MinSyncEvery || *u.SyncEvery > MaxSyncEvery) {
+		fields["sync_every"] = "must be between " + MinSyncEvery.String() + " and " + MaxSyncEvery.String()
+	}
+	if u.Status != nil && *u.Status != SourceActive && *u.Status != SourcePaused {
+		fields["status"] = "must be active or paused"
+	}
+	if u.ClearRun && u.RunID != nil {
+		fields["run_id"] = "give a run id or null, not both"
+	}
+	return ValidationError(fields)
+}
+
+// Normalize checks the input and completes it: the platform and board from
+// the URL when one is given, the sync interval from defaultEvery when none
+// is. Errors are EINVALID and name each bad field.
+func (in *SourceCreate) Normalize(defaultEvery time.Duration) error {
+	fields := map[string]string{}
+	in.URL, in.Board, in.Name = strings.TrimSpace(in.URL), strings.TrimSpace(in.Board), strings.TrimSpace(in.Name)
+	switch {
+	case in.URL != "" && (in.Board != "" || in.Platform != ""):
+		fields["url"] = "give the board's URL, or its platform and board name, not both"
+	case in.URL != "":
+		p, board, err := ParseBoardURL(in.URL)
+		if err != nil {
+			fields["url"] = ErrorMessage(err)
+		}
+		in.Platform, in.Board = p, board
+	default:
+		if err := CheckBoard(in.Platform, in.Board); err != nil {
+			if !in.Platform.Valid() {
+				fields["platform"] = "must be one of " + platformNames()
+			} else {
+				fields["board"] = ErrorMessage(err)
+			}
+		}
+	}
+	if p := LineProblem(in.Name, MaxSourceName); p != "" {
+		fields["name"] = p
+	}
+	in.Filters.normalize(fields)
+	if in.SyncEvery == 0 {
+		in.SyncEvery = defaultEvery
+	}
+	if in.SyncEvery < MinSyncEvery || in.SyncEvery > MaxSyncEvery {
+		fields["sync_every"] = "must be between " + MinSyncEvery.String() + " and " + MaxSyncEvery.String()
+	}
+	return ValidationError(fields)
+}
+
+func platformNames() string {
+	names := make([]string, len(Platforms))
+	for i, p := range Platforms {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
+}

@@ -53,10 +53,17 @@ func runFromRow(r *dbsqlc.ApplicationRun) *domain.Run {
 func jobFromRow(r *dbsqlc.JobPosting) (*domain.JobPosting, error) {
 	j := &domain.JobPosting{ID: r.ID, UserID: r.UserID, Source: r.Source, ExternalID: r.ExternalID, URL: r.Url,
 		CanonicalKey: r.CanonicalKey, Company: r.Company, Title: r.Title, Location: r.Location, Description: r.Description,
-		CreatedAt: r.CreatedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SourceID: r.SourceID, Platform: domain.Platform(r.Platform),
+		PlatformPostingID: r.PlatformPostingID, Department: r.Department, Remote: r.Remote, ApplyURL: r.ApplyUrl,
+		Compensation: r.Compensation, EmploymentType: r.EmploymentType, BoardUpdatedAt: r.BoardUpdatedAt, ClosedAt: r.ClosedAt}
 	if len(r.Raw) > 0 {
 		if err := json.Unmarshal(r.Raw, &j.Raw); err != nil {
 			return nil, fmt.Errorf("job %s raw payload: %w", r.ID, err)
+		}
+	}
+	if len(r.Questions) > 0 && string(r.Questions) != "null" {
+		if err := json.Unmarshal(r.Questions, &j.Questions); err != nil {
+			return nil, fmt.Errorf("job %s questions: %w", r.ID, err)
 		}
 	}
 	return j, nil

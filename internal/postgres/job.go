@@ -85,9 +85,19 @@ func (s *Store) JobPostingList(ctx context.Context, userID domain.ID, f domain.J
 		}
 		q.Where(not + "EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted'))")
 	}
-	sql, args := q.SQL(`SELECT ` + jobColumns + ` FROM job_postings`)
+	sql, args := q.SQL(`SELECT ` + jobListColumns + ` FROM job_postings`)
 	rows, _ := s.db.Query(ctx, sql, args...)
-	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.JobPosting, error) { return scanJob(r) })
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.JobPosting, error) {
+		row, err := pgx.RowToStructByPos[jobListRow](r)
+		if err != nil {
+			return nil, err
+		}
+		j, err := jobFromRow(&row.JobPosting)
+		if j != nil {
+			j.HasBeenAppliedTo = row.Applied
+		}
+		return j, err
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -100,16 +110,13 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
-// jobColumns and scanJob read the dynamic list, and serve the hand-written
-// queries of task.go and task_query.go until they move to sqlc.
-const jobColumns = `id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at,
+// jobListColumns are the dynamic list's: every column of the posting, then
+// whether it has been applied to.
+const jobListColumns = `job_postings.*,
 	EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = job_postings.id AND t.state IN ('submitting', 'submitted')) AS applied`
 
-func scanJob(row pgx.Row) (*domain.JobPosting, error) {
-	var j domain.JobPosting
-	if err := row.Scan(&j.ID, &j.UserID, &j.Source, &j.ExternalID, &j.URL, &j.CanonicalKey, &j.Company, &j.Title,
-		&j.Location, &j.Description, &j.Raw, &j.CreatedAt, &j.HasBeenAppliedTo); err != nil {
-		return nil, err
-	}
-	return &j, nil
+// jobListRow is a row of the dynamic list.
+type jobListRow struct {
+	dbsqlc.JobPosting
+	Applied bool
 }

@@ -45,6 +45,11 @@ type Options struct {
 	MaxAttempts int
 	// Now is the clock of pacing windows; time.Now when nil.
 	Now func() time.Time
+	// Boards read each platform's public job boards (sources); a platform
+	// without one cannot be synced.
+	Boards map[domain.Platform]domain.BoardClient
+	// SourceSyncEvery is a new source's sync interval (default 6h).
+	SourceSyncEvery time.Duration
 	// Hooks observe committed changes (metrics).
 	Hooks Hooks
 }
@@ -88,6 +93,9 @@ func New(o Options) *Service {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.SourceSyncEvery == 0 {
+		o.SourceSyncEvery = 6 * time.Hour
 	}
 	s := &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), river: o.River, log: o.Log, o: o}
 	s.claims = newBatch(maxBatch, s.runClaims, func(c *claimCall, err error) { c.next, c.err, c.alone = Next{}, err, false })

@@ -234,3 +234,11 @@ WITH input AS (
     SELECT m.id, 'submitting', 'submitted', @actor::text, '' FROM moved m ORDER BY m.id
 )
 SELECT * FROM moved;
+
+-- name: TaskListOpenForJobsForUpdate :many
+-- The tasks of these jobs that have not been sent (nor may have been),
+-- locked in id order.
+SELECT * FROM application_tasks
+WHERE job_id = ANY(@job_ids::uuid[]) AND state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'paused', 'failed')
+ORDER BY id
+FOR UPDATE;

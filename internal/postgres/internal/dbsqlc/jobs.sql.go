@@ -12,8 +12,40 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 )
 
+const jobPostingCloseMissing = `-- name: JobPostingCloseMissing :many
+UPDATE job_postings SET closed_at = now(), updated_at = now()
+WHERE source_id = $1 AND closed_at IS NULL AND NOT (platform_posting_id = ANY($2::text[]))
+RETURNING id
+`
+
+type JobPostingCloseMissingParams struct {
+	SourceID *domain.ID
+	Listed   []string
+}
+
+// Closes the source's open postings its board no longer lists.
+func (q *Queries) JobPostingCloseMissing(ctx context.Context, arg JobPostingCloseMissingParams) ([]domain.ID, error) {
+	rows, err := q.db.Query(ctx, jobPostingCloseMissing, arg.SourceID, arg.Listed)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []domain.ID
+	for rows.Next() {
+		var id domain.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const jobPostingGetByID = `-- name: JobPostingGetByID :one
-SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at,
+SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at,
     EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied
 FROM job_postings j
 WHERE j.id = $1 AND j.user_id = $2
@@ -45,6 +77,18 @@ func (q *Queries) JobPostingGetByID(ctx context.Context, arg JobPostingGetByIDPa
 		&i.JobPosting.Description,
 		&i.JobPosting.Raw,
 		&i.JobPosting.CreatedAt,
+		&i.JobPosting.SourceID,
+		&i.JobPosting.Platform,
+		&i.JobPosting.PlatformPostingID,
+		&i.JobPosting.Department,
+		&i.JobPosting.Remote,
+		&i.JobPosting.ApplyUrl,
+		&i.JobPosting.Compensation,
+		&i.JobPosting.EmploymentType,
+		&i.JobPosting.Questions,
+		&i.JobPosting.BoardUpdatedAt,
+		&i.JobPosting.ClosedAt,
+		&i.JobPosting.UpdatedAt,
 		&i.Applied,
 	)
 	return &i, err
@@ -56,11 +100,11 @@ WITH ins AS (
     INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     ON CONFLICT (user_id, canonical_key) DO NOTHING
-    RETURNING id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at
+    RETURNING id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at, source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at, closed_at, updated_at
 )
-SELECT ins.id, ins.user_id, ins.source, ins.external_id, ins.url, ins.canonical_key, ins.company, ins.title, ins.location, ins.description, ins.raw, ins.created_at, false AS applied, true AS inserted FROM ins
+SELECT ins.id, ins.user_id, ins.source, ins.external_id, ins.url, ins.canonical_key, ins.company, ins.title, ins.location, ins.description, ins.raw, ins.created_at, ins.source_id, ins.platform, ins.platform_posting_id, ins.department, ins.remote, ins.apply_url, ins.compensation, ins.employment_type, ins.questions, ins.board_updated_at, ins.closed_at, ins.updated_at, false AS applied, true AS inserted FROM ins
 UNION ALL
-SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at,
+SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at,
     EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied,
     false AS inserted
 FROM job_postings j
@@ -82,20 +126,32 @@ type JobPostingInsertOrGetParams struct {
 }
 
 type JobPostingInsertOrGetRow struct {
-	ID           domain.ID
-	UserID       domain.ID
-	Source       string
-	ExternalID   string
-	Url          string
-	CanonicalKey string
-	Company      string
-	Title        string
-	Location     string
-	Description  string
-	Raw          []byte
-	CreatedAt    time.Time
-	Applied      bool
-	Inserted     bool
+	ID                domain.ID
+	UserID            domain.ID
+	Source            string
+	ExternalID        string
+	Url               string
+	CanonicalKey      string
+	Company           string
+	Title             string
+	Location          string
+	Description       string
+	Raw               []byte
+	CreatedAt         time.Time
+	SourceID          *domain.ID
+	Platform          string
+	PlatformPostingID string
+	Department        string
+	Remote            bool
+	ApplyUrl          string
+	Compensation      string
+	EmploymentType    string
+	Questions         []byte
+	BoardUpdatedAt    *time.Time
+	ClosedAt          *time.Time
+	UpdatedAt         time.Time
+	Applied           bool
+	Inserted          bool
 }
 
 // applied is has_been_applied_to: the user has a task for the job in
@@ -130,8 +186,95 @@ func (q *Queries) JobPostingInsertOrGet(ctx context.Context, arg JobPostingInser
 		&i.Description,
 		&i.Raw,
 		&i.CreatedAt,
+		&i.SourceID,
+		&i.Platform,
+		&i.PlatformPostingID,
+		&i.Department,
+		&i.Remote,
+		&i.ApplyUrl,
+		&i.Compensation,
+		&i.EmploymentType,
+		&i.Questions,
+		&i.BoardUpdatedAt,
+		&i.ClosedAt,
+		&i.UpdatedAt,
 		&i.Applied,
 		&i.Inserted,
 	)
+	return &i, err
+}
+
+const jobPostingUpsertFromBoard = `-- name: JobPostingUpsertFromBoard :one
+INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw,
+    source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}',
+    $11, $12, $4, $13, $14, $15, $16, $17, $18, $19)
+ON CONFLICT (user_id, canonical_key) DO UPDATE SET
+    source_id = coalesce(job_postings.source_id, EXCLUDED.source_id),
+    platform = EXCLUDED.platform, platform_posting_id = EXCLUDED.platform_posting_id,
+    title = EXCLUDED.title, location = EXCLUDED.location, description = EXCLUDED.description,
+    company = CASE WHEN job_postings.company = '' THEN EXCLUDED.company ELSE job_postings.company END,
+    url = CASE WHEN job_postings.url = '' THEN EXCLUDED.url ELSE job_postings.url END,
+    department = EXCLUDED.department, remote = EXCLUDED.remote, apply_url = EXCLUDED.apply_url,
+    compensation = EXCLUDED.compensation, employment_type = EXCLUDED.employment_type,
+    questions = EXCLUDED.questions, board_updated_at = EXCLUDED.board_updated_at,
+    closed_at = NULL, updated_at = now()
+RETURNING id, (xmax = 0)::boolean AS inserted
+`
+
+type JobPostingUpsertFromBoardParams struct {
+	ID             domain.ID
+	UserID         domain.ID
+	Source         string
+	ExternalID     string
+	Url            string
+	CanonicalKey   string
+	Company        string
+	Title          string
+	Location       string
+	Description    string
+	SourceID       *domain.ID
+	Platform       string
+	Department     string
+	Remote         bool
+	ApplyUrl       string
+	Compensation   string
+	EmploymentType string
+	Questions      []byte
+	BoardUpdatedAt *time.Time
+}
+
+type JobPostingUpsertFromBoardRow struct {
+	ID       domain.ID
+	Inserted bool
+}
+
+// Stores a posting a board lists for the user's source: new, or the same
+// job known before (its canonical key: pasted earlier, or an earlier sync),
+// refreshed and open again. inserted says which.
+func (q *Queries) JobPostingUpsertFromBoard(ctx context.Context, arg JobPostingUpsertFromBoardParams) (*JobPostingUpsertFromBoardRow, error) {
+	row := q.db.QueryRow(ctx, jobPostingUpsertFromBoard,
+		arg.ID,
+		arg.UserID,
+		arg.Source,
+		arg.ExternalID,
+		arg.Url,
+		arg.CanonicalKey,
+		arg.Company,
+		arg.Title,
+		arg.Location,
+		arg.Description,
+		arg.SourceID,
+		arg.Platform,
+		arg.Department,
+		arg.Remote,
+		arg.ApplyUrl,
+		arg.Compensation,
+		arg.EmploymentType,
+		arg.Questions,
+		arg.BoardUpdatedAt,
+	)
+	var i JobPostingUpsertFromBoardRow
+	err := row.Scan(&i.ID, &i.Inserted)
 	return &i, err
 }

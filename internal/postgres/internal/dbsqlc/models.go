@@ -148,6 +148,49 @@ func (ns NullRunStatus) Value() (driver.Value, error) {
 	return string(ns.RunStatus), nil
 }
 
+type SourceStatus string
+
+const (
+	SourceStatusActive SourceStatus = "active"
+	SourceStatusPaused SourceStatus = "paused"
+	SourceStatusBroken SourceStatus = "broken"
+)
+
+func (e *SourceStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = SourceStatus(s)
+	case string:
+		*e = SourceStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for SourceStatus: %T", src)
+	}
+	return nil
+}
+
+type NullSourceStatus struct {
+	SourceStatus SourceStatus
+	Valid        bool // Valid is true if SourceStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullSourceStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.SourceStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.SourceStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullSourceStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.SourceStatus), nil
+}
+
 type TaskState string
 
 const (
@@ -268,18 +311,30 @@ type DailyUsage struct {
 }
 
 type JobPosting struct {
-	ID           domain.ID
-	UserID       domain.ID
-	Source       string
-	ExternalID   string
-	Url          string
-	CanonicalKey string
-	Company      string
-	Title        string
-	Location     string
-	Description  string
-	Raw          []byte
-	CreatedAt    time.Time
+	ID                domain.ID
+	UserID            domain.ID
+	Source            string
+	ExternalID        string
+	Url               string
+	CanonicalKey      string
+	Company           string
+	Title             string
+	Location          string
+	Description       string
+	Raw               []byte
+	CreatedAt         time.Time
+	SourceID          *domain.ID
+	Platform          string
+	PlatformPostingID string
+	Department        string
+	Remote            bool
+	ApplyUrl          string
+	Compensation      string
+	EmploymentType    string
+	Questions         []byte
+	BoardUpdatedAt    *time.Time
+	ClosedAt          *time.Time
+	UpdatedAt         time.Time
 }
 
 type MagicLinkToken struct {
@@ -311,6 +366,27 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+}
+
+type Source struct {
+	ID               domain.ID
+	UserID           domain.ID
+	Platform         string
+	Board            string
+	Name             string
+	Filters          []byte
+	TargetRunID      *domain.ID
+	Status           domain.SourceStatus
+	StatusReason     string
+	SyncEverySeconds int
+	NextSyncAt       time.Time
+	LastSyncedAt     *time.Time
+	LastError        string
+	Etag             string
+	LastModified     string
+	PostingsOpen     int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 type TaskTransition struct {

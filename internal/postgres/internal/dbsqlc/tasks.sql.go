@@ -13,7 +13,7 @@ import (
 )
 
 const taskApplicationForUpdate = `-- name: TaskApplicationForUpdate :one
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today
 FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
 JOIN job_postings j ON j.id = t.job_id
@@ -87,6 +87,18 @@ func (q *Queries) TaskApplicationForUpdate(ctx context.Context, arg TaskApplicat
 		&i.JobPosting.Description,
 		&i.JobPosting.Raw,
 		&i.JobPosting.CreatedAt,
+		&i.JobPosting.SourceID,
+		&i.JobPosting.Platform,
+		&i.JobPosting.PlatformPostingID,
+		&i.JobPosting.Department,
+		&i.JobPosting.Remote,
+		&i.JobPosting.ApplyUrl,
+		&i.JobPosting.Compensation,
+		&i.JobPosting.EmploymentType,
+		&i.JobPosting.Questions,
+		&i.JobPosting.BoardUpdatedAt,
+		&i.JobPosting.ClosedAt,
+		&i.JobPosting.UpdatedAt,
 		&i.User.ID,
 		&i.User.Email,
 		&i.User.Profile,
@@ -100,7 +112,7 @@ func (q *Queries) TaskApplicationForUpdate(ctx context.Context, arg TaskApplicat
 }
 
 const taskApplicationsForUpdate = `-- name: TaskApplicationsForUpdate :many
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today,
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today,
     EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = t.job_id AND x.id <> t.id
             AND x.state IN ('submitting', 'submitted'))::boolean AS applied_elsewhere
 FROM application_tasks t
@@ -186,6 +198,18 @@ func (q *Queries) TaskApplicationsForUpdate(ctx context.Context, arg TaskApplica
 			&i.JobPosting.Description,
 			&i.JobPosting.Raw,
 			&i.JobPosting.CreatedAt,
+			&i.JobPosting.SourceID,
+			&i.JobPosting.Platform,
+			&i.JobPosting.PlatformPostingID,
+			&i.JobPosting.Department,
+			&i.JobPosting.Remote,
+			&i.JobPosting.ApplyUrl,
+			&i.JobPosting.Compensation,
+			&i.JobPosting.EmploymentType,
+			&i.JobPosting.Questions,
+			&i.JobPosting.BoardUpdatedAt,
+			&i.JobPosting.ClosedAt,
+			&i.JobPosting.UpdatedAt,
 			&i.User.ID,
 			&i.User.Email,
 			&i.User.Profile,
@@ -314,7 +338,7 @@ func (q *Queries) TaskCountByStateForUser(ctx context.Context, arg TaskCountBySt
 }
 
 const taskDetailGet = `-- name: TaskDetailGet :one
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at,
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at,
     EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = j.id AND x.state IN ('submitting', 'submitted'))::boolean AS job_applied
 FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
@@ -383,6 +407,18 @@ func (q *Queries) TaskDetailGet(ctx context.Context, arg TaskDetailGetParams) (*
 		&i.JobPosting.Description,
 		&i.JobPosting.Raw,
 		&i.JobPosting.CreatedAt,
+		&i.JobPosting.SourceID,
+		&i.JobPosting.Platform,
+		&i.JobPosting.PlatformPostingID,
+		&i.JobPosting.Department,
+		&i.JobPosting.Remote,
+		&i.JobPosting.ApplyUrl,
+		&i.JobPosting.Compensation,
+		&i.JobPosting.EmploymentType,
+		&i.JobPosting.Questions,
+		&i.JobPosting.BoardUpdatedAt,
+		&i.JobPosting.ClosedAt,
+		&i.JobPosting.UpdatedAt,
 		&i.JobApplied,
 	)
 	return &i, err
@@ -864,6 +900,61 @@ func (q *Queries) TaskListInRun(ctx context.Context, arg TaskListInRunParams) ([
 	for rows.Next() {
 		var i TaskListInRunRow
 		if err := rows.Scan(&i.JobID, &i.ID); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const taskListOpenForJobsForUpdate = `-- name: TaskListOpenForJobsForUpdate :many
+SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM application_tasks
+WHERE job_id = ANY($1::uuid[]) AND state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'paused', 'failed')
+ORDER BY id
+FOR UPDATE
+`
+
+// The tasks of these jobs that have not been sent (nor may have been),
+// locked in id order.
+func (q *Queries) TaskListOpenForJobsForUpdate(ctx context.Context, jobIds []domain.ID) ([]*ApplicationTask, error) {
+	rows, err := q.db.Query(ctx, taskListOpenForJobsForUpdate, jobIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*ApplicationTask
+	for rows.Next() {
+		var i ApplicationTask
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.RunID,
+			&i.JobID,
+			&i.State,
+			&i.Priority,
+			&i.QueuedAt,
+			&i.Attempts,
+			&i.LastError,
+			&i.StateReason,
+			&i.Packet,
+			&i.RiverJobID,
+			&i.LeaseOwner,
+			&i.LeaseToken,
+			&i.HeartbeatAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.StartedAt,
+			&i.AwaitingApprovalAt,
+			&i.ApprovedAt,
+			&i.SubmittingAt,
+			&i.SubmittedAt,
+			&i.PausedAt,
+			&i.FailedAt,
+			&i.CancelledAt,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, &i)

@@ -1,0 +1,285 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+)
+
+// Job sources: a user follows a company's public job board; River jobs sync
+// it. A sync reads the board outside any transaction, then applies what it
+// read in one: postings that match the source's filters are stored (new, or
+// refreshed and open again; the canonical key makes a pasted link of the
+// same posting the same job), new matches join the source's run, and
+// postings the board no longer lists are closed, their unsent tasks
+// cancelled (posting_closed) — never submitted.
+
+// QueueSources is the River queue that syncs job boards, apart from the
+// applications queue so a slow board never delays submissions.
+const QueueSources = "sources"
+
+// SyncSourceArgs is the River job that syncs one source. One is pending per
+// source at most.
+type SyncSourceArgs struct {
+	SourceID domain.ID `json:"source_id" river:"unique"`
+}
+
+// Kind implements river.JobArgs.
+func (SyncSourceArgs) Kind() string { return "sync_source" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (SyncSourceArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSources, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateScheduled, rivertype.JobStateRetryable}}}
+}
+
+// ScheduleSyncsArgs is the periodic River job that enqueues the syncs of
+// the sources that are due.
+type ScheduleSyncsArgs struct{}
+
+// Kind implements river.JobArgs.
+func (ScheduleSyncsArgs) Kind() string { return "schedule_source_syncs" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (ScheduleSyncsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSources, MaxAttempts: 3}
+}
+
+// AddSource follows a board for the user: platform and board, or the URL of
+// the board; filters choose its postings; new matches go to the user's run
+// RunID when given. Its first sync is enqueued with it.
+func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.SourceCreate) (*domain.Source, error) {
+	if err := in.Normalize(s.o.SourceSyncEvery); err != nil {
+		return nil, err
+	}
+	if in.RunID != nil {
+		if _, err := s.store.GetRun(ctx, userID, *in.RunID); err != nil {
+			return nil, err
+		}
+	}
+	var src *domain.Source
+	err := s.inTx(ctx, func(t *txn) error {
+		var err error
+		if src, err = t.st.SourceCreate(ctx, userID, in); err != nil {
+			return err
+		}
+		return s.enqueueSyncs(ctx, t, []domain.ID{src.ID})
+	})
+	return src, err
+}
+
+// UpdateSource changes one of the user's sources (filters, run, name,
+// interval; paused or active again, which syncs it at once).
+func (s *Service) UpdateSource(ctx context.Context, userID, id domain.ID, u domain.SourceUpdate) (*domain.Source, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if u.RunID != nil {
+		if _, err := s.store.GetRun(ctx, userID, *u.RunID); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.SourceUpdate(ctx, userID, id, u)
+}
+
+// DeleteSource stops following a board; its postings stay.
+func (s *Service) DeleteSource(ctx context.Context, userID, id domain.ID) error {
+	return s.store.SourceDelete(ctx, userID, id)
+}
+
+// SyncSourceNow enqueues a sync of one of the user's sources (unless one is
+// already waiting or running).
+func (s *Service) SyncSourceNow(ctx context.Context, userID, id domain.ID) (*domain.Source, error) {
+	src, err := s.store.SourceGet(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	if src.Status == domain.SourceBroken {
+		return nil, domain.Errorf(domain.ECONFLICT, "this source is broken (%s): fix its board, then set it active", src.StatusReason)
+	}
+	return src, s.inTx(ctx, func(t *txn) error { return s.enqueueSyncs(ctx, t, []domain.ID{id}) })
+}
+
+// ScheduleDueSyncs enqueues a sync for up to max sources that are due, and
+// returns how many (the periodic job; several schedulers never take one
+// source twice).
+func (s *Service) ScheduleDueSyncs(ctx context.Context, max int) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(t *txn) error {
+		ids, err := t.st.SourceClaimDue(ctx, max)
+		n = len(ids)
+		if err != nil || n == 0 {
+			return err
+		}
+		return s.enqueueSyncs(ctx, t, ids)
+	})
+	return n, err
+}
+
+func (s *Service) enqueueSyncs(ctx context.Context, t *txn, ids []domain.ID) error {
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: SyncSourceArgs{SourceID: id}}
+	}
+	_, err := s.river.InsertManyTx(ctx, t.Tx, params)
+	return err
+}
+
+// SyncSource reads a source's board and applies what it read. A board that
+// does not exist marks the source broken (never retried by itself); one
+// that cannot be read now returns an error for River to retry with backoff
+// (or a snooze for the time the board asked); an answer that cannot be read
+// is recorded on the source and tried again at the next sync.
+func (s *Service) SyncSource(ctx context.Context, sourceID domain.ID) error {
+	src, err := s.store.SourceGetAny(ctx, sourceID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil // deleted meanwhile
+	}
+	if err != nil || src.Status != domain.SourceActive {
+		return err
+	}
+	client := s.o.Boards[src.Platform]
+	if client == nil {
+		return s.store.SourceSyncFailed(ctx, src.ID, fmt.Sprintf("applyq has no %s client configured", src.Platform), false)
+	}
+	log := s.log.With(zap.Stringer("source_id", src.ID), zap.String("platform", string(src.Platform)), zap.String("board", src.Board))
+	snap, err := client.Fetch(ctx, src.Board, src.Validators)
+	switch {
+	case errors.Is(err, domain.ErrBoardNotFound):
+		log.Warn("job board not found; source marked broken", zap.Error(err))
+		return s.store.SourceSyncFailed(ctx, src.ID, fmt.Sprintf("the %s board %q does not exist (404): check its name", src.Platform, src.Board), true)
+	case errors.Is(err, domain.ErrBoardUnavailable):
+		log.Info("job board unavailable; retrying later", zap.Error(err))
+		if ferr := s.store.SourceSyncFailed(ctx, src.ID, err.Error(), false); ferr != nil {
+			return ferr
+		}
+		if d, ok := retryAfter(err); ok {
+			return river.JobSnooze(d)
+		}
+		return err
+	case err != nil:
+		log.Warn("job board answer unreadable; trying again at the next sync", zap.Error(err))
+		return s.store.SourceSyncFailed(ctx, src.ID, domain.ErrorMessage(err), false)
+	}
+	return s.applySnapshot(ctx, src.ID, snap, log)
+}
+
+// retryAfter is the delay a board asked for, when the error carries one.
+func retryAfter(err error) (time.Duration, bool) {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
+		return ra.RetryAfter(), true
+	}
+	return 0, false
+}
+
+// applySnapshot stores what a board listed, in one transaction: the
+// source first, then its postings, the run new matches join, and the
+// tasks of closed postings (in id order).
+func (s *Service) applySnapshot(ctx context.Context, sourceID domain.ID, snap *domain.BoardSnapshot, log *zap.Logger) error {
+	var added, closed, cancelled int
+	err := s.inTx(ctx, func(t *txn) error {
+		added, closed, cancelled = 0, 0, 0
+		src, err := t.st.SourceGetForUpdate(ctx, sourceID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !snap.NotModified {
+			var fresh []domain.ID
+			listed := make([]string, 0, len(snap.Postings))
+			company := src.Name
+			if company == "" {
+				company = src.Board
+			}
+			for _, p := range snap.Postings {
+				listed = append(listed, p.ExternalID)
+				if !src.Filters.Matches(p) {
+					continue
+				}
+				id, inserted, err := t.st.BoardPostingUpsert(ctx, src, domain.BoardPostingKey(src.Platform, src.Board, p.ExternalID), company, p)
+				if err != nil {
+					return fmt.Errorf("storing posting %s: %w", p.ExternalID, err)
+				}
+				if inserted {
+					fresh = append(fresh, id)
+				}
+			}
+			if added, err = s.addMatches(ctx, t, src, fresh, log); err != nil {
+				return err
+			}
+			gone, err := t.st.BoardPostingsCloseMissing(ctx, src.ID, listed)
+			if err != nil {
+				return err
+			}
+			closed = len(gone)
+			if cancelled, err = s.cancelClosed(ctx, t, src, gone); err != nil {
+				return err
+			}
+		}
+		_, err = t.st.SourceSynced(ctx, src.ID, snap.Validators)
+		return err
+	})
+	if err == nil {
+		log.Info("job board synced", zap.Int("postings", len(snap.Postings)), zap.Bool("not_modified", snap.NotModified),
+			zap.Int("added_to_run", added), zap.Int("closed", closed), zap.Int("tasks_cancelled", cancelled))
+	}
+	return err
+}
+
+// addMatches adds new postings to the source's run, if it has one that
+// still takes jobs, and returns how many were queued.
+func (s *Service) addMatches(ctx context.Context, t *txn, src *domain.Source, jobs []domain.ID, log *zap.Logger) (int, error) {
+	if src.TargetRunID == nil || len(jobs) == 0 {
+		return 0, nil
+	}
+	queued := 0
+	for start := 0; start < len(jobs); start += domain.MaxJobsPerAdd {
+		res, err := s.addJobs(ctx, t, src.UserID, *src.TargetRunID, jobs[start:min(start+domain.MaxJobsPerAdd, len(jobs))], sourceActor(src))
+		if code := domain.ErrorCode(err); code == domain.ECONFLICT || code == domain.ENOTFOUND {
+			log.Info("the source's run takes no jobs now; new postings stay in the job list", zap.Error(err))
+			return queued, nil
+		}
+		if err != nil {
+			return queued, err
+		}
+		queued += len(res.Queued)
+	}
+	return queued, nil
+}
+
+// cancelClosed cancels the unsent tasks of postings their board no longer
+// lists, and returns how many.
+func (s *Service) cancelClosed(ctx context.Context, t *txn, src *domain.Source, jobs []domain.ID) (int, error) {
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	open, err := t.st.TaskListOpenForJobs(ctx, jobs)
+	if err != nil {
+		return 0, err
+	}
+	for _, task := range open {
+		if _, err := s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateCancelled,
+			Actor: sourceActor(src), Reason: domain.ReasonPostingClosed}); err != nil {
+			return 0, err
+		}
+	}
+	return len(open), nil
+}
+
+// sourceActor names a source as the actor of what its sync does.
+func sourceActor(src *domain.Source) string {
+	return "source:" + strings.ToLower(string(src.Platform)) + ":" + src.ID.String()
+}
