@@ -15,6 +15,7 @@ import (
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/mail"
+	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 )
 
@@ -39,7 +40,11 @@ func run(ctx context.Context, a *app.App) error {
 		mailer = mail.SMTP{Addr: m.SMTPAddr, From: m.From, Username: m.SMTPUsername, Password: m.SMTPPassword}
 	}
 	m := a.Metrics
-	s, err := a.Services(mailer)
+	boards, err := app.BoardClients(cfg.Sources, postgres.New(a.Pool).Store)
+	if err != nil {
+		return err
+	}
+	s, err := a.Services(mailer, boards)
 	if err != nil {
 		return err
 	}
@@ -51,6 +56,7 @@ func run(ctx context.Context, a *app.App) error {
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
 		ApprovalPollInterval: cfg.Approval.PollInterval, HeartbeatInterval: cfg.Worker.HeartbeatInterval,
+		SourceConcurrency: cfg.Sources.Concurrency, SourceSyncTimeout: cfg.Sources.SyncTimeout,
 	})
 	if err != nil {
 		return err

@@ -186,14 +186,15 @@ type Services struct {
 
 // Services builds this process's services, the process's metrics observing
 // committed changes; mailer sends approval links (nil in processes that
-// request none).
-func (a *App) Services(mailer domain.Mailer) (*Services, error) {
-	return NewServices(a.Pool, a.Config, a.Log, a.Metrics, mailer)
+// request none); boards read job boards (nil in processes that sync none).
+func (a *App) Services(mailer domain.Mailer, boards map[domain.Platform]domain.BoardClient) (*Services, error) {
+	return NewServices(a.Pool, a.Config, a.Log, a.Metrics, mailer, boards)
 }
 
 // NewServices builds the services of a process on pool from cfg; m, when
 // set, observes committed changes (tests pass nil).
-func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *metrics.Metrics, mailer domain.Mailer) (*Services, error) {
+func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *metrics.Metrics, mailer domain.Mailer,
+	boards map[domain.Platform]domain.BoardClient) (*Services, error) {
 	ins, err := queue.NewInserter(pool)
 	if err != nil {
 		return nil, err
@@ -206,7 +207,8 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 	return &Services{
 		DB: postgres.New(pool),
 		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, Mailer: mailer, PublicBaseURL: cfg.HTTP.PublicBaseURL,
-			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks}),
+			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
+			Boards: boards, SourceSyncEvery: cfg.Sources.SyncInterval}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
 		River: ins,

@@ -21,6 +21,9 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/sources"
 )
 
 // Modes.
@@ -65,6 +68,9 @@ var readers = map[string][]string{
 	// Whoever inserts an approved task's continuation job delays it.
 	"approval.handoff_delay": {API, Worker, Sweeper},
 	"webhook.":               {Worker},
+	// The worker syncs job boards; the API gives a new source its interval.
+	"sources.":              {Worker},
+	"sources.sync_interval": {API, Worker},
 }
 
 // ReadBy returns the processes that read the setting key, in the order of
@@ -90,6 +96,48 @@ type Config struct {
 	Auth     AuthConfig     `mapstructure:"auth"`
 	Mail     MailConfig     `mapstructure:"mail"`
 	Webhook  WebhookConfig  `mapstructure:"webhook"`
+	Sources  SourcesConfig  `mapstructure:"sources"`
+}
+
+// SourcesConfig is the job boards users follow: how often and how hard
+// applyq reads them, and where each platform's public API is.
+type SourcesConfig struct {
+	SyncInterval    time.Duration `mapstructure:"sync_interval"`
+	Concurrency     int           `mapstructure:"concurrency"`
+	RequestTimeout  time.Duration `mapstructure:"request_timeout"`
+	SyncTimeout     time.Duration `mapstructure:"sync_timeout"`
+	Greenhouse      BoardConfig   `mapstructure:"greenhouse"`
+	Lever           LeverConfig   `mapstructure:"lever"`
+	Ashby           BoardConfig   `mapstructure:"ashby"`
+	SmartRecruiters BoardConfig   `mapstructure:"smartrecruiters"`
+	Recruitee       BoardConfig   `mapstructure:"recruitee"`
+	Workable        BoardConfig   `mapstructure:"workable"`
+	Personio        BoardConfig   `mapstructure:"personio"`
+}
+
+// BoardConfig is one platform's public API: its address and the requests
+// per second all workers together send it.
+type BoardConfig struct {
+	BaseURL           string `mapstructure:"base_url"`
+	RequestsPerSecond int    `mapstructure:"requests_per_second"`
+}
+
+// LeverConfig is Lever's: its boards live on a global and an EU instance.
+type LeverConfig struct {
+	BaseURL           string `mapstructure:"base_url"`
+	EUBaseURL         string `mapstructure:"eu_base_url"`
+	RequestsPerSecond int    `mapstructure:"requests_per_second"`
+}
+
+// Platforms returns each platform's settings, by platform.
+func (c SourcesConfig) Platforms() map[domain.Platform]LeverConfig {
+	out := map[domain.Platform]LeverConfig{domain.PlatformLever: c.Lever}
+	for p, b := range map[domain.Platform]BoardConfig{domain.PlatformGreenhouse: c.Greenhouse, domain.PlatformAshby: c.Ashby,
+		domain.PlatformSmartRecruiters: c.SmartRecruiters, domain.PlatformRecruitee: c.Recruitee, domain.PlatformWorkable: c.Workable,
+		domain.PlatformPersonio: c.Personio} {
+		out[p] = LeverConfig{BaseURL: b.BaseURL, RequestsPerSecond: b.RequestsPerSecond}
+	}
+	return out
 }
 
 // AuthConfig is sign-in: magic links, sessions and their limits.
@@ -236,6 +284,15 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("webhook.secret", "")
 	v.SetDefault("webhook.timeout", 30*time.Second)
 	v.SetDefault("webhook.idempotent", false)
+	v.SetDefault("sources.sync_interval", 6*time.Hour)
+	v.SetDefault("sources.concurrency", 4)
+	v.SetDefault("sources.request_timeout", 30*time.Second)
+	v.SetDefault("sources.sync_timeout", 10*time.Minute)
+	for _, p := range domain.Platforms {
+		v.SetDefault("sources."+string(p)+".base_url", sources.DefaultBaseURL(p))
+		v.SetDefault("sources."+string(p)+".requests_per_second", 5)
+	}
+	v.SetDefault("sources.lever.eu_base_url", sources.DefaultLeverEUBaseURL)
 }
 
 // Load parses args with fs (from Flags(process)) and returns the
@@ -442,6 +499,30 @@ func (c *Config) Validate(process string) error {
 	}
 	if c.Sweeper.MaxBatches < 1 {
 		bad("sweeper.max_batches", "must be at least 1, got %d", c.Sweeper.MaxBatches)
+	}
+	if c.Sources.SyncInterval < domain.MinSyncEvery || c.Sources.SyncInterval > domain.MaxSyncEvery {
+		bad("sources.sync_interval", "must be between %s and %s, got %s", domain.MinSyncEvery, domain.MaxSyncEvery, c.Sources.SyncInterval)
+	}
+	if c.Sources.Concurrency < 1 || c.Sources.Concurrency > 100 {
+		bad("sources.concurrency", "must be between 1 and 100, got %d", c.Sources.Concurrency)
+	}
+	if c.Sources.RequestTimeout < time.Second || c.Sources.RequestTimeout > 5*time.Minute {
+		bad("sources.request_timeout", "must be between 1s and 5m, got %s", c.Sources.RequestTimeout)
+	}
+	if c.Sources.SyncTimeout < c.Sources.RequestTimeout || c.Sources.SyncTimeout > time.Hour {
+		bad("sources.sync_timeout", "must be at least sources.request_timeout (%s) and at most 1h, got %s", c.Sources.RequestTimeout, c.Sources.SyncTimeout)
+	}
+	for p, b := range c.Sources.Platforms() {
+		if _, err := sources.New(p, sources.Options{BaseURL: b.BaseURL, EUBaseURL: b.EUBaseURL}); err != nil {
+			key := "sources." + string(p) + ".base_url"
+			if strings.Contains(err.Error(), ".eu_base_url") {
+				key = "sources.lever.eu_base_url"
+			}
+			bad(key, "%s", domain.ErrorMessage(err))
+		}
+		if b.RequestsPerSecond < 1 || b.RequestsPerSecond > 1000 {
+			bad("sources."+string(p)+".requests_per_second", "must be between 1 and 1000, got %d", b.RequestsPerSecond)
+		}
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)

@@ -106,7 +106,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	svcs, err := app.NewServices(pool, cfg, log, nil, s.mail)
+	svcs, err := app.NewServices(pool, cfg, log, nil, s.mail, nil)
 	require.NoError(t, err)
 	svcs.Tasks, s.accounts = s.svc, svcs.Accounts // the stack's clock paces the tasks
 	pageOpts := app.DashboardOptions(cfg, svcs)

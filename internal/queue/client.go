@@ -38,17 +38,26 @@ type ClientOptions struct {
 }
 
 // Workers are the workers one process runs: Apply works the applications
-// queue, MagicLink the mail queue; either may be nil.
+// queue, MagicLink the mail queue, Sources the job-board syncs (and, on
+// the elected leader, their periodic scheduling); any may be nil.
 type Workers struct {
 	Apply     *ApplyWorker
 	MagicLink *MagicLinkWorker
+	Sources   *SourceWorkers
+}
+
+// SourceWorkers sync job boards, Concurrency at once per process.
+type SourceWorkers struct {
+	Sync        *SyncSourceWorker
+	Schedule    *ScheduleSyncsWorker
+	Concurrency int
 }
 
 // mailConcurrency bounds parallel sends per process.
 const mailConcurrency = 4
 
-// NewWorkerClient returns a River client that works the applications queue
-// (and the mail queue, with a MagicLink worker). The caller starts and stops it.
+// NewWorkerClient returns a River client that works the queues of ws. The
+// caller starts and stops it.
 func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river.Client[pgx.Tx], error) {
 	if opts.Concurrency < 1 {
 		return nil, fmt.Errorf("queue: concurrency must be at least 1, got %d", opts.Concurrency)
@@ -67,7 +76,19 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		}
 		queues[accounts.QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}
 	}
+	var periodic []*river.PeriodicJob
+	if ws.Sources != nil {
+		if err := river.AddWorkerSafely(workers, ws.Sources.Sync); err != nil {
+			return nil, err
+		}
+		if err := river.AddWorkerSafely(workers, ws.Sources.Schedule); err != nil {
+			return nil, err
+		}
+		queues[tasks.QueueSources] = river.QueueConfig{MaxWorkers: max(ws.Sources.Concurrency, 1)}
+		periodic = append(periodic, scheduleSyncsJob())
+	}
 	cfg := &river.Config{
+		PeriodicJobs:      periodic,
 		RetryPolicy:       tasks.RetryPolicy{},
 		ID:                opts.ID,
 		Queues:            queues,

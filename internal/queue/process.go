@@ -43,6 +43,11 @@ type ProcessOptions struct {
 	// HeartbeatInterval is how often held leases are refreshed.
 	HeartbeatInterval time.Duration
 
+	// SourceConcurrency is the job-board syncs this process runs at once;
+	// SourceSyncTimeout bounds one.
+	SourceConcurrency int
+	SourceSyncTimeout time.Duration
+
 	// Observers for metrics; any may be nil.
 	OnApply func(applier string, outcome domain.ApplyOutcome, d time.Duration)
 	OnJob   func(kind, outcome string)
@@ -70,7 +75,9 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	approvals := &Approvals{Tasks: o.Tasks, Worker: w, PollInterval: o.ApprovalPollInterval, Concurrency: o.Concurrency, Log: o.Log}
 	w.Approvals = approvals
 	magic := &MagicLinkWorker{Accounts: o.Accounts, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL}
-	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic}, ClientOptions{
+	syncs := &SourceWorkers{Sync: &SyncSourceWorker{Tasks: o.Tasks, JobTimeout: o.SourceSyncTimeout},
+		Schedule: &ScheduleSyncsWorker{Tasks: o.Tasks}, Concurrency: o.SourceConcurrency}
+	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic, Sources: syncs}, ClientOptions{
 		Concurrency: o.Concurrency, FetchCooldown: o.FetchCooldown, FetchPollInterval: o.FetchPollInterval, ID: o.Owner, Log: o.Log,
 		OnJob: o.OnJob,
 	})

@@ -100,8 +100,9 @@ func (s *Service) runClaims(calls []*claimCall) {
 			c := first[a.Task.ID]
 			held[a.Task.ID] = true
 			switch {
-			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere:
-				c.alone = true // continue the approval, park the task, cancel it as already applied
+			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere ||
+				(a.Task.State == domain.StateQueued && a.Job.ClosedAt != nil):
+				c.alone = true // continue the approval, park the task, cancel it as already applied or its posting closed
 			case a.Task.State == domain.StateQueued && !a.Run.RequiresApproval && jobs[a.Job.ID]:
 				c.alone = true // another run's task for the same job is in this batch: one of them only
 			case a.Task.State != domain.StateQueued:

@@ -59,7 +59,8 @@ const runBusyRecheck = time.Second
 
 // claimOne is Claim for one task in a transaction of its own, moving it
 // queued → in_progress under lease (Prepare then hands it on). Instead it
-// completes the job when the task moved on or is gone, parks the task
+// completes the job when the task moved on or is gone, cancels it when its
+// posting closed (posting_closed), parks the task
 // (completing the job) while its run is paused, returns a River snooze
 // until the next window when the user's daily limit is reached, and
 // continues an approved task (ContinueApproved) when the job is its
@@ -91,6 +92,16 @@ func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, err
 			return nil
 		default:
 			log.Info("task not queued; leaving it alone", zap.String("state", string(app.Task.State)))
+			return completeJob(ctx, t, job)
+		}
+		if app.Job.ClosedAt != nil {
+			// Its board no longer lists the posting (a task added after
+			// the sync closed it): never submitted.
+			log.Info("posting closed on its board; task cancelled", zap.Stringer("job_id", app.Job.ID))
+			if _, err := s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateCancelled,
+				Actor: domain.ActorWorker, Reason: domain.ReasonPostingClosed}); err != nil {
+				return err
+			}
 			return completeJob(ctx, t, job)
 		}
 		if app.Run.Status == domain.RunPaused {

@@ -236,9 +236,12 @@ WITH input AS (
 SELECT * FROM moved;
 
 -- name: TaskListOpenForJobsForUpdate :many
--- The tasks of these jobs that have not been sent (nor may have been),
+-- The tasks of these jobs that have not been sent (nor may have been: a
+-- task paused as submission_outcome_unknown stays for its user to check),
 -- locked in id order.
 SELECT * FROM application_tasks
-WHERE job_id = ANY(@job_ids::uuid[]) AND state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'paused', 'failed')
+WHERE job_id = ANY(@job_ids::uuid[])
+  AND (state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'failed')
+       OR (state = 'paused' AND state_reason <> 'submission_outcome_unknown'))
 ORDER BY id
 FOR UPDATE;

@@ -912,12 +912,15 @@ func (q *Queries) TaskListInRun(ctx context.Context, arg TaskListInRunParams) ([
 
 const taskListOpenForJobsForUpdate = `-- name: TaskListOpenForJobsForUpdate :many
 SELECT id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at FROM application_tasks
-WHERE job_id = ANY($1::uuid[]) AND state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'paused', 'failed')
+WHERE job_id = ANY($1::uuid[])
+  AND (state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'failed')
+       OR (state = 'paused' AND state_reason <> 'submission_outcome_unknown'))
 ORDER BY id
 FOR UPDATE
 `
 
-// The tasks of these jobs that have not been sent (nor may have been),
+// The tasks of these jobs that have not been sent (nor may have been: a
+// task paused as submission_outcome_unknown stays for its user to check),
 // locked in id order.
 func (q *Queries) TaskListOpenForJobsForUpdate(ctx context.Context, jobIds []domain.ID) ([]*ApplicationTask, error) {
 	rows, err := q.db.Query(ctx, taskListOpenForJobsForUpdate, jobIds)
