@@ -186,6 +186,7 @@ func (e *BoardUnavailableError) Is(target error) bool { return target == ErrBoar
 
 // Unwrap returns the cause.
 func (e *BoardUnavailableError) Unwrap() error { return e.Err }
+
 // SourceStatus is whether a source is synced.
 type SourceStatus string
 
