@@ -75,6 +75,9 @@ type stackOpts struct {
 	NoWorker     bool          // start no worker process
 	Applier      domain.Applier
 	Concurrency  int
+	// Boards are the job-board clients the workers sync sources with
+	// (point them at an httptest server).
+	Boards map[domain.Platform]domain.BoardClient
 }
 
 // startStack runs the API (httptest, loopback) and, unless NoWorker, one
@@ -99,7 +102,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
 	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
-		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now})
+		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards})
 	hub := dashboard.NewHub()
 	listener := notify.New(dbURL, log)
 	listener.Subscribe(domain.NotifyTasks, hub)
@@ -146,6 +149,7 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, Accounts: s.accounts, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
 		Concurrency: o.Concurrency, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
 		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalPollInterval: s.cfg.Approval.PollInterval,
+		SourceConcurrency: 2, SourceSyncTimeout: 30 * time.Second,
 	})
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background()))
