@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 // seed creates users, each with one run and perUser postings, and adds the
@@ -62,8 +63,8 @@ func (b *bench) count(ctx context.Context, q string, args ...any) (int, error) {
 
 // dbStats are the counters of pg_stat_database that a run reads.
 type dbStats struct {
-	commits, deadlocks int64 // this database
-	otherCommits       int64 // every other database of the server
+	commits, rollbacks, deadlocks int64 // this database
+	otherCommits                  int64 // every other database of the server
 }
 
 // stats reads pg_stat_database. Backends publish their counters at most
@@ -73,9 +74,10 @@ func (b *bench) stats(ctx context.Context) (dbStats, error) {
 	var s dbStats
 	err := b.pool.QueryRow(ctx, `SELECT
 		coalesce(sum(xact_commit) FILTER (WHERE datname = current_database()), 0)::bigint,
+		coalesce(sum(xact_rollback) FILTER (WHERE datname = current_database()), 0)::bigint,
 		coalesce(sum(deadlocks) FILTER (WHERE datname = current_database()), 0)::bigint,
 		coalesce(sum(xact_commit) FILTER (WHERE datname IS DISTINCT FROM current_database()), 0)::bigint
-		FROM pg_stat_database`).Scan(&s.commits, &s.deadlocks, &s.otherCommits)
+		FROM pg_stat_database`).Scan(&s.commits, &s.rollbacks, &s.deadlocks, &s.otherCommits)
 	return s, err
 }
 
@@ -98,6 +100,9 @@ type e2eResult struct {
 	workerCPU []float64 // CPU seconds of each worker process
 	pgCPU     float64   // CPU seconds of the Postgres server; -1 when not measured
 	stats     dbStats   // deltas over the run
+	// Work done per run: transition rows written, River attempts and
+	// snoozes of the tasks' jobs (a job worked once: 1 attempt, 0 snoozes).
+	transitions, attempts, snoozes int64
 }
 
 func (r e2eResult) rate() float64 { return float64(r.tasks) / r.secs }
@@ -208,9 +213,13 @@ func (b *bench) measure(ctx context.Context, pl pipeline, workers, conns int) (e
 	if err != nil {
 		return res, err
 	}
-	res.stats = dbStats{commits: after.commits - before.commits, deadlocks: after.deadlocks - before.deadlocks,
-		otherCommits: after.otherCommits - before.otherCommits}
-	return res, nil
+	res.stats = dbStats{commits: after.commits - before.commits, rollbacks: after.rollbacks - before.rollbacks,
+		deadlocks: after.deadlocks - before.deadlocks, otherCommits: after.otherCommits - before.otherCommits}
+	err = b.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM task_transitions),
+		(SELECT coalesce(sum(attempt), 0) FROM river_job WHERE kind = $1),
+		(SELECT coalesce(sum((metadata->>'snoozes')::bigint), 0) FROM river_job WHERE kind = $1)`,
+		tasks.ApplyArgs{}.Kind()).Scan(&res.transitions, &res.attempts, &res.snoozes)
+	return res, err
 }
 
 // postgres returns the server's CPU meter, or nil (once said why) when the
@@ -268,15 +277,18 @@ func (b *bench) addRun(p pipeline, workers, conns int, r e2eResult) {
 		tput.Target = ">= 2000"
 	}
 	b.add(tput)
-	b.add(row{Name: fmt.Sprintf("%s: commits per task, %d worker(s)", p.name, workers), Value: float64(r.stats.commits) / float64(r.tasks), Unit: "commits"})
+	per := func(n int64) float64 { return float64(n) / float64(r.tasks) }
+	b.add(row{Name: fmt.Sprintf("%s: commits per task, %d worker(s)", p.name, workers), Value: per(r.stats.commits), Unit: "commits",
+		Note: fmt.Sprintf("per task: %.2f rollbacks, %.2f River attempts, %.2f snoozes, %.2f transition rows (creation included)",
+			per(r.stats.rollbacks), per(r.attempts), per(r.snoozes), per(r.transitions))})
 	var workerCPU float64
-	per := make([]string, len(r.workerCPU))
+	each := make([]string, len(r.workerCPU))
 	for i, c := range r.workerCPU {
 		workerCPU += c
-		per[i] = fmt.Sprintf("%.2f", c/r.secs)
+		each[i] = fmt.Sprintf("%.2f", c/r.secs)
 	}
 	b.add(row{Name: fmt.Sprintf("%s: worker CPU, %d worker(s)", p.name, workers), Value: workerCPU / r.secs, Unit: "cores",
-		Note: fmt.Sprintf("per process: %s (%.1f CPU-s over %.1f s)", strings.Join(per, ", "), workerCPU, r.secs)})
+		Note: fmt.Sprintf("per process: %s (%.1f CPU-s over %.1f s)", strings.Join(each, ", "), workerCPU, r.secs)})
 	if r.pgCPU < 0 {
 		return // Postgres is not on this machine: no server CPU, no cores used
 	}
