@@ -16,6 +16,9 @@ const (
 	benchConcurrency   = 200
 	benchFetchCooldown = 5 * time.Millisecond
 	benchPoll          = 100 * time.Millisecond
+	// benchMaxConns is the pool of one worker process (fewer when the
+	// server cannot hold that many for every process: see workerConns).
+	benchMaxConns = 40
 )
 
 // commitRate measures single-row update transactions from 8 clients for 5 s

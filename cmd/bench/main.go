@@ -1,7 +1,9 @@
 // Command bench measures applyq against the limits of the machine it runs on,
 // in one run (`make bench`): Postgres commit rate and bare River throughput as
-// baselines, then end-to-end throughput, latencies, ingestion, sweeper cost
-// and memory. It prints one table and writes it as JSON. It needs the built
+// baselines, then end-to-end throughput with 1, 2 and 4 worker processes
+// beside a naive two-commit River pipeline over the same tasks (naive.go),
+// with the CPU of the workers and of Postgres, then latencies, ingestion,
+// sweeper cost and memory. It prints one table and writes it as JSON. It needs the built
 // binaries (make build) and a Postgres server (APPLYQ_PG_SERVER_URL); it works
 // in its own fresh database, which it drops at the end. Everything targets
 // 127.0.0.1 and is bounded in count and time.
@@ -51,6 +53,8 @@ type bench struct {
 	rows     []row
 	log      *zap.Logger
 	started  time.Time
+	pg       *postgresCPU // the server's CPU meter (nil: not found, see pgErr)
+	pgErr    error
 }
 
 func (b *bench) add(r row) {
@@ -59,6 +63,13 @@ func (b *bench) add(r row) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == naiveWorkerFlag { // a worker process of the naive pipeline (naive.go)
+		if err := naiveMain(); err != nil {
+			fmt.Fprintln(os.Stderr, "naive worker:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	out := flag.String("out", "docs/benchmarks.json", "where to write the JSON results")
 	tasks := flag.Int("tasks", 20000, "tasks for the end-to-end throughput runs")
 	big := flag.Int("big", 1000000, "settled tasks in the table for the API and sweeper measurements")
@@ -87,8 +98,9 @@ func run(out string, tasks, big int, only string) error {
 	}{
 		{"commit rate", b.commitRate},
 		{"bare River", b.bareRiver},
-		{"end to end, 1 worker", func(ctx context.Context) error { return b.endToEnd(ctx, 1) }},
-		{"end to end, 2 workers", func(ctx context.Context) error { return b.endToEnd(ctx, 2) }},
+		{"end to end and naive River pipeline, 1 worker", func(ctx context.Context) error { return b.endToEnd(ctx, 1) }},
+		{"end to end and naive River pipeline, 2 workers", func(ctx context.Context) error { return b.endToEnd(ctx, 2) }},
+		{"end to end and naive River pipeline, 4 workers", func(ctx context.Context) error { return b.endToEnd(ctx, 4) }},
 		{"add to claim", b.addToClaim},
 		{"approve to submission", b.approveToSubmission},
 		{"worker memory", b.workerMemory},
