@@ -176,9 +176,9 @@ func (s *Service) SyncSource(ctx context.Context, sourceID domain.ID) error {
 
 // retryAfter is the delay a board asked for, when the error carries one.
 func retryAfter(err error) (time.Duration, bool) {
-	var ra interface{ RetryAfter() time.Duration }
-	if errors.As(err, &ra) && ra.RetryAfter() > 0 {
-		return ra.RetryAfter(), true
+	var u *domain.BoardUnavailableError
+	if errors.As(err, &u) && u.RetryAfter > 0 {
+		return u.RetryAfter, true
 	}
 	return 0, false
 }

@@ -46,18 +46,23 @@ FROM due WHERE s.id = due.due_id
 RETURNING s.id;
 
 -- name: SourceSynced :one
--- Records a sync that read the board.
+-- Records a sync that read the board; the next is one interval (jittered
+-- ±10%) away.
 UPDATE sources SET
     etag = @etag, last_modified = @last_modified, last_synced_at = now(), last_error = '',
+    next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
     postings_open = (SELECT count(*) FROM job_postings j WHERE j.source_id = sources.id AND j.closed_at IS NULL),
     updated_at = now()
 WHERE sources.id = @id
 RETURNING *;
 
 -- name: SourceSyncFailed :exec
--- Records a sync that failed; broken stops the source until its user fixes it.
+-- Records a sync that failed (River retries it meanwhile; the scheduler
+-- tries again an interval later); broken stops the source until its user
+-- fixes it.
 UPDATE sources SET
     last_error = @last_error,
+    next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
     status = CASE WHEN @broken::boolean THEN 'broken'::source_status ELSE status END,
     status_reason = CASE WHEN @broken::boolean THEN @last_error ELSE status_reason END,
     updated_at = now()

@@ -258,6 +258,7 @@ func (q *Queries) SourceListByUser(ctx context.Context, userID domain.ID) ([]*So
 const sourceSyncFailed = `-- name: SourceSyncFailed :exec
 UPDATE sources SET
     last_error = $1,
+    next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
     status = CASE WHEN $2::boolean THEN 'broken'::source_status ELSE status END,
     status_reason = CASE WHEN $2::boolean THEN $1 ELSE status_reason END,
     updated_at = now()
@@ -270,7 +271,9 @@ type SourceSyncFailedParams struct {
 	ID        domain.ID
 }
 
-// Records a sync that failed; broken stops the source until its user fixes it.
+// Records a sync that failed (River retries it meanwhile; the scheduler
+// tries again an interval later); broken stops the source until its user
+// fixes it.
 func (q *Queries) SourceSyncFailed(ctx context.Context, arg SourceSyncFailedParams) error {
 	_, err := q.db.Exec(ctx, sourceSyncFailed, arg.LastError, arg.Broken, arg.ID)
 	return err
@@ -279,6 +282,7 @@ func (q *Queries) SourceSyncFailed(ctx context.Context, arg SourceSyncFailedPara
 const sourceSynced = `-- name: SourceSynced :one
 UPDATE sources SET
     etag = $1, last_modified = $2, last_synced_at = now(), last_error = '',
+    next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
     postings_open = (SELECT count(*) FROM job_postings j WHERE j.source_id = sources.id AND j.closed_at IS NULL),
     updated_at = now()
 WHERE sources.id = $3
@@ -291,7 +295,8 @@ type SourceSyncedParams struct {
 	ID           domain.ID
 }
 
-// Records a sync that read the board.
+// Records a sync that read the board; the next is one interval (jittered
+// ±10%) away.
 func (q *Queries) SourceSynced(ctx context.Context, arg SourceSyncedParams) (*Source, error) {
 	row := q.db.QueryRow(ctx, sourceSynced, arg.Etag, arg.LastModified, arg.ID)
 	var i Source
