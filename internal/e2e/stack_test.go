@@ -189,13 +189,26 @@ func (s *stack) approvalTokens(t testing.TB) []string {
 
 func (s *stack) post(t testing.TB, path string, body any, headers map[string]string) (int, []byte) {
 	t.Helper()
+	code, _, out := s.request(t, http.MethodPost, path, body, headers)
+	return code, out
+}
+
+func (s *stack) get(t testing.TB, path string) (int, http.Header, []byte) {
+	t.Helper()
+	return s.request(t, http.MethodGet, path, nil, nil)
+}
+
+// request sends body (nil: none) as JSON with headers and returns the
+// answer's status, headers and body.
+func (s *stack) request(t testing.TB, method, path string, body any, headers map[string]string) (int, http.Header, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		require.NoError(t, err)
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(http.MethodPost, s.api.URL+path, rd)
+	req, err := http.NewRequest(method, s.api.URL+path, rd)
 	require.NoError(t, err)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -204,16 +217,6 @@ func (s *stack) post(t testing.TB, path string, body any, headers map[string]str
 		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, out
-}
-
-func (s *stack) get(t testing.TB, path string) (int, http.Header, []byte) {
-	t.Helper()
-	res, err := http.Get(s.api.URL + path)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	out, err := io.ReadAll(res.Body)
