@@ -126,8 +126,10 @@ var trackingParams = map[string]bool{
 // CanonicalJobKey reduces a posting URL to a key that is equal for every URL of
 // the same job: scheme and host case, default ports, "www.", fragments,
 // tracking parameters, parameter order and trailing slashes do not matter, and
-// the known ATS URL shapes (Greenhouse, Lever, Ashby) reduce to
-// "ats:board:id" whatever page of the posting the link points at.
+// the known ATS URL shapes (Greenhouse, Lever, Ashby, SmartRecruiters,
+// Recruitee, Personio) reduce to "ats:board:id", Workable's to
+// "workable:shortcode", whatever page of the posting the link points at
+// (BoardPostingKey gives the same key from a board's listing).
 func CanonicalJobKey(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
@@ -207,6 +209,8 @@ func atsKey(host string, segs []string, q url.Values) string {
 		if len(segs) >= 2 {
 			return "ashby:" + strings.ToLower(segs[0]) + ":" + strings.ToLower(segs[1])
 		}
+	default:
+		return moreATSKey(host, segs)
 	}
 	return ""
 }

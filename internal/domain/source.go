@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -49,6 +50,10 @@ const (
 	QuestionDate         QuestionKind = "date"
 	QuestionNumber       QuestionKind = "number"
 	QuestionHidden       QuestionKind = "hidden" // filled by the platform, never by a person
+	// QuestionOther is a field of a kind applyq does not know (a video
+	// answer, a new widget): nobody can fill it but the user, so a
+	// required one makes the task wait for the person.
+	QuestionOther QuestionKind = "other"
 )
 
 // QuestionSection groups questions by what they ask; the answer library
@@ -122,6 +127,9 @@ type BoardSnapshot struct {
 	// validators given; Postings is empty and the known postings stand.
 	NotModified bool
 	Validators  BoardValidators
+	// Skipped counts the postings the board listed but the snapshot leaves
+	// out: no id, no title, or an id listed twice (the first is kept).
+	Skipped int
 }
 
 // BoardClient reads the public job boards of one platform.
@@ -145,3 +153,35 @@ var (
 	// ErrBoardUnavailable: the board could not be read now; try again later.
 	ErrBoardUnavailable = errors.New("job board unavailable")
 )
+
+// BoardUnavailableError is ErrBoardUnavailable with what is known of why:
+// the HTTP status (0 for a timeout or a network error) and the wait the
+// board asked for in Retry-After (0 when it did not say). errors.Is(err,
+// ErrBoardUnavailable) holds for it.
+type BoardUnavailableError struct {
+	Platform   Platform
+	Status     int
+	RetryAfter time.Duration
+	Err        error // the cause, when there is one
+}
+
+// Error implements the error interface.
+func (e *BoardUnavailableError) Error() string {
+	msg := string(e.Platform) + ": " + ErrBoardUnavailable.Error()
+	if e.Status != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(", retry after %s", e.RetryAfter)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrBoardUnavailable) true.
+func (e *BoardUnavailableError) Is(target error) bool { return target == ErrBoardUnavailable }
+
+// Unwrap returns the cause.
+func (e *BoardUnavailableError) Unwrap() error { return e.Err }
