@@ -133,7 +133,8 @@ func plainLine(s string, max int) string {
 	}), " "), max)
 }
 
-// truncateText cuts s to at most max characters, the last one "…".
+// truncateText cuts s to at most max characters, the last one "…", at a
+// word's end when one is near.
 func truncateText(s string, max int) string {
 	if max <= 0 || utf8.RuneCountInString(s) <= max {
 		return s
@@ -141,7 +142,11 @@ func truncateText(s string, max int) string {
 	n := 0
 	for i := range s {
 		if n == max-1 {
-			return strings.TrimRightFunc(s[:i], unicode.IsSpace) + "…"
+			cut := s[:i]
+			if sp := strings.LastIndexFunc(cut, unicode.IsSpace); sp > 0 && len(cut)-sp <= 64 {
+				cut = cut[:sp]
+			}
+			return strings.TrimRightFunc(cut, unicode.IsSpace) + "…"
 		}
 		n++
 	}
