@@ -58,7 +58,9 @@ func TestGreenhouse_Fixtures(t *testing.T) {
 				}
 				return domain.Question{Field: field, Label: label, Kind: kind, Required: required, Section: section, Options: opts}
 			}
-			o := func(label, value string) domain.QuestionOption { return domain.QuestionOption{Label: label, Value: value} }
+			o := func(label, value string) domain.QuestionOption {
+				return domain.QuestionOption{Label: label, Value: value}
+			}
 			require.Equal(t, []domain.Question{
 				q("first_name", "First Name", domain.QuestionText, true, domain.SectionStandard),
 				q("last_name", "Last Name", domain.QuestionText, true, domain.SectionStandard),
