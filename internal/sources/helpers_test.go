@@ -142,3 +142,8 @@ func requireUnavailable(tb testing.TB, err error, status int) *domain.BoardUnava
 	require.Equal(tb, status, ue.Status, "%v", err)
 	return ue
 }
+
+// testdataFile reads testdata/<name>, for handlers that may lack one.
+func testdataFile(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", filepath.FromSlash(name)))
+}

@@ -41,7 +41,7 @@ var lines = map[atom.Atom]bool{
 // separated by a blank line, list items as "- item" lines, whitespace
 // collapsed, and no control characters but line breaks.
 func htmlText(s string, max int) string {
-	z := html.NewTokenizer(strings.NewReader(s))
+	z := html.NewTokenizer(strings.NewReader(strings.ToValidUTF8(s, "")))
 	var b strings.Builder
 	skip := 0
 	words := 0 // non-space characters written, to stop early on a huge input
@@ -53,7 +53,13 @@ func htmlText(s string, max int) string {
 		switch tt {
 		case html.TextToken:
 			if skip == 0 {
-				text := string(z.Text())
+				// Line breaks in the source are spaces: only elements break lines.
+				text := strings.Map(func(r rune) rune {
+					if r == '\n' || r == '\r' {
+						return ' '
+					}
+					return r
+				}, string(z.Text()))
 				b.WriteString(text)
 				for _, r := range text {
 					if !unicode.IsSpace(r) {
@@ -79,7 +85,7 @@ func htmlText(s string, max int) string {
 			switch {
 			case paragraphs[a]:
 				b.WriteString("\n\n")
-			case lines[a]:
+			case lines[a] && tt != html.EndTagToken:
 				b.WriteByte('\n')
 			case a == atom.Li && tt != html.EndTagToken:
 				b.WriteString("\n- ")
@@ -143,8 +149,9 @@ func truncateText(s string, max int) string {
 	for i := range s {
 		if n == max-1 {
 			cut := s[:i]
-			if sp := strings.LastIndexFunc(cut, unicode.IsSpace); sp > 0 && len(cut)-sp <= 64 {
-				cut = cut[:sp]
+			next, _ := utf8.DecodeRuneInString(s[i:])
+			if sp := strings.LastIndexFunc(cut, unicode.IsSpace); !unicode.IsSpace(next) && sp > 0 && len(cut)-sp <= 64 {
+				cut = cut[:sp] // the cut is inside a word: end before it
 			}
 			return strings.TrimRightFunc(cut, unicode.IsSpace) + "…"
 		}
