@@ -53,19 +53,22 @@ func htmlText(s string, max int) string {
 		switch tt {
 		case html.TextToken:
 			if skip == 0 {
-				// Line breaks in the source are spaces: only elements break lines.
-				text := strings.Map(func(r rune) rune {
-					if r == '\n' || r == '\r' {
-						return ' '
-					}
-					return r
-				}, string(z.Text()))
-				b.WriteString(text)
+				text := string(z.Text())
+				if max > 0 {
+					text = text[:wordsPrefix(text, max+1-words)] // enough to fill the cap, no more
+				}
 				for _, r := range text {
 					if !unicode.IsSpace(r) {
 						words++
 					}
 				}
+				// Line breaks in the source are spaces: only elements break lines.
+				b.WriteString(strings.Map(func(r rune) rune {
+					if r == '\n' || r == '\r' {
+						return ' '
+					}
+					return r
+				}, text))
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
@@ -95,6 +98,20 @@ func htmlText(s string, max int) string {
 		}
 	}
 	return cleanText(b.String(), max)
+}
+
+// wordsPrefix is the length in bytes of the longest prefix of s with at
+// most n non-space characters.
+func wordsPrefix(s string, n int) int {
+	for i, r := range s {
+		if !unicode.IsSpace(r) {
+			if n <= 0 {
+				return i
+			}
+			n--
+		}
+	}
+	return len(s)
 }
 
 // cleanText tidies plain text: invalid UTF-8 and control characters
