@@ -98,6 +98,11 @@ func TestGreenhouse_Fixtures(t *testing.T) {
 				require.Equal(t, []string{"127817"}, ids(snap))
 				require.Equal(t, 3, snap.Skipped, "a closed post is not a skipped one")
 			}},
+		{"every post gone", ghRoutes(map[string]reply{ghBase + "/127817": {status: 404}, ghBase + "/127818": {status: 404}}), domain.BoardValidators{},
+			func(t *testing.T, snap *domain.BoardSnapshot, err error) {
+				requireUnavailable(t, err, 0)
+				require.Contains(t, err.Error(), "none of them could be read")
+			}},
 		{"a post answering 500", ghRoutes(map[string]reply{ghBase + "/127818": {status: 500}}), domain.BoardValidators{},
 			func(t *testing.T, snap *domain.BoardSnapshot, err error) {
 				requireUnavailable(t, err, 500)
