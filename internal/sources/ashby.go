@@ -142,7 +142,10 @@ func (c *Ashby) posting(j ashbyJob, maxDesc int) domain.BoardPosting {
 		p.Compensation = strings.Join(tiers, "; ")
 		if p.Compensation == "" {
 			// No structured salary: Ashby's own summary, as it words it.
-			p.Compensation = joinNonEmpty("", comp.ScrapeableCompensationSalarySummary)
+			p.Compensation = strings.TrimSpace(comp.ScrapeableCompensationSalarySummary)
+		}
+		if p.Compensation == "" {
+			p.Compensation = strings.TrimSpace(comp.CompensationTierSummary)
 		}
 	}
 	return p

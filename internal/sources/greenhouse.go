@@ -174,6 +174,11 @@ func (c *Greenhouse) Fetch(ctx context.Context, board string, prev domain.BoardV
 	if err != nil {
 		return nil, err
 	}
+	if allGone(gone, keep) {
+		// Every post listed and none there: the answers disagree, and
+		// taking the list's word would close everything.
+		return nil, f.unavailable(0, 0, fmt.Errorf("the list names %d jobs and none of them could be read", len(keep)))
+	}
 	for i, j := range list.Jobs {
 		switch {
 		case gone[i]:

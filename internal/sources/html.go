@@ -41,7 +41,7 @@ var lines = map[atom.Atom]bool{
 // separated by a blank line, list items as "- item" lines, whitespace
 // collapsed, and no control characters but line breaks.
 func htmlText(s string, max int) string {
-	z := html.NewTokenizer(strings.NewReader(s))
+	z := html.NewTokenizer(strings.NewReader(strings.ToValidUTF8(s, "")))
 	var b strings.Builder
 	skip := 0
 	words := 0 // non-space characters written, to stop early on a huge input
@@ -54,12 +54,21 @@ func htmlText(s string, max int) string {
 		case html.TextToken:
 			if skip == 0 {
 				text := string(z.Text())
-				b.WriteString(text)
+				if max > 0 {
+					text = text[:wordsPrefix(text, max+1-words)] // enough to fill the cap, no more
+				}
 				for _, r := range text {
 					if !unicode.IsSpace(r) {
 						words++
 					}
 				}
+				// Line breaks in the source are spaces: only elements break lines.
+				b.WriteString(strings.Map(func(r rune) rune {
+					if r == '\n' || r == '\r' {
+						return ' '
+					}
+					return r
+				}, text))
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
@@ -79,7 +88,7 @@ func htmlText(s string, max int) string {
 			switch {
 			case paragraphs[a]:
 				b.WriteString("\n\n")
-			case lines[a]:
+			case lines[a] && tt != html.EndTagToken:
 				b.WriteByte('\n')
 			case a == atom.Li && tt != html.EndTagToken:
 				b.WriteString("\n- ")
@@ -89,6 +98,20 @@ func htmlText(s string, max int) string {
 		}
 	}
 	return cleanText(b.String(), max)
+}
+
+// wordsPrefix is the length in bytes of the longest prefix of s with at
+// most n non-space characters.
+func wordsPrefix(s string, n int) int {
+	for i, r := range s {
+		if !unicode.IsSpace(r) {
+			if n <= 0 {
+				return i
+			}
+			n--
+		}
+	}
+	return len(s)
 }
 
 // cleanText tidies plain text: invalid UTF-8 and control characters
@@ -133,7 +156,8 @@ func plainLine(s string, max int) string {
 	}), " "), max)
 }
 
-// truncateText cuts s to at most max characters, the last one "…".
+// truncateText cuts s to at most max characters, the last one "…", at a
+// word's end when one is near.
 func truncateText(s string, max int) string {
 	if max <= 0 || utf8.RuneCountInString(s) <= max {
 		return s
@@ -141,7 +165,12 @@ func truncateText(s string, max int) string {
 	n := 0
 	for i := range s {
 		if n == max-1 {
-			return strings.TrimRightFunc(s[:i], unicode.IsSpace) + "…"
+			cut := s[:i]
+			next, _ := utf8.DecodeRuneInString(s[i:])
+			if sp := strings.LastIndexFunc(cut, unicode.IsSpace); !unicode.IsSpace(next) && sp > 0 && len(cut)-sp <= 64 {
+				cut = cut[:sp] // the cut is inside a word: end before it
+			}
+			return strings.TrimRightFunc(cut, unicode.IsSpace) + "…"
 		}
 		n++
 	}

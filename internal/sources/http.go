@@ -38,7 +38,8 @@ type fetcher struct {
 	maxBody   int64
 	userAgent string
 	// redirectIsNotFound: the platform answers an unknown board with a
-	// redirect to its home page (Personio), so a redirect is a 404.
+	// redirect to its home page (Personio), so a redirect elsewhere than to
+	// the same path is a 404.
 	redirectIsNotFound bool
 }
 
@@ -53,7 +54,15 @@ func newFetcher(p domain.Platform, o *Options, redirectIsNotFound bool) *fetcher
 		c.Timeout = DefaultTimeout
 	}
 	if redirectIsNotFound {
-		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		// The same document on another host (acme.jobs.personio.de to
+		// .com) is followed; a redirect anywhere else (the home page) is
+		// the answer, and means not found.
+		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if len(via) < 5 && req.URL.Path == via[0].URL.Path {
+				return nil
+			}
+			return http.ErrUseLastResponse
+		}
 	}
 	f := &fetcher{platform: p, client: &c, waitFunc: o.WaitFunc, maxBody: o.MaxBodyBytes, userAgent: o.UserAgent,
 		redirectIsNotFound: redirectIsNotFound}

@@ -16,7 +16,9 @@ import (
 //	GET /xml?language=en    <workzag-jobs><position>… every published position
 //
 // One document, asked conditionally. Personio answers an unknown company
-// with a redirect to its home page, so a redirect is ErrBoardNotFound. The
+// with a redirect to its home page, so a redirect is ErrBoardNotFound,
+// unless it leads to the same path on another host (a company served from
+// jobs.personio.com rather than .de), which is followed. The
 // feed has no remote flag ("remote" in an office's name is read as one)
 // and no form: Questions stays nil.
 type Personio struct{ Options }

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -125,6 +126,11 @@ func (c *SmartRecruiters) Fetch(ctx context.Context, board string, _ domain.Boar
 	})
 	if err != nil {
 		return nil, err
+	}
+	if allGone(gone, keep) {
+		// Every post listed and none there: the answers disagree, and
+		// taking the list's word would close everything.
+		return nil, f.unavailable(0, 0, fmt.Errorf("the list names %d postings and none of them could be read", len(keep)))
 	}
 	for i, p := range list {
 		switch {

@@ -234,6 +234,16 @@ func forEach(ctx context.Context, n, limit int, fn func(context.Context, int) er
 	return firstErr
 }
 
+// allGone reports whether every kept item of a list was gone when read.
+func allGone(gone []bool, keep []int) bool {
+	for _, i := range keep {
+		if !gone[i] {
+			return false
+		}
+	}
+	return len(keep) > 0
+}
+
 // Paged listings (Lever, SmartRecruiters) are read with consecutive pages
 // overlapping by one item: the first item of a page must be the last of
 // the one before. When a posting is added or removed before the offset

@@ -76,7 +76,7 @@ func (c *Workable) Fetch(ctx context.Context, board string, prev domain.BoardVal
 
 func (c *Workable) posting(base string, j workableJob, maxDesc int) domain.BoardPosting {
 	code := strings.TrimSpace(j.Shortcode)
-	u := joinNonEmpty("", j.URL)
+	u := strings.TrimSpace(j.URL)
 	if u == "" {
 		u = j.Shortlink
 	}
