@@ -133,7 +133,7 @@ func Status(ctx context.Context, pool *pgxpool.Pool) (*MigrationStatus, error) {
 
 func goosProvider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	db := stdlib.OpenDBFromPool(pool)
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithGoMigrations(migrations.GoMigrations()...))
 	if err != nil {
 		_ = db.Close() // the provider's error is the one to report
 		return nil, nil, err

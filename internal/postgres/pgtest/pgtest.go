@@ -145,15 +145,15 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	return name, nil
 }
 
-// migrationsHash names the template after the migration files and the River
+// migrationsHash names the template after the migrations' sources and the River
 // version, so a changed migration builds a new template.
 func migrationsHash() (string, error) {
 	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(migrations.Sources, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := fs.ReadFile(migrations.FS, path)
+		b, err := fs.ReadFile(migrations.Sources, path)
 		if err != nil {
 			return err
 		}
