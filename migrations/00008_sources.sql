@@ -25,9 +25,11 @@ CREATE TABLE sources (
     last_modified      text NOT NULL DEFAULT '',
     postings_open      integer NOT NULL DEFAULT 0,
     created_at         timestamptz NOT NULL DEFAULT now(),
-    updated_at         timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (user_id, platform, board)
+    updated_at         timestamptz NOT NULL DEFAULT now()
 );
+-- One source per board per user; board names are case-insensitive (a path
+-- board keeps the case it was pasted with).
+CREATE UNIQUE INDEX sources_user_board_key ON sources (user_id, platform, lower(board));
 -- The scheduler reads only the sources that are due.
 CREATE INDEX sources_due_idx ON sources (next_sync_at) WHERE status = 'active';
 CREATE INDEX sources_user_idx ON sources (user_id, created_at DESC, id DESC);

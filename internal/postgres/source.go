@@ -31,7 +31,7 @@ func (s *Store) SourceCreate(ctx context.Context, userID domain.ID, in domain.So
 	}
 	r, err := s.q.SourceInsert(ctx, dbsqlc.SourceInsertParams{ID: domain.NewID(), UserID: userID, Platform: string(in.Platform),
 		Board: in.Board, Name: in.Name, Filters: filters, TargetRunID: in.RunID, SyncEverySeconds: int(in.SyncEvery / time.Second)})
-	if isUniqueViolation(err, "sources_user_id_platform_board_key") {
+	if isUniqueViolation(err, "sources_user_board_key") {
 		return nil, domain.Errorf(domain.EDUPLICATE, "you already follow the %s board %q", in.Platform, in.Board)
 	}
 	if err != nil {

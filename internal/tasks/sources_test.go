@@ -397,6 +397,7 @@ func TestAddSource_RefusesWhatItCannotFollow(t *testing.T) {
 		{"a sync every minute", domain.SourceCreate{Platform: domain.PlatformAshby, Board: "acme", SyncEvery: time.Minute}, domain.EINVALID, "sync_every"},
 		{"another user's run", domain.SourceCreate{Platform: domain.PlatformAshby, Board: "acme", RunID: &otherRun.ID}, domain.ENOTFOUND, ""},
 		{"the same board twice", domain.SourceCreate{Platform: domain.PlatformGreenhouse, Board: "acme"}, domain.EDUPLICATE, ""},
+		{"the same board in capitals", domain.SourceCreate{URL: "https://boards.greenhouse.io/ACME"}, domain.EDUPLICATE, ""},
 	} {
 		_, err := b.svc.AddSource(ctx, b.user.ID, tc.in)
 		require.Equal(t, tc.code, domain.ErrorCode(err), "%s: %v", tc.name, err)
