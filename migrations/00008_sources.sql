@@ -24,6 +24,9 @@ CREATE TABLE sources (
     etag               text NOT NULL DEFAULT '',
     last_modified      text NOT NULL DEFAULT '',
     postings_open      integer NOT NULL DEFAULT 0,
+    -- A sync was asked for while one ran (River keeps one job per source):
+    -- the running one runs again when it ends.
+    sync_again         boolean NOT NULL DEFAULT false,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now()
 );

@@ -225,8 +225,10 @@ type Source struct {
 	LastError    string
 	PostingsOpen int
 	Validators   BoardValidators
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SyncAgain: a sync was asked for while one ran; it runs again.
+	SyncAgain bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Matches reports whether the filters follow p: every non-empty list has

@@ -15,7 +15,7 @@ func sourceFromRow(r *dbsqlc.Source) (*domain.Source, error) {
 		TargetRunID: r.TargetRunID, Status: r.Status, StatusReason: r.StatusReason,
 		SyncEvery: time.Duration(r.SyncEverySeconds) * time.Second, NextSyncAt: r.NextSyncAt, LastSyncedAt: r.LastSyncedAt,
 		LastError: r.LastError, PostingsOpen: r.PostingsOpen, Validators: domain.BoardValidators{ETag: r.Etag, LastModified: r.LastModified},
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		SyncAgain: r.SyncAgain, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal(r.Filters, &s.Filters); err != nil {
 		return nil, fmt.Errorf("source %s filters: %w", r.ID, err)
 	}
@@ -51,7 +51,15 @@ func (s *Store) SourceGet(ctx context.Context, userID, id domain.ID) (*domain.So
 
 // SourceGetForUpdate reads a source (any user's: a sync job) and locks it.
 func (s *Store) SourceGetForUpdate(ctx context.Context, id domain.ID) (*domain.Source, error) {
-	r, err := s.q.SourceGetForUpdate(ctx, id)
+	return sourceOrNotFound(s.q.SourceGetForUpdate(ctx, id))
+}
+
+// SourceGetByUserForUpdate reads one of the user's sources and locks it.
+func (s *Store) SourceGetByUserForUpdate(ctx context.Context, userID, id domain.ID) (*domain.Source, error) {
+	return sourceOrNotFound(s.q.SourceGetByUserForUpdate(ctx, dbsqlc.SourceGetByUserForUpdateParams{ID: id, UserID: userID}))
+}
+
+func sourceOrNotFound(r *dbsqlc.Source, err error) (*domain.Source, error) {
 	if err != nil {
 		return nil, notFound(err, "source")
 	}
@@ -120,9 +128,17 @@ func (s *Store) SourceSynced(ctx context.Context, id domain.ID, v domain.BoardVa
 	return sourceFromRow(r)
 }
 
-// SourceSyncFailed records why a sync failed; broken stops the source.
-func (s *Store) SourceSyncFailed(ctx context.Context, id domain.ID, message string, broken bool) error {
-	return s.q.SourceSyncFailed(ctx, dbsqlc.SourceSyncFailedParams{ID: id, LastError: message, Broken: broken})
+// SourceSyncFailed records why a sync failed; broken stops the source. It
+// returns whether a sync was asked for while this one ran.
+func (s *Store) SourceSyncFailed(ctx context.Context, id domain.ID, message string, broken bool) (again bool, err error) {
+	again, err = s.q.SourceSyncFailed(ctx, dbsqlc.SourceSyncFailedParams{ID: id, LastError: message, Broken: broken})
+	return again, notFound(err, "source")
+}
+
+// SourceSyncAgain asks the running sync of a source to run again when it
+// ends.
+func (s *Store) SourceSyncAgain(ctx context.Context, id domain.ID) error {
+	return s.q.SourceSyncAgain(ctx, id)
 }
 
 // BoardPostingUpsert stores a posting a source's board lists: new, or the
@@ -158,9 +174,10 @@ func (s *Store) TaskListOpenForJobs(ctx context.Context, jobIDs []domain.ID) ([]
 	return tasksFromRows(rows), err
 }
 
-// SourceGetAny returns a source whoever owns it (a sync job).
-func (s *Store) SourceGetAny(ctx context.Context, id domain.ID) (*domain.Source, error) {
-	r, err := s.q.SourceGetByID(ctx, id)
+// SourceStartSync returns a source whoever owns it, for a sync that
+// starts now (what was asked for until now, it reads).
+func (s *Store) SourceStartSync(ctx context.Context, id domain.ID) (*domain.Source, error) {
+	r, err := s.q.SourceStartSync(ctx, id)
 	if err != nil {
 		return nil, notFound(err, "source")
 	}

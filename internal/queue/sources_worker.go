@@ -26,7 +26,7 @@ func (w *SyncSourceWorker) Timeout(*river.Job[tasks.SyncSourceArgs]) time.Durati
 
 // Work implements river.Worker.
 func (w *SyncSourceWorker) Work(ctx context.Context, job *river.Job[tasks.SyncSourceArgs]) error {
-	return w.Tasks.SyncSource(ctx, job.Args.SourceID)
+	return w.Tasks.SyncSource(ctx, job)
 }
 
 // ScheduleSyncsWorker enqueues the syncs of the sources that are due: a

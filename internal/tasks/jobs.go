@@ -109,12 +109,17 @@ func completeJob(ctx context.Context, t *txn, job Job) error {
 // JobSetStateIfRunningMany), for many, rows in id order. When the worker
 // then returns, River finds each job already completed and leaves it.
 func completeJobs(ctx context.Context, t *txn, jobs []Job) error {
-	if len(jobs) == 0 {
-		return nil
-	}
 	ids := make([]int64, 0, len(jobs))
 	for _, j := range jobs {
 		ids = append(ids, j.ID)
+	}
+	return completeJobIDs(ctx, t, ids)
+}
+
+// completeJobIDs is completeJobs for River jobs of any kind, by id.
+func completeJobIDs(ctx context.Context, t *txn, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
 	}
 	slices.Sort(ids)
 	now := time.Now().UTC()

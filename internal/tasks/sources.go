@@ -79,7 +79,7 @@ func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.Sou
 }
 
 // UpdateSource changes one of the user's sources (filters, run, name,
-// interval; paused or active again, which syncs it at once).
+// interval; paused, or active again, which syncs it at once).
 func (s *Service) UpdateSource(ctx context.Context, userID, id domain.ID, u domain.SourceUpdate) (*domain.Source, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -89,7 +89,21 @@ func (s *Service) UpdateSource(ctx context.Context, userID, id domain.ID, u doma
 			return nil, err
 		}
 	}
-	return s.store.SourceUpdate(ctx, userID, id, u)
+	var src *domain.Source
+	err := s.inTx(ctx, func(t *txn) error {
+		before, err := t.st.SourceGetByUserForUpdate(ctx, userID, id)
+		if err != nil {
+			return err
+		}
+		if src, err = t.st.SourceUpdate(ctx, userID, id, u); err != nil {
+			return err
+		}
+		if before.Status != domain.SourceActive && src.Status == domain.SourceActive {
+			return s.requestSync(ctx, t, src.ID)
+		}
+		return nil
+	})
+	return src, err
 }
 
 // DeleteSource stops following a board; its postings stay.
@@ -97,17 +111,38 @@ func (s *Service) DeleteSource(ctx context.Context, userID, id domain.ID) error 
 	return s.store.SourceDelete(ctx, userID, id)
 }
 
-// SyncSourceNow enqueues a sync of one of the user's sources (unless one is
-// already waiting or running).
+// SyncSourceNow has one of the user's active sources read its board now:
+// a sync is enqueued, unless one waits already; if one is running, it runs
+// again when it ends (it may have read the board before the user asked).
 func (s *Service) SyncSourceNow(ctx context.Context, userID, id domain.ID) (*domain.Source, error) {
-	src, err := s.store.SourceGet(ctx, userID, id)
-	if err != nil {
-		return nil, err
+	var src *domain.Source
+	err := s.inTx(ctx, func(t *txn) error {
+		var err error
+		if src, err = t.st.SourceGetByUserForUpdate(ctx, userID, id); err != nil {
+			return err
+		}
+		switch src.Status {
+		case domain.SourceBroken:
+			return domain.Errorf(domain.ECONFLICT, "this source is broken (%s): fix its board, then set it active", src.StatusReason)
+		case domain.SourcePaused:
+			return domain.Errorf(domain.ECONFLICT, "this source is paused: set it active, which syncs it")
+		}
+		return s.requestSync(ctx, t, id)
+	})
+	return src, err
+}
+
+// requestSync enqueues a sync of a source whose row t holds. River keeps
+// one pending or running sync job per source; when the insert meets a
+// running one, that one is asked to run again. (The source row orders
+// this against the end of the running sync, which reads the request under
+// the same lock.)
+func (s *Service) requestSync(ctx context.Context, t *txn, id domain.ID) error {
+	res, err := s.river.InsertManyTx(ctx, t.Tx, []river.InsertManyParams{{Args: SyncSourceArgs{SourceID: id}}})
+	if err != nil || len(res) != 1 || !res[0].UniqueSkippedAsDuplicate {
+		return err
 	}
-	if src.Status == domain.SourceBroken {
-		return nil, domain.Errorf(domain.ECONFLICT, "this source is broken (%s): fix its board, then set it active", src.StatusReason)
-	}
-	return src, s.inTx(ctx, func(t *txn) error { return s.enqueueSyncs(ctx, t, []domain.ID{id}) })
+	return t.st.SourceSyncAgain(ctx, id)
 }
 
 // ScheduleDueSyncs enqueues a sync for up to max sources that are due, and
@@ -135,43 +170,57 @@ func (s *Service) enqueueSyncs(ctx context.Context, t *txn, ids []domain.ID) err
 	return err
 }
 
-// SyncSource reads a source's board and applies what it read. A board that
-// does not exist marks the source broken (never retried by itself); one
-// that cannot be read now returns an error for River to retry with backoff
-// (or a snooze for the time the board asked); an answer that cannot be read
-// is recorded on the source and tried again at the next sync.
-func (s *Service) SyncSource(ctx context.Context, sourceID domain.ID) error {
-	src, err := s.store.SourceGetAny(ctx, sourceID)
+// SyncJob is the River job of a sync (nil when a test syncs directly).
+type SyncJob = *river.Job[SyncSourceArgs]
+
+// syncAgainAfter is how soon a sync asked for while one ran starts.
+const syncAgainAfter = time.Second
+
+// SyncSource reads a source's board (job's) and applies what it read. A
+// board that does not exist marks the source broken (never retried by
+// itself); one that cannot be read now returns an error for River to retry
+// with backoff (or a snooze for the time the board asked); an answer that
+// cannot be read is recorded on the source and tried again at the next
+// sync. A sync asked for while this one ran makes it run again (a snooze).
+func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
+	src, err := s.store.SourceStartSync(ctx, job.Args.SourceID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil // deleted meanwhile
 	}
 	if err != nil || src.Status != domain.SourceActive {
 		return err
 	}
+	log := s.log.With(zap.Stringer("source_id", src.ID), zap.String("platform", string(src.Platform)), zap.String("board", src.Board))
+	failed := func(message string, broken bool) error {
+		again, err := s.store.SourceSyncFailed(ctx, src.ID, message, broken)
+		if err == nil && again && !broken {
+			return river.JobSnooze(syncAgainAfter)
+		}
+		return err
+	}
 	client := s.o.Boards[src.Platform]
 	if client == nil {
-		return s.store.SourceSyncFailed(ctx, src.ID, fmt.Sprintf("applyq has no %s client configured", src.Platform), false)
+		return failed(fmt.Sprintf("applyq has no %s client configured", src.Platform), false)
 	}
-	log := s.log.With(zap.Stringer("source_id", src.ID), zap.String("platform", string(src.Platform)), zap.String("board", src.Board))
 	snap, err := client.Fetch(ctx, src.Board, src.Validators)
 	switch {
 	case errors.Is(err, domain.ErrBoardNotFound):
 		log.Warn("job board not found; source marked broken", zap.Error(err))
-		return s.store.SourceSyncFailed(ctx, src.ID, fmt.Sprintf("the %s board %q does not exist (404): check its name", src.Platform, src.Board), true)
+		return failed(fmt.Sprintf("the %s board %q does not exist (404): check its name", src.Platform, src.Board), true)
 	case errors.Is(err, domain.ErrBoardUnavailable):
 		log.Info("job board unavailable; retrying later", zap.Error(err))
-		if ferr := s.store.SourceSyncFailed(ctx, src.ID, err.Error(), false); ferr != nil {
+		if _, ferr := s.store.SourceSyncFailed(ctx, src.ID, err.Error(), false); ferr != nil {
 			return ferr
 		}
 		if d, ok := retryAfter(err); ok {
 			return river.JobSnooze(d)
 		}
-		return err
+		return err // River retries it, which serves a sync asked for meanwhile too
 	case err != nil:
 		log.Warn("job board answer unreadable; trying again at the next sync", zap.Error(err))
-		return s.store.SourceSyncFailed(ctx, src.ID, domain.ErrorMessage(err), false)
+		return failed(domain.ErrorMessage(err), false)
 	}
-	return s.applySnapshot(ctx, src.ID, snap, log)
+	return s.applySnapshot(ctx, job, snap, log)
 }
 
 // retryAfter is the delay a board asked for, when the error carries one.
@@ -186,11 +235,14 @@ func retryAfter(err error) (time.Duration, bool) {
 // applySnapshot stores what a board listed, in one transaction: the
 // source first, then its postings, the run new matches join, and the
 // tasks of closed postings (in id order).
-func (s *Service) applySnapshot(ctx context.Context, sourceID domain.ID, snap *domain.BoardSnapshot, log *zap.Logger) error {
-	var added, closed, cancelled int
+func (s *Service) applySnapshot(ctx context.Context, job SyncJob, snap *domain.BoardSnapshot, log *zap.Logger) error {
+	var (
+		added, closed, cancelled int
+		again                    bool
+	)
 	err := s.inTx(ctx, func(t *txn) error {
 		added, closed, cancelled = 0, 0, 0
-		src, err := t.st.SourceGetForUpdate(ctx, sourceID)
+		src, err := t.st.SourceGetForUpdate(ctx, job.Args.SourceID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil
 		}
@@ -229,14 +281,25 @@ func (s *Service) applySnapshot(ctx context.Context, sourceID domain.ID, snap *d
 				return err
 			}
 		}
-		_, err = t.st.SourceSynced(ctx, src.ID, snap.Validators)
-		return err
+		if _, err = t.st.SourceSynced(ctx, src.ID, snap.Validators); err != nil {
+			return err
+		}
+		// Asked for again while this sync ran: run again; otherwise the
+		// job completes with what it wrote.
+		if again = src.SyncAgain; !again && job.JobRow != nil && job.State == rivertype.JobStateRunning {
+			return completeJobIDs(ctx, t, []int64{job.ID})
+		}
+		return nil
 	})
-	if err == nil {
-		log.Info("job board synced", zap.Int("postings", len(snap.Postings)), zap.Bool("not_modified", snap.NotModified),
-			zap.Int("added_to_run", added), zap.Int("closed", closed), zap.Int("tasks_cancelled", cancelled))
+	if err != nil {
+		return err
 	}
-	return err
+	log.Info("job board synced", zap.Int("postings", len(snap.Postings)), zap.Int("skipped", snap.Skipped), zap.Bool("not_modified", snap.NotModified),
+		zap.Int("added_to_run", added), zap.Int("closed", closed), zap.Int("tasks_cancelled", cancelled), zap.Bool("sync_again", again))
+	if again {
+		return river.JobSnooze(syncAgainAfter)
+	}
+	return nil
 }
 
 // addMatches adds new postings to the source's run, if it has one that

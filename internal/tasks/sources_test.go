@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
@@ -25,11 +26,19 @@ type fakeBoard struct {
 	err     error
 	fetches int
 	prevs   []domain.BoardValidators
+	// reading, when set, is told when a fetch starts, which then waits
+	// for release.
+	reading chan struct{}
+	release chan struct{}
 }
 
 func (f *fakeBoard) Platform() domain.Platform { return domain.PlatformGreenhouse }
 
 func (f *fakeBoard) Fetch(_ context.Context, _ string, prev domain.BoardValidators) (*domain.BoardSnapshot, error) {
+	if f.reading != nil {
+		f.reading <- struct{}{}
+		<-f.release
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fetches++
@@ -96,7 +105,17 @@ func (b *sourceBundle) addSource(t *testing.T, in domain.SourceCreate) *domain.S
 
 func (b *sourceBundle) sync(t *testing.T, src *domain.Source) {
 	t.Helper()
-	require.NoError(t, b.svc.SyncSource(context.Background(), src.ID))
+	require.NoError(t, b.svc.SyncSource(context.Background(), syncJob(src.ID, 0)))
+}
+
+// syncJob is the River job of a sync of source: the running job id, or a
+// job River does not know (0).
+func syncJob(source domain.ID, id int64) tasks.SyncJob {
+	row := &rivertype.JobRow{ID: id}
+	if id != 0 {
+		row.State = rivertype.JobStateRunning
+	}
+	return &river.Job[tasks.SyncSourceArgs]{JobRow: row, Args: tasks.SyncSourceArgs{SourceID: source}}
 }
 
 func (b *sourceBundle) source(t *testing.T, src *domain.Source) *domain.Source {
@@ -323,7 +342,7 @@ func TestSyncSource_AFailedReadNeverClosesPostings(t *testing.T) {
 		{"malformed answer", domain.Errorf(domain.EINVALID, "greenhouse: the board's answer is not JSON"), false, 0},
 	} {
 		b.board.set(nil, tc.err)
-		err := b.svc.SyncSource(context.Background(), src.ID)
+		err := b.svc.SyncSource(context.Background(), syncJob(src.ID, 0))
 		var snooze *river.JobSnoozeError
 		switch {
 		case tc.snooze > 0:
@@ -408,4 +427,55 @@ func TestAddSource_RefusesWhatItCannotFollow(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM sources WHERE user_id = $1`, b.user.ID), "nothing half-written")
+}
+
+// TestSyncSourceNow_WhileASyncRunsItRunsAgain: a sync asked for while one
+// runs (which may have read the board before the user asked) is not lost:
+// River keeps one job per source, so the running one runs again; a sync
+// nobody asked again for completes its job with what it wrote.
+func TestSyncSourceNow_WhileASyncRunsItRunsAgain(t *testing.T) {
+	t.Parallel()
+	b := setupSources(t)
+	ctx := context.Background()
+	src := b.addSource(t, domain.SourceCreate{})
+	var jobID int64
+	require.NoError(t, b.db.Pool.QueryRow(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now()
+		WHERE kind = 'sync_source' RETURNING id`).Scan(&jobID))
+	jobState := func() string {
+		var st string
+		require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT state FROM river_job WHERE id = $1`, jobID).Scan(&st))
+		return st
+	}
+
+	b.board.set(listing(posting(1, "Engineer", false)), nil)
+	b.board.reading, b.board.release = make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- b.svc.SyncSource(ctx, syncJob(src.ID, jobID)) }()
+	<-b.board.reading // the sync read the board …
+	_, err := b.svc.SyncSourceNow(ctx, b.user.ID, src.ID) // … then the user asked
+	require.NoError(t, err)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'sync_source'`), "one job per source")
+	close(b.board.release)
+	err = <-done
+	var snooze *river.JobSnoozeError
+	require.ErrorAs(t, err, &snooze, "the running sync runs again")
+	require.Equal(t, "running", jobState(), "its job is River's to snooze, not completed")
+	require.False(t, b.source(t, src).SyncAgain)
+	require.Equal(t, 1, b.source(t, src).PostingsOpen, "what it read is applied")
+
+	// Run again with nobody asking: it completes its job in its transaction.
+	b.board.reading = nil
+	require.NoError(t, b.svc.SyncSource(ctx, syncJob(src.ID, jobID)))
+	require.Equal(t, "completed", jobState())
+
+	// Paused, it cannot be synced now; resumed, it syncs at once.
+	paused := domain.SourcePaused
+	_, err = b.svc.UpdateSource(ctx, b.user.ID, src.ID, domain.SourceUpdate{Status: &paused})
+	require.NoError(t, err)
+	_, err = b.svc.SyncSourceNow(ctx, b.user.ID, src.ID)
+	require.Equal(t, domain.ECONFLICT, domain.ErrorCode(err))
+	active := domain.SourceActive
+	_, err = b.svc.UpdateSource(ctx, b.user.ID, src.ID, domain.SourceUpdate{Status: &active})
+	require.NoError(t, err)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'sync_source' AND state = 'available'`))
 }

@@ -11,6 +11,9 @@ SELECT * FROM sources WHERE id = @id AND user_id = @user_id;
 -- name: SourceGetForUpdate :one
 SELECT * FROM sources WHERE id = @id FOR UPDATE;
 
+-- name: SourceGetByUserForUpdate :one
+SELECT * FROM sources WHERE id = @id AND user_id = @user_id FOR UPDATE;
+
 -- name: SourceListByUser :many
 SELECT * FROM sources WHERE user_id = @user_id ORDER BY created_at DESC, id DESC;
 
@@ -45,28 +48,36 @@ UPDATE sources s SET next_sync_at = now() + make_interval(secs => s.sync_every_s
 FROM due WHERE s.id = due.due_id
 RETURNING s.id;
 
+-- name: SourceStartSync :one
+-- A sync starts: what was asked for until now, it will read.
+UPDATE sources SET sync_again = false WHERE id = @id RETURNING *;
+
+-- name: SourceSyncAgain :exec
+-- Asks the running sync of a source to run again when it ends.
+UPDATE sources SET sync_again = true WHERE id = @id;
+
 -- name: SourceSynced :one
 -- Records a sync that read the board; the next is one interval (jittered
 -- ±10%) away.
 UPDATE sources SET
-    etag = @etag, last_modified = @last_modified, last_synced_at = now(), last_error = '',
+    etag = @etag, last_modified = @last_modified, last_synced_at = now(), last_error = '', sync_again = false,
     next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
     postings_open = (SELECT count(*) FROM job_postings j WHERE j.source_id = sources.id AND j.closed_at IS NULL),
     updated_at = now()
 WHERE sources.id = @id
 RETURNING *;
 
--- name: SourceSyncFailed :exec
+-- name: SourceSyncFailed :one
 -- Records a sync that failed (River retries it meanwhile; the scheduler
 -- tries again an interval later); broken stops the source until its user
--- fixes it.
-UPDATE sources SET
+-- fixes it. Returns whether a sync was asked for meanwhile.
+UPDATE sources s SET
     last_error = @last_error,
-    next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
-    status = CASE WHEN @broken::boolean THEN 'broken'::source_status ELSE status END,
-    status_reason = CASE WHEN @broken::boolean THEN @last_error ELSE status_reason END,
+    next_sync_at = now() + make_interval(secs => s.sync_every_seconds * (0.9 + random() * 0.2)),
+    status = CASE WHEN @broken::boolean THEN 'broken'::source_status ELSE s.status END,
+    status_reason = CASE WHEN @broken::boolean THEN @last_error ELSE s.status_reason END,
+    sync_again = false,
     updated_at = now()
-WHERE id = @id;
-
--- name: SourceGetByID :one
-SELECT * FROM sources WHERE id = @id;
+FROM (SELECT o.id, o.sync_again FROM sources o WHERE o.id = @id FOR UPDATE) old
+WHERE s.id = old.id
+RETURNING old.sync_again;

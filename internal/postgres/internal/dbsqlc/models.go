@@ -385,6 +385,7 @@ type Source struct {
 	Etag             string
 	LastModified     string
 	PostingsOpen     int
+	SyncAgain        bool
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

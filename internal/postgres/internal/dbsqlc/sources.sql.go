@@ -63,38 +63,8 @@ func (q *Queries) SourceDelete(ctx context.Context, arg SourceDeleteParams) (int
 	return result.RowsAffected(), nil
 }
 
-const sourceGetByID = `-- name: SourceGetByID :one
-SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at FROM sources WHERE id = $1
-`
-
-func (q *Queries) SourceGetByID(ctx context.Context, id domain.ID) (*Source, error) {
-	row := q.db.QueryRow(ctx, sourceGetByID, id)
-	var i Source
-	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Platform,
-		&i.Board,
-		&i.Name,
-		&i.Filters,
-		&i.TargetRunID,
-		&i.Status,
-		&i.StatusReason,
-		&i.SyncEverySeconds,
-		&i.NextSyncAt,
-		&i.LastSyncedAt,
-		&i.LastError,
-		&i.Etag,
-		&i.LastModified,
-		&i.PostingsOpen,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return &i, err
-}
-
 const sourceGetByUser = `-- name: SourceGetByUser :one
-SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at FROM sources WHERE id = $1 AND user_id = $2
+SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at FROM sources WHERE id = $1 AND user_id = $2
 `
 
 type SourceGetByUserParams struct {
@@ -122,6 +92,43 @@ func (q *Queries) SourceGetByUser(ctx context.Context, arg SourceGetByUserParams
 		&i.Etag,
 		&i.LastModified,
 		&i.PostingsOpen,
+		&i.SyncAgain,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return &i, err
+}
+
+const sourceGetByUserForUpdate = `-- name: SourceGetByUserForUpdate :one
+SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at FROM sources WHERE id = $1 AND user_id = $2 FOR UPDATE
+`
+
+type SourceGetByUserForUpdateParams struct {
+	ID     domain.ID
+	UserID domain.ID
+}
+
+func (q *Queries) SourceGetByUserForUpdate(ctx context.Context, arg SourceGetByUserForUpdateParams) (*Source, error) {
+	row := q.db.QueryRow(ctx, sourceGetByUserForUpdate, arg.ID, arg.UserID)
+	var i Source
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Platform,
+		&i.Board,
+		&i.Name,
+		&i.Filters,
+		&i.TargetRunID,
+		&i.Status,
+		&i.StatusReason,
+		&i.SyncEverySeconds,
+		&i.NextSyncAt,
+		&i.LastSyncedAt,
+		&i.LastError,
+		&i.Etag,
+		&i.LastModified,
+		&i.PostingsOpen,
+		&i.SyncAgain,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -129,7 +136,7 @@ func (q *Queries) SourceGetByUser(ctx context.Context, arg SourceGetByUserParams
 }
 
 const sourceGetForUpdate = `-- name: SourceGetForUpdate :one
-SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at FROM sources WHERE id = $1 FOR UPDATE
+SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at FROM sources WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) SourceGetForUpdate(ctx context.Context, id domain.ID) (*Source, error) {
@@ -152,6 +159,7 @@ func (q *Queries) SourceGetForUpdate(ctx context.Context, id domain.ID) (*Source
 		&i.Etag,
 		&i.LastModified,
 		&i.PostingsOpen,
+		&i.SyncAgain,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -162,7 +170,7 @@ const sourceInsert = `-- name: SourceInsert :one
 
 INSERT INTO sources (id, user_id, platform, board, name, filters, target_run_id, sync_every_seconds)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at
+RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at
 `
 
 type SourceInsertParams struct {
@@ -206,6 +214,7 @@ func (q *Queries) SourceInsert(ctx context.Context, arg SourceInsertParams) (*So
 		&i.Etag,
 		&i.LastModified,
 		&i.PostingsOpen,
+		&i.SyncAgain,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -213,7 +222,7 @@ func (q *Queries) SourceInsert(ctx context.Context, arg SourceInsertParams) (*So
 }
 
 const sourceListByUser = `-- name: SourceListByUser :many
-SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at FROM sources WHERE user_id = $1 ORDER BY created_at DESC, id DESC
+SELECT id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at FROM sources WHERE user_id = $1 ORDER BY created_at DESC, id DESC
 `
 
 func (q *Queries) SourceListByUser(ctx context.Context, userID domain.ID) ([]*Source, error) {
@@ -242,6 +251,7 @@ func (q *Queries) SourceListByUser(ctx context.Context, userID domain.ID) ([]*So
 			&i.Etag,
 			&i.LastModified,
 			&i.PostingsOpen,
+			&i.SyncAgain,
 			&i.CreatedAt,
 			&i.UpdatedAt,
 		); err != nil {
@@ -255,14 +265,59 @@ func (q *Queries) SourceListByUser(ctx context.Context, userID domain.ID) ([]*So
 	return items, nil
 }
 
-const sourceSyncFailed = `-- name: SourceSyncFailed :exec
-UPDATE sources SET
+const sourceStartSync = `-- name: SourceStartSync :one
+UPDATE sources SET sync_again = false WHERE id = $1 RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at
+`
+
+// A sync starts: what was asked for until now, it will read.
+func (q *Queries) SourceStartSync(ctx context.Context, id domain.ID) (*Source, error) {
+	row := q.db.QueryRow(ctx, sourceStartSync, id)
+	var i Source
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Platform,
+		&i.Board,
+		&i.Name,
+		&i.Filters,
+		&i.TargetRunID,
+		&i.Status,
+		&i.StatusReason,
+		&i.SyncEverySeconds,
+		&i.NextSyncAt,
+		&i.LastSyncedAt,
+		&i.LastError,
+		&i.Etag,
+		&i.LastModified,
+		&i.PostingsOpen,
+		&i.SyncAgain,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return &i, err
+}
+
+const sourceSyncAgain = `-- name: SourceSyncAgain :exec
+UPDATE sources SET sync_again = true WHERE id = $1
+`
+
+// Asks the running sync of a source to run again when it ends.
+func (q *Queries) SourceSyncAgain(ctx context.Context, id domain.ID) error {
+	_, err := q.db.Exec(ctx, sourceSyncAgain, id)
+	return err
+}
+
+const sourceSyncFailed = `-- name: SourceSyncFailed :one
+UPDATE sources s SET
     last_error = $1,
-    next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
-    status = CASE WHEN $2::boolean THEN 'broken'::source_status ELSE status END,
-    status_reason = CASE WHEN $2::boolean THEN $1 ELSE status_reason END,
+    next_sync_at = now() + make_interval(secs => s.sync_every_seconds * (0.9 + random() * 0.2)),
+    status = CASE WHEN $2::boolean THEN 'broken'::source_status ELSE s.status END,
+    status_reason = CASE WHEN $2::boolean THEN $1 ELSE s.status_reason END,
+    sync_again = false,
     updated_at = now()
-WHERE id = $3
+FROM (SELECT o.id, o.sync_again FROM sources o WHERE o.id = $3 FOR UPDATE) old
+WHERE s.id = old.id
+RETURNING old.sync_again
 `
 
 type SourceSyncFailedParams struct {
@@ -273,20 +328,22 @@ type SourceSyncFailedParams struct {
 
 // Records a sync that failed (River retries it meanwhile; the scheduler
 // tries again an interval later); broken stops the source until its user
-// fixes it.
-func (q *Queries) SourceSyncFailed(ctx context.Context, arg SourceSyncFailedParams) error {
-	_, err := q.db.Exec(ctx, sourceSyncFailed, arg.LastError, arg.Broken, arg.ID)
-	return err
+// fixes it. Returns whether a sync was asked for meanwhile.
+func (q *Queries) SourceSyncFailed(ctx context.Context, arg SourceSyncFailedParams) (bool, error) {
+	row := q.db.QueryRow(ctx, sourceSyncFailed, arg.LastError, arg.Broken, arg.ID)
+	var sync_again bool
+	err := row.Scan(&sync_again)
+	return sync_again, err
 }
 
 const sourceSynced = `-- name: SourceSynced :one
 UPDATE sources SET
-    etag = $1, last_modified = $2, last_synced_at = now(), last_error = '',
+    etag = $1, last_modified = $2, last_synced_at = now(), last_error = '', sync_again = false,
     next_sync_at = now() + make_interval(secs => sync_every_seconds * (0.9 + random() * 0.2)),
     postings_open = (SELECT count(*) FROM job_postings j WHERE j.source_id = sources.id AND j.closed_at IS NULL),
     updated_at = now()
 WHERE sources.id = $3
-RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at
+RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at
 `
 
 type SourceSyncedParams struct {
@@ -317,6 +374,7 @@ func (q *Queries) SourceSynced(ctx context.Context, arg SourceSyncedParams) (*So
 		&i.Etag,
 		&i.LastModified,
 		&i.PostingsOpen,
+		&i.SyncAgain,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
@@ -334,7 +392,7 @@ UPDATE sources SET
     next_sync_at = CASE WHEN $6::source_status = 'active' AND status <> 'active' THEN now() ELSE next_sync_at END,
     updated_at = now()
 WHERE id = $7 AND user_id = $8
-RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, created_at, updated_at
+RETURNING id, user_id, platform, board, name, filters, target_run_id, status, status_reason, sync_every_seconds, next_sync_at, last_synced_at, last_error, etag, last_modified, postings_open, sync_again, created_at, updated_at
 `
 
 type SourceUpdateParams struct {
@@ -378,6 +436,7 @@ func (q *Queries) SourceUpdate(ctx context.Context, arg SourceUpdateParams) (*So
 		&i.Etag,
 		&i.LastModified,
 		&i.PostingsOpen,
+		&i.SyncAgain,
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
