@@ -50,6 +50,14 @@ func TestText_NULAndBadUTF8AreRefusedEverywhere(t *testing.T) {
 		{"POST", "/api/v1/runs/" + f.Run + "/tasks", `{"job_ids":["X"]}`, ""},
 		{"POST", "/api/v1/tasks/bulk-resume", `{"states":["pausedX"]}`, ""},
 		{"POST", "/api/v1/tasks/bulk-cancel", `{"run_id":"X"}`, ""},
+		{"POST", "/api/v1/sources", `{"url":"https://jobs.lever.co/X"}`, "url"},
+		{"POST", "/api/v1/sources", `{"platform":"lever","board":"acmeX"}`, "board"},
+		{"POST", "/api/v1/sources", `{"url":"https://jobs.lever.co/acme","name":"AcmeX"}`, "name"},
+		{"POST", "/api/v1/sources", `{"url":"https://jobs.lever.co/acme","sync_every":"6hX"}`, "sync_every"},
+		{"POST", "/api/v1/sources", `{"url":"https://jobs.lever.co/acme","filters":{"title_keywords":["GoX"]}}`, "filters.title_keywords[0]"},
+		{"PATCH", "/api/v1/sources/" + f.Source, `{"name":"AcmeX"}`, "name"},
+		{"PATCH", "/api/v1/sources/" + f.Source, `{"status":"pausedX"}`, "status"},
+		{"PATCH", "/api/v1/sources/" + f.Source, `{"run_id":"X"}`, "run_id"},
 	}
 	for _, field := range []string{"url", "company", "title", "location", "source", "external_id", "description"} {
 		v := "x"
@@ -122,7 +130,7 @@ func TestText_SearchParameters(t *testing.T) {
 	token := pgtest.MustSession(t, b.db, uniqueEmail())
 	createFixtures(t, b, token)
 	params := map[string][]string{
-		"/api/v1/jobs":      {"q", "company", "source", "cursor", "has_been_applied_to", "limit"},
+		"/api/v1/jobs":      {"q", "company", "source", "cursor", "has_been_applied_to", "limit", "source_id", "open"},
 		"/api/v1/tasks":     {"state", "run_id", "cursor", "limit"},
 		"/api/v1/runs":      {"cursor", "limit"},
 		"/api/v1/approvals": {"status", "cursor", "limit"},

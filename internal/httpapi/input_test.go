@@ -15,7 +15,7 @@ import (
 func rowCounts(t *testing.T, b *apiBundle) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, tbl := range []string{"users", "application_runs", "job_postings", "application_tasks", "task_transitions", "api_tokens", "river_job", "sessions"} {
+	for _, tbl := range []string{"users", "application_runs", "job_postings", "application_tasks", "task_transitions", "api_tokens", "river_job", "sessions", "sources"} {
 		out[tbl] = pgtest.MustCount(t, b.db, "SELECT count(*) FROM "+tbl)
 	}
 	return out
@@ -42,6 +42,8 @@ func TestBadInput_EveryWriteEndpoint(t *testing.T) {
 		{"POST", "/api/v1/jobs", `{"jobs": {"url": "x"}}`, `{"jobs":[{"url":"https://example.com/a","salary":1}]}`},
 		{"POST", "/api/v1/tasks/bulk-resume", `{"states": "paused"}`, `{"states":["paused"],"all":true}`},
 		{"POST", "/api/v1/tasks/bulk-cancel", `{"run_id": 5}`, `{"run_id":"` + f.Run + `","everything":true}`},
+		{"POST", "/api/v1/sources", `{"url": ["https://jobs.lever.co/x"]}`, `{"url":"https://jobs.lever.co/x","etag":"x"}`},
+		{"PATCH", "/api/v1/sources/" + f.Source, `{"filters": {"remote_only": 1}}`, `{"board":"other"}`},
 	}
 	before := rowCounts(t, b)
 	huge := `{"name":"` + strings.Repeat("x", 70<<10) + `"}`

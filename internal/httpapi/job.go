@@ -11,6 +11,7 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/ingest"
+	"github.com/applyq/applyq/internal/postgres"
 )
 
 type ingestRequest struct {
@@ -96,11 +97,24 @@ func toIngestResponse(out []domain.IngestOutcome) ingestResponse {
 	return resp
 }
 
-// handleListJobs answers GET /api/v1/jobs?q=&company=&source=&has_been_applied_to=&cursor=&limit=.
+// handleListJobs answers GET /api/v1/jobs?q=&company=&source=&has_been_applied_to=&source_id=&open=&cursor=&limit=.
+// source_id keeps one followed board's postings; open=true those their
+// board still lists (pasted ones included), open=false those it closed.
 func (s *Server) handleListJobs(c echo.Context) error {
 	limit, err := queryLimit(c)
 	if err != nil {
 		return err
+	}
+	var board postgres.JobBoardFilter
+	if board.SourceID, err = queryOptionalID(c, "source_id"); err != nil {
+		return err
+	}
+	if v := c.QueryParam("open"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return domain.ValidationError(map[string]string{"open": "must be true or false"})
+		}
+		board.Open = &b
 	}
 	f := domain.JobFilter{Text: c.QueryParam("q"), Company: c.QueryParam("company"), Source: c.QueryParam("source"),
 		Cursor: c.QueryParam("cursor"), Limit: limit}
@@ -114,7 +128,7 @@ func (s *Server) handleListJobs(c echo.Context) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	jobs, next, err := s.db.JobPostingList(c.Request().Context(), currentUser(c).ID, f)
+	jobs, next, err := s.db.JobPostingListByBoard(c.Request().Context(), currentUser(c).ID, f, board)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 
 // fixtureIDs creates one of everything for a signed-in user over HTTP.
 type fixtureIDs struct {
-	Run, Job, Task, Token string
+	Run, Job, Task, Token, Source string
 }
 
 func createFixtures(t *testing.T, b *apiBundle, token string) fixtureIDs {
@@ -39,6 +39,11 @@ func createFixtures(t *testing.T, b *apiBundle, token string) fixtureIDs {
 	var tok struct{ ID string }
 	r.JSON(t, &tok)
 	f.Token = tok.ID
+	r = b.do(t, req{Method: "POST", Path: "/api/v1/sources", Token: token, Body: map[string]any{"url": "https://jobs.lever.co/acme-" + domain.NewID().String()[24:], "run_id": f.Run}})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var src struct{ ID string }
+	r.JSON(t, &src)
+	f.Source = src.ID
 	return f
 }
 
@@ -64,6 +69,12 @@ func TestTenancy_OtherUsersIDsAre404(t *testing.T) {
 		{Method: "POST", Path: "/api/v1/tasks/bulk-cancel", Body: map[string]any{"run_id": a.Run}},
 		{Method: "POST", Path: "/api/v1/tasks/bulk-resume", Body: map[string]any{"run_id": a.Run}},
 		{Method: "DELETE", Path: "/api/v1/tokens/" + a.Token},
+		{Method: "GET", Path: "/api/v1/sources/" + a.Source},
+		{Method: "PATCH", Path: "/api/v1/sources/" + a.Source, Body: map[string]any{"status": "paused"}},
+		{Method: "PATCH", Path: "/api/v1/sources/" + m.Source, Body: map[string]any{"run_id": a.Run}},
+		{Method: "POST", Path: "/api/v1/sources", Body: map[string]any{"url": "https://jobs.lever.co/other", "run_id": a.Run}},
+		{Method: "POST", Path: "/api/v1/sources/" + a.Source + "/sync"},
+		{Method: "DELETE", Path: "/api/v1/sources/" + a.Source},
 		{Method: "GET", Path: "/api/v1/dev/runs/" + a.Run + "/next-task"},
 	}
 	for _, at := range attempts {
@@ -73,10 +84,10 @@ func TestTenancy_OtherUsersIDsAre404(t *testing.T) {
 		require.Equal(t, domain.ENOTFOUND, r.ErrorCode(t))
 	}
 	// Lists show only one's own rows.
-	for _, path := range []string{"/api/v1/runs", "/api/v1/jobs", "/api/v1/tasks", "/api/v1/tokens"} {
+	for _, path := range []string{"/api/v1/runs", "/api/v1/jobs", "/api/v1/tasks", "/api/v1/tokens", "/api/v1/sources"} {
 		r := b.do(t, req{Method: "GET", Path: path, Token: mallory})
 		require.Equal(t, http.StatusOK, r.Status)
-		for _, id := range []string{a.Run, a.Job, a.Task, a.Token} {
+		for _, id := range []string{a.Run, a.Job, a.Task, a.Token, a.Source} {
 			require.NotContains(t, string(r.Body), id, path)
 		}
 	}

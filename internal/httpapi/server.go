@@ -202,6 +202,13 @@ func (s *Server) routes() {
 	u.GET("/jobs", s.handleListJobs)
 	u.GET("/jobs/:id", s.handleGetJob)
 
+	u.POST("/sources", s.handleCreateSource)
+	u.GET("/sources", s.handleListSources)
+	u.GET("/sources/:id", s.handleGetSource)
+	u.PATCH("/sources/:id", s.handleUpdateSource)
+	u.DELETE("/sources/:id", s.handleDeleteSource)
+	u.POST("/sources/:id/sync", s.handleSyncSource)
+
 	u.GET("/tasks", s.handleListTasks)
 	u.GET("/tasks/:id", s.handleGetTask)
 	u.POST("/tasks/:id/resume", s.handleResumeTask)

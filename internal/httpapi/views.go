@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/applyq/applyq/internal/domain"
@@ -60,6 +61,42 @@ type jobJSON struct {
 	Raw              map[string]any `json:"raw"`
 	HasBeenAppliedTo bool           `json:"has_been_applied_to"`
 	CreatedAt        time.Time      `json:"created_at"`
+	// From a followed job board; zero values (and null source_id,
+	// questions, board_updated_at, closed_at) for a pasted posting.
+	SourceID          *domain.ID     `json:"source_id"`
+	Platform          string         `json:"platform"`
+	PlatformPostingID string         `json:"platform_posting_id"`
+	Department        string         `json:"department"`
+	Remote            bool           `json:"remote"`
+	ApplyURL          string         `json:"apply_url"`
+	Compensation      string         `json:"compensation"`
+	EmploymentType    string         `json:"employment_type"`
+	Questions         []questionJSON `json:"questions"`
+	BoardUpdatedAt    *time.Time     `json:"board_updated_at"`
+	ClosedAt          *time.Time     `json:"closed_at"`
+}
+
+// questionJSON is one field of a posting's application form.
+type questionJSON struct {
+	Field    string               `json:"field"`
+	Label    string               `json:"label"`
+	Kind     string               `json:"kind"`
+	Required bool                 `json:"required"`
+	Options  []questionOptionJSON `json:"options"`
+	Section  string               `json:"section"`
+}
+
+type questionOptionJSON struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+func toQuestion(q domain.Question) questionJSON {
+	opts := make([]questionOptionJSON, len(q.Options))
+	for i, o := range q.Options {
+		opts[i] = questionOptionJSON{Label: o.Label, Value: o.Value}
+	}
+	return questionJSON{Field: q.Field, Label: q.Label, Kind: string(q.Kind), Required: q.Required, Options: opts, Section: string(q.Section)}
 }
 
 func toJob(j *domain.JobPosting) jobJSON {
@@ -67,9 +104,80 @@ func toJob(j *domain.JobPosting) jobJSON {
 	if raw == nil {
 		raw = map[string]any{}
 	}
+	var questions []questionJSON // null: the board publishes no form
+	if j.Questions != nil {
+		questions = mapSlice(j.Questions, toQuestion)
+	}
 	return jobJSON{ID: j.ID, Source: j.Source, ExternalID: j.ExternalID, URL: j.URL, CanonicalKey: j.CanonicalKey,
 		Company: j.Company, Title: j.Title, Location: j.Location, Description: j.Description, Raw: raw,
-		HasBeenAppliedTo: j.HasBeenAppliedTo, CreatedAt: j.CreatedAt}
+		HasBeenAppliedTo: j.HasBeenAppliedTo, CreatedAt: j.CreatedAt,
+		SourceID: j.SourceID, Platform: string(j.Platform), PlatformPostingID: j.PlatformPostingID, Department: j.Department,
+		Remote: j.Remote, ApplyURL: j.ApplyURL, Compensation: j.Compensation, EmploymentType: j.EmploymentType,
+		Questions: questions, BoardUpdatedAt: j.BoardUpdatedAt, ClosedAt: j.ClosedAt}
+}
+
+// sourceFiltersJSON is a source's filters, every key always present.
+type sourceFiltersJSON struct {
+	TitleKeywords []string `json:"title_keywords"`
+	Locations     []string `json:"locations"`
+	Departments   []string `json:"departments"`
+	RemoteOnly    bool     `json:"remote_only"`
+}
+
+func toSourceFilters(f domain.SourceFilters) sourceFiltersJSON {
+	orEmpty := func(l []string) []string {
+		if l == nil {
+			return []string{}
+		}
+		return l
+	}
+	return sourceFiltersJSON{TitleKeywords: orEmpty(f.TitleKeywords), Locations: orEmpty(f.Locations),
+		Departments: orEmpty(f.Departments), RemoteOnly: f.RemoteOnly}
+}
+
+func (f sourceFiltersJSON) toDomain() domain.SourceFilters {
+	return domain.SourceFilters{TitleKeywords: f.TitleKeywords, Locations: f.Locations, Departments: f.Departments, RemoteOnly: f.RemoteOnly}
+}
+
+// sourceJSON is a followed job board. Its conditional-request validators
+// (ETag, Last-Modified) stay inside.
+type sourceJSON struct {
+	ID               domain.ID         `json:"id"`
+	Platform         string            `json:"platform"`
+	Board            string            `json:"board"`
+	Name             string            `json:"name"`
+	Filters          sourceFiltersJSON `json:"filters"`
+	RunID            *domain.ID        `json:"run_id"`
+	Status           string            `json:"status"`
+	StatusReason     string            `json:"status_reason"`
+	SyncEvery        string            `json:"sync_every"`
+	SyncEverySeconds int64             `json:"sync_every_seconds"`
+	NextSyncAt       time.Time         `json:"next_sync_at"`
+	LastSyncedAt     *time.Time        `json:"last_synced_at"`
+	LastError        string            `json:"last_error"`
+	PostingsOpen     int               `json:"postings_open"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
+}
+
+func toSource(s *domain.Source) sourceJSON {
+	return sourceJSON{ID: s.ID, Platform: string(s.Platform), Board: s.Board, Name: s.Name, Filters: toSourceFilters(s.Filters),
+		RunID: s.TargetRunID, Status: string(s.Status), StatusReason: s.StatusReason, SyncEvery: shortDuration(s.SyncEvery),
+		SyncEverySeconds: int64(s.SyncEvery / time.Second), NextSyncAt: s.NextSyncAt, LastSyncedAt: s.LastSyncedAt,
+		LastError: s.LastError, PostingsOpen: s.PostingsOpen, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+// shortDuration writes d as time.ParseDuration reads it, without zero
+// trailing units: 6h, 1h30m, 15m (not 6h0m0s).
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 type taskJSON struct {
