@@ -105,6 +105,9 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/jobs", d.handleJobs, u)
 	e.POST("/jobs", d.handlePasteJobs, u)
 	e.POST("/jobs/add", d.handleAddJobs, u)
+	e.GET("/sources", d.handleSources, u)
+	e.POST("/sources", d.handleCreateSource, u)
+	e.POST("/sources/:id/:action", d.handleSourceAction, u)
 	e.GET("/queue/:state", d.handleQueue, u)
 	e.GET("/queue/:state/bulk", d.handleBulkConfirm, u)
 	e.POST("/queue/:state/bulk", d.handleBulk, u)
@@ -205,6 +208,11 @@ var flashes = map[string]string{
 	"rejected":       "Rejected: nothing will be sent.",
 	"profile_saved":  "Profile saved.",
 	"token_revoked":  "Token revoked.",
+	"source_added":   "Source added: its board is being read now.",
+	"source_paused":  "Source paused: its board is not read until you resume it.",
+	"source_resumed": "Source resumed: its board is read again shortly.",
+	"sync_queued":    "Sync queued: the board is read now.",
+	"source_deleted": "Source deleted: its postings stay in your job list.",
 }
 
 func flashText(msg string) string {
@@ -349,6 +357,17 @@ var funcs = template.FuncMap{
 	"errmsg": func(err error) string { return domain.ErrorMessage(err) + fieldList(err) },
 	"field": func(name, label, value string, errs map[string]string, typ string) formField {
 		return formField{Name: name, Label: label, Value: value, Error: errs[name], Type: typ}
+	},
+	// interval writes a sync interval for people: 6 h, 1 h 30 min, 45 min.
+	"interval": func(d time.Duration) string {
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		switch {
+		case h > 0 && m > 0:
+			return fmt.Sprintf("%d h %d min", h, m)
+		case h > 0:
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d min", m)
 	},
 	"label": func(s domain.State) string { return strings.ReplaceAll(string(s), "_", " ") },
 	"actions": func(s domain.State) []string {
