@@ -323,10 +323,10 @@ func TestSources_PauseSyncBrokenDelete(t *testing.T) {
 	r = b.call(t, req{Method: "PATCH", Path: path, Body: map[string]any{"status": "paused"}})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Contains(t, string(r.Body), `"status":"paused"`)
-	// The service takes a sync of a paused source (its worker skips it).
+	// A paused source refuses sync now, saying how to sync it.
 	r = b.call(t, req{Method: "POST", Path: path + "/sync"})
-	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
-	require.Contains(t, string(r.Body), `"status":"paused"`)
+	require.Equal(t, http.StatusConflict, r.Status, string(r.Body))
+	require.Contains(t, r.Error(t).Message, "set it active")
 
 	// A broken source refuses sync now, saying why, until set active.
 	_, err = b.db.Pool.Exec(context.Background(), `UPDATE sources SET status = 'broken', status_reason = 'the lever board "acme" does not exist (404): check its name' WHERE id = $1`, src.ID)
@@ -341,12 +341,15 @@ func TestSources_PauseSyncBrokenDelete(t *testing.T) {
 	r.JSON(t, &broken)
 	require.Equal(t, "broken", broken.Status)
 	require.Contains(t, broken.StatusReason, "does not exist")
+	_, err = b.db.Pool.Exec(context.Background(), `UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'sync_source'`)
+	require.NoError(t, err)
 	r = b.call(t, req{Method: "PATCH", Path: path, Body: map[string]any{"status": "active"}})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	var active sourceView
 	r.JSON(t, &active)
 	require.Equal(t, "active", active.Status)
 	require.Empty(t, active.StatusReason)
+	require.Equal(t, 3, b.syncJobs(t, src.ID), "set active again, it syncs at once")
 
 	r = b.call(t, req{Method: "DELETE", Path: path})
 	require.Equal(t, http.StatusNoContent, r.Status, string(r.Body))
