@@ -451,7 +451,7 @@ func TestSyncSourceNow_WhileASyncRunsItRunsAgain(t *testing.T) {
 	b.board.reading, b.board.release = make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() { done <- b.svc.SyncSource(ctx, syncJob(src.ID, jobID)) }()
-	<-b.board.reading // the sync read the board …
+	<-b.board.reading                                     // the sync read the board …
 	_, err := b.svc.SyncSourceNow(ctx, b.user.ID, src.ID) // … then the user asked
 	require.NoError(t, err)
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'sync_source'`), "one job per source")
