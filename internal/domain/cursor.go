@@ -68,8 +68,13 @@ type JobFilter struct {
 	Company          string
 	Source           string
 	HasBeenAppliedTo *bool
-	Cursor           string
-	Limit            int
+	// SourceID keeps the postings of one followed board.
+	SourceID *ID
+	// Open keeps the postings their board still lists, pasted ones
+	// included (true), or those it closed (false).
+	Open   *bool
+	Cursor string
+	Limit  int
 }
 
 // Validate refuses search text Postgres cannot take (NUL characters,

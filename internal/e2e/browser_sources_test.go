@@ -55,31 +55,6 @@ func acmeBoard() *fakeBoard {
 		first, posting("4002", "Site Reliability Engineer", "Infrastructure"), posting("4003", "Product Designer", "Design")}}}
 }
 
-// signInBrowser signs email in through the sign-in form and the mailed
-// link, as a person does, and leaves the browser on the runs page.
-func signInBrowser(t *testing.T, ctx context.Context, s *stack, email string) {
-	t.Helper()
-	require.NoError(t, step(ctx,
-		chromedp.Navigate(s.api.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), email),
-		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
-		chromedp.WaitVisible(`//h1[contains(., "Check your email")]`),
-	))
-	var link string
-	waitFor(t, 20*time.Second, "the sign-in mail", func() bool {
-		if links := s.mail.Links(email, "/auth/confirm?token="); len(links) > 0 {
-			link = links[len(links)-1]
-		}
-		return link != ""
-	})
-	require.NoError(t, step(ctx,
-		chromedp.Navigate(link),
-		chromedp.Click(chromedp.CSS(`form[action="/auth/confirm"] button`)),
-		chromedp.WaitVisible(`//h1[.="Runs"]`),
-	))
-}
-
 // TestBrowser_SourceSyncsIntoJobs follows a Greenhouse board through the
 // sources form; the worker syncs it (from a fake board) and its postings
 // show on the sources and jobs pages.

@@ -92,27 +92,7 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 	base := s.api.URL
 	email := "browser-" + domain.NewID().String()[24:] + "@example.test"
 
-	// Sign in through the confirm page.
-	require.NoError(t, step(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), email),
-		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
-		chromedp.WaitVisible(`//h1[contains(., "Check your email")]`),
-	))
-	var link string
-	waitFor(t, 20*time.Second, "the sign-in mail", func() bool {
-		links := s.mail.Links(email, "/auth/confirm?token=")
-		if len(links) > 0 {
-			link = links[len(links)-1]
-		}
-		return link != ""
-	})
-	require.NoError(t, step(ctx,
-		chromedp.Navigate(link),
-		chromedp.Click(chromedp.CSS(`form[action="/auth/confirm"] button`)),
-		chromedp.WaitVisible(`//h1[.="Runs"]`),
-	))
+	signInBrowser(t, ctx, s, email) // through the confirm page
 	user, err := s.db.UserByEmail(context.Background(), email)
 	require.NoError(t, err)
 	_, err = s.db.UpdateProfile(context.Background(), user.ID, domain.Profile{Name: "Browser User"}, 100)
@@ -264,6 +244,31 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 }
 
 // step runs actions with a bound, so a missing element fails fast.
+// signInBrowser signs email in through the sign-in form and the mailed
+// link, as a person does, and leaves the browser on the runs page.
+func signInBrowser(t *testing.T, ctx context.Context, s *stack, email string) {
+	t.Helper()
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
+		chromedp.WaitVisible(`//h1[contains(., "Check your email")]`),
+	))
+	var link string
+	waitFor(t, 20*time.Second, "the sign-in mail", func() bool {
+		if links := s.mail.Links(email, "/auth/confirm?token="); len(links) > 0 {
+			link = links[len(links)-1]
+		}
+		return link != ""
+	})
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(link),
+		chromedp.Click(chromedp.CSS(`form[action="/auth/confirm"] button`)),
+		chromedp.WaitVisible(`//h1[.="Runs"]`),
+	))
+}
+
 func step(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error {
 	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()

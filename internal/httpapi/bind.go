@@ -295,6 +295,19 @@ func queryOptionalID(c echo.Context, name string) (*domain.ID, error) {
 	return &id, nil
 }
 
+// queryOptionalBool reads an optional true/false query parameter.
+func queryOptionalBool(c echo.Context, name string) (*bool, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, domain.ValidationError(map[string]string{name: "must be true or false"})
+	}
+	return &b, nil
+}
+
 // page is the envelope of every list.
 type page[T any] struct {
 	Items      []T    `json:"items"`

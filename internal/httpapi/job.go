@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/ingest"
-	"github.com/applyq/applyq/internal/postgres"
 )
 
 type ingestRequest struct {
@@ -105,30 +103,21 @@ func (s *Server) handleListJobs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var board postgres.JobBoardFilter
-	if board.SourceID, err = queryOptionalID(c, "source_id"); err != nil {
-		return err
-	}
-	if v := c.QueryParam("open"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return domain.ValidationError(map[string]string{"open": "must be true or false"})
-		}
-		board.Open = &b
-	}
 	f := domain.JobFilter{Text: c.QueryParam("q"), Company: c.QueryParam("company"), Source: c.QueryParam("source"),
 		Cursor: c.QueryParam("cursor"), Limit: limit}
-	if v := c.QueryParam("has_been_applied_to"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return domain.ValidationError(map[string]string{"has_been_applied_to": "must be true or false"})
-		}
-		f.HasBeenAppliedTo = &b
+	if f.SourceID, err = queryOptionalID(c, "source_id"); err != nil {
+		return err
+	}
+	if f.Open, err = queryOptionalBool(c, "open"); err != nil {
+		return err
+	}
+	if f.HasBeenAppliedTo, err = queryOptionalBool(c, "has_been_applied_to"); err != nil {
+		return err
 	}
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	jobs, next, err := s.db.JobPostingListByBoard(c.Request().Context(), currentUser(c).ID, f, board)
+	jobs, next, err := s.db.JobPostingList(c.Request().Context(), currentUser(c).ID, f)
 	if err != nil {
 		return err
 	}

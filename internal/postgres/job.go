@@ -63,21 +63,6 @@ func (s *Store) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.Jo
 // JobPostingList returns a page of the user's postings, newest first,
 // filtered, and the cursor of the next page ("" on the last).
 func (s *Store) JobPostingList(ctx context.Context, userID domain.ID, f domain.JobFilter) ([]*domain.JobPosting, string, error) {
-	return s.JobPostingListByBoard(ctx, userID, f, JobBoardFilter{})
-}
-
-// JobBoardFilter narrows a job list by the board postings came from; the
-// zero value keeps every posting.
-type JobBoardFilter struct {
-	// SourceID keeps the postings of this source.
-	SourceID *domain.ID
-	// Open keeps the postings their board still lists, pasted ones
-	// included (true), or those it closed (false).
-	Open *bool
-}
-
-// JobPostingListByBoard is JobPostingList narrowed by b as well.
-func (s *Store) JobPostingListByBoard(ctx context.Context, userID domain.ID, f domain.JobFilter, b JobBoardFilter) ([]*domain.JobPosting, string, error) {
 	q, err := newListQuery(jobsNewest, f.Cursor, f.Limit)
 	if err != nil {
 		return nil, "", err
@@ -93,12 +78,12 @@ func (s *Store) JobPostingListByBoard(ctx context.Context, userID domain.ID, f d
 	if f.Source != "" {
 		q.Where("source = " + q.Arg(f.Source))
 	}
-	if b.SourceID != nil {
-		q.Where("source_id = " + q.Arg(*b.SourceID))
+	if f.SourceID != nil {
+		q.Where("source_id = " + q.Arg(*f.SourceID))
 	}
-	if b.Open != nil {
+	if f.Open != nil {
 		not := "NOT "
-		if *b.Open {
+		if *f.Open {
 			not = ""
 		}
 		q.Where("closed_at IS " + not + "NULL")
