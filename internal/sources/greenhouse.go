@@ -150,34 +150,12 @@ func (c *Greenhouse) Fetch(ctx context.Context, board string, prev domain.BoardV
 			keep = append(keep, i)
 		}
 	}
-	details := make([]*ghDetail, len(list.Jobs))
-	gone := make([]bool, len(list.Jobs))
-	err = forEach(ctx, len(keep), c.concurrency(), func(ctx context.Context, k int) error {
-		i := keep[k]
+	details, gone, err := readDetails[ghDetail](ctx, f, len(list.Jobs), keep, c.concurrency(), "jobs", func(i int) (string, string) {
 		id := strings.TrimSpace(string(list.Jobs[i].ID))
-		what := "job " + id
-		a, err := f.get(ctx, base+"/"+url.PathEscape(id)+"?questions=true&pay_transparency=true", "application/json", what, nil)
-		if isNotFound(err) {
-			gone[i] = true // closed between the list and now: not on the board any more
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var d ghDetail
-		if err := f.decodeJSON(what, a.body, &d); err != nil {
-			return err
-		}
-		details[i] = &d
-		return nil
+		return base + "/" + url.PathEscape(id) + "?questions=true&pay_transparency=true", "job " + id
 	})
 	if err != nil {
 		return nil, err
-	}
-	if allGone(gone, keep) {
-		// Every post listed and none there: the answers disagree, and
-		// taking the list's word would close everything.
-		return nil, f.unavailable(0, 0, fmt.Errorf("the list names %d jobs and none of them could be read", len(keep)))
 	}
 	for i, j := range list.Jobs {
 		switch {

@@ -2,7 +2,6 @@ package sources
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -103,34 +102,12 @@ func (c *SmartRecruiters) Fetch(ctx context.Context, board string, _ domain.Boar
 			keep = append(keep, i)
 		}
 	}
-	details := make([]*srDetail, len(list))
-	gone := make([]bool, len(list))
-	err = forEach(ctx, len(keep), c.concurrency(), func(ctx context.Context, k int) error {
-		i := keep[k]
+	details, gone, err := readDetails[srDetail](ctx, f, len(list), keep, c.concurrency(), "postings", func(i int) (string, string) {
 		id := strings.TrimSpace(string(list[i].ID))
-		what := "posting " + id
-		a, err := f.get(ctx, base+"/"+url.PathEscape(id), "application/json", what, nil)
-		if isNotFound(err) {
-			gone[i] = true
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var d srDetail
-		if err := f.decodeJSON(what, a.body, &d); err != nil {
-			return err
-		}
-		details[i] = &d
-		return nil
+		return base + "/" + url.PathEscape(id), "posting " + id
 	})
 	if err != nil {
 		return nil, err
-	}
-	if allGone(gone, keep) {
-		// Every post listed and none there: the answers disagree, and
-		// taking the list's word would close everything.
-		return nil, f.unavailable(0, 0, fmt.Errorf("the list names %d postings and none of them could be read", len(keep)))
 	}
 	for i, p := range list {
 		switch {

@@ -244,6 +244,43 @@ func allGone(gone []bool, keep []int) bool {
 	return len(keep) > 0
 }
 
+// readDetails reads the document of each kept entry of a listing of n
+// (Greenhouse's jobs, SmartRecruiters' postings: lists without the
+// details), at most concurrency at once; docOf names entry i's URL and
+// what it is ("job 123"). details[i] is entry i's document, gone[i] says
+// it answered 404 (closed between the list and now: not on the board any
+// more). A listing none of whose kept entries can be read is refused: the
+// answers disagree, and taking the list's word would close everything.
+func readDetails[T any](ctx context.Context, f *fetcher, n int, keep []int, concurrency int, noun string,
+	docOf func(i int) (url, what string)) (details []*T, gone []bool, err error) {
+	details, gone = make([]*T, n), make([]bool, n)
+	err = forEach(ctx, len(keep), concurrency, func(ctx context.Context, k int) error {
+		i := keep[k]
+		u, what := docOf(i)
+		a, err := f.get(ctx, u, "application/json", what, nil)
+		if isNotFound(err) {
+			gone[i] = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var d T
+		if err := f.decodeJSON(what, a.body, &d); err != nil {
+			return err
+		}
+		details[i] = &d
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if allGone(gone, keep) {
+		return nil, nil, f.unavailable(0, 0, fmt.Errorf("the list names %d %s and none of them could be read", len(keep), noun))
+	}
+	return details, gone, nil
+}
+
 // Paged listings (Lever, SmartRecruiters) are read with consecutive pages
 // overlapping by one item: the first item of a page must be the last of
 // the one before. When a posting is added or removed before the offset
