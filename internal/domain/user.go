@@ -24,11 +24,26 @@ type User struct {
 
 // Profile is what applications are filled in with.
 type Profile struct {
-	Name      string            `json:"name"`
-	Phone     string            `json:"phone"`
-	Location  string            `json:"location"`
-	Links     map[string]string `json:"links,omitempty"`
-	ResumeURL string            `json:"resume_url"`
+	Name      string `json:"name"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Phone     string `json:"phone"`
+	Location  string `json:"location"`
+	// LinkedIn, GitHub and Website are profile URLs forms often ask for;
+	// Links holds any others.
+	LinkedIn       string            `json:"linkedin"`
+	GitHub         string            `json:"github"`
+	Website        string            `json:"website"`
+	Links          map[string]string `json:"links,omitempty"`
+	CurrentCompany string            `json:"current_company"`
+	// WorkAuthorization is the user's own note on where they may work. It
+	// is shown beside work-authorisation questions; it never answers one by
+	// itself (each form asks its own way: the user answers each question).
+	WorkAuthorization string `json:"work_authorization"`
+	// DeclineDemographic answers demographic (EEO) questions with the
+	// form's own "decline to answer" choice where it has one.
+	DeclineDemographic bool   `json:"decline_demographic"`
+	ResumeURL          string `json:"resume_url"`
 }
 
 // Validate checks a profile and daily limit, naming each bad field.
@@ -40,8 +55,17 @@ func (p *Profile) Validate(dailyLimit int) error {
 		}
 	}
 	check("name", LineProblem(p.Name, 200))
+	check("first_name", LineProblem(p.FirstName, 100))
+	check("last_name", LineProblem(p.LastName, 100))
 	check("phone", LineProblem(p.Phone, 50))
 	check("location", LineProblem(p.Location, 200))
+	check("current_company", LineProblem(p.CurrentCompany, 200))
+	check("work_authorization", LineProblem(p.WorkAuthorization, 500))
+	for name, u := range map[string]string{"linkedin": p.LinkedIn, "github": p.GitHub, "website": p.Website} {
+		if u != "" && !isHTTPURL(u) {
+			fields[name] = "must be an http(s) URL (at most 2048 characters)"
+		}
+	}
 	if p.ResumeURL != "" {
 		if problem := LineProblem(p.ResumeURL, maxURL); problem != "" {
 			fields["resume_url"] = problem

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -100,9 +101,17 @@ func (s *Server) handleMe(c echo.Context) error {
 
 type updateMeRequest struct {
 	Name                 *string            `json:"name"`
+	FirstName            *string            `json:"first_name"`
+	LastName             *string            `json:"last_name"`
 	Phone                *string            `json:"phone"`
 	Location             *string            `json:"location"`
+	LinkedIn             *string            `json:"linkedin"`
+	GitHub               *string            `json:"github"`
+	Website              *string            `json:"website"`
 	Links                *map[string]string `json:"links"`
+	CurrentCompany       *string            `json:"current_company"`
+	WorkAuthorization    *string            `json:"work_authorization"`
+	DeclineDemographic   *bool              `json:"decline_demographic"`
 	ResumeURL            *string            `json:"resume_url"`
 	DailySubmissionLimit *int               `json:"daily_submission_limit"`
 }
@@ -116,15 +125,17 @@ func (s *Server) handleUpdateMe(c echo.Context) error {
 	}
 	u := currentUser(c)
 	p, limit := u.Profile, u.DailySubmissionLimit
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
+	for _, f := range []struct{ dst, v *string }{{&p.Name, req.Name}, {&p.FirstName, req.FirstName}, {&p.LastName, req.LastName},
+		{&p.Phone, req.Phone}, {&p.Location, req.Location}, {&p.LinkedIn, req.LinkedIn}, {&p.GitHub, req.GitHub},
+		{&p.Website, req.Website}, {&p.CurrentCompany, req.CurrentCompany}, {&p.WorkAuthorization, req.WorkAuthorization},
+		{&p.ResumeURL, req.ResumeURL}} {
+		if f.v != nil {
+			*f.dst = strings.TrimSpace(*f.v)
 		}
 	}
-	set(&p.Name, req.Name)
-	set(&p.Phone, req.Phone)
-	set(&p.Location, req.Location)
-	set(&p.ResumeURL, req.ResumeURL)
+	if req.DeclineDemographic != nil {
+		p.DeclineDemographic = *req.DeclineDemographic
+	}
 	if req.Links != nil {
 		p.Links = *req.Links
 	}

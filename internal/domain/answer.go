@@ -1,0 +1,207 @@
+package domain
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The answer library holds the user's own answers to application questions,
+// keyed by the question's normalised wording (QuestionKey), so an answer
+// given once serves every posting that asks the same question. Some
+// categories of question are never answered by anything but the user's
+// explicit answer to that exact question: applyq does not guess them and
+// does not borrow an answer from a similar question (see Sensitive).
+
+// AnswerCategory is what a question is about, as far as filling it goes.
+type AnswerCategory string
+
+// Answer categories. All but general are sensitive.
+const (
+	CategoryGeneral           AnswerCategory = "general"
+	CategoryDemographic       AnswerCategory = "demographic"        // EEO: gender, race, veteran, disability…
+	CategoryWorkAuthorization AnswerCategory = "work_authorization" // visa, sponsorship, right to work
+	CategoryCompensation      AnswerCategory = "compensation"       // expected pay
+	CategoryNoticePeriod      AnswerCategory = "notice_period"      // notice period, start date
+	CategorySalaryHistory     AnswerCategory = "salary_history"     // current or past pay
+	CategoryConsent           AnswerCategory = "consent"            // legal consents and acknowledgements
+)
+
+// AnswerCategories lists every category.
+var AnswerCategories = []AnswerCategory{CategoryGeneral, CategoryDemographic, CategoryWorkAuthorization,
+	CategoryCompensation, CategoryNoticePeriod, CategorySalaryHistory, CategoryConsent}
+
+// Sensitive reports whether questions of c are answered only by the user's
+// explicit answer to that very question: never from a similar question,
+// never by a default (except the user's own "decline to answer" for
+// demographic questions).
+func (c AnswerCategory) Sensitive() bool { return c != CategoryGeneral }
+
+// Answer is one entry of a user's answer library.
+type Answer struct {
+	ID     ID
+	UserID ID
+	// Key is QuestionKey of the question it answers.
+	Key string
+	// Label is the question as the user last answered it.
+	Label    string
+	Category AnswerCategory
+	// Value is the answer (a choice's label for a select); Values the
+	// choices of a multi-select.
+	Value     string
+	Values    []string
+	UpdatedAt time.Time
+}
+
+// Bounds of answers.
+const (
+	MaxAnswerChars  = 10000
+	MaxAnswerValues = 50
+	MaxAnswers      = 2000 // per user
+)
+
+// QuestionKey normalises a question's wording into the key its answers are
+// filed under: lower case, letters and digits only, words separated by one
+// space, without a trailing "(required)" or "*". "Are you legally
+// authorised to work in the UK? *" and "are you legally authorised to work
+// in the uk" are one key.
+func QuestionKey(label string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(label) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+			continue
+		}
+		space = true
+	}
+	key := strings.TrimSuffix(b.String(), " required")
+	if len(key) > 500 {
+		key = key[:500]
+	}
+	return key
+}
+
+// categoryRules classify a question by its key, first match wins (salary
+// history before compensation: "current salary" is history).
+var categoryRules = []struct {
+	cat AnswerCategory
+	re  *regexp.Regexp
+}{
+	{CategoryDemographic, regexp.MustCompile(`\b(gender|sex|pronouns?|race|racial|ethnicity|ethnic|hispanic|latino|latina|latinx|veteran|veterans|disability|disabilities|disabled|sexual orientation|lgbt\w*|transgender|date of birth|age range|religion|religious|marital)\b`)},
+	{CategoryWorkAuthorization, regexp.MustCompile(`\b(visas?|sponsor\w*|work permit|right to work|(legally )?(authori[sz]ed|eligible|entitled|permitted) to work|work authori[sz]ation|citizenship|citizen|immigration|green card|permanent resident\w*|residency)\b`)},
+	{CategorySalaryHistory, regexp.MustCompile(`\b(current|previous|last|past|present) (base )?(salary|compensation|pay|wage|remuneration|package)|salary history|pay history\b`)},
+	{CategoryCompensation, regexp.MustCompile(`\b(salary|salaries|compensation|pay expectations?|expected pay|desired pay|remuneration|wage|wages|hourly rate|day rate|daily rate|rate expectations?|ote|equity expectations?)\b`)},
+	{CategoryNoticePeriod, regexp.MustCompile(`\b(notice period|(weeks?|months?|days?) notice|notice (do you|will you|must you) (have|give|serve)|start date|earliest (possible )?start|when (can|could) you start|available to start|availability to start|date (you are )?available)\b`)},
+	{CategoryConsent, regexp.MustCompile(`\b(consent\w*|privacy (policy|notice)|i agree|agree to|acknowledge\w*|terms and conditions|gdpr|data processing|background checks?|certify|attest)\b`)},
+}
+
+// ClassifyQuestion returns the category of q: demographic questions by
+// their section, compliance-section questions that match nothing else as
+// consents, anything else by its wording.
+func ClassifyQuestion(q Question) AnswerCategory {
+	if q.Section == SectionDemographic {
+		return CategoryDemographic
+	}
+	key := QuestionKey(q.Label)
+	for _, r := range categoryRules {
+		if r.re.MatchString(key) {
+			return r.cat
+		}
+	}
+	if q.Section == SectionCompliance {
+		return CategoryConsent
+	}
+	return CategoryGeneral
+}
+
+// stopWords do not count when questions are compared.
+var stopWords = map[string]bool{"a": true, "an": true, "the": true, "you": true, "your": true, "do": true, "does": true,
+	"are": true, "is": true, "of": true, "to": true, "in": true, "for": true, "what": true, "please": true, "have": true,
+	"with": true, "on": true, "at": true, "this": true, "we": true, "our": true, "and": true, "or": true, "any": true,
+	"if": true, "be": true, "can": true, "would": true, "will": true, "us": true, "about": true, "tell": true}
+
+// SimilarityThreshold is how alike two general questions must be (the
+// Jaccard index of their words, stop words left out) for one's answer to
+// fill the other.
+const SimilarityThreshold = 0.8
+
+func contentWords(key string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(key) {
+		if !stopWords[w] {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// Similarity is the Jaccard index of two keys' content words (0 when
+// either has fewer than two).
+func Similarity(a, b string) float64 {
+	wa, wb := contentWords(a), contentWords(b)
+	if len(wa) < 2 || len(wb) < 2 {
+		return 0
+	}
+	both := 0
+	for w := range wa {
+		if wb[w] {
+			both++
+		}
+	}
+	return float64(both) / float64(len(wa)+len(wb)-both)
+}
+
+// Library is a user's answers, for filling forms.
+type Library struct {
+	byKey   map[string]*Answer
+	general []*Answer // for similarity, newest first
+}
+
+// NewLibrary indexes answers.
+func NewLibrary(answers []*Answer) *Library {
+	l := &Library{byKey: make(map[string]*Answer, len(answers))}
+	for _, a := range answers {
+		l.byKey[a.Key] = a
+		if a.Category == CategoryGeneral {
+			l.general = append(l.general, a)
+		}
+	}
+	sort.SliceStable(l.general, func(i, j int) bool { return l.general[i].UpdatedAt.After(l.general[j].UpdatedAt) })
+	return l
+}
+
+// Exact returns the answer filed under key.
+func (l *Library) Exact(key string) *Answer {
+	if l == nil {
+		return nil
+	}
+	return l.byKey[key]
+}
+
+// Lookup returns the answer for a question of category cat and key: the
+// exact one, or — for a general question only — the answer to the most
+// similar general question at or above SimilarityThreshold (similar is
+// then true). A sensitive question gets its exact answer or nothing.
+func (l *Library) Lookup(key string, cat AnswerCategory) (a *Answer, similar bool) {
+	if a := l.Exact(key); a != nil {
+		return a, false
+	}
+	if l == nil || cat.Sensitive() {
+		return nil, false
+	}
+	var best *Answer
+	bestScore := 0.0
+	for _, c := range l.general {
+		if s := Similarity(key, c.Key); s >= SimilarityThreshold && s > bestScore {
+			best, bestScore = c, s
+		}
+	}
+	return best, best != nil
+}

@@ -1,0 +1,421 @@
+package domain
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The application form: a posting's questions (as its board publishes them)
+// filled from the user's profile, documents, cover letter and answer
+// library, each value saying where it came from. Nothing else fills a form:
+// a required question nothing answers makes the task wait for its user
+// (needs_answer), and the user may edit any value before approving.
+
+// FormSource says where a form value came from.
+type FormSource string
+
+// Form value sources.
+const (
+	SourceNone           FormSource = ""                // left blank (optional, nothing to fill it with)
+	SourceProfile        FormSource = "profile"         // the user's profile
+	SourceLibrary        FormSource = "library"         // the user's answer to this question
+	SourceLibrarySimilar FormSource = "library_similar" // the user's answer to a similar general question
+	SourceDocument       FormSource = "document"        // one of the user's documents
+	SourceCoverLetter    FormSource = "cover_letter"    // the run's cover letter, rendered
+	SourceDecline        FormSource = "decline"         // the user chose to decline demographic questions
+	SourceUserEdit       FormSource = "user_edit"       // edited by the user when approving
+	SourcePlatform       FormSource = "platform"        // a hidden field the platform fills
+)
+
+// FormFile is a document a form field carries: exactly the version sent.
+type FormFile struct {
+	DocumentID  ID     `json:"document_id"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+}
+
+// FormField is one field of the application form and what it will carry.
+type FormField struct {
+	Field    string           `json:"field"`
+	Label    string           `json:"label"`
+	Kind     QuestionKind     `json:"kind"`
+	Required bool             `json:"required"`
+	Section  QuestionSection  `json:"section"`
+	Category AnswerCategory   `json:"category"`
+	Options  []QuestionOption `json:"options,omitempty"`
+	// Value is the text, or a choice's value (what the form sends);
+	// Values a multi-select's choices' values; File a file field's document.
+	Value  string    `json:"value,omitempty"`
+	Values []string  `json:"values,omitempty"`
+	File   *FormFile `json:"file,omitempty"`
+	Source FormSource `json:"source"`
+	// From names what the value came from: the library question it was
+	// filed under, the profile field, the document.
+	From string `json:"from,omitempty"`
+}
+
+// Empty reports whether the field carries nothing.
+func (f *FormField) Empty() bool {
+	return strings.TrimSpace(f.Value) == "" && len(f.Values) == 0 && f.File == nil
+}
+
+// Form is the filled application form.
+type Form struct {
+	Fields []FormField `json:"fields"`
+}
+
+// Field returns the form's field named name.
+func (f *Form) Field(name string) *FormField {
+	for i := range f.Fields {
+		if f.Fields[i].Field == name {
+			return &f.Fields[i]
+		}
+	}
+	return nil
+}
+
+// WaitingQuestion is a required question nothing answered: the task waits
+// for its user.
+type WaitingQuestion struct {
+	// Key is what answering files the answer under: QuestionKey of the
+	// label, or "profile:<field>" for a profile field.
+	Key      string           `json:"key"`
+	Label    string           `json:"label"`
+	Kind     QuestionKind     `json:"kind"`
+	Category AnswerCategory   `json:"category"`
+	Options  []QuestionOption `json:"options,omitempty"`
+	// Why says what is missing ("no answer yet", "your saved answer is not
+	// one of this form's options", "upload a résumé").
+	Why string `json:"why"`
+}
+
+// ProfileKeyPrefix marks a waiting question answered in the profile.
+const ProfileKeyPrefix = "profile:"
+
+// Materials are what a form is filled from.
+type Materials struct {
+	Profile     Profile
+	Email       string
+	CoverLetter string // the run's template rendered for this posting
+	Resume      *FormFile
+	// CoverLetterFile is the user's cover-letter document, when a form
+	// asks for a file and the user has one.
+	CoverLetterFile *FormFile
+	Library         *Library
+}
+
+// profileFields are the profile values a form can ask for, by the field
+// name standard form fields use.
+func profileValue(p Profile, email, field string) (string, bool) {
+	switch field {
+	case "first_name":
+		return p.FirstName, true
+	case "last_name":
+		return p.LastName, true
+	case "name", "full_name":
+		return p.Name, true
+	case "email":
+		return email, true
+	case "phone":
+		return p.Phone, true
+	case "location":
+		return p.Location, true
+	case "linkedin":
+		return p.LinkedIn, true
+	case "github":
+		return p.GitHub, true
+	case "website":
+		return p.Website, true
+	case "current_company":
+		return p.CurrentCompany, true
+	}
+	return "", false
+}
+
+// profileByLabel maps the wording of common non-sensitive questions to a
+// profile field (custom questions that ask for what the profile holds).
+var profileByLabel = map[string]string{
+	"linkedin": "linkedin", "linkedin profile": "linkedin", "linkedin url": "linkedin", "linkedin profile url": "linkedin",
+	"github": "github", "github profile": "github", "github url": "github",
+	"website": "website", "personal website": "website", "portfolio": "website", "portfolio url": "website", "website url": "website",
+	"current company": "current_company", "current employer": "current_company",
+	"phone": "phone", "phone number": "phone", "mobile": "phone", "mobile phone": "phone",
+	"first name": "first_name", "last name": "last_name", "surname": "last_name", "full name": "name", "name": "name",
+	"email": "email", "email address": "email",
+}
+
+// profileField is the profile field q asks for, if any.
+func profileField(q Question) string {
+	if q.Kind == QuestionFile {
+		return ""
+	}
+	if q.Section == SectionStandard || q.Section == SectionLocation {
+		if _, ok := profileValue(Profile{}, "", q.Field); ok {
+			return q.Field
+		}
+	}
+	return profileByLabel[QuestionKey(q.Label)]
+}
+
+// declineWords mark a choice that declines to answer.
+var declineWords = []string{"decline", "prefer not", "not to answer", "not wish", "don t wish", "dont wish", "do not want",
+	"don t want", "not to disclose", "not to say", "rather not", "choose not"}
+
+// declineOption returns the option of q that declines to answer.
+func declineOption(opts []QuestionOption) (QuestionOption, bool) {
+	for _, o := range opts {
+		k := QuestionKey(o.Label)
+		for _, w := range declineWords {
+			if strings.Contains(k, w) {
+				return o, true
+			}
+		}
+	}
+	return QuestionOption{}, false
+}
+
+// FillForm fills questions from m and returns the form and the required
+// questions nothing answered (the form then cannot be sent). Hidden fields
+// are left to the platform; an optional question nothing answers is left
+// blank.
+func FillForm(questions []Question, m Materials) (*Form, []WaitingQuestion) {
+	form := &Form{Fields: make([]FormField, 0, len(questions))}
+	var waiting []WaitingQuestion
+	for _, q := range questions {
+		f := FormField{Field: q.Field, Label: q.Label, Kind: q.Kind, Required: q.Required, Section: q.Section,
+			Category: ClassifyQuestion(q), Options: q.Options}
+		why := fill(&f, q, m)
+		if f.Empty() && f.Source != SourcePlatform && q.Required {
+			waiting = append(waiting, waitingFor(q, f.Category, why))
+		}
+		form.Fields = append(form.Fields, f)
+	}
+	return form, waiting
+}
+
+// WaitingKey is the key a question waits under.
+func WaitingKey(q Question) string {
+	if p := profileField(q); p != "" {
+		return ProfileKeyPrefix + p
+	}
+	return QuestionKey(q.Label)
+}
+
+func waitingFor(q Question, cat AnswerCategory, why string) WaitingQuestion {
+	return WaitingQuestion{Key: WaitingKey(q), Label: q.Label, Kind: q.Kind, Category: cat, Options: q.Options, Why: why}
+}
+
+// fill sets f's value from m and returns, when it found none, why.
+func fill(f *FormField, q Question, m Materials) string {
+	switch {
+	case q.Kind == QuestionHidden:
+		f.Source = SourcePlatform
+		return ""
+	case q.Kind == QuestionFile:
+		return fillFile(f, q, m)
+	}
+	if p := profileField(q); p != "" {
+		v, _ := profileValue(m.Profile, m.Email, p)
+		if strings.TrimSpace(v) == "" {
+			return "your profile has no " + strings.ReplaceAll(p, "_", " ")
+		}
+		f.Value, f.Source, f.From = v, SourceProfile, p
+		return ""
+	}
+	if (q.Field == "cover_letter" || QuestionKey(q.Label) == "cover letter") && (q.Kind == QuestionTextarea || q.Kind == QuestionText) {
+		if strings.TrimSpace(m.CoverLetter) == "" {
+			return "the run has no cover-letter template"
+		}
+		f.Value, f.Source = m.CoverLetter, SourceCoverLetter
+		return ""
+	}
+	key := QuestionKey(q.Label)
+	a, similar := m.Library.Lookup(key, f.Category)
+	if a == nil {
+		if f.Category == CategoryDemographic && m.Profile.DeclineDemographic {
+			if o, ok := declineOption(q.Options); ok {
+				f.Value, f.Source, f.From = o.Value, SourceDecline, o.Label
+				return ""
+			}
+		}
+		return "no answer yet"
+	}
+	if err := SetAnswer(f, q, a.Value, a.Values); err != nil {
+		return "your saved answer does not fit this form: " + ErrorMessage(err)
+	}
+	f.Source, f.From = SourceLibrary, a.Label
+	if similar {
+		f.Source = SourceLibrarySimilar
+	}
+	return ""
+}
+
+func fillFile(f *FormField, q Question, m Materials) string {
+	field, key := strings.ToLower(q.Field), QuestionKey(q.Label)
+	switch {
+	case field == "resume" || field == "cv" || key == "resume" || key == "cv" || key == "resume cv" || key == "cv resume":
+		if m.Resume == nil {
+			return "upload a résumé (or pick one for the run)"
+		}
+		f.File, f.Source, f.From = m.Resume, SourceDocument, m.Resume.Filename
+	case field == "cover_letter" || key == "cover letter":
+		switch {
+		case m.CoverLetterFile != nil:
+			f.File, f.Source, f.From = m.CoverLetterFile, SourceDocument, m.CoverLetterFile.Filename
+		case strings.TrimSpace(m.CoverLetter) != "":
+			// Sent as text where the form takes a file or text.
+			f.Value, f.Source = m.CoverLetter, SourceCoverLetter
+		default:
+			return "upload a cover letter or give the run a cover-letter template"
+		}
+	default:
+		return "applyq cannot fill this file field (" + q.Label + "): apply by hand, or skip the posting"
+	}
+	return ""
+}
+
+// SetAnswer puts an answer (value, or values for a multi-select) into f, as
+// the question q takes it: a choice is matched to an option by its label or
+// its value (case-insensitive) and stored as the option's value; a number
+// must be a number; a boolean yes or no. EINVALID names what does not fit.
+func SetAnswer(f *FormField, q Question, value string, values []string) error {
+	value = strings.TrimSpace(value)
+	f.Value, f.Values = "", nil
+	switch q.Kind {
+	case QuestionSingleSelect:
+		o, ok := matchOption(q.Options, value)
+		if !ok {
+			return Errorf(EINVALID, "%q is not one of the options (%s)", truncate(value, 100), optionLabels(q.Options))
+		}
+		f.Value = o.Value
+	case QuestionMultiSelect:
+		if len(values) == 0 && value != "" {
+			values = []string{value}
+		}
+		for _, v := range values {
+			o, ok := matchOption(q.Options, strings.TrimSpace(v))
+			if !ok {
+				return Errorf(EINVALID, "%q is not one of the options (%s)", truncate(v, 100), optionLabels(q.Options))
+			}
+			f.Values = append(f.Values, o.Value)
+		}
+	case QuestionBoolean:
+		switch strings.ToLower(value) {
+		case "yes", "true", "y", "1":
+			f.Value = "yes"
+		case "no", "false", "n", "0":
+			f.Value = "no"
+		default:
+			if o, ok := matchOption(q.Options, value); ok && len(q.Options) > 0 {
+				f.Value = o.Value
+				break
+			}
+			return Errorf(EINVALID, "answer yes or no")
+		}
+	case QuestionNumber:
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(value, ",", ""), 64); err != nil {
+			return Errorf(EINVALID, "%q is not a number", truncate(value, 100))
+		}
+		f.Value = value
+	case QuestionDate:
+		if _, err := time.Parse("2006-01-02", value); err != nil {
+			return Errorf(EINVALID, "%q is not a date written 2026-12-31", truncate(value, 100))
+		}
+		f.Value = value
+	case QuestionFile:
+		return Errorf(EINVALID, "a file field takes a document, not an answer")
+	default:
+		if p := TextProblem(value, MaxAnswerChars); p != "" {
+			return Errorf(EINVALID, "the answer %s", p)
+		}
+		f.Value = value
+	}
+	if f.Empty() {
+		return Errorf(EINVALID, "the answer is empty")
+	}
+	return nil
+}
+
+func matchOption(opts []QuestionOption, v string) (QuestionOption, bool) {
+	for _, o := range opts {
+		if strings.EqualFold(strings.TrimSpace(o.Label), v) || strings.EqualFold(strings.TrimSpace(o.Value), v) {
+			return o, true
+		}
+	}
+	return QuestionOption{}, false
+}
+
+func optionLabels(opts []QuestionOption) string {
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = o.Label
+	}
+	s := strings.Join(labels, ", ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// FormEdit is one value a user changes when approving.
+type FormEdit struct {
+	Field  string   `json:"field"`
+	Value  string   `json:"value"`
+	Values []string `json:"values,omitempty"`
+}
+
+// ApplyEdits changes form by edits (the user's, when approving): each must
+// name a field of the form that takes an answer, fit it, and not empty a
+// required field. Errors are EINVALID naming the field; form is unchanged
+// then.
+func (form *Form) ApplyEdits(edits []FormEdit) error {
+	next := &Form{Fields: append([]FormField(nil), form.Fields...)}
+	fields := map[string]string{}
+	for _, e := range edits {
+		f := next.Field(e.Field)
+		switch {
+		case f == nil:
+			fields[e.Field] = "the form has no such field"
+			continue
+		case f.Kind == QuestionFile || f.Kind == QuestionHidden:
+			fields[e.Field] = "this field cannot be edited here (a file is chosen with the run's documents)"
+			continue
+		}
+		q := Question{Field: f.Field, Label: f.Label, Kind: f.Kind, Required: f.Required, Options: f.Options, Section: f.Section}
+		if strings.TrimSpace(e.Value) == "" && len(e.Values) == 0 {
+			if f.Required {
+				fields[e.Field] = "is required: it cannot be emptied"
+				continue
+			}
+			f.Value, f.Values, f.Source, f.From = "", nil, SourceUserEdit, ""
+			continue
+		}
+		if err := SetAnswer(f, q, e.Value, e.Values); err != nil {
+			fields[e.Field] = ErrorMessage(err)
+			continue
+		}
+		f.Source, f.From = SourceUserEdit, ""
+	}
+	if err := ValidationError(prefixed("form.", fields)); err != nil {
+		return err
+	}
+	form.Fields = next.Fields
+	return nil
+}
+
+func prefixed(prefix string, m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[prefix+k] = v
+	}
+	return out
+}
+
+// Describe writes a waiting question for a reason line.
+func (w WaitingQuestion) Describe() string { return fmt.Sprintf("%s (%s)", w.Label, w.Why) }
