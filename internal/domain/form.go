@@ -51,9 +51,9 @@ type FormField struct {
 	Options  []QuestionOption `json:"options,omitempty"`
 	// Value is the text, or a choice's value (what the form sends);
 	// Values a multi-select's choices' values; File a file field's document.
-	Value  string    `json:"value,omitempty"`
-	Values []string  `json:"values,omitempty"`
-	File   *FormFile `json:"file,omitempty"`
+	Value  string     `json:"value,omitempty"`
+	Values []string   `json:"values,omitempty"`
+	File   *FormFile  `json:"file,omitempty"`
 	Source FormSource `json:"source"`
 	// From names what the value came from: the library question it was
 	// filed under, the profile field, the document.
