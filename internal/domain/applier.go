@@ -18,7 +18,14 @@ type Packet struct {
 	Applicant   Profile   `json:"applicant"`
 	Email       string    `json:"email"`
 	CoverLetter string    `json:"cover_letter"`
-	PreparedAt  time.Time `json:"prepared_at"`
+	// Documents are the documents the application carries, exactly the
+	// versions sent.
+	Documents []FormFile `json:"documents,omitempty"`
+	// Form is the posting's application form, filled: every field and
+	// what it carries, and where each value came from. Nil when the board
+	// does not publish the form (the applier reads it; see Materials).
+	Form       *Form     `json:"form,omitempty"`
+	PreparedAt time.Time `json:"prepared_at"`
 }
 
 // ApplyResult is what an applier reports after a submission went out.

@@ -29,7 +29,7 @@ func BenchmarkBuildPacket(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := domain.BuildPacket(task, run, job, user, now); err != nil {
+		if _, _, err := domain.BuildPacket(task, run, job, user, domain.PacketMaterials{}, now); err != nil {
 			b.Fatal(err)
 		}
 	}

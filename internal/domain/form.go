@@ -80,6 +80,19 @@ func (f *Form) Field(name string) *FormField {
 	return nil
 }
 
+// Files lists the documents the form carries, once each.
+func (f *Form) Files() []FormFile {
+	var out []FormFile
+	seen := map[ID]bool{}
+	for _, field := range f.Fields {
+		if field.File != nil && !seen[field.File.DocumentID] {
+			seen[field.File.DocumentID] = true
+			out = append(out, *field.File)
+		}
+	}
+	return out
+}
+
 // WaitingQuestion is a required question nothing answered: the task waits
 // for its user.
 type WaitingQuestion struct {
@@ -136,6 +149,31 @@ func profileValue(p Profile, email, field string) (string, bool) {
 		return p.CurrentCompany, true
 	}
 	return "", false
+}
+
+// SetProfileField sets the profile field a waiting question's key names
+// (ProfileKeyPrefix + field) to value; the profile is then validated with
+// Validate. The email address is the account's and cannot be set here.
+func SetProfileField(p *Profile, field, value string) error {
+	value = strings.TrimSpace(value)
+	dst := map[string]*string{"first_name": &p.FirstName, "last_name": &p.LastName, "name": &p.Name, "full_name": &p.Name,
+		"phone": &p.Phone, "location": &p.Location, "linkedin": &p.LinkedIn, "github": &p.GitHub, "website": &p.Website,
+		"current_company": &p.CurrentCompany}[field]
+	if dst == nil {
+		return Errorf(EINVALID, "%q is not a profile field a form can ask for", truncate(field, 50))
+	}
+	if value == "" {
+		return Errorf(EINVALID, "the answer is empty")
+	}
+	*dst = value
+	return nil
+}
+
+// ProfileHas reports whether the profile (and email) fills the profile
+// field field.
+func ProfileHas(p Profile, email, field string) bool {
+	v, ok := profileValue(p, email, field)
+	return ok && strings.TrimSpace(v) != ""
 }
 
 // profileByLabel maps the wording of common non-sensitive questions to a
@@ -199,12 +237,35 @@ func FillForm(questions []Question, m Materials) (*Form, []WaitingQuestion) {
 	return form, waiting
 }
 
+// DocumentKeyPrefix marks a waiting question answered by uploading a
+// document ("document:resume", "document:cover_letter").
+const DocumentKeyPrefix = "document:"
+
 // WaitingKey is the key a question waits under.
 func WaitingKey(q Question) string {
+	if q.Kind == QuestionFile {
+		if kind := documentKind(q); kind != "" {
+			return DocumentKeyPrefix + kind
+		}
+		return QuestionKey(q.Label)
+	}
 	if p := profileField(q); p != "" {
 		return ProfileKeyPrefix + p
 	}
 	return QuestionKey(q.Label)
+}
+
+// documentKind is the kind of document a file question asks for:
+// "resume", "cover_letter", or "" for anything else.
+func documentKind(q Question) string {
+	field, key := strings.ToLower(q.Field), QuestionKey(q.Label)
+	switch {
+	case field == "resume" || field == "cv" || key == "resume" || key == "cv" || key == "resume cv" || key == "cv resume":
+		return "resume"
+	case field == "cover_letter" || key == "cover letter":
+		return "cover_letter"
+	}
+	return ""
 }
 
 func waitingFor(q Question, cat AnswerCategory, why string) WaitingQuestion {
@@ -257,14 +318,13 @@ func fill(f *FormField, q Question, m Materials) string {
 }
 
 func fillFile(f *FormField, q Question, m Materials) string {
-	field, key := strings.ToLower(q.Field), QuestionKey(q.Label)
-	switch {
-	case field == "resume" || field == "cv" || key == "resume" || key == "cv" || key == "resume cv" || key == "cv resume":
+	switch documentKind(q) {
+	case "resume":
 		if m.Resume == nil {
 			return "upload a résumé (or pick one for the run)"
 		}
 		f.File, f.Source, f.From = m.Resume, SourceDocument, m.Resume.Filename
-	case field == "cover_letter" || key == "cover letter":
+	case "cover_letter":
 		switch {
 		case m.CoverLetterFile != nil:
 			f.File, f.Source, f.From = m.CoverLetterFile, SourceDocument, m.CoverLetterFile.Filename

@@ -155,7 +155,7 @@ func TestFillForm_FillsFromWhatTheUserGaveAndWaitsForTheRest(t *testing.T) {
 	m.Library = domain.NewLibrary([]*domain.Answer{answer("Will you require visa sponsorship?", "No", domain.CategoryWorkAuthorization, 0)})
 	_, waiting = domain.FillForm(greenhouseForm(), m)
 	require.Len(t, waiting, 1)
-	require.Equal(t, "resume cv", waiting[0].Key)
+	require.Equal(t, "document:resume", waiting[0].Key)
 }
 
 func TestForm_ApplyEdits(t *testing.T) {

@@ -52,13 +52,25 @@ func TemplateVariables() []TemplateVariable {
 	return append([]TemplateVariable(nil), templateVariables...)
 }
 
-// BuildPacket prepares the application for one task. A missing profile field
-// or a template that does not parse or renders too long is an EINVALID error
-// that names it; the worker pauses the task with that reason for the user to
-// fix.
-func BuildPacket(t *Task, run *Run, job *JobPosting, user *User, now time.Time) (*Packet, error) {
+// PacketMaterials are the user's materials a packet is built from: the
+// documents chosen for the run (or the user's defaults) and the answer
+// library.
+type PacketMaterials struct {
+	Resume          *FormFile
+	CoverLetterFile *FormFile
+	Library         *Library
+}
+
+// BuildPacket prepares the application for one task: the cover letter
+// rendered, the documents it carries and, when the posting publishes its
+// form, the form filled (FillForm). A missing profile name or a template
+// that does not parse or renders too long is an EINVALID error that names
+// it (the worker pauses the task, preparation_failed, for the user to fix);
+// required questions nothing answers are returned instead of a packet (the
+// task waits for its user's answers).
+func BuildPacket(t *Task, run *Run, job *JobPosting, user *User, m PacketMaterials, now time.Time) (*Packet, []WaitingQuestion, error) {
 	if strings.TrimSpace(user.Profile.Name) == "" {
-		return nil, Errorf(EINVALID, "profile field name is missing: set it in your profile (PATCH /api/v1/me) and resume the task")
+		return nil, nil, Errorf(EINVALID, "profile field name is missing: set it in your profile (PATCH /api/v1/me) and resume the task")
 	}
 	vars := map[string]string{
 		"name": user.Profile.Name, "email": user.Email, "phone": user.Profile.Phone,
@@ -67,13 +79,36 @@ func BuildPacket(t *Task, run *Run, job *JobPosting, user *User, now time.Time) 
 	}
 	letter, err := RenderCoverLetter(run.CoverLetterTemplate, vars)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &Packet{
+	p := &Packet{
 		TaskID: t.ID, RunID: t.RunID, JobID: t.JobID, JobURL: job.URL,
 		Company: job.Company, Title: job.Title, Applicant: user.Profile, Email: user.Email,
 		CoverLetter: letter, PreparedAt: now.UTC(),
-	}, nil
+	}
+	if job.Questions == nil {
+		p.Documents = carried(m.Resume, m.CoverLetterFile)
+		return p, nil, nil
+	}
+	form, waiting := FillForm(job.Questions, Materials{Profile: user.Profile, Email: user.Email, CoverLetter: letter,
+		Resume: m.Resume, CoverLetterFile: m.CoverLetterFile, Library: m.Library})
+	if len(waiting) > 0 {
+		return nil, waiting, nil
+	}
+	p.Form = form
+	p.Documents = form.Files()
+	return p, nil, nil
+}
+
+// carried lists the documents given.
+func carried(files ...*FormFile) []FormFile {
+	var out []FormFile
+	for _, f := range files {
+		if f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out
 }
 
 // RenderCoverLetter parses and renders a run's cover-letter template with

@@ -214,9 +214,9 @@ func TestRenderCoverLetter_OutputCap(t *testing.T) {
 	require.Contains(t, domain.ErrorMessage(err), "over the limit of 32768 bytes")
 	user := &domain.User{Email: "ada@example.com", Profile: domain.Profile{Name: "Ada"}}
 	task := &domain.Task{ID: domain.NewID()}
-	_, err = domain.BuildPacket(task, &domain.Run{CoverLetterTemplate: "{{.company}} {{.company}}"}, &domain.JobPosting{Company: over["company"]}, user, time.Now())
+	_, _, err = domain.BuildPacket(task, &domain.Run{CoverLetterTemplate: "{{.company}} {{.company}}"}, &domain.JobPosting{Company: over["company"]}, user, domain.PacketMaterials{}, time.Now())
 	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
-	p, err := domain.BuildPacket(task, &domain.Run{CoverLetterTemplate: "{{.company}}"}, &domain.JobPosting{Company: over["company"]}, user, time.Now())
+	p, _, err := domain.BuildPacket(task, &domain.Run{CoverLetterTemplate: "{{.company}}"}, &domain.JobPosting{Company: over["company"]}, user, domain.PacketMaterials{}, time.Now())
 	require.NoError(t, err)
 	require.Len(t, p.CoverLetter, 20000)
 }

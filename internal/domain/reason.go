@@ -10,6 +10,7 @@ type Reason string
 const (
 	// queued
 	ReasonAddedToRun Reason = "added_to_run" // a new task
+	ReasonAnswered   Reason = "answered"     // queued again: every question it waited for is answered
 	ReasonResumed    Reason = "resumed"      // the user resumed a paused or failed task (boosted)
 	ReasonRetry      Reason = "retry"        // an attempt failed without anything sent; River retries
 	ReasonWorkerLost Reason = "worker_lost"  // the sweeper took the task back from a worker that stopped heartbeating
@@ -24,6 +25,7 @@ const (
 	ReasonSubmissionOutcomeUnknown Reason = "submission_outcome_unknown" // the submission may have gone out
 	ReasonApprovalExpired          Reason = "approval_expired"
 	ReasonPreparationFailed        Reason = "preparation_failed" // the packet could not be built (profile, template)
+	ReasonNeedsAnswer              Reason = "needs_answer"       // required questions nothing answers: the user answers them
 	// failed
 	ReasonAttemptsExhausted  Reason = "attempts_exhausted"
 	ReasonRejectedByReceiver Reason = "rejected_by_receiver" // a permanent refusal by the receiving side

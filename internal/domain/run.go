@@ -21,8 +21,11 @@ type Run struct {
 	Status              RunStatus
 	RequiresApproval    bool
 	CoverLetterTemplate string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// ApprovalTTL is how long the run's approval requests stay open (0:
+	// the configured default, approval.ttl).
+	ApprovalTTL time.Duration
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 	// StateCounts holds the number of tasks per state when the query asked for it.
 	StateCounts map[State]int
 }
@@ -32,6 +35,19 @@ type RunCreate struct {
 	Name                string
 	RequiresApproval    bool
 	CoverLetterTemplate string
+	ApprovalTTL         time.Duration // 0: the default
+}
+
+// Bounds of a run's approval window.
+const (
+	MinApprovalTTL = time.Minute
+	MaxApprovalTTL = 7 * 24 * time.Hour
+)
+
+func checkApprovalTTL(fields map[string]string, d time.Duration) {
+	if d != 0 && (d < MinApprovalTTL || d > MaxApprovalTTL || d%time.Second != 0) {
+		fields["approval_ttl"] = "must be whole seconds between " + MinApprovalTTL.String() + " and " + MaxApprovalTTL.String() + " (or 0 for the default)"
+	}
 }
 
 // Validate returns an EINVALID error naming each bad field.
@@ -46,6 +62,7 @@ func (r *RunCreate) Validate() error {
 		fields["cover_letter_template"] = "must be at most " + itoa(MaxCoverLetterTemplateBytes) + " characters"
 	}
 	templateText(fields, r.CoverLetterTemplate)
+	checkApprovalTTL(fields, r.ApprovalTTL)
 	return ValidationError(fields)
 }
 
@@ -107,6 +124,7 @@ type RunUpdate struct {
 	RequiresApproval    *bool
 	CoverLetterTemplate *string
 	Status              *RunStatus
+	ApprovalTTL         *time.Duration // 0: back to the default
 }
 
 // Validate returns an EINVALID error naming each bad field.
@@ -125,6 +143,9 @@ func (u *RunUpdate) Validate() error {
 	}
 	if u.CoverLetterTemplate != nil {
 		templateText(fields, *u.CoverLetterTemplate)
+	}
+	if u.ApprovalTTL != nil {
+		checkApprovalTTL(fields, *u.ApprovalTTL)
 	}
 	return ValidationError(fields)
 }

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"time"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,8 +48,12 @@ func approvalFromRow(r *dbsqlc.ApprovalRequest, pastDue bool) *domain.Approval {
 }
 
 func runFromRow(r *dbsqlc.ApplicationRun) *domain.Run {
-	return &domain.Run{ID: r.ID, UserID: r.UserID, Name: r.Name, Status: r.Status, RequiresApproval: r.RequiresApproval,
+	run := &domain.Run{ID: r.ID, UserID: r.UserID, Name: r.Name, Status: r.Status, RequiresApproval: r.RequiresApproval,
 		CoverLetterTemplate: r.CoverLetterTemplate, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.ApprovalTtlSeconds != nil {
+		run.ApprovalTTL = time.Duration(*r.ApprovalTtlSeconds) * time.Second
+	}
+	return run
 }
 
 func jobFromRow(r *dbsqlc.JobPosting) (*domain.JobPosting, error) {

@@ -81,6 +81,20 @@ func MigrateDown(ctx context.Context, pool *pgxpool.Pool, all bool) error {
 	})
 }
 
+// MigrateDownTo rolls applyq's migrations back until version is the
+// latest applied (River's tables stay).
+func MigrateDownTo(ctx context.Context, pool *pgxpool.Pool, version int64) error {
+	return withMigrateLock(ctx, pool, func() error {
+		p, db, err := goosProvider(pool)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = p.DownTo(ctx, version)
+		return err
+	})
+}
+
 // Status reports applied and known versions of both schemas. /readyz uses it.
 func Status(ctx context.Context, pool *pgxpool.Pool) (*MigrationStatus, error) {
 	p, db, err := goosProvider(pool)

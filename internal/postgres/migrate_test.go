@@ -47,7 +47,7 @@ func TestMigration9_RekeysPastedLinksOfTheNewPlatforms(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.MustPool(t)
-	require.NoError(t, postgres.MigrateDown(ctx, pool, false)) // to version 8, as before the upgrade
+	require.NoError(t, postgres.MigrateDownTo(ctx, pool, 8)) // as before the upgrade
 	st, err := postgres.Status(ctx, pool)
 	require.NoError(t, err)
 	require.EqualValues(t, 8, st.AppVersion)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,7 +14,7 @@ import (
 // (domain.RunCreate.Validate checks it).
 func (s *Store) RunCreate(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
 	r, err := s.q.RunInsert(ctx, dbsqlc.RunInsertParams{ID: domain.NewID(), UserID: userID, Name: in.Name,
-		RequiresApproval: in.RequiresApproval, CoverLetterTemplate: in.CoverLetterTemplate})
+		RequiresApproval: in.RequiresApproval, CoverLetterTemplate: in.CoverLetterTemplate, ApprovalTtlSeconds: ttlSeconds(in.ApprovalTTL)})
 	if err != nil {
 		return nil, err
 	}
@@ -104,4 +105,13 @@ func scanRun(row pgx.Row) (*domain.Run, error) {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// ttlSeconds is a run's approval window as stored: null for the default.
+func ttlSeconds(d time.Duration) *int {
+	if d == 0 {
+		return nil
+	}
+	n := int(d / time.Second)
+	return &n
 }

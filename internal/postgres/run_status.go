@@ -43,8 +43,12 @@ func (s *Store) RunStatusIfFree(ctx context.Context, id domain.ID) (st domain.Ru
 
 // RunUpdate applies u's non-nil fields to one of the user's runs.
 func (s *Store) RunUpdate(ctx context.Context, userID, id domain.ID, u domain.RunUpdate) (*domain.Run, error) {
-	r, err := s.q.RunUpdate(ctx, dbsqlc.RunUpdateParams{ID: id, UserID: userID, Name: u.Name, RequiresApproval: u.RequiresApproval,
-		CoverLetterTemplate: u.CoverLetterTemplate, Status: u.Status})
+	p := dbsqlc.RunUpdateParams{ID: id, UserID: userID, Name: u.Name, RequiresApproval: u.RequiresApproval,
+		CoverLetterTemplate: u.CoverLetterTemplate, Status: u.Status}
+	if u.ApprovalTTL != nil {
+		p.SetApprovalTtl, p.ApprovalTtlSeconds = true, ttlSeconds(*u.ApprovalTTL)
+	}
+	r, err := s.q.RunUpdate(ctx, p)
 	if err != nil {
 		return nil, notFound(err, "run")
 	}

@@ -28,6 +28,16 @@ func (s *Store) GetUser(ctx context.Context, id domain.ID) (*domain.User, error)
 	return userFromRow(r)
 }
 
+// GetUserForUpdate returns a user by id and locks the row (a profile
+// change that reads it first).
+func (s *Store) GetUserForUpdate(ctx context.Context, id domain.ID) (*domain.User, error) {
+	r, err := s.q.UserGetByIDForUpdate(ctx, id)
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	return userFromRow(r)
+}
+
 // UpdateProfile replaces the user's profile and daily limit (ENOTFOUND for
 // an unknown user). It does not validate them: the caller does
 // (domain.Profile.Validate); the database only enforces the limit's range.

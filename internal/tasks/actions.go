@@ -25,18 +25,20 @@ func (s *Service) Resume(ctx context.Context, userID, taskID domain.ID, actor st
 		if err != nil {
 			return err
 		}
-		out, err = s.resumeLocked(ctx, t, []*domain.Task{task}, actor)
+		out, err = s.resumeLocked(ctx, t, []*domain.Task{task}, actor, domain.ReasonResumed)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) resumeLocked(ctx context.Context, t *txn, tasks []*domain.Task, actor string) (*domain.Task, error) {
+// resumeLocked queues again, boosted, tasks t holds (for reason), each
+// with a new River job.
+func (s *Service) resumeLocked(ctx context.Context, t *txn, tasks []*domain.Task, actor string, reason domain.Reason) (*domain.Task, error) {
 	resumed := make([]*domain.Task, len(tasks))
 	for i, task := range tasks {
 		var err error
 		if resumed[i], err = s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateQueued,
-			Actor: actor, Reason: domain.ReasonResumed, Priority: domain.PriorityBoosted}); err != nil {
+			Actor: actor, Reason: reason, Priority: domain.PriorityBoosted}); err != nil {
 			return nil, err
 		}
 	}
@@ -68,7 +70,7 @@ func (s *Service) Cancel(ctx context.Context, userID, taskID domain.ID, actor st
 // one transaction. It returns how many changed.
 func (s *Service) BulkResume(ctx context.Context, userID domain.ID, f domain.TaskFilter, actor string) (int, error) {
 	return s.bulk(ctx, userID, f, []domain.State{domain.StatePaused, domain.StateFailed}, func(t *txn, tasks []*domain.Task) error {
-		_, err := s.resumeLocked(ctx, t, tasks, actor)
+		_, err := s.resumeLocked(ctx, t, tasks, actor, domain.ReasonResumed)
 		return err
 	})
 }

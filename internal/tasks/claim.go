@@ -101,8 +101,11 @@ func (s *Service) runClaims(calls []*claimCall) {
 			held[a.Task.ID] = true
 			switch {
 			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere ||
-				(a.Task.State == domain.StateQueued && a.Job.ClosedAt != nil):
-				c.alone = true // continue the approval, park the task, cancel it as already applied or its posting closed
+				(a.Task.State == domain.StateQueued && (a.Job.ClosedAt != nil || a.Job.Questions != nil)):
+				// Continue the approval, park the task, cancel it as already
+				// applied or its posting closed; a form is filled one task at
+				// a time, from its user's answer library.
+				c.alone = true
 			case a.Task.State == domain.StateQueued && !a.Run.RequiresApproval && jobs[a.Job.ID]:
 				c.alone = true // another run's task for the same job is in this batch: one of them only
 			case a.Task.State != domain.StateQueued:
@@ -114,7 +117,7 @@ func (s *Service) runClaims(calls []*claimCall) {
 				}
 				c.next.Prepare = &Claimed{app: &a.Application, lease: c.lease, job: c.job}
 			default:
-				packet, err := domain.BuildPacket(a.Task, a.Run, a.Job, a.User, now)
+				packet, _, err := domain.BuildPacket(a.Task, a.Run, a.Job, a.User, domain.PacketMaterials{}, now)
 				if err != nil {
 					c.alone = true // claimOne pauses it (preparation_failed) for the user to fix
 					continue

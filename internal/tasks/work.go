@@ -159,9 +159,16 @@ func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, err
 // user to fix.
 func (s *Service) Prepare(ctx context.Context, c *Claimed) (Next, error) {
 	task := c.app.Task
-	packet, err := domain.BuildPacket(task, c.app.Run, c.app.Job, c.app.User, s.o.Now())
+	m, err := s.materials(ctx, c.app)
 	if err != nil {
+		return Next{}, s.retryOrFail(ctx, c.job, task, c.lease.Token, domain.StateInProgress, err)
+	}
+	packet, waiting, err := domain.BuildPacket(task, c.app.Run, c.app.Job, c.app.User, m, s.o.Now())
+	switch {
+	case err != nil:
 		return Next{}, s.settle(ctx, c.job, task, c.lease.Token, domain.StateInProgress, domain.StatePaused, domain.ReasonPreparationFailed, err)
+	case len(waiting) > 0:
+		return Next{}, s.waitForAnswers(ctx, c, waiting)
 	}
 	body, err := json.Marshal(packet)
 	if err != nil {
@@ -171,6 +178,44 @@ func (s *Service) Prepare(ctx context.Context, c *Claimed) (Next, error) {
 		return s.requestApproval(ctx, c, body)
 	}
 	return s.markSubmitting(ctx, c, packet, body)
+}
+
+// materials loads what the task's packet is built from: the answer
+// library when the posting publishes its form.
+func (s *Service) materials(ctx context.Context, app *postgres.Application) (domain.PacketMaterials, error) {
+	var m domain.PacketMaterials
+	if app.Job.Questions != nil {
+		answers, err := s.store.Answers(ctx, app.User.ID)
+		if err != nil {
+			return m, err
+		}
+		m.Library = domain.NewLibrary(answers)
+	}
+	return m, nil
+}
+
+// waitForAnswers pauses a claimed task whose form has required questions
+// nothing answers (in_progress → paused, needs_answer), recording the
+// questions it waits for: answering them (AnswerQuestion) queues it again.
+func (s *Service) waitForAnswers(ctx context.Context, c *Claimed, waiting []domain.WaitingQuestion) error {
+	task := c.app.Task
+	msg := waitingSummary(waiting)
+	err := s.inTx(ctx, func(t *txn) error {
+		moved, err := s.move(ctx, t, postgres.Move{TaskID: task.ID, From: domain.StateInProgress, To: domain.StatePaused,
+			Actor: domain.ActorWorker, Reason: domain.ReasonNeedsAnswer, Fence: c.lease.Token, LastError: &msg})
+		if err != nil {
+			return err
+		}
+		if err := t.st.WaitingQuestionsSet(ctx, moved, waiting); err != nil {
+			return err
+		}
+		return completeJob(ctx, t, c.job)
+	})
+	if isTransitionError(err) {
+		s.log.Warn("lost the task before pausing it for answers; another actor moved it", zap.Stringer("task_id", task.ID), zap.Error(err))
+		return nil
+	}
+	return err
 }
 
 // requestApproval creates the approval request holding the packet and moves
@@ -185,7 +230,11 @@ func (s *Service) requestApproval(ctx context.Context, c *Claimed, body []byte) 
 			Actor: domain.ActorWorker, Fence: c.lease.Token, Packet: body}); err != nil {
 			return err
 		}
-		req, err := t.st.ApprovalInsert(ctx, task, hash, body, s.o.ApprovalTTL)
+		ttl := s.o.ApprovalTTL
+		if c.app.Run.ApprovalTTL > 0 {
+			ttl = c.app.Run.ApprovalTTL
+		}
+		req, err := t.st.ApprovalInsert(ctx, task, hash, body, ttl)
 		if err != nil {
 			return err
 		}

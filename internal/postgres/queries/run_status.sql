@@ -18,6 +18,7 @@ UPDATE application_runs SET
     requires_approval = coalesce(sqlc.narg(requires_approval)::boolean, requires_approval),
     cover_letter_template = coalesce(sqlc.narg(cover_letter_template)::text, cover_letter_template),
     status = coalesce(sqlc.narg(status)::run_status, status),
+    approval_ttl_seconds = CASE WHEN @set_approval_ttl::boolean THEN sqlc.narg(approval_ttl_seconds)::int ELSE approval_ttl_seconds END,
     updated_at = now()
 WHERE id = @id AND user_id = @user_id
 RETURNING *;

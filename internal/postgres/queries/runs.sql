@@ -1,8 +1,8 @@
 -- Run reads, creation and deletion (status changes are the service's).
 
 -- name: RunInsert :one
-INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template)
-VALUES (@id, @user_id, @name, @requires_approval, @cover_letter_template)
+INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template, approval_ttl_seconds)
+VALUES (@id, @user_id, @name, @requires_approval, @cover_letter_template, sqlc.narg(approval_ttl_seconds))
 RETURNING *;
 
 -- name: RunGetByID :one

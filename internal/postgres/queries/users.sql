@@ -12,6 +12,9 @@ WHERE email = @email AND NOT EXISTS (SELECT 1 FROM ins);
 -- name: UserGetByID :one
 SELECT * FROM users WHERE id = @id;
 
+-- name: UserGetByIDForUpdate :one
+SELECT * FROM users WHERE id = @id FOR UPDATE;
+
 -- name: UserUpdateProfile :one
 UPDATE users SET profile = @profile, daily_submission_limit = @daily_submission_limit, updated_at = now()
 WHERE id = @id

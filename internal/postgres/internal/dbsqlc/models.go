@@ -240,6 +240,18 @@ func (ns NullTaskState) Value() (driver.Value, error) {
 	return string(ns.TaskState), nil
 }
 
+type Answer struct {
+	ID        domain.ID
+	UserID    domain.ID
+	Key       string
+	Label     string
+	Category  string
+	Value     string
+	Choices   []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 type ApiToken struct {
 	ID         domain.ID
 	UserID     domain.ID
@@ -261,6 +273,7 @@ type ApplicationRun struct {
 	CoverLetterTemplate string
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
+	ApprovalTtlSeconds  *int
 }
 
 type ApplicationTask struct {
@@ -397,6 +410,18 @@ type TaskTransition struct {
 	ToState   domain.State
 	Actor     string
 	Reason    string
+	CreatedAt time.Time
+}
+
+type TaskWaitingQuestion struct {
+	TaskID    domain.ID
+	UserID    domain.ID
+	Key       string
+	Label     string
+	Kind      string
+	Category  string
+	Options   []byte
+	Why       string
 	CreatedAt time.Time
 }
 

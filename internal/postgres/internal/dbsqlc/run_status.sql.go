@@ -13,7 +13,7 @@ import (
 
 const runGetForUpdate = `-- name: RunGetForUpdate :one
 
-SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
+SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
 `
 
 type RunGetForUpdateParams struct {
@@ -35,6 +35,7 @@ func (q *Queries) RunGetForUpdate(ctx context.Context, arg RunGetForUpdateParams
 		&i.CoverLetterTemplate,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ApprovalTtlSeconds,
 	)
 	return &i, err
 }
@@ -97,7 +98,7 @@ func (q *Queries) RunGetStatusForShareSkipLocked(ctx context.Context, id domain.
 const runSetStatus = `-- name: RunSetStatus :one
 UPDATE application_runs SET status = $1, updated_at = now()
 WHERE id = $2 AND user_id = $3
-RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds
 `
 
 type RunSetStatusParams struct {
@@ -118,6 +119,7 @@ func (q *Queries) RunSetStatus(ctx context.Context, arg RunSetStatusParams) (*Ap
 		&i.CoverLetterTemplate,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ApprovalTtlSeconds,
 	)
 	return &i, err
 }
@@ -128,9 +130,10 @@ UPDATE application_runs SET
     requires_approval = coalesce($2::boolean, requires_approval),
     cover_letter_template = coalesce($3::text, cover_letter_template),
     status = coalesce($4::run_status, status),
+    approval_ttl_seconds = CASE WHEN $5::boolean THEN $6::int ELSE approval_ttl_seconds END,
     updated_at = now()
-WHERE id = $5 AND user_id = $6
-RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at
+WHERE id = $7 AND user_id = $8
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds
 `
 
 type RunUpdateParams struct {
@@ -138,6 +141,8 @@ type RunUpdateParams struct {
 	RequiresApproval    *bool
 	CoverLetterTemplate *string
 	Status              *domain.RunStatus
+	SetApprovalTtl      bool
+	ApprovalTtlSeconds  *int
 	ID                  domain.ID
 	UserID              domain.ID
 }
@@ -148,6 +153,8 @@ func (q *Queries) RunUpdate(ctx context.Context, arg RunUpdateParams) (*Applicat
 		arg.RequiresApproval,
 		arg.CoverLetterTemplate,
 		arg.Status,
+		arg.SetApprovalTtl,
+		arg.ApprovalTtlSeconds,
 		arg.ID,
 		arg.UserID,
 	)
@@ -161,6 +168,7 @@ func (q *Queries) RunUpdate(ctx context.Context, arg RunUpdateParams) (*Applicat
 		&i.CoverLetterTemplate,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ApprovalTtlSeconds,
 	)
 	return &i, err
 }

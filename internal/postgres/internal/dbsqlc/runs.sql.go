@@ -21,7 +21,7 @@ func (q *Queries) RunDelete(ctx context.Context, id domain.ID) error {
 }
 
 const runGetByID = `-- name: RunGetByID :one
-SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at FROM application_runs WHERE id = $1 AND user_id = $2
+SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds FROM application_runs WHERE id = $1 AND user_id = $2
 `
 
 type RunGetByIDParams struct {
@@ -41,12 +41,13 @@ func (q *Queries) RunGetByID(ctx context.Context, arg RunGetByIDParams) (*Applic
 		&i.CoverLetterTemplate,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ApprovalTtlSeconds,
 	)
 	return &i, err
 }
 
 const runGetByIDForUpdate = `-- name: RunGetByIDForUpdate :one
-SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
+SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
 `
 
 type RunGetByIDForUpdateParams struct {
@@ -66,15 +67,16 @@ func (q *Queries) RunGetByIDForUpdate(ctx context.Context, arg RunGetByIDForUpda
 		&i.CoverLetterTemplate,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ApprovalTtlSeconds,
 	)
 	return &i, err
 }
 
 const runInsert = `-- name: RunInsert :one
 
-INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at
+INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template, approval_ttl_seconds)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds
 `
 
 type RunInsertParams struct {
@@ -83,6 +85,7 @@ type RunInsertParams struct {
 	Name                string
 	RequiresApproval    bool
 	CoverLetterTemplate string
+	ApprovalTtlSeconds  *int
 }
 
 // Run reads, creation and deletion (status changes are the service's).
@@ -93,6 +96,7 @@ func (q *Queries) RunInsert(ctx context.Context, arg RunInsertParams) (*Applicat
 		arg.Name,
 		arg.RequiresApproval,
 		arg.CoverLetterTemplate,
+		arg.ApprovalTtlSeconds,
 	)
 	var i ApplicationRun
 	err := row.Scan(
@@ -104,6 +108,7 @@ func (q *Queries) RunInsert(ctx context.Context, arg RunInsertParams) (*Applicat
 		&i.CoverLetterTemplate,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ApprovalTtlSeconds,
 	)
 	return &i, err
 }

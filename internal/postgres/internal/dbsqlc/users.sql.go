@@ -97,6 +97,25 @@ func (q *Queries) UserGetByID(ctx context.Context, id domain.ID) (*User, error) 
 	return &i, err
 }
 
+const userGetByIDForUpdate = `-- name: UserGetByIDForUpdate :one
+SELECT id, email, profile, daily_submission_limit, role, created_at, updated_at FROM users WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) UserGetByIDForUpdate(ctx context.Context, id domain.ID) (*User, error) {
+	row := q.db.QueryRow(ctx, userGetByIDForUpdate, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Profile,
+		&i.DailySubmissionLimit,
+		&i.Role,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return &i, err
+}
+
 const userGetOrCreateByEmail = `-- name: UserGetOrCreateByEmail :one
 WITH ins AS (
     INSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING

@@ -1,0 +1,257 @@
+package tasks_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
+)
+
+var yesNo = []domain.QuestionOption{{Label: "Yes", Value: "1"}, {Label: "No", Value: "0"}}
+
+// formQuestions is a posting's form: names, a visa question, a general
+// question, and a demographic one.
+func formQuestions() []domain.Question {
+	return []domain.Question{
+		{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
+		{Field: "last_name", Label: "Last Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
+		{Field: "email", Label: "Email", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
+		{Field: "question_1", Label: "Will you now or in the future require visa sponsorship?", Kind: domain.QuestionSingleSelect,
+			Required: true, Section: domain.SectionCustom, Options: yesNo},
+		{Field: "question_2", Label: "Why do you want to work at Acme Rockets?", Kind: domain.QuestionTextarea, Required: true, Section: domain.SectionCustom},
+	}
+}
+
+// withForm gives jobs a published form.
+func withForm(t *testing.T, b *bundle, qs []domain.Question, jobs ...domain.ID) {
+	t.Helper()
+	body, err := json.Marshal(qs)
+	require.NoError(t, err)
+	for _, id := range jobs {
+		_, err := b.db.Pool.Exec(context.Background(), `UPDATE job_postings SET questions = $2 WHERE id = $1`, id, body)
+		require.NoError(t, err)
+	}
+}
+
+// work claims and prepares one task as a worker does.
+func work(t *testing.T, b *bundle, svc *tasks.Service, taskID domain.ID) tasks.Next {
+	t.Helper()
+	ctx := context.Background()
+	task, err := b.db.TaskGet(ctx, b.user.ID, taskID)
+	require.NoError(t, err)
+	next, err := svc.Claim(ctx, jobFor(task), tasks.Lease{Token: domain.NewID(), Owner: "test"})
+	require.NoError(t, err)
+	if next.Prepare != nil {
+		next, err = svc.Prepare(ctx, next.Prepare)
+		require.NoError(t, err)
+	}
+	return next
+}
+
+func mustTask(t *testing.T, b *bundle, id domain.ID) *domain.Task {
+	t.Helper()
+	task, err := b.db.TaskGet(context.Background(), b.user.ID, id)
+	require.NoError(t, err)
+	return task
+}
+
+func setupForms(t *testing.T) *bundle {
+	t.Helper()
+	b := setup(t)
+	p := b.user.Profile
+	p.FirstName = "Ada"
+	_, err := b.db.UpdateProfile(context.Background(), b.user.ID, p, 50)
+	require.NoError(t, err)
+	return b
+}
+
+// TestAnswer_OneAnswerQueuesAgainEveryTaskWaitingOnIt: tasks whose forms
+// ask what nothing answers pause as needs_answer, listing the questions;
+// the questions page groups them across runs; answering one queues again
+// (boosted) the tasks that waited for it alone, and those waiting for
+// more wait on; the next preparation fills the form with the answers and
+// says where each came from.
+func TestAnswer_OneAnswerQueuesAgainEveryTaskWaitingOnIt(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	other := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})
+	jobs := pgtest.MustJobs(t, b.db, b.user, 3)
+	withForm(t, b, formQuestions(), jobs[0], jobs[1])
+	// The third posting asks only the visa question.
+	withForm(t, b, formQuestions()[3:4], jobs[2])
+	ids := []domain.ID{
+		taskstest.MustAdd(t, b.db, b.user, b.run, jobs[:1]).Queued[0].TaskID,
+		taskstest.MustAdd(t, b.db, b.user, other, jobs[1:2]).Queued[0].TaskID,
+		taskstest.MustAdd(t, b.db, b.user, other, jobs[2:]).Queued[0].TaskID,
+	}
+	for _, id := range ids {
+		next := work(t, b, b.svc, id)
+		require.Nil(t, next.Submit, "nothing is sent while questions wait")
+		task := mustTask(t, b, id)
+		require.Equal(t, domain.StatePaused, task.State)
+		require.Equal(t, domain.ReasonNeedsAnswer, task.StateReason)
+	}
+	require.Contains(t, mustTask(t, b, ids[0]).LastError, "waiting for 3 answer(s): Last Name (your profile has no last name); Will you now")
+
+	waiting, err := b.db.WaitingQuestions(ctx, b.user.ID)
+	require.NoError(t, err)
+	byKey := map[string]int{}
+	for _, w := range waiting {
+		byKey[w.Key] = w.Tasks
+		if w.Key == "will you now or in the future require visa sponsorship" {
+			require.Equal(t, domain.CategoryWorkAuthorization, w.Category)
+			require.Equal(t, yesNo, w.Options)
+			require.Equal(t, 2, w.Runs)
+		}
+	}
+	require.Equal(t, map[string]int{"profile:last_name": 2, "will you now or in the future require visa sponsorship": 3,
+		"why do you want to work at acme rockets": 2}, byKey)
+
+	// A choice that is not an option is refused, and nothing is filed.
+	_, err = b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Key: "will you now or in the future require visa sponsorship", Value: "Maybe"}, "test")
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM answers`))
+
+	res, err := b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Key: "will you now or in the future require visa sponsorship", Value: "no"}, "test")
+	require.NoError(t, err)
+	require.Equal(t, "No", res.Answer.Value, "a choice is filed under its label")
+	require.Equal(t, domain.CategoryWorkAuthorization, res.Answer.Category)
+	require.Equal(t, 1, res.Resumed, "the task that waited for it alone")
+	require.Equal(t, 2, res.StillWaiting)
+	resumed := mustTask(t, b, ids[2])
+	require.Equal(t, domain.StateQueued, resumed.State)
+	require.Equal(t, domain.ReasonAnswered, resumed.StateReason)
+	require.Equal(t, domain.PriorityBoosted, resumed.Priority, "boosted as resumes are")
+
+	_, err = b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Key: "profile:last_name", Value: "Lovelace"}, "test")
+	require.NoError(t, err)
+	u, err := b.db.GetUser(ctx, b.user.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Lovelace", u.Profile.LastName, "a profile question is answered in the profile")
+	res, err = b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Key: "why do you want to work at acme rockets", Value: "Rockets."}, "test")
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Resumed)
+	require.Zero(t, res.StillWaiting)
+
+	// Prepared again, the form is filled and says where each value came from.
+	next := work(t, b, b.svc, ids[0])
+	require.NotNil(t, next.Submit)
+	form := next.Submit.Packet.Form
+	require.NotNil(t, form)
+	for field, want := range map[string]struct {
+		value  string
+		source domain.FormSource
+	}{
+		"first_name": {"Ada", domain.SourceProfile}, "last_name": {"Lovelace", domain.SourceProfile},
+		"question_1": {"0", domain.SourceLibrary}, "question_2": {"Rockets.", domain.SourceLibrary},
+	} {
+		f := form.Field(field)
+		require.Equal(t, want.value, f.Value, field)
+		require.Equal(t, want.source, f.Source, field)
+	}
+	waiting, err = b.db.WaitingQuestions(ctx, b.user.ID)
+	require.NoError(t, err)
+	require.Empty(t, waiting, "nothing waits any more")
+}
+
+// TestAnswer_SensitiveQuestionsAreNeverFilledFromASimilarAnswer: the
+// library answers the visa question for the UK; a form asking it for the
+// US waits for the user, while a general question worded a little
+// differently is filled from the similar answer, marked as such.
+func TestAnswer_SensitiveQuestionsAreNeverFilledFromASimilarAnswer(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	p := b.user.Profile
+	p.FirstName, p.LastName = "Ada", "Lovelace"
+	_, err := b.db.UpdateProfile(ctx, b.user.ID, p, 50)
+	require.NoError(t, err)
+	for label, value := range map[string]string{"Do you require visa sponsorship to work in the United Kingdom?": "No",
+		"Why do you want to work at Acme Rockets?": "Rockets."} {
+		_, err := b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Label: label, Value: value}, "test")
+		require.NoError(t, err)
+	}
+	job := pgtest.MustJobs(t, b.db, b.user, 1)
+	withForm(t, b, []domain.Question{
+		{Field: "q1", Label: "Do you require visa sponsorship to work in the United States?", Kind: domain.QuestionSingleSelect, Required: true, Options: yesNo},
+		{Field: "q2", Label: "Why do you want to work for Acme Rockets?", Kind: domain.QuestionTextarea, Required: true},
+	}, job...)
+	id := taskstest.MustAdd(t, b.db, b.user, b.run, job).Queued[0].TaskID
+	work(t, b, b.svc, id)
+	require.Equal(t, domain.ReasonNeedsAnswer, mustTask(t, b, id).StateReason)
+	waiting, err := b.db.WaitingQuestions(ctx, b.user.ID)
+	require.NoError(t, err)
+	require.Len(t, waiting, 1, "only the visa question waits: the general one was filled from the similar answer")
+	require.Equal(t, domain.CategoryWorkAuthorization, waiting[0].Category)
+
+	_, err = b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Key: waiting[0].Key, Value: "Yes"}, "test")
+	require.NoError(t, err)
+	next := work(t, b, b.svc, id)
+	require.NotNil(t, next.Submit)
+	require.Equal(t, domain.SourceLibrarySimilar, next.Submit.Packet.Form.Field("q2").Source)
+	require.Equal(t, "Why do you want to work at Acme Rockets?", next.Submit.Packet.Form.Field("q2").From)
+	require.Equal(t, "1", next.Submit.Packet.Form.Field("q1").Value)
+}
+
+func TestAnswer_RefusesWhatItCannotFile(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
+	job := pgtest.MustJobs(t, b.db, b.user, 1)
+	withForm(t, b, formQuestions(), job...)
+	work(t, b, b.svc, taskstest.MustAdd(t, b.db, b.user, b.run, job).Queued[0].TaskID)
+
+	for _, tc := range []struct {
+		name string
+		user domain.ID
+		in   tasks.AnswerInput
+		code string
+	}{
+		{"a key nothing waits for", b.user.ID, tasks.AnswerInput{Key: "what is your favourite colour", Value: "blue"}, domain.ENOTFOUND},
+		{"another user's question", other.ID, tasks.AnswerInput{Key: "why do you want to work at acme rockets", Value: "x"}, domain.ENOTFOUND},
+		{"an empty answer", b.user.ID, tasks.AnswerInput{Key: "why do you want to work at acme rockets", Value: "  "}, domain.EINVALID},
+		{"neither key nor label", b.user.ID, tasks.AnswerInput{Value: "x"}, domain.EINVALID},
+		{"a profile field forms do not ask", b.user.ID, tasks.AnswerInput{Key: "profile:password", Value: "x"}, domain.EINVALID},
+		{"a document question", b.user.ID, tasks.AnswerInput{Key: "document:resume", Value: "x"}, domain.EINVALID},
+	} {
+		_, err := b.svc.Answer(ctx, tc.user, tc.in, "test")
+		require.Equal(t, tc.code, domain.ErrorCode(err), "%s: %v", tc.name, err)
+	}
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM answers`), "nothing filed")
+	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, b.db, mustTaskID(t, b)), "the task still waits")
+}
+
+func mustTaskID(t *testing.T, b *bundle) domain.ID {
+	t.Helper()
+	var id domain.ID
+	require.NoError(t, b.db.Pool.QueryRow(context.Background(), `SELECT id FROM application_tasks WHERE user_id = $1`, b.user.ID).Scan(&id))
+	return id
+}
+
+// TestApproval_ARunsOwnWindow: a run's approval requests stay open for
+// its own TTL rather than the default.
+func TestApproval_ARunsOwnWindow(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	run, err := b.svc.CreateRun(ctx, b.user.ID, domain.RunCreate{Name: "review in batches", RequiresApproval: true, ApprovalTTL: 8 * time.Hour})
+	require.NoError(t, err)
+	require.Equal(t, 8*time.Hour, run.ApprovalTTL)
+	id := taskstest.MustAdd(t, b.db, b.user, run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	work(t, b, b.svc, id)
+	var open time.Duration
+	require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT extract(epoch FROM expires_at - created_at)::bigint * interval '1 second' FROM approval_requests WHERE task_id = $1`, id).Scan(&open))
+	require.InDelta(t, (8 * time.Hour).Seconds(), open.Seconds(), 2)
+
+	_, err = b.svc.CreateRun(ctx, b.user.ID, domain.RunCreate{Name: "too long", ApprovalTTL: 30 * 24 * time.Hour})
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+}
