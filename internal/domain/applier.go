@@ -9,15 +9,15 @@ import (
 // Packet is exactly what an applier sends for one application; it is stored on
 // the task (and, with approvals, on the approval request the user approves).
 type Packet struct {
-	TaskID      ID        `json:"task_id"`
-	RunID       ID        `json:"run_id"`
-	JobID       ID        `json:"job_id"`
-	JobURL      string    `json:"job_url"`
-	Company     string    `json:"company"`
-	Title       string    `json:"title"`
-	Applicant   Profile   `json:"applicant"`
-	Email       string    `json:"email"`
-	CoverLetter string    `json:"cover_letter"`
+	TaskID      ID      `json:"task_id"`
+	RunID       ID      `json:"run_id"`
+	JobID       ID      `json:"job_id"`
+	JobURL      string  `json:"job_url"`
+	Company     string  `json:"company"`
+	Title       string  `json:"title"`
+	Applicant   Profile `json:"applicant"`
+	Email       string  `json:"email"`
+	CoverLetter string  `json:"cover_letter"`
 	// Documents are the documents the application carries, exactly the
 	// versions sent.
 	Documents []FormFile `json:"documents,omitempty"`
