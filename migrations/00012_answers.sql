@@ -35,7 +35,12 @@ CREATE INDEX task_waiting_questions_user_key_idx ON task_waiting_questions (user
 ALTER TABLE application_runs ADD COLUMN approval_ttl_seconds integer
     CHECK (approval_ttl_seconds BETWEEN 60 AND 604800);
 
+-- What the user changed when approving (null: approved as prepared); the
+-- request's packet is then the edited one, the one sent.
+ALTER TABLE approval_requests ADD COLUMN edits jsonb;
+
 -- +goose Down
+ALTER TABLE approval_requests DROP COLUMN edits;
 ALTER TABLE application_runs DROP COLUMN approval_ttl_seconds;
 DROP TABLE task_waiting_questions;
 DROP TABLE answers;

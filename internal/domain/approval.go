@@ -36,11 +36,14 @@ func (d Decision) Status() ApprovalStatus {
 // Approval is a request for the user to approve exactly one packet before it
 // is submitted.
 type Approval struct {
-	ID        ID
-	TaskID    ID
-	UserID    ID
-	Status    ApprovalStatus
-	Packet    json.RawMessage
+	ID     ID
+	TaskID ID
+	UserID ID
+	Status ApprovalStatus
+	Packet json.RawMessage
+	// Edits are what the user changed when approving (Packet is then the
+	// edited packet, the one sent).
+	Edits     []Edit
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	DecidedAt *time.Time

@@ -479,3 +479,85 @@ func prefixed(prefix string, m map[string]string) map[string]string {
 
 // Describe writes a waiting question for a reason line.
 func (w WaitingQuestion) Describe() string { return fmt.Sprintf("%s (%s)", w.Label, w.Why) }
+
+// Edit records one value a user changed when approving.
+type Edit struct {
+	Field  string   `json:"field"`
+	Label  string   `json:"label"`
+	Before string   `json:"before"`
+	After  string   `json:"after"`
+	Values []string `json:"values,omitempty"`
+}
+
+// display is a field's value as a person reads it: a choice's label.
+func (f *FormField) display() string {
+	if len(f.Values) > 0 {
+		labels := make([]string, len(f.Values))
+		for i, v := range f.Values {
+			labels[i] = OptionLabel(f.Options, v)
+		}
+		return strings.Join(labels, ", ")
+	}
+	if f.File != nil {
+		return f.File.Filename
+	}
+	return OptionLabel(f.Options, f.Value)
+}
+
+// OptionLabel is the label of the option whose value is value (value itself
+// when no option has it).
+func OptionLabel(opts []QuestionOption, value string) string {
+	for _, o := range opts {
+		if o.Value == value {
+			return o.Label
+		}
+	}
+	return value
+}
+
+// ApplyEdits changes the packet by the user's edits when approving: a
+// field of its form (Form.ApplyEdits), or "cover_letter" for the letter of
+// a packet whose form has no such field. It returns what changed; on an
+// error (EINVALID naming the field) the packet is unchanged.
+func (p *Packet) ApplyEdits(edits []FormEdit) ([]Edit, error) {
+	var formEdits []FormEdit
+	letter, letterEdited := p.CoverLetter, false
+	for _, e := range edits {
+		if e.Field == "cover_letter" && (p.Form == nil || p.Form.Field("cover_letter") == nil) {
+			if prob := TextProblem(e.Value, MaxCoverLetterBytes); prob != "" {
+				return nil, ValidationError(map[string]string{"form.cover_letter": prob})
+			}
+			letter, letterEdited = e.Value, true
+			continue
+		}
+		formEdits = append(formEdits, e)
+	}
+	var out []Edit
+	if len(formEdits) > 0 {
+		if p.Form == nil {
+			fields := map[string]string{}
+			for _, e := range formEdits {
+				fields["form."+e.Field] = "this application has no form (its board does not publish one): only cover_letter can be edited"
+			}
+			return nil, ValidationError(fields)
+		}
+		before := map[string]string{}
+		for _, e := range formEdits {
+			if f := p.Form.Field(e.Field); f != nil {
+				before[e.Field] = f.display()
+			}
+		}
+		if err := p.Form.ApplyEdits(formEdits); err != nil {
+			return nil, err
+		}
+		for _, e := range formEdits {
+			f := p.Form.Field(e.Field)
+			out = append(out, Edit{Field: f.Field, Label: f.Label, Before: before[e.Field], After: f.display()})
+		}
+	}
+	if letterEdited && letter != p.CoverLetter {
+		out = append(out, Edit{Field: "cover_letter", Label: "Cover letter", Before: p.CoverLetter, After: letter})
+		p.CoverLetter = letter
+	}
+	return out, nil
+}

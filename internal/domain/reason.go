@@ -21,6 +21,7 @@ const (
 	ReasonApprovedViaResync       Reason = "approved_via_resync"
 	ReasonApprovedViaPoll         Reason = "approved_via_poll"
 	ReasonApprovedViaJob          Reason = "approved_via_job"
+	ReasonApprovedWithEdits       Reason = "approved_with_edits" // the user changed values before approving
 	// paused: a person must look
 	ReasonSubmissionOutcomeUnknown Reason = "submission_outcome_unknown" // the submission may have gone out
 	ReasonApprovalExpired          Reason = "approval_expired"

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -92,7 +93,21 @@ func (s *Store) ApprovalLatestForTask(ctx context.Context, taskID domain.ID) (*d
 // its expiry on the database's clock at this statement: then it returns
 // (nil, nil) and changes nothing.
 func (s *Store) ApprovalDecide(ctx context.Context, id domain.ID, status domain.ApprovalStatus, decidedBy string) (*domain.Approval, error) {
-	r, err := s.q.ApprovalDecide(ctx, dbsqlc.ApprovalDecideParams{ID: id, Status: status, DecidedBy: &decidedBy})
+	return s.ApprovalDecideEdited(ctx, id, status, decidedBy, nil, nil)
+}
+
+// ApprovalDecideEdited is ApprovalDecide for an approval with edits: the
+// request then holds the edited packet and what changed.
+func (s *Store) ApprovalDecideEdited(ctx context.Context, id domain.ID, status domain.ApprovalStatus, decidedBy string, packet []byte, edits []domain.Edit) (*domain.Approval, error) {
+	p := dbsqlc.ApprovalDecideParams{ID: id, Status: status, DecidedBy: &decidedBy, Packet: packet}
+	if len(edits) > 0 {
+		b, err := json.Marshal(edits)
+		if err != nil {
+			return nil, err
+		}
+		p.Edits = b
+	}
+	r, err := s.q.ApprovalDecide(ctx, p)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}

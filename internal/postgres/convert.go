@@ -41,6 +41,9 @@ func approvalFromRow(r *dbsqlc.ApprovalRequest, pastDue bool) *domain.Approval {
 	if r.DecidedBy != nil {
 		a.DecidedBy = *r.DecidedBy
 	}
+	if len(r.Edits) > 0 {
+		_ = json.Unmarshal(r.Edits, &a.Edits) // written by ApprovalDecide from []domain.Edit
+	}
 	if pastDue {
 		a.Status = domain.ApprovalExpired
 	}

@@ -2,6 +2,8 @@ package tasks
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -116,6 +118,32 @@ func (s *Service) bulk(ctx context.Context, userID domain.ID, f domain.TaskFilte
 	return n, err
 }
 
+// fileEdits files the edited answers of a form in the user's library.
+func (s *Service) fileEdits(ctx context.Context, t *txn, userID domain.ID, form *domain.Form, changed []domain.Edit) error {
+	if form == nil {
+		return nil
+	}
+	for _, e := range changed {
+		f := form.Field(e.Field)
+		if f == nil || f.Kind == domain.QuestionFile || f.Kind == domain.QuestionHidden || f.Empty() ||
+			domain.WaitingKey(domain.Question{Field: f.Field, Label: f.Label, Kind: f.Kind, Section: f.Section}) != domain.QuestionKey(f.Label) {
+			continue // a profile field or a file: not the library's
+		}
+		a := &domain.Answer{UserID: userID, Key: domain.QuestionKey(f.Label), Label: f.Label, Category: f.Category,
+			Value: domain.OptionLabel(f.Options, f.Value)}
+		for _, v := range f.Values {
+			a.Values = append(a.Values, domain.OptionLabel(f.Options, v))
+		}
+		if len(a.Values) > 0 {
+			a.Value = ""
+		}
+		if _, err := t.st.AnswerPut(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Decide records a decision about an approval request, moves its task
 // (awaiting_approval → approved, with a River job that continues it even if
 // no worker listens now; or → cancelled, reason rejected) and notifies the
@@ -126,6 +154,27 @@ func (s *Service) bulk(ctx context.Context, userID domain.ID, f domain.TaskFilte
 // EGONE and changes nothing. Expiry is judged on the database's clock by
 // the deciding statement itself, never on the caller's.
 func (s *Service) Decide(ctx context.Context, key postgres.ApprovalKey, d domain.Decision, decidedBy string) (*domain.Approval, error) {
+	return s.decide(ctx, key, d, decidedBy, ApprovalEdits{})
+}
+
+// ApprovalEdits are the user's changes to an application as they approve
+// it: the edited packet is what the request records and what is sent.
+type ApprovalEdits struct {
+	Edits []domain.FormEdit
+	// SaveToLibrary files the edited answers in the user's answer library
+	// (not profile fields, files or the cover letter).
+	SaveToLibrary bool
+}
+
+// Approve approves a request with the user's edits (none: as prepared). An
+// edit that does not fit the form — an unknown field, a choice not among
+// the options, a required field emptied — is EINVALID naming the field,
+// and nothing is decided.
+func (s *Service) Approve(ctx context.Context, key postgres.ApprovalKey, edits ApprovalEdits, decidedBy string) (*domain.Approval, error) {
+	return s.decide(ctx, key, domain.DecisionApprove, decidedBy, edits)
+}
+
+func (s *Service) decide(ctx context.Context, key postgres.ApprovalKey, d domain.Decision, decidedBy string, edits ApprovalEdits) (*domain.Approval, error) {
 	var out *domain.Approval
 	err := s.inTx(ctx, func(t *txn) error {
 		// The request is found unlocked, its task locked, then the request:
@@ -150,7 +199,23 @@ func (s *Service) Decide(ctx context.Context, key postgres.ApprovalKey, d domain
 		case a.Status != domain.ApprovalPending:
 			return domain.Errorf(domain.ECONFLICT, "this request was already %s", a.Status).WithDetails(map[string]any{"status": string(a.Status)})
 		}
-		if out, err = t.st.ApprovalDecide(ctx, a.ID, d.Status(), decidedBy); err != nil {
+		var (
+			body    []byte
+			changed []domain.Edit
+			packet  domain.Packet
+		)
+		if len(edits.Edits) > 0 {
+			if err := json.Unmarshal(a.Packet, &packet); err != nil {
+				return fmt.Errorf("reading the packet to edit: %w", err)
+			}
+			if changed, err = packet.ApplyEdits(edits.Edits); err != nil {
+				return err
+			}
+			if body, err = json.Marshal(&packet); err != nil {
+				return err
+			}
+		}
+		if out, err = t.st.ApprovalDecideEdited(ctx, a.ID, d.Status(), decidedBy, body, changed); err != nil {
 			return err
 		}
 		if out == nil {
@@ -159,14 +224,22 @@ func (s *Service) Decide(ctx context.Context, key postgres.ApprovalKey, d domain
 		to, reason := domain.StateApproved, domain.Reason("")
 		if d == domain.DecisionReject {
 			to, reason = domain.StateCancelled, domain.ReasonRejected
+		} else if len(changed) > 0 {
+			reason = domain.ReasonApprovedWithEdits
 		}
-		task, err := s.move(ctx, t, postgres.Move{TaskID: a.TaskID, From: domain.StateAwaitingApproval, To: to, Actor: decidedBy, Reason: reason})
+		task, err := s.move(ctx, t, postgres.Move{TaskID: a.TaskID, From: domain.StateAwaitingApproval, To: to, Actor: decidedBy,
+			Reason: reason, Packet: body})
 		if err != nil {
 			return err
 		}
 		if d == domain.DecisionApprove {
 			if err := s.enqueueContinuation(ctx, t, task); err != nil {
 				return err
+			}
+			if edits.SaveToLibrary {
+				if err := s.fileEdits(ctx, t, a.UserID, packet.Form, changed); err != nil {
+					return err
+				}
 			}
 		}
 		t.notify(domain.NotifyApprovals, a.TaskID.String())

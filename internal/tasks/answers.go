@@ -141,11 +141,11 @@ func (s *Service) fileAnswer(ctx context.Context, t *txn, userID domain.ID, key 
 	a := &domain.Answer{UserID: userID, Key: key, Label: q.Label, Category: domain.ClassifyQuestion(q), Value: strings.TrimSpace(in.Value)}
 	switch q.Kind {
 	case domain.QuestionSingleSelect:
-		a.Value = optionLabel(q.Options, f.Value)
+		a.Value = domain.OptionLabel(q.Options, f.Value)
 	case domain.QuestionMultiSelect:
 		a.Value = ""
 		for _, v := range f.Values {
-			a.Values = append(a.Values, optionLabel(q.Options, v))
+			a.Values = append(a.Values, domain.OptionLabel(q.Options, v))
 		}
 	case domain.QuestionBoolean:
 		a.Value = f.Value
@@ -164,14 +164,6 @@ func (s *Service) fileAnswer(ctx context.Context, t *txn, userID domain.ID, key 
 	return t.st.AnswerPut(ctx, a)
 }
 
-func optionLabel(opts []domain.QuestionOption, value string) string {
-	for _, o := range opts {
-		if o.Value == value {
-			return o.Label
-		}
-	}
-	return value
-}
 
 // resumeAnswered queues again, boosted, the user's tasks waiting for key
 // whose every question is now answered.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
@@ -254,4 +255,62 @@ func TestApproval_ARunsOwnWindow(t *testing.T) {
 
 	_, err = b.svc.CreateRun(ctx, b.user.ID, domain.RunCreate{Name: "too long", ApprovalTTL: 30 * 24 * time.Hour})
 	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+}
+
+// TestApprove_TheEditedFormIsWhatIsSent: the user edits a value while
+// approving; the request records what changed, the continuation sends the
+// edited form, and the edit is filed in the library when asked. An edit
+// that empties a required field is refused and decides nothing.
+func TestApprove_TheEditedFormIsWhatIsSent(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	p := b.user.Profile
+	p.FirstName, p.LastName = "Ada", "Lovelace"
+	_, err := b.db.UpdateProfile(ctx, b.user.ID, p, 50)
+	require.NoError(t, err)
+	for key, value := range map[string]string{"will you now or in the future require visa sponsorship": "No",
+		"why do you want to work at acme rockets": "Rockets."} {
+		_, err := b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Label: key, Value: value}, "test")
+		require.NoError(t, err)
+	}
+	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
+	job := pgtest.MustJobs(t, b.db, b.user, 1)
+	withForm(t, b, formQuestions(), job...)
+	id := taskstest.MustAdd(t, b.db, b.user, run, job).Queued[0].TaskID
+	work(t, b, b.svc, id)
+	require.Equal(t, domain.StateAwaitingApproval, mustTask(t, b, id).State, mustTask(t, b, id).LastError)
+	a, err := b.db.ApprovalLatestForTask(ctx, id)
+	require.NoError(t, err)
+	key := postgres.ApprovalKey{ID: a.ID, UserID: b.user.ID}
+
+	_, err = b.svc.Approve(ctx, key, tasks.ApprovalEdits{Edits: []domain.FormEdit{{Field: "first_name", Value: ""}}}, "test")
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, b.db, id), "a refused edit decides nothing")
+
+	approved, err := b.svc.Approve(ctx, key, tasks.ApprovalEdits{SaveToLibrary: true, Edits: []domain.FormEdit{
+		{Field: "question_2", Value: "Because rockets."}, {Field: "question_1", Value: "Yes"}}}, domain.UserActor(b.user.ID))
+	require.NoError(t, err)
+	require.Equal(t, []domain.Edit{
+		{Field: "question_2", Label: "Why do you want to work at Acme Rockets?", Before: "Rockets.", After: "Because rockets."},
+		{Field: "question_1", Label: "Will you now or in the future require visa sponsorship?", Before: "No", After: "Yes"},
+	}, approved.Edits)
+	task := mustTask(t, b, id)
+	require.Equal(t, domain.StateApproved, task.State)
+	require.Equal(t, domain.ReasonApprovedWithEdits, task.StateReason)
+
+	next, err := b.svc.ContinueApproved(ctx, id, nil, tasks.Lease{Token: domain.NewID(), Owner: "test"}, "notification")
+	require.NoError(t, err)
+	require.NotNil(t, next.Submit)
+	f := next.Submit.Packet.Form.Field("question_2")
+	require.Equal(t, "Because rockets.", f.Value, "the edited form is what is sent")
+	require.Equal(t, domain.SourceUserEdit, f.Source)
+	require.Equal(t, "1", next.Submit.Packet.Form.Field("question_1").Value)
+
+	saved, err := b.db.AnswerByKey(ctx, b.user.ID, "why do you want to work at acme rockets")
+	require.NoError(t, err)
+	require.Equal(t, "Because rockets.", saved.Value, "filed in the library as asked")
+	visa, err := b.db.AnswerByKey(ctx, b.user.ID, "will you now or in the future require visa sponsorship")
+	require.NoError(t, err)
+	require.Equal(t, "Yes", visa.Value, "a choice is filed under its label")
 }

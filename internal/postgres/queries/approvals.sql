@@ -32,7 +32,9 @@ FROM approval_requests a WHERE a.task_id = @task_id ORDER BY a.created_at DESC L
 -- name: ApprovalDecide :one
 -- Records a decision on a pending request that has not expired by the
 -- database's clock at this statement; no row when it has.
-UPDATE approval_requests SET status = @status, decided_at = statement_timestamp(), decided_by = @decided_by
+-- An approval with edits replaces the packet with the edited one.
+UPDATE approval_requests SET status = @status, decided_at = statement_timestamp(), decided_by = @decided_by,
+    packet = coalesce(sqlc.narg(packet)::jsonb, packet), edits = sqlc.narg(edits)::jsonb
 WHERE id = @id AND status = 'pending' AND expires_at > statement_timestamp()
 RETURNING *;
 

@@ -44,21 +44,31 @@ func (q *Queries) ApprovalCloseForTask(ctx context.Context, arg ApprovalCloseFor
 }
 
 const approvalDecide = `-- name: ApprovalDecide :one
-UPDATE approval_requests SET status = $1, decided_at = statement_timestamp(), decided_by = $2
-WHERE id = $3 AND status = 'pending' AND expires_at > statement_timestamp()
-RETURNING id, task_id, user_id, token_hash, status, packet, created_at, expires_at, decided_at, decided_by
+UPDATE approval_requests SET status = $1, decided_at = statement_timestamp(), decided_by = $2,
+    packet = coalesce($3::jsonb, packet), edits = $4::jsonb
+WHERE id = $5 AND status = 'pending' AND expires_at > statement_timestamp()
+RETURNING id, task_id, user_id, token_hash, status, packet, created_at, expires_at, decided_at, decided_by, edits
 `
 
 type ApprovalDecideParams struct {
 	Status    domain.ApprovalStatus
 	DecidedBy *string
+	Packet    []byte
+	Edits     []byte
 	ID        domain.ID
 }
 
 // Records a decision on a pending request that has not expired by the
 // database's clock at this statement; no row when it has.
+// An approval with edits replaces the packet with the edited one.
 func (q *Queries) ApprovalDecide(ctx context.Context, arg ApprovalDecideParams) (*ApprovalRequest, error) {
-	row := q.db.QueryRow(ctx, approvalDecide, arg.Status, arg.DecidedBy, arg.ID)
+	row := q.db.QueryRow(ctx, approvalDecide,
+		arg.Status,
+		arg.DecidedBy,
+		arg.Packet,
+		arg.Edits,
+		arg.ID,
+	)
 	var i ApprovalRequest
 	err := row.Scan(
 		&i.ID,
@@ -71,6 +81,7 @@ func (q *Queries) ApprovalDecide(ctx context.Context, arg ApprovalDecideParams) 
 		&i.ExpiresAt,
 		&i.DecidedAt,
 		&i.DecidedBy,
+		&i.Edits,
 	)
 	return &i, err
 }
@@ -110,7 +121,7 @@ func (q *Queries) ApprovalExpireForTasks(ctx context.Context, arg ApprovalExpire
 
 const approvalGetByToken = `-- name: ApprovalGetByToken :one
 
-SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
+SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, a.edits, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
 FROM approval_requests a WHERE a.token_hash = $1
 `
 
@@ -135,13 +146,14 @@ func (q *Queries) ApprovalGetByToken(ctx context.Context, tokenHash []byte) (*Ap
 		&i.ApprovalRequest.ExpiresAt,
 		&i.ApprovalRequest.DecidedAt,
 		&i.ApprovalRequest.DecidedBy,
+		&i.ApprovalRequest.Edits,
 		&i.PastDue,
 	)
 	return &i, err
 }
 
 const approvalGetByTokenForUpdate = `-- name: ApprovalGetByTokenForUpdate :one
-SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
+SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, a.edits, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
 FROM approval_requests a WHERE a.token_hash = $1 FOR UPDATE
 `
 
@@ -164,13 +176,14 @@ func (q *Queries) ApprovalGetByTokenForUpdate(ctx context.Context, tokenHash []b
 		&i.ApprovalRequest.ExpiresAt,
 		&i.ApprovalRequest.DecidedAt,
 		&i.ApprovalRequest.DecidedBy,
+		&i.ApprovalRequest.Edits,
 		&i.PastDue,
 	)
 	return &i, err
 }
 
 const approvalGetByUser = `-- name: ApprovalGetByUser :one
-SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
+SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, a.edits, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
 FROM approval_requests a WHERE a.id = $1 AND a.user_id = $2
 `
 
@@ -198,13 +211,14 @@ func (q *Queries) ApprovalGetByUser(ctx context.Context, arg ApprovalGetByUserPa
 		&i.ApprovalRequest.ExpiresAt,
 		&i.ApprovalRequest.DecidedAt,
 		&i.ApprovalRequest.DecidedBy,
+		&i.ApprovalRequest.Edits,
 		&i.PastDue,
 	)
 	return &i, err
 }
 
 const approvalGetByUserForUpdate = `-- name: ApprovalGetByUserForUpdate :one
-SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
+SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, a.edits, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
 FROM approval_requests a WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE
 `
 
@@ -232,13 +246,14 @@ func (q *Queries) ApprovalGetByUserForUpdate(ctx context.Context, arg ApprovalGe
 		&i.ApprovalRequest.ExpiresAt,
 		&i.ApprovalRequest.DecidedAt,
 		&i.ApprovalRequest.DecidedBy,
+		&i.ApprovalRequest.Edits,
 		&i.PastDue,
 	)
 	return &i, err
 }
 
 const approvalGetLatestForTask = `-- name: ApprovalGetLatestForTask :one
-SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
+SELECT a.id, a.task_id, a.user_id, a.token_hash, a.status, a.packet, a.created_at, a.expires_at, a.decided_at, a.decided_by, a.edits, (a.status = 'pending' AND a.expires_at <= statement_timestamp())::boolean AS past_due
 FROM approval_requests a WHERE a.task_id = $1 ORDER BY a.created_at DESC LIMIT 1
 `
 
@@ -261,6 +276,7 @@ func (q *Queries) ApprovalGetLatestForTask(ctx context.Context, taskID domain.ID
 		&i.ApprovalRequest.ExpiresAt,
 		&i.ApprovalRequest.DecidedAt,
 		&i.ApprovalRequest.DecidedBy,
+		&i.ApprovalRequest.Edits,
 		&i.PastDue,
 	)
 	return &i, err
@@ -270,7 +286,7 @@ const approvalInsert = `-- name: ApprovalInsert :one
 
 INSERT INTO approval_requests (id, task_id, user_id, token_hash, packet, expires_at)
 VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::float8))
-RETURNING id, task_id, user_id, token_hash, status, packet, created_at, expires_at, decided_at, decided_by
+RETURNING id, task_id, user_id, token_hash, status, packet, created_at, expires_at, decided_at, decided_by, edits
 `
 
 type ApprovalInsertParams struct {
@@ -305,6 +321,7 @@ func (q *Queries) ApprovalInsert(ctx context.Context, arg ApprovalInsertParams) 
 		&i.ExpiresAt,
 		&i.DecidedAt,
 		&i.DecidedBy,
+		&i.Edits,
 	)
 	return &i, err
 }

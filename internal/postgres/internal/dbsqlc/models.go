@@ -315,6 +315,7 @@ type ApprovalRequest struct {
 	ExpiresAt time.Time
 	DecidedAt *time.Time
 	DecidedBy *string
+	Edits     []byte
 }
 
 type DailyUsage struct {
