@@ -164,7 +164,6 @@ func (s *Service) fileAnswer(ctx context.Context, t *txn, userID domain.ID, key 
 	return t.st.AnswerPut(ctx, a)
 }
 
-
 // resumeAnswered queues again, boosted, the user's tasks waiting for key
 // whose every question is now answered.
 func (s *Service) resumeAnswered(ctx context.Context, t *txn, userID domain.ID, key, actor string, res *AnswerResult) error {
