@@ -10,23 +10,26 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 type approvalJSON struct {
-	ID        domain.ID       `json:"id"`
-	TaskID    domain.ID       `json:"task_id"`
-	Status    string          `json:"status"`
-	Packet    json.RawMessage `json:"packet,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	ExpiresAt time.Time       `json:"expires_at"`
-	DecidedAt *time.Time      `json:"decided_at"`
-	DecidedBy string          `json:"decided_by,omitempty"`
+	ID     domain.ID       `json:"id"`
+	TaskID domain.ID       `json:"task_id"`
+	Status string          `json:"status"`
+	Packet json.RawMessage `json:"packet,omitempty"`
+	// Edits are what the user changed when approving.
+	Edits     []domain.Edit `json:"edits,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	ExpiresAt time.Time     `json:"expires_at"`
+	DecidedAt *time.Time    `json:"decided_at"`
+	DecidedBy string        `json:"decided_by,omitempty"`
 }
 
 // toApproval renders a request; the store already shows a pending request
 // past its expiry as expired.
 func (s *Server) toApproval(a *domain.Approval) approvalJSON {
-	return approvalJSON{ID: a.ID, TaskID: a.TaskID, Status: string(a.Status), Packet: a.Packet, CreatedAt: a.CreatedAt,
+	return approvalJSON{ID: a.ID, TaskID: a.TaskID, Status: string(a.Status), Packet: a.Packet, Edits: a.Edits, CreatedAt: a.CreatedAt,
 		ExpiresAt: a.ExpiresAt, DecidedAt: a.DecidedAt, DecidedBy: a.DecidedBy}
 }
 
@@ -64,7 +67,7 @@ func (s *Server) forLink(a *domain.Approval) (approvalJSON, error) {
 		return approvalJSON{}, domain.Errorf(domain.EGONE, "this approval link expired at %s and nothing was sent: sign in and resume the task to prepare a new one",
 			a.ExpiresAt.UTC().Format(time.RFC3339)).WithDetails(map[string]any{"status": string(domain.ApprovalExpired), "expires_at": a.ExpiresAt})
 	}
-	v.Packet, v.DecidedBy = nil, ""
+	v.Packet, v.DecidedBy, v.Edits = nil, "", nil
 	return v, nil
 }
 
@@ -92,7 +95,16 @@ func (s *Server) handleGetApproval(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.toApproval(a))
 }
 
-// handleApprove answers POST /api/v1/approvals/:key/approve.
+type approveRequest struct {
+	// Edits change the application before it is approved: form fields by
+	// name, or cover_letter.
+	Edits         []domain.FormEdit `json:"edits"`
+	SaveToLibrary bool              `json:"save_to_library"`
+}
+
+// handleApprove answers POST /api/v1/approvals/:key/approve, with an
+// optional body {edits, save_to_library}: the edited application is what
+// is approved and sent.
 func (s *Server) handleApprove(c echo.Context) error { return s.decide(c, domain.DecisionApprove) }
 
 // handleReject answers POST /api/v1/approvals/:key/reject.
@@ -110,7 +122,23 @@ func (s *Server) decide(c echo.Context, d domain.Decision) error {
 	if link {
 		actor = "approval_link"
 	}
-	a, err := s.tasks.Decide(c.Request().Context(), key, d, actor)
+	var edits tasks.ApprovalEdits
+	if c.Request().ContentLength != 0 {
+		var req approveRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		if d == domain.DecisionReject && (len(req.Edits) > 0 || req.SaveToLibrary) {
+			return domain.ValidationError(map[string]string{"edits": "a rejection takes no edits"})
+		}
+		edits = tasks.ApprovalEdits{Edits: req.Edits, SaveToLibrary: req.SaveToLibrary}
+	}
+	var a *domain.Approval
+	if d == domain.DecisionApprove {
+		a, err = s.tasks.Approve(c.Request().Context(), key, edits, actor)
+	} else {
+		a, err = s.tasks.Decide(c.Request().Context(), key, d, actor)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +13,15 @@ type createRunRequest struct {
 	Name                string `json:"name"`
 	RequiresApproval    bool   `json:"requires_approval"`
 	CoverLetterTemplate string `json:"cover_letter_template"`
+	ApprovalTTLSeconds  *int   `json:"approval_ttl_seconds"`
+}
+
+// ttlFromSeconds reads a run's approval window (0 or null: the default).
+func ttlFromSeconds(n *int) time.Duration {
+	if n == nil {
+		return 0
+	}
+	return time.Duration(*n) * time.Second
 }
 
 // handleCreateRun answers POST /api/v1/runs.
@@ -20,7 +30,8 @@ func (s *Server) handleCreateRun(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in := domain.RunCreate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate}
+	in := domain.RunCreate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate,
+		ApprovalTTL: ttlFromSeconds(req.ApprovalTTLSeconds)}
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -67,6 +78,7 @@ type updateRunRequest struct {
 	RequiresApproval    *bool   `json:"requires_approval"`
 	CoverLetterTemplate *string `json:"cover_letter_template"`
 	Status              *string `json:"status"`
+	ApprovalTTLSeconds  *int    `json:"approval_ttl_seconds"`
 }
 
 // handleUpdateRun answers PATCH /api/v1/runs/:id: rename, change approval or
@@ -82,6 +94,10 @@ func (s *Server) handleUpdateRun(c echo.Context) error {
 		return err
 	}
 	u := domain.RunUpdate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate}
+	if req.ApprovalTTLSeconds != nil {
+		ttl := ttlFromSeconds(req.ApprovalTTLSeconds)
+		u.ApprovalTTL = &ttl
+	}
 	if req.Status != nil {
 		st := domain.RunStatus(*req.Status)
 		u.Status = &st

@@ -209,6 +209,12 @@ func (s *Server) routes() {
 	u.DELETE("/sources/:id", s.handleDeleteSource)
 	u.POST("/sources/:id/sync", s.handleSyncSource)
 
+	u.GET("/questions", s.handleListQuestions)
+	u.POST("/questions/answer", s.handleAnswerQuestion)
+	u.GET("/answers", s.handleListAnswers)
+	u.POST("/answers", s.handlePutAnswer)
+	u.DELETE("/answers/:id", s.handleDeleteAnswer)
+
 	u.GET("/tasks", s.handleListTasks)
 	u.GET("/tasks/:id", s.handleGetTask)
 	u.POST("/tasks/:id/resume", s.handleResumeTask)

@@ -34,6 +34,7 @@ type runJSON struct {
 	Status              string         `json:"status"`
 	RequiresApproval    bool           `json:"requires_approval"`
 	CoverLetterTemplate string         `json:"cover_letter_template"`
+	ApprovalTTLSeconds  *int           `json:"approval_ttl_seconds"`
 	TaskCounts          map[string]int `json:"task_counts"`
 	CreatedAt           time.Time      `json:"created_at"`
 	UpdatedAt           time.Time      `json:"updated_at"`
@@ -44,8 +45,13 @@ func toRun(r *domain.Run) runJSON {
 	for _, s := range domain.AllStates {
 		counts[string(s)] = r.StateCounts[s]
 	}
-	return runJSON{ID: r.ID, Name: r.Name, Status: string(r.Status), RequiresApproval: r.RequiresApproval,
+	v := runJSON{ID: r.ID, Name: r.Name, Status: string(r.Status), RequiresApproval: r.RequiresApproval,
 		CoverLetterTemplate: r.CoverLetterTemplate, TaskCounts: counts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.ApprovalTTL > 0 {
+		n := int(r.ApprovalTTL / time.Second)
+		v.ApprovalTTLSeconds = &n
+	}
+	return v
 }
 
 type jobJSON struct {

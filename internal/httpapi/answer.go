@@ -1,0 +1,152 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
+)
+
+// The questions waiting for the user, and the answer library.
+
+type waitingQuestionJSON struct {
+	Key       string                  `json:"key"`
+	Label     string                  `json:"label"`
+	Kind      string                  `json:"kind"`
+	Category  string                  `json:"category"`
+	Sensitive bool                    `json:"sensitive"`
+	Options   []domain.QuestionOption `json:"options"`
+	Why       string                  `json:"why"`
+	Tasks     int                     `json:"tasks_waiting"`
+	Runs      int                     `json:"runs"`
+}
+
+func toWaitingQuestion(w postgres.WaitingQuestion) waitingQuestionJSON {
+	opts := w.Options
+	if opts == nil {
+		opts = []domain.QuestionOption{}
+	}
+	return waitingQuestionJSON{Key: w.Key, Label: w.Label, Kind: string(w.Kind), Category: string(w.Category), Sensitive: w.Category.Sensitive(),
+		Options: opts, Why: w.Why, Tasks: w.Tasks, Runs: w.Runs}
+}
+
+type answerJSON struct {
+	ID        domain.ID `json:"id"`
+	Key       string    `json:"key"`
+	Label     string    `json:"label"`
+	Category  string    `json:"category"`
+	Sensitive bool      `json:"sensitive"`
+	Value     string    `json:"value"`
+	Values    []string  `json:"values"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toAnswer(a *domain.Answer) answerJSON {
+	values := a.Values
+	if values == nil {
+		values = []string{}
+	}
+	return answerJSON{ID: a.ID, Key: a.Key, Label: a.Label, Category: string(a.Category), Sensitive: a.Category.Sensitive(),
+		Value: a.Value, Values: values, UpdatedAt: a.UpdatedAt}
+}
+
+// handleListQuestions answers GET /api/v1/questions: the questions the
+// user's paused tasks wait for, across runs, those most tasks wait for
+// first.
+func (s *Server) handleListQuestions(c echo.Context) error {
+	ws, err := s.db.WaitingQuestions(c.Request().Context(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page[waitingQuestionJSON]{Items: mapSlice(ws, toWaitingQuestion)})
+}
+
+type answerRequest struct {
+	Key    string   `json:"key"`
+	Label  string   `json:"label"`
+	Value  string   `json:"value"`
+	Values []string `json:"values"`
+}
+
+type answerResponse struct {
+	Answer       *answerJSON `json:"answer"`
+	Resumed      int         `json:"tasks_resumed"`
+	StillWaiting int         `json:"tasks_still_waiting"`
+}
+
+// answer files the user's answer and says what it did.
+func (s *Server) answer(c echo.Context, status int, req answerRequest) error {
+	u := currentUser(c)
+	if len(req.Values) > domain.MaxAnswerValues {
+		return domain.ValidationError(map[string]string{"values": "must have at most 50 entries"})
+	}
+	res, err := s.tasks.Answer(c.Request().Context(), u.ID, tasks.AnswerInput{Key: req.Key, Label: req.Label, Value: req.Value, Values: req.Values},
+		domain.UserActor(u.ID))
+	if err != nil {
+		return err
+	}
+	out := answerResponse{Resumed: res.Resumed, StillWaiting: res.StillWaiting}
+	if res.Answer != nil {
+		a := toAnswer(res.Answer)
+		out.Answer = &a
+	}
+	return c.JSON(status, out)
+}
+
+// handleAnswerQuestion answers POST /api/v1/questions/answer {key, value |
+// values}: the answer is filed in the library (or, for a profile:… key, set
+// in the profile) and every task that waited only for answered questions is
+// queued again, boosted.
+func (s *Server) handleAnswerQuestion(c echo.Context) error {
+	var req answerRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Key == "" {
+		return domain.ValidationError(map[string]string{"key": "is required: GET /api/v1/questions lists the keys"})
+	}
+	return s.answer(c, http.StatusOK, req)
+}
+
+// handleListAnswers answers GET /api/v1/answers: the user's answer library.
+func (s *Server) handleListAnswers(c echo.Context) error {
+	as, err := s.db.Answers(c.Request().Context(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page[answerJSON]{Items: mapSlice(as, toAnswer)})
+}
+
+// handlePutAnswer answers POST /api/v1/answers {label, value | values}:
+// files an answer to a question by its wording (it also answers tasks
+// waiting for that question).
+func (s *Server) handlePutAnswer(c echo.Context) error {
+	var req answerRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Label == "" {
+		return domain.ValidationError(map[string]string{"label": "is required: the question as forms ask it"})
+	}
+	if p := domain.LineProblem(req.Label, 1000); p != "" {
+		return domain.ValidationError(map[string]string{"label": p})
+	}
+	req.Key = ""
+	return s.answer(c, http.StatusCreated, req)
+}
+
+// handleDeleteAnswer answers DELETE /api/v1/answers/:id.
+func (s *Server) handleDeleteAnswer(c echo.Context) error {
+	id, err := pathID(c, "answer")
+	if err != nil {
+		return err
+	}
+	if err := s.tasks.DeleteAnswer(c.Request().Context(), currentUser(c).ID, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
