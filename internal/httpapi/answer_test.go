@@ -121,7 +121,9 @@ func TestQuestions_ListAnswerAndResume(t *testing.T) {
 	r.JSON(t, &res)
 	require.Equal(t, "notice_period", res.Answer.Category)
 	r = b.call(t, req{Method: "GET", Path: "/api/v1/answers"})
-	var lib struct{ Items []struct{ ID, Key, Label, Value string } }
+	var lib struct {
+		Items []struct{ ID, Key, Label, Value string }
+	}
 	r.JSON(t, &lib)
 	require.Len(t, lib.Items, 3)
 	r = b.do(t, req{Method: "DELETE", Path: "/api/v1/answers/" + res.Answer.ID, Token: pgtest.MustSession(t, b.db, uniqueEmail())})
@@ -153,7 +155,9 @@ func TestApprovals_ApproveWithEdits(t *testing.T) {
 	var got struct {
 		Status string
 		Packet struct {
-			Form struct{ Fields []struct{ Field, Value, Source string } }
+			Form struct {
+				Fields []struct{ Field, Value, Source string }
+			}
 		}
 		Edits []struct{ Field, Before, After string }
 	}
