@@ -8,6 +8,7 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/tasks"
 )
 
 type approvalPage struct {
@@ -16,6 +17,10 @@ type approvalPage struct {
 	Packet   domain.Packet
 	Status   domain.ApprovalStatus
 	Decided  string
+	// Action is where the review form posts; Errors name the answers that
+	// do not fit the form (form.<field>).
+	Action string
+	Errors map[string]string
 }
 
 // loadApproval finds the request of a link token. The token is a bearer
@@ -30,7 +35,7 @@ func (d *Dashboard) loadApproval(c echo.Context, token string) (*approvalPage, e
 	if err != nil {
 		return nil, err
 	}
-	p := &approvalPage{Token: token, Approval: a, Status: a.Status}
+	p := &approvalPage{Token: token, Approval: a, Status: a.Status, Action: "/approvals/confirm"}
 	switch p.Status {
 	case domain.ApprovalExpired:
 		return nil, domain.Errorf(domain.EGONE, "this approval link expired at %s and nothing was sent: sign in and resume the task to prepare a new one",
@@ -58,27 +63,102 @@ func (d *Dashboard) handleApprovalPage(c echo.Context) error {
 	return d.render(c, http.StatusOK, "approval.html", view{Title: "Approve application", Data: p})
 }
 
-// handleApprovalDecision serves POST /approvals/confirm (token, decision).
-// The answer shows the decision, not the packet.
+// handleApprovalDecision serves POST /approvals/confirm (token, decision,
+// and any changed answers). The answer shows the decision, not the packet;
+// answers that do not fit the form show the page again with the errors,
+// nothing decided.
 func (d *Dashboard) handleApprovalDecision(c echo.Context) error {
 	noReferrer(c)
 	if err := d.sameOrigin(c); err != nil {
 		return d.renderError(c, err, nil)
 	}
 	token := c.FormValue("token")
-	dec := domain.Decision(c.FormValue("decision"))
-	if dec != domain.DecisionApprove && dec != domain.DecisionReject {
-		return d.renderError(c, domain.Errorf(domain.EINVALID, "choose approve or reject"), nil)
-	}
-	if _, err := d.loadApproval(c, token); err != nil {
-		return d.renderError(c, err, nil)
-	}
-	a, err := d.tasks.Decide(c.Request().Context(), postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, dec, "approval_link")
+	p, err := d.loadApproval(c, token)
 	if err != nil {
 		return d.renderError(c, err, nil)
 	}
-	p := &approvalPage{Approval: a, Status: a.Status, Decided: string(dec)}
-	return d.render(c, http.StatusOK, "approval.html", view{Title: "Decision recorded", Data: p})
+	a, err := d.decide(c, postgres.ApprovalKey{TokenHash: domain.HashToken(token)}, p, "approval_link")
+	if err != nil {
+		return d.reviewError(c, p, err, nil)
+	}
+	done := &approvalPage{Approval: a, Status: a.Status, Decided: string(a.Status)}
+	return d.render(c, http.StatusOK, "approval.html", view{Title: "Decision recorded", Data: done})
+}
+
+// decide records the review form's decision, with the answers the user
+// changed.
+func (d *Dashboard) decide(c echo.Context, key postgres.ApprovalKey, p *approvalPage, actor string) (*domain.Approval, error) {
+	switch domain.Decision(c.FormValue("decision")) {
+	case domain.DecisionApprove:
+		edits := tasks.ApprovalEdits{Edits: editsFromForm(c, &p.Packet), SaveToLibrary: c.FormValue("save_to_library") != ""}
+		return d.tasks.Approve(c.Request().Context(), key, edits, actor)
+	case domain.DecisionReject:
+		return d.tasks.Decide(c.Request().Context(), key, domain.DecisionReject, actor)
+	}
+	return nil, domain.Errorf(domain.EINVALID, "choose approve or reject")
+}
+
+// reviewError shows the review page again with the answers that do not
+// fit, or the error page for anything else.
+func (d *Dashboard) reviewError(c echo.Context, p *approvalPage, err error, u *domain.User) error {
+	errs := fieldErrors(err)
+	if domain.ErrorCode(err) != domain.EINVALID || len(errs) == 0 || p.Status != domain.ApprovalPending {
+		return d.renderError(c, err, u)
+	}
+	p.Errors = errs
+	// Show what the user entered, not what was prepared.
+	showEntered(&p.Packet, editsFromForm(c, &p.Packet))
+	if u != nil {
+		return d.page(c, http.StatusBadRequest, "approval.html", "Review the application", p)
+	}
+	return d.render(c, http.StatusBadRequest, "approval.html", view{Title: "Approve application", Data: p})
+}
+
+// handleReview serves GET /approvals/:id: a signed-in user's review of one
+// pending application, with every answer editable.
+func (d *Dashboard) handleReview(c echo.Context) error {
+	u := userOf(c)
+	p, err := d.ownApproval(c, u)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.page(c, http.StatusOK, "approval.html", "Review the application", p)
+}
+
+// ownApproval loads one of the signed-in user's approval requests.
+func (d *Dashboard) ownApproval(c echo.Context, u *domain.User) (*approvalPage, error) {
+	id, err := domain.ParseID(c.Param("id"))
+	if err != nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "approval request not found")
+	}
+	a, err := d.db.ApprovalGet(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID})
+	if err != nil {
+		return nil, err
+	}
+	p := &approvalPage{Approval: a, Status: a.Status, Action: "/approvals/" + id.String() + "/decide"}
+	if err := json.Unmarshal(a.Packet, &p.Packet); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// handleReviewDecision serves POST /approvals/:id/decide: the review
+// form's decision, with the changed answers.
+func (d *Dashboard) handleReviewDecision(c echo.Context) error {
+	u := userOf(c)
+	p, err := d.ownApproval(c, u)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	a, err := d.decide(c, postgres.ApprovalKey{ID: p.Approval.ID, UserID: u.ID}, p, domain.UserActor(u.ID))
+	if err != nil {
+		return d.reviewError(c, p, err, u)
+	}
+	msg := "approved"
+	if a.Status == domain.ApprovalRejected {
+		msg = "rejected"
+	}
+	return back(c, "/approvals", msg)
 }
 
 type inboxItem struct {

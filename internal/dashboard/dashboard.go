@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,12 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/tasks/:id", d.handleTask, u)
 	e.POST("/tasks/:id/:action", d.handleTaskAction, u)
 	e.GET("/approvals", d.handleInbox, u)
+	e.GET("/approvals/:id", d.handleReview, u)
+	e.POST("/approvals/:id/decide", d.handleReviewDecision, u)
 	e.POST("/approvals/:id/:decision", d.handleInboxDecision, u)
+	e.GET("/questions", d.handleQuestions, u)
+	e.POST("/questions", d.handleAnswer, u)
+	e.POST("/answers/:id/delete", d.handleDeleteAnswer, u)
 	e.GET("/profile", d.handleProfile, u)
 	e.POST("/profile", d.handleSaveProfile, u)
 	e.GET("/tokens", d.handleTokens, u)
@@ -213,6 +219,8 @@ var flashes = map[string]string{
 	"source_resumed": "Source resumed: its board is read again shortly.",
 	"sync_queued":    "Sync queued: the board is read now.",
 	"source_deleted": "Source deleted: its postings stay in your job list.",
+	"answer_saved":   "Answer saved: %d application(s) queued again, %d still waiting for other answers.",
+	"answer_deleted": "Answer deleted: forms that need it will ask again.",
 }
 
 func flashText(msg string) string {
@@ -370,6 +378,17 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d min", m)
 	},
 	"label": func(s domain.State) string { return strings.ReplaceAll(string(s), "_", " ") },
+	// The application review (packet.go).
+	"packetView": func(p domain.Packet, editable bool, errs map[string]string) packetView {
+		return packetView{Packet: p, Editable: editable, Errors: errs}
+	},
+	"fieldName":  fieldName,
+	"sourceText": sourceText,
+	"editable":   editable,
+	"chosen":     func(values []string, v string) bool { return slices.Contains(values, v) },
+	"words":      func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
+	"hasPrefix":  strings.HasPrefix,
+	"trimPrefix": strings.TrimPrefix,
 	"actions": func(s domain.State) []string {
 		var out []string
 		if domain.CanTransition(s, domain.StateQueued) && (s == domain.StatePaused || s == domain.StateFailed) {

@@ -127,8 +127,11 @@ func (d *Dashboard) handleBulk(c echo.Context) error {
 }
 
 type taskPage struct {
-	Detail   *domain.TaskDetail
-	Card     postgres.TaskCard
+	Detail *domain.TaskDetail
+	Card   postgres.TaskCard
+	// Sent is the packet as stored (what was or will be sent), Packet its
+	// JSON for the record.
+	Sent     *domain.Packet
 	Packet   string
 	Approval *domain.Approval
 }
@@ -155,6 +158,10 @@ func (d *Dashboard) handleTask(c echo.Context) error {
 		var buf bytes.Buffer
 		if json.Indent(&buf, det.Packet, "", "  ") == nil {
 			p.Packet = buf.String()
+		}
+		var sent domain.Packet
+		if json.Unmarshal(det.Packet, &sent) == nil {
+			p.Sent = &sent
 		}
 	}
 	if p.Approval, err = d.db.ApprovalLatestForTask(ctx, id); err != nil {

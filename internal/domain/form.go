@@ -489,8 +489,9 @@ type Edit struct {
 	Values []string `json:"values,omitempty"`
 }
 
-// display is a field's value as a person reads it: a choice's label.
-func (f *FormField) display() string {
+// Display is a field's value as a person reads it: a choice's label, a
+// file's name.
+func (f FormField) Display() string {
 	if len(f.Values) > 0 {
 		labels := make([]string, len(f.Values))
 		for i, v := range f.Values {
@@ -544,7 +545,7 @@ func (p *Packet) ApplyEdits(edits []FormEdit) ([]Edit, error) {
 		before := map[string]string{}
 		for _, e := range formEdits {
 			if f := p.Form.Field(e.Field); f != nil {
-				before[e.Field] = f.display()
+				before[e.Field] = f.Display()
 			}
 		}
 		if err := p.Form.ApplyEdits(formEdits); err != nil {
@@ -552,7 +553,7 @@ func (p *Packet) ApplyEdits(edits []FormEdit) ([]Edit, error) {
 		}
 		for _, e := range formEdits {
 			f := p.Form.Field(e.Field)
-			out = append(out, Edit{Field: f.Field, Label: f.Label, Before: before[e.Field], After: f.display()})
+			out = append(out, Edit{Field: f.Field, Label: f.Label, Before: before[e.Field], After: f.Display()})
 		}
 	}
 	if letterEdited && letter != p.CoverLetter {

@@ -144,7 +144,7 @@ func (s *Store) ListApprovals(ctx context.Context, userID domain.ID, status doma
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Approval, error) {
 		var a dbsqlc.ApprovalRequest
 		var pastDue bool
-		err := r.Scan(&a.ID, &a.TaskID, &a.UserID, &a.TokenHash, &a.Status, &a.Packet, &a.CreatedAt, &a.ExpiresAt, &a.DecidedAt, &a.DecidedBy, &pastDue)
+		err := r.Scan(&a.ID, &a.TaskID, &a.UserID, &a.TokenHash, &a.Status, &a.Packet, &a.CreatedAt, &a.ExpiresAt, &a.DecidedAt, &a.DecidedBy, &a.Edits, &pastDue)
 		return approvalFromRow(&a, pastDue), err
 	})
 	if err != nil {

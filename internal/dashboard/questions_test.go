@@ -1,0 +1,157 @@
+package dashboard_test
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/require"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
+)
+
+// waitingTask adds a job whose form asks a visa question and a free-text
+// one to a run of user and prepares it: it waits for both answers, or —
+// with answers given first — for approval.
+func waitingTask(t *testing.T, b *bundle, user *domain.User, approval bool, answers map[string]string) domain.ID {
+	t.Helper()
+	ctx := context.Background()
+	p := user.Profile
+	p.Name, p.FirstName = "Ada Lovelace", "Ada"
+	_, err := b.db.UpdateProfile(ctx, user.ID, p, 50)
+	require.NoError(t, err)
+	qs, err := json.Marshal([]domain.Question{
+		{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
+		{Field: "q_visa", Label: "Will you require visa sponsorship?", Kind: domain.QuestionSingleSelect, Required: true,
+			Options: []domain.QuestionOption{{Label: "Yes", Value: "1"}, {Label: "No", Value: "0"}}},
+		{Field: "q_why", Label: "Why Acme?", Kind: domain.QuestionTextarea, Required: true},
+	})
+	require.NoError(t, err)
+	job := pgtest.MustJobs(t, b.db, user, 1)
+	_, err = b.db.Pool.Exec(ctx, `UPDATE job_postings SET questions = $2 WHERE id = $1`, job[0], qs)
+	require.NoError(t, err)
+	svc := taskstest.MustService(t, b.db, tasks.Options{})
+	for label, value := range answers {
+		_, err := svc.Answer(ctx, user.ID, tasks.AnswerInput{Label: label, Value: value}, "test")
+		require.NoError(t, err)
+	}
+	run := pgtest.MustRun(t, b.db, user, pgtest.RunOpts{RequiresApproval: approval})
+	id := taskstest.MustAdd(t, b.db, user, run, job).Queued[0].TaskID
+	task, err := b.db.TaskGet(ctx, user.ID, id)
+	require.NoError(t, err)
+	next, err := svc.Claim(ctx, &river.Job[tasks.ApplyArgs]{JobRow: &rivertype.JobRow{ID: task.RiverJobID, State: rivertype.JobStateRunning},
+		Args: tasks.ApplyArgs{TaskID: id}}, tasks.Lease{Token: domain.NewID(), Owner: "test"})
+	require.NoError(t, err)
+	if next.Prepare != nil {
+		_, err = svc.Prepare(ctx, next.Prepare)
+		require.NoError(t, err)
+	}
+	return id
+}
+
+// The questions page lists what applications wait for and answers it in
+// place; a refused answer shows again with its error; answering the last
+// question queues the application again.
+func TestQuestionsPage_AnswerWaitingQuestions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	id := waitingTask(t, b, user, false, nil)
+
+	res, page := b.get(t, "/questions", session)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	page = html.UnescapeString(page)
+	require.Contains(t, page, `<a href="/questions">Questions</a>`)
+	require.Contains(t, page, "Will you require visa sponsorship?")
+	require.Contains(t, page, `title="Filled only by your answer to this exact question">work authorization</span>`)
+	require.Contains(t, page, `<option value="No">No</option>`)
+	require.Contains(t, page, "Why Acme?")
+
+	res, body := b.post(t, "/questions", url.Values{"key": {"why acme"}, "value": {"  "}}, session)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, html.UnescapeString(body), "the answer is empty")
+
+	res, body = b.post(t, "/questions", url.Values{"key": {"will you require visa sponsorship"}, "value": {"No"}}, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	require.Equal(t, "/questions?msg=answer_saved.0.1", res.Header.Get("Location"))
+	res, body = b.post(t, "/questions", url.Values{"key": {"why acme"}, "value": {"Rockets.\r\nAnd more."}}, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	_, page = b.get(t, res.Header.Get("Location"), session)
+	require.Contains(t, page, "Answer saved: 1 application(s) queued again, 0 still waiting")
+	require.Contains(t, page, "No application is waiting for an answer.")
+	require.Contains(t, html.UnescapeString(page), "Rockets.\nAnd more.", "the library lists the answer")
+	require.Equal(t, domain.StateQueued, pgtest.MustTaskState(t, b.db, id))
+
+	// Another user's answer cannot be deleted; the owner's can.
+	answers, err := b.db.Answers(context.Background(), user.ID)
+	require.NoError(t, err)
+	_, other := b.user(t)
+	res, _ = b.post(t, "/answers/"+answers[0].ID.String()+"/delete", nil, other)
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	res, _ = b.post(t, "/answers/"+answers[0].ID.String()+"/delete", nil, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM answers WHERE user_id = $1`, user.ID))
+}
+
+// The review page shows every field of the form with where its value came
+// from; an edit that does not fit shows the page again, nothing decided;
+// approving with an edit sends the edited form.
+func TestReviewPage_EditThenApprove(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	id := waitingTask(t, b, user, true, map[string]string{"Will you require visa sponsorship?": "No", "Why Acme?": "Rockets."})
+	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, b.db, id))
+	a, err := b.db.ApprovalLatestForTask(context.Background(), id)
+	require.NoError(t, err)
+	path := "/approvals/" + a.ID.String()
+
+	_, page := b.get(t, "/approvals", session)
+	require.Contains(t, page, `href="`+path+`">Review and edit</a>`)
+	res, page := b.get(t, path, session)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	page = html.UnescapeString(page)
+	for _, want := range []string{`<option value="0" selected>No</option>`, "your saved answer", "from your profile", `name="f.q_why"`, "Rockets.</textarea>"} {
+		require.Contains(t, page, want)
+	}
+
+	form := url.Values{"decision": {"approve"}, "present.f.first_name": {"1"}, "f.first_name": {""}, "present.f.q_why": {"1"}, "f.q_why": {"Because."}}
+	res, body := b.post(t, path+"/decide", form, session)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, html.UnescapeString(body), "is required: it cannot be emptied")
+	require.Contains(t, body, "Because.</textarea>", "what was entered is shown again")
+	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, b.db, id), "nothing decided")
+
+	form.Set("f.first_name", "Ada")
+	form.Set("save_to_library", "1")
+	res, body = b.post(t, path+"/decide", form, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	require.Equal(t, "/approvals?msg=approved", res.Header.Get("Location"))
+	task, err := b.db.TaskGet(context.Background(), user.ID, id)
+	require.NoError(t, err)
+	require.Equal(t, domain.StateApproved, task.State)
+	var stored []byte
+	require.NoError(t, b.db.Pool.QueryRow(context.Background(), `SELECT packet FROM application_tasks WHERE id = $1`, id).Scan(&stored))
+	var sent domain.Packet
+	require.NoError(t, json.Unmarshal(stored, &sent))
+	require.Equal(t, "Because.", sent.Form.Field("q_why").Value)
+	require.Equal(t, domain.SourceUserEdit, sent.Form.Field("q_why").Source)
+	require.Equal(t, "Ada", sent.Form.Field("first_name").Value, "unchanged fields stay as prepared")
+	require.Equal(t, domain.SourceProfile, sent.Form.Field("first_name").Source)
+
+	// The task page shows what changed.
+	_, page = b.get(t, "/tasks/"+id.String(), session)
+	require.Contains(t, html.UnescapeString(page), "Why Acme?: “Rockets.” → “Because.”")
+	// Another user cannot open it.
+	_, other := b.user(t)
+	res, _ = b.get(t, path, other)
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+}
