@@ -15,13 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/blob"
+	"github.com/applyq/applyq/internal/documents/documentstest"
 )
-
-// fileURL is a file:// store URL of dir with the options the development
-// default uses.
-func fileURL(dir string) string {
-	return (&url.URL{Scheme: "file", Path: dir, RawQuery: "create_dir=true&no_tmp_dir=true"}).String()
-}
 
 // s3URL serves a fake S3 (gofakes3, in memory) on a loopback port with one
 // bucket and returns the s3:// URL of that bucket, in the form a deployment
@@ -60,7 +55,7 @@ func readAll(t *testing.T, s *blob.Store, key string) []byte {
 func TestStore_PutGetDeleteExists(t *testing.T) {
 	t.Parallel()
 	for name, rawURL := range map[string]func(t *testing.T) string{
-		"file": func(t *testing.T) string { return fileURL(filepath.Join(t.TempDir(), "nested", "blobs")) },
+		"file": func(t *testing.T) string { return documentstest.FileURL(filepath.Join(t.TempDir(), "nested", "blobs")) },
 		"mem":  func(*testing.T) string { return "mem://" },
 		"s3":   s3URL,
 	} {
@@ -101,24 +96,18 @@ func TestStore_FileLayout(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "var", "blobs")
-	s := mustOpen(t, fileURL(dir))
+	s := mustOpen(t, documentstest.FileURL(dir))
 	info, err := os.Stat(dir)
 	require.NoError(t, err, "create_dir made the directory")
 	require.True(t, info.IsDir())
 
 	require.NoError(t, s.Put(ctx, "documents/u/d", "application/pdf", []byte("%PDF-1.4 x")))
+	require.Equal(t, []string{"documents/u/d", "documents/u/d.attrs"}, documentstest.MustFiles(t, dir), "the bytes and their attributes")
 	got, err := os.ReadFile(filepath.Join(dir, "documents", "u", "d"))
 	require.NoError(t, err)
 	require.Equal(t, "%PDF-1.4 x", string(got))
 	require.NoError(t, s.Delete(ctx, "documents/u/d"))
-	var left []string
-	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			left = append(left, path)
-		}
-		return err
-	}))
-	require.Empty(t, left, "the blob and its attributes file are gone")
+	require.Empty(t, documentstest.MustFiles(t, dir), "the blob and its attributes file are gone")
 }
 
 // Open refuses what it cannot serve, saying so at start-up rather than at
@@ -128,11 +117,11 @@ func TestOpen_Refuses(t *testing.T) {
 	ctx := context.Background()
 	missing := filepath.Join(t.TempDir(), "absent")
 	for rawURL, want := range map[string]string{
-		"gs://bucket":                  `scheme "gs" is not one of file://, s3:// or mem://`,
-		"/var/blobs":                   `scheme "" is not one of`,
-		"file://" + missing:            "no such file or directory",
-		fileURL(missing) + "&colour=1": `invalid query parameter "colour"`,
-		"s3://bucket?region=eu-west-1&nonsense=1": `unknown query parameter "nonsense"`,
+		"gs://bucket":       `scheme "gs" is not one of file://, s3:// or mem://`,
+		"/var/blobs":        `scheme "" is not one of`,
+		"file://" + missing: "no such file or directory",
+		documentstest.FileURL(missing) + "&colour=1": `invalid query parameter "colour"`,
+		"s3://bucket?region=eu-west-1&nonsense=1":    `unknown query parameter "nonsense"`,
 	} {
 		_, err := blob.Open(ctx, rawURL)
 		require.ErrorContains(t, err, want, rawURL)

@@ -1,29 +1,22 @@
 package domain_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 )
 
-// zipOf builds a ZIP archive holding the named (empty) entries.
+// zipOf builds a ZIP archive holding the named entries.
 func zipOf(t *testing.T, names ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
+	files := map[string]string{}
 	for _, n := range names {
-		w, err := zw.Create(n)
-		require.NoError(t, err)
-		_, err = w.Write([]byte("<x/>"))
-		require.NoError(t, err)
+		files[n] = "<x/>"
 	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
+	return documentstest.Zip(t, files)
 }
 
 // The type comes from the bytes: PDF and DOCX pass, everything else is
