@@ -72,6 +72,15 @@ func New(o Options) *Service {
 // MaxBytes is the largest document Upload takes.
 func (s *Service) MaxBytes() int64 { return s.o.MaxBytes }
 
+// FormOverhead is what an upload form may carry beyond the document
+// (multipart boundaries and part headers, the kind and name fields).
+const FormOverhead = 64 << 10
+
+// MaxFormBytes is the largest upload request body the edges read:
+// MaxBytes plus FormOverhead, so a file one byte over the limit still
+// arrives whole enough to be answered "too large" in words.
+func (s *Service) MaxFormBytes() int64 { return s.o.MaxBytes + FormOverhead }
+
 func (s *Service) inTx(ctx context.Context, fn func(st *postgres.Store) error) error {
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error { return fn(s.store.WithTx(tx)) }, func(attempt int, err error) {
 		s.o.Log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
