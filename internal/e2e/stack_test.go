@@ -22,6 +22,7 @@ import (
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
+	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
@@ -100,6 +101,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
+	cfg.Blob.URL = documentstest.FileURL(t.TempDir()) // documents' bytes
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
 	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
 		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards})
