@@ -42,40 +42,43 @@ func TestBrowser_Documents(t *testing.T) {
 	letter := file("letter.docx", documentstest.DOCX(t, "Dear Acme"))
 	second := file("cv-2025.docx", documentstest.DOCX(t, "Ada, 2025"))
 	fake := file("invoice.pdf", []byte("MZ\x90\x00\x03\x00\x00\x00 a Windows program"))
-	uploadAs := func(kind, path, flash string) error {
+	// uploadAs submits the form and waits for the page that answers it
+	// (until: an XPath only that page matches).
+	uploadAs := func(kind, path, until string) error {
 		return step(ctx,
 			chromedp.SetValue(chromedp.CSS(`#f-kind`), kind),
 			chromedp.SetUploadFiles(chromedp.CSS(`#f-file`), []string{path}),
 			chromedp.Click(chromedp.CSS(`form[action="/documents"] button`)),
-			chromedp.WaitVisible(`//p[contains(@class,"`+flash+`")]`),
+			chromedp.WaitVisible(until),
 		)
 	}
+	listed := func(name string) string { return `//tr[@data-document][contains(., "` + name + `")]` }
 
 	require.NoError(t, step(ctx,
 		chromedp.Click(`//nav/a[.="Documents"]`),
 		chromedp.WaitVisible(`//h1[.="Documents"]`),
 	))
-	require.NoError(t, uploadAs("resume", cv, "flash"))
-	require.NoError(t, uploadAs("resume", fake, "field-error"))
+	require.NoError(t, uploadAs("resume", cv, listed("Ada Lovelace CV.pdf")))
+	require.NoError(t, uploadAs("resume", fake, `//p[@id="f-file-error"]`))
 	refusal, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#f-file-error").innerText`))
 	require.NoError(t, err)
 	require.Contains(t, refusal, "the file is a program, not a document")
 	require.Contains(t, refusal, "as a PDF, or as a Word document saved as .docx")
-	require.NoError(t, uploadAs("cover_letter", letter, "flash"))
-	require.NoError(t, uploadAs("resume", second, "flash"))
+	require.NoError(t, uploadAs("cover_letter", letter, listed("letter.docx")))
+	require.NoError(t, uploadAs("resume", second, listed("cv-2025.docx")))
 	require.Equal(t, 3, pgtest.MustCount(t, s.db, `SELECT count(*) FROM documents WHERE user_id = $1`, user.ID), "the program was not stored")
 
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("tr[data-document]")).map(r => r.innerText)`))
 	require.NoError(t, err)
 	require.Len(t, rows, 3, "%q", rows)
 	require.Contains(t, rows[0], "cv-2025", "newest résumé first")
-	require.NotContains(t, rows[0], "default")
+	require.NotContains(t, rows[0], "cv-2025 default")
 	require.Contains(t, rows[1], "Ada Lovelace CV default")
 	require.Contains(t, rows[2], "letter default")
 
 	// Make the second résumé the default.
 	require.NoError(t, step(ctx,
-		chromedp.Click(`//tr[contains(., "cv-2025")]//button[.="Make default"]`),
+		chromedp.Click(listed("cv-2025")+`//button[.="Make default"]`),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Default changed")]`),
 	))
 	defaults, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("tr.document-default strong")).map(s => s.innerText)`))
@@ -111,7 +114,7 @@ func TestBrowser_Documents(t *testing.T) {
 		}
 	}()
 	require.NoError(t, step(ctx,
-		chromedp.Click(`//tr[contains(., "Ada Lovelace CV")]//button[.="Delete"]`),
+		chromedp.Click(listed("Ada Lovelace CV")+`//button[.="Delete"]`),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Document deleted")]`),
 	))
 	require.Contains(t, <-confirmed, "Delete “Ada Lovelace CV”?")
