@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +35,22 @@ import (
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
+
+// TestMain keeps the blobs of the daemons these tests start (they inherit
+// the environment and run in this directory) in a temporary directory, not
+// in ./var/blobs of the source tree.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "applyq-e2e-blobs-")
+	if err != nil {
+		panic(err)
+	}
+	if err := os.Setenv("APPLYQ_BLOB_URL", documentstest.FileURL(dir)); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // clock is a controllable clock for expiry and pacing.
 type clock struct {
