@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -193,8 +194,16 @@ type Services struct {
 // Services builds this process's services, the process's metrics observing
 // committed changes; mailer sends approval links (nil in processes that
 // request none); boards read job boards (nil in processes that sync none).
+// A process that does not read blob.url (see config.ReadBy) opens no blob
+// store and has no documents service; Close closes the one it opened.
 func (a *App) Services(mailer domain.Mailer, boards map[domain.Platform]domain.BoardClient) (*Services, error) {
-	s, err := NewServices(a.Pool, a.Config, a.Log, a.Metrics, mailer, boards)
+	cfg := a.Config
+	if !slices.Contains(config.ReadBy("blob.url"), a.Process) {
+		c := *cfg
+		c.Blob.URL = "" // it neither checked blob.url nor reads documents: no blob store
+		cfg = &c
+	}
+	s, err := NewServices(a.Pool, cfg, a.Log, a.Metrics, mailer, boards)
 	if err == nil && s.Blobs != nil {
 		a.onClose(func() { _ = s.Blobs.Close() })
 	}
