@@ -12,8 +12,8 @@ import (
 )
 
 // openDocuments opens the blob store of blob.url and the documents service
-// on it; with no blob.url (a process that reads none: the sweeper and
-// migrate in production) there is neither.
+// on it; with no blob.url (a process that reads none: App.Services leaves
+// it out for them) there is neither.
 func openDocuments(s *Services, cfg *config.Config, log *zap.Logger) error {
 	if cfg.Blob.URL == "" {
 		return nil

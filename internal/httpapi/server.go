@@ -76,7 +76,7 @@ type Server struct {
 	echo         *echo.Echo
 	http         *http.Server
 	streams      map[string]bool // route paths of long-lived streams
-	uploads      map[string]bool // route paths whose POSTs upload a document → whether the route is the API's
+	uploads      map[string]bool // route paths whose POSTs upload a document → refuse an oversized declared length unread (the API's)
 	maxDocument  int64           // the largest document (documents.max_bytes)
 	maxUpload    int64           // the largest upload body
 	shutdown     context.Context // done once shutdown begins
