@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/accounts"
+	"github.com/applyq/applyq/internal/blob"
 	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/documents"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/logging"
 	"github.com/applyq/applyq/internal/metrics"
@@ -182,17 +185,34 @@ type Services struct {
 	Tasks    *tasks.Service
 	Accounts *accounts.Service
 	River    *queue.Inserter
+	// Documents keeps users' documents in Blobs, the blob store of
+	// blob.url; both nil in a process without one (see openDocuments).
+	Documents *documents.Service
+	Blobs     *blob.Store
 }
 
 // Services builds this process's services, the process's metrics observing
 // committed changes; mailer sends approval links (nil in processes that
 // request none); boards read job boards (nil in processes that sync none).
+// A process that does not read blob.url (see config.ReadBy) opens no blob
+// store and has no documents service; Close closes the one it opened.
 func (a *App) Services(mailer domain.Mailer, boards map[domain.Platform]domain.BoardClient) (*Services, error) {
-	return NewServices(a.Pool, a.Config, a.Log, a.Metrics, mailer, boards)
+	cfg := a.Config
+	if !slices.Contains(config.ReadBy("blob.url"), a.Process) {
+		c := *cfg
+		c.Blob.URL = "" // it neither checked blob.url nor reads documents: no blob store
+		cfg = &c
+	}
+	s, err := NewServices(a.Pool, cfg, a.Log, a.Metrics, mailer, boards)
+	if err == nil && s.Blobs != nil {
+		a.onClose(func() { _ = s.Blobs.Close() })
+	}
+	return s, err
 }
 
-// NewServices builds the services of a process on pool from cfg; m, when
-// set, observes committed changes (tests pass nil).
+// NewServices builds the services of a process on pool from cfg, opening
+// the blob store of blob.url for documents; m, when set, observes committed
+// changes (tests pass nil).
 func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *metrics.Metrics, mailer domain.Mailer,
 	boards map[domain.Platform]domain.BoardClient) (*Services, error) {
 	ins, err := queue.NewInserter(pool)
@@ -204,7 +224,7 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 		hooks = tasks.Hooks{Transition: m.Transition, Decision: m.Decision,
 			ApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) }}
 	}
-	return &Services{
+	s := &Services{
 		DB: postgres.New(pool),
 		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, Mailer: mailer, PublicBaseURL: cfg.HTTP.PublicBaseURL,
 			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
@@ -212,5 +232,9 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
 		River: ins,
-	}, nil
+	}
+	if err := openDocuments(s, cfg, log); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -71,6 +72,10 @@ var readers = map[string][]string{
 	// The worker syncs job boards; the API gives a new source its interval.
 	"sources.":              {Worker},
 	"sources.sync_interval": {API, Worker},
+	// The API stores uploads and serves downloads; the worker reads the
+	// documents an application carries.
+	"blob.":      {API, Worker},
+	"documents.": {API, Worker},
 }
 
 // ReadBy returns the processes that read the setting key, in the order of
@@ -86,17 +91,32 @@ func ReadBy(key string) []string {
 // Config is the whole configuration. Every field is documented in the README's
 // configuration reference, under the key in its mapstructure tag.
 type Config struct {
-	Env      string         `mapstructure:"env"`
-	Database DatabaseConfig `mapstructure:"database"`
-	Log      LogConfig      `mapstructure:"log"`
-	HTTP     HTTPConfig     `mapstructure:"http"`
-	Worker   WorkerConfig   `mapstructure:"worker"`
-	Sweeper  SweeperConfig  `mapstructure:"sweeper"`
-	Approval ApprovalConfig `mapstructure:"approval"`
-	Auth     AuthConfig     `mapstructure:"auth"`
-	Mail     MailConfig     `mapstructure:"mail"`
-	Webhook  WebhookConfig  `mapstructure:"webhook"`
-	Sources  SourcesConfig  `mapstructure:"sources"`
+	Env       string          `mapstructure:"env"`
+	Database  DatabaseConfig  `mapstructure:"database"`
+	Log       LogConfig       `mapstructure:"log"`
+	HTTP      HTTPConfig      `mapstructure:"http"`
+	Worker    WorkerConfig    `mapstructure:"worker"`
+	Sweeper   SweeperConfig   `mapstructure:"sweeper"`
+	Approval  ApprovalConfig  `mapstructure:"approval"`
+	Auth      AuthConfig      `mapstructure:"auth"`
+	Mail      MailConfig      `mapstructure:"mail"`
+	Webhook   WebhookConfig   `mapstructure:"webhook"`
+	Sources   SourcesConfig   `mapstructure:"sources"`
+	Blob      BlobConfig      `mapstructure:"blob"`
+	Documents DocumentsConfig `mapstructure:"documents"`
+}
+
+// BlobConfig is where bytes are kept: documents (and later evidence).
+type BlobConfig struct {
+	// URL is file:///abs/dir?create_dir=true&no_tmp_dir=true, or
+	// s3://bucket?region=…[&endpoint=…&use_path_style=true] (see package
+	// blob); development defaults to ./var/blobs.
+	URL string `mapstructure:"url"`
+}
+
+// DocumentsConfig is users' uploaded documents.
+type DocumentsConfig struct {
+	MaxBytes int64 `mapstructure:"max_bytes"`
 }
 
 // SourcesConfig is the job boards users follow: how often and how hard
@@ -293,6 +313,23 @@ func setDefaults(v *viper.Viper) {
 		v.SetDefault("sources."+string(p)+".requests_per_second", 5)
 	}
 	v.SetDefault("sources.lever.eu_base_url", sources.DefaultLeverEUBaseURL)
+	v.SetDefault("blob.url", "") // development: derived, see DefaultBlobURL
+	v.SetDefault("documents.max_bytes", domain.DefaultMaxDocumentBytes)
+}
+
+// DefaultBlobDir is the development blob store, relative to the working
+// directory (make run's is the repository).
+const DefaultBlobDir = "var/blobs"
+
+// DefaultBlobURL is blob.url in development when none is set: the absolute
+// path of ./var/blobs, created at start-up, each blob's temporary file
+// written beside it (so the final rename stays on one file system).
+func DefaultBlobURL() (string, error) {
+	dir, err := filepath.Abs(DefaultBlobDir)
+	if err != nil {
+		return "", fmt.Errorf("blob.url: the default directory: %w", err)
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir), RawQuery: "create_dir=true&no_tmp_dir=true"}).String(), nil
 }
 
 // Load parses args with fs (from Flags(process)) and returns the
@@ -349,6 +386,13 @@ func Load(process string, fs *pflag.FlagSet, args []string) (*Config, error) {
 	}
 	if cfg.HTTP.PublicBaseURL == "" && cfg.Env != Production {
 		cfg.HTTP.PublicBaseURL = baseURLOf(cfg.HTTP.Addr)
+	}
+	if cfg.Blob.URL == "" && cfg.Env != Production {
+		u, err := DefaultBlobURL()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Blob.URL = u
 	}
 	if err := cfg.Validate(process); err != nil {
 		return nil, err
@@ -524,6 +568,13 @@ func (c *Config) Validate(process string) error {
 			bad("sources."+string(p)+".requests_per_second", "must be between 1 and 1000, got %d", b.RequestsPerSecond)
 		}
 	}
+	if problem := blobURLProblem(c.Blob.URL, c.Env == Production); problem != "" {
+		bad("blob.url", "%s", problem)
+	}
+	if c.Documents.MaxBytes < domain.MinMaxDocumentBytes || c.Documents.MaxBytes > domain.MaxMaxDocumentBytes {
+		bad("documents.max_bytes", "must be between %d (%s) and %d (%s) bytes, got %d", domain.MinMaxDocumentBytes, domain.FormatBytes(domain.MinMaxDocumentBytes),
+			domain.MaxMaxDocumentBytes, domain.FormatBytes(domain.MaxMaxDocumentBytes), c.Documents.MaxBytes)
+	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)
 	}
@@ -531,6 +582,34 @@ func (c *Config) Validate(process string) error {
 		return nil
 	}
 	return fmt.Errorf("invalid configuration:\n  %w", errors.Join(errs...))
+}
+
+// blobURLProblem says what is wrong with blob.url, or "". Production needs
+// a store every api and worker replica shares and that outlives them: S3,
+// or an absolute directory (a shared volume); never mem:// or a relative
+// path. Credentials never go in the URL.
+func blobURLProblem(raw string, production bool) string {
+	const forms = "s3://bucket?region=eu-west-1 (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the instance role) or an absolute file:///var/lib/applyq/blobs?create_dir=true&no_tmp_dir=true"
+	if raw == "" {
+		return "must be set in production, to where documents are kept, shared by every api and worker: " + forms
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "file" && u.Scheme != "s3" && u.Scheme != "mem") {
+		return fmt.Sprintf("must be %s (mem:// in tests), got %q", forms, raw)
+	}
+	switch {
+	case u.User != nil:
+		return "must not carry credentials: S3 credentials come from the standard AWS environment variables, shared config files or the instance role"
+	case u.Scheme == "s3" && u.Host == "":
+		return "must name the bucket: s3://bucket?region=…"
+	case u.Scheme == "file" && !strings.HasPrefix(u.Path, "/"):
+		return fmt.Sprintf("must be a directory: file:///absolute/path (three slashes), got %q", raw)
+	case u.Scheme == "file" && u.Host == "." && production:
+		return fmt.Sprintf("must be an absolute directory in production (file:///path, three slashes), not relative to the working directory, got %q", raw)
+	case u.Scheme == "mem" && production:
+		return "mem:// keeps documents in one process's memory, for tests: in production use " + forms
+	}
+	return ""
 }
 
 // Redacted returns the effective configuration for logging, keyed as in the

@@ -168,6 +168,7 @@ func setProduction(t *testing.T) {
 		"APPLYQ_WORKER_APPLIER":       "webhook",
 		"APPLYQ_WEBHOOK_URL":          "https://hooks.example.com/applyq",
 		"APPLYQ_WEBHOOK_SECRET":       strings.Repeat("s", 32),
+		"APPLYQ_BLOB_URL":             "s3://applyq-documents?region=eu-west-1",
 	} {
 		t.Setenv(k, v)
 	}
@@ -290,7 +291,7 @@ func TestLimitsAreDocumented(t *testing.T) {
 		switch v.Interface().(type) {
 		case time.Duration:
 			return []string{"0s", "-1s", "1000000h"}
-		case int, int32:
+		case int, int32, int64:
 			return []string{"-1", "0", "1000000000"}
 		case bool:
 			return []string{"true"}
@@ -340,6 +341,7 @@ func TestValidate_PerProcess(t *testing.T) {
 	t.Run("production api needs no webhook, applier or mail", func(t *testing.T) {
 		t.Setenv("APPLYQ_ENV", "production")
 		t.Setenv("APPLYQ_HTTP_PUBLIC_BASE_URL", "https://applyq.example.com")
+		t.Setenv("APPLYQ_BLOB_URL", "s3://applyq-documents?region=eu-west-1")
 		require.Empty(t, loadErr("api"))
 		msg := loadErr("worker")
 		require.Contains(t, msg, "worker.applier (APPLYQ_WORKER_APPLIER): dry_run sends nothing")
@@ -352,6 +354,7 @@ func TestValidate_PerProcess(t *testing.T) {
 		t.Setenv("APPLYQ_MAIL_SMTP_ADDR", "smtp.example.com:587")
 		t.Setenv("APPLYQ_WORKER_APPLIER", "webhook")
 		t.Setenv("APPLYQ_WEBHOOK_URL", "https://hooks.example.com/applyq")
+		t.Setenv("APPLYQ_BLOB_URL", "file:///var/lib/applyq/blobs?create_dir=true&no_tmp_dir=true")
 		require.Contains(t, loadErr("worker"), "webhook.secret (APPLYQ_WEBHOOK_SECRET): must be at least 32 characters")
 		require.Empty(t, loadErr("api"))
 		require.Empty(t, loadErr("sweeper"))
@@ -428,5 +431,74 @@ func TestReadBy_EveryKeyAndTheREADME(t *testing.T) {
 			want = "all"
 		}
 		require.Equal(t, want, documented[key], "README: the processes that read %s", key)
+	}
+}
+
+// TestLoad_BlobURL: in development an empty blob.url is the absolute path of
+// ./var/blobs (created at start-up); production needs one every replica
+// shares (S3, or an absolute directory), and the API and the worker check
+// it, the sweeper and migrate do not.
+func TestLoad_BlobURL(t *testing.T) {
+	t.Run("development default", func(t *testing.T) {
+		cfg, err := config.Load("api", config.Flags("api"), nil)
+		require.NoError(t, err)
+		wd, err := os.Getwd()
+		require.NoError(t, err)
+		require.Equal(t, "file://"+filepath.ToSlash(filepath.Join(wd, "var", "blobs"))+"?create_dir=true&no_tmp_dir=true", cfg.Blob.URL)
+		require.Equal(t, int64(10<<20), cfg.Documents.MaxBytes)
+	})
+	t.Run("explicit wins", func(t *testing.T) {
+		t.Setenv("APPLYQ_BLOB_URL", "mem://")
+		cfg, err := config.Load("worker", config.Flags("worker"), nil)
+		require.NoError(t, err)
+		require.Equal(t, "mem://", cfg.Blob.URL)
+	})
+	for value, want := range map[string]string{
+		"":                                "must be set in production",
+		"mem://":                          "mem:// keeps documents in one process's memory",
+		"file://./var/blobs":              "must be an absolute directory in production",
+		"file:var/blobs":                  "must be a directory: file:///absolute/path",
+		"/var/lib/applyq":                 "must be s3://bucket?region=eu-west-1",
+		"gs://bucket":                     "must be s3://bucket?region=eu-west-1",
+		"s3://?region=eu-west-1":          "must name the bucket",
+		"s3://key:secret@bucket?region=x": "must not carry credentials",
+	} {
+		t.Run("production refuses "+value, func(t *testing.T) {
+			setProduction(t)
+			t.Setenv("APPLYQ_BLOB_URL", value)
+			for _, process := range []string{"api", "worker"} {
+				msg := loadErr(process)
+				require.Contains(t, msg, "blob.url (APPLYQ_BLOB_URL): "+want, process)
+				require.NotContains(t, msg, "secret", "the credentials are not repeated")
+			}
+			require.Empty(t, loadErr("sweeper"))
+			require.Empty(t, loadErr("migrate"))
+		})
+	}
+	for _, value := range []string{"s3://applyq-docs?region=eu-west-1&endpoint=https://minio.internal:9000&use_path_style=true", "file:///srv/applyq/blobs?no_tmp_dir=true"} {
+		t.Run("production takes "+value, func(t *testing.T) {
+			setProduction(t)
+			t.Setenv("APPLYQ_BLOB_URL", value)
+			require.Empty(t, loadErr("api"))
+		})
+	}
+	t.Run("development takes a relative directory", func(t *testing.T) {
+		t.Setenv("APPLYQ_BLOB_URL", "file://./tmp/blobs")
+		require.Empty(t, loadErr("api"))
+	})
+}
+
+func TestValidate_DocumentsMaxBytes(t *testing.T) {
+	for value, ok := range map[string]bool{"1023": false, "1024": true, "10485760": true, "52428800": true, "52428801": false} {
+		t.Setenv("APPLYQ_DOCUMENTS_MAX_BYTES", value)
+		for _, process := range []string{"api", "worker"} {
+			msg := loadErr(process)
+			if ok {
+				require.Empty(t, msg, value)
+				continue
+			}
+			require.Contains(t, msg, "documents.max_bytes (APPLYQ_DOCUMENTS_MAX_BYTES): must be between 1024 (1 KiB) and 52428800 (50 MiB) bytes, got "+value)
+		}
+		require.Empty(t, loadErr("sweeper"))
 	}
 }

@@ -22,6 +22,8 @@ func flagNote(key string) string {
 		return "prefer the environment for secrets: command lines are visible to other users"
 	case "http.public_base_url":
 		return "default in development: http:// + http.addr, a wildcard host as 127.0.0.1; required (https) in production"
+	case "blob.url":
+		return "default in development: file://<absolute path of ./var/blobs>?create_dir=true&no_tmp_dir=true; required in production (s3:// or file:///)"
 	}
 	return ""
 }

@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/accounts"
+	"github.com/applyq/applyq/internal/documents"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
@@ -41,7 +42,9 @@ type Options struct {
 	// goes through them; reads go to the store (DB).
 	Tasks    *tasks.Service
 	Accounts *accounts.Service
-	Log      *zap.Logger
+	// Documents keeps users' résumés and cover letters.
+	Documents *documents.Service
+	Log       *zap.Logger
 	// PublicBaseURL is the URL users reach the dashboard at: the origin
 	// state-changing requests must come from.
 	PublicBaseURL string
@@ -55,18 +58,20 @@ type Options struct {
 
 // Dashboard serves the web pages.
 type Dashboard struct {
-	db       *postgres.DB
-	tasks    *tasks.Service
-	accounts *accounts.Service
-	log      *zap.Logger
-	opts     Options
-	origin   string
-	pages    map[string]*template.Template
+	db        *postgres.DB
+	tasks     *tasks.Service
+	accounts  *accounts.Service
+	documents *documents.Service
+	log       *zap.Logger
+	opts      Options
+	origin    string
+	pages     map[string]*template.Template
 }
 
 // New parses the templates.
 func New(opts Options) (*Dashboard, error) {
-	d := &Dashboard{db: opts.DB, tasks: opts.Tasks, accounts: opts.Accounts, log: opts.Log, opts: opts, origin: originOf(opts.PublicBaseURL), pages: map[string]*template.Template{}}
+	d := &Dashboard{db: opts.DB, tasks: opts.Tasks, accounts: opts.Accounts, documents: opts.Documents, log: opts.Log, opts: opts,
+		origin: originOf(opts.PublicBaseURL), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -106,6 +111,9 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/jobs", d.handleJobs, u)
 	e.POST("/jobs", d.handlePasteJobs, u)
 	e.POST("/jobs/add", d.handleAddJobs, u)
+	e.GET("/documents", d.handleDocuments, u)
+	e.POST("/documents", d.handleUploadDocument, u)
+	e.POST("/documents/:id/:action", d.handleDocumentAction, u)
 	e.GET("/sources", d.handleSources, u)
 	e.POST("/sources", d.handleCreateSource, u)
 	e.POST("/sources/:id/:action", d.handleSourceAction, u)
@@ -199,28 +207,31 @@ func back(c echo.Context, to, code string, nums ...int) error {
 // fill the %d verbs; an unknown code, or numbers that do not fit, show
 // nothing.
 var flashes = map[string]string{
-	"run_created":    "Run created.",
-	"run_paused":     "Run paused: workers start none of its tasks until you resume it.",
-	"run_resumed":    "Run resumed.",
-	"run_cancelled":  "Run cancelled with %d task(s).",
-	"tasks_queued":   "%d task(s) queued.",
-	"tasks_not_all":  "%d task(s) queued; %d not queued (already in the run or already applied to).",
-	"tasks_changed":  "%d task(s) changed.",
-	"task_resumed":   "Task resumed: it goes ahead of the queue.",
-	"task_cancelled": "Task cancelled.",
-	"task_approved":  "Application approved.",
-	"task_rejected":  "Application rejected.",
-	"approved":       "Approved: applyq submits it now.",
-	"rejected":       "Rejected: nothing will be sent.",
-	"profile_saved":  "Profile saved.",
-	"token_revoked":  "Token revoked.",
-	"source_added":   "Source added: its board is being read now.",
-	"source_paused":  "Source paused: its board is not read until you resume it.",
-	"source_resumed": "Source resumed: its board is read again shortly.",
-	"sync_queued":    "Sync queued: the board is read now.",
-	"source_deleted": "Source deleted: its postings stay in your job list.",
-	"answer_saved":   "Answer saved: %d application(s) queued again, %d still waiting for other answers.",
-	"answer_deleted": "Answer deleted: forms that need it will ask again.",
+	"run_created":       "Run created.",
+	"run_paused":        "Run paused: workers start none of its tasks until you resume it.",
+	"run_resumed":       "Run resumed.",
+	"run_cancelled":     "Run cancelled with %d task(s).",
+	"tasks_queued":      "%d task(s) queued.",
+	"tasks_not_all":     "%d task(s) queued; %d not queued (already in the run or already applied to).",
+	"tasks_changed":     "%d task(s) changed.",
+	"task_resumed":      "Task resumed: it goes ahead of the queue.",
+	"task_cancelled":    "Task cancelled.",
+	"task_approved":     "Application approved.",
+	"task_rejected":     "Application rejected.",
+	"approved":          "Approved: applyq submits it now.",
+	"rejected":          "Rejected: nothing will be sent.",
+	"profile_saved":     "Profile saved.",
+	"token_revoked":     "Token revoked.",
+	"source_added":      "Source added: its board is being read now.",
+	"source_paused":     "Source paused: its board is not read until you resume it.",
+	"source_resumed":    "Source resumed: its board is read again shortly.",
+	"sync_queued":       "Sync queued: the board is read now.",
+	"source_deleted":    "Source deleted: its postings stay in your job list.",
+	"document_uploaded": "Document uploaded.",
+	"document_default":  "Default changed: applications prepared from now on carry this document.",
+	"document_deleted":  "Document deleted.",
+	"answer_saved":      "Answer saved: %d application(s) queued again, %d still waiting for other answers.",
+	"answer_deleted":    "Answer deleted: forms that need it will ask again.",
 }
 
 func flashText(msg string) string {
@@ -353,6 +364,7 @@ var funcs = template.FuncMap{
 		return d.String()
 	},
 	"ts":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"bytes": domain.FormatBytes,
 	"add":   func(a, b int) int { return a + b },
 	"count": func(m map[domain.State]int, s string) int { return m[domain.State(s)] },
 	"total": func(m map[domain.State]int) int {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/applyq/applyq/internal/applier"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/dashboard"
+	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
@@ -33,6 +35,22 @@ import (
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
+
+// TestMain keeps the blobs of the daemons these tests start (they inherit
+// the environment and run in this directory) in a temporary directory, not
+// in ./var/blobs of the source tree.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "applyq-e2e-blobs-")
+	if err != nil {
+		panic(err)
+	}
+	if err := os.Setenv("APPLYQ_BLOB_URL", documentstest.FileURL(dir)); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // clock is a controllable clock for expiry and pacing.
 type clock struct {
@@ -100,6 +118,7 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
+	cfg.Blob.URL = documentstest.FileURL(t.TempDir()) // documents' bytes
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
 	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
 		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards})

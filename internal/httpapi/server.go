@@ -16,6 +16,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/accounts"
+	"github.com/applyq/applyq/internal/documents"
+	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
@@ -29,7 +31,10 @@ type Options struct {
 	// goes through them; reads go to the store (DB).
 	Tasks    *tasks.Service
 	Accounts *accounts.Service
-	Log      *zap.Logger
+	// Documents keeps users' documents; its MaxFormBytes bounds an
+	// upload's body instead of BodyLimit.
+	Documents *documents.Service
+	Log       *zap.Logger
 	// PublicBaseURL is the URL users reach the API at: links and the
 	// origin that state-changing browser requests must come from.
 	PublicBaseURL string
@@ -52,10 +57,12 @@ type Options struct {
 	Health *health.Checker
 	// Pages, when set, registers the dashboard's routes on the same server.
 	// Its StreamRoutes (server-sent events) are long-lived: the request
-	// timeout does not apply to them, and shutdown ends them.
+	// timeout does not apply to them, and shutdown ends them. Its
+	// UploadRoutes take documents: POSTs to them have the upload limit.
 	Pages interface {
 		Register(e *echo.Echo)
 		StreamRoutes() []string
+		UploadRoutes() []string
 	}
 	// OnRequest observes each request (metrics); nil ignores them.
 	OnRequest func(method, route string, status int, d time.Duration)
@@ -69,11 +76,15 @@ type Server struct {
 	echo         *echo.Echo
 	http         *http.Server
 	streams      map[string]bool // route paths of long-lived streams
+	uploads      map[string]bool // route paths whose POSTs upload a document → refuse an oversized declared length unread (the API's)
+	maxDocument  int64           // the largest document (documents.max_bytes)
+	maxUpload    int64           // the largest upload body
 	shutdown     context.Context // done once shutdown begins
 	startClosing context.CancelFunc
 	db           *postgres.DB
 	tasks        *tasks.Service
 	accounts     *accounts.Service
+	documents    *documents.Service
 	log          *zap.Logger
 	opts         Options
 	publicOrigin string // scheme://host[:port] of http.public_base_url
@@ -91,12 +102,20 @@ func New(opts Options) (*Server, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, db: opts.DB, tasks: opts.Tasks, accounts: opts.Accounts, log: opts.Log, opts: opts, streams: map[string]bool{},
+	s := &Server{echo: e, db: opts.DB, tasks: opts.Tasks, accounts: opts.Accounts, documents: opts.Documents, log: opts.Log, opts: opts,
+		streams: map[string]bool{}, uploads: map[string]bool{"/api/v1/documents": true},
+		maxDocument: domain.DefaultMaxDocumentBytes, maxUpload: domain.DefaultMaxDocumentBytes + documents.FormOverhead,
 		publicOrigin: base.Scheme + "://" + base.Host, secure: base.Scheme == "https"}
+	if opts.Documents != nil {
+		s.maxDocument, s.maxUpload = opts.Documents.MaxBytes(), opts.Documents.MaxFormBytes()
+	}
 	s.shutdown, s.startClosing = context.WithCancel(context.Background()) // #nosec G118 -- startClosing is called by Run when the server shuts down
 	if opts.Pages != nil {
 		for _, r := range opts.Pages.StreamRoutes() {
 			s.streams[r] = true
+		}
+		for _, r := range opts.Pages.UploadRoutes() {
+			s.uploads[r] = false
 		}
 	}
 	e.HTTPErrorHandler = s.httpErrorHandler
@@ -116,7 +135,8 @@ func New(opts Options) (*Server, error) {
 			AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType},
 		}))
 	}
-	e.Use(middleware.BodyLimit(opts.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: opts.BodyLimit, Skipper: s.isUpload}))
+	e.Use(s.uploadBodyLimit)
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: opts.RequestTimeout, Skipper: s.isStream}))
 	e.Use(s.endStreamsOnShutdown)
 
@@ -145,6 +165,30 @@ func New(opts Options) (*Server, error) {
 
 // isStream reports whether the request is for a long-lived stream.
 func (s *Server) isStream(c echo.Context) bool { return s.streams[c.Path()] }
+
+// isUpload reports whether the request uploads a document.
+func (s *Server) isUpload(c echo.Context) bool {
+	_, ok := s.uploads[c.Path()]
+	return ok && c.Request().Method == http.MethodPost
+}
+
+// uploadBodyLimit bounds an upload's body at documents.max_bytes plus the
+// form's overhead (http.body_limit does not apply): a longer body fails
+// when it gets there (*http.MaxBytesError, which the handlers answer 413);
+// the API refuses a larger declared length at once, while a page reads up
+// to the limit so that it can answer with itself, saying why.
+func (s *Server) uploadBodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !s.isUpload(c) {
+			return next(c)
+		}
+		if s.uploads[c.Path()] && c.Request().ContentLength > s.maxUpload {
+			return domain.DocumentTooLarge(s.maxDocument)
+		}
+		c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, s.maxUpload)
+		return next(c)
+	}
+}
 
 // endStreamsOnShutdown cancels a stream's context when shutdown begins: a
 // stream never becomes idle by itself, and shutdown waits for idle
@@ -201,6 +245,13 @@ func (s *Server) routes() {
 	u.POST("/jobs", s.handleIngestJobs)
 	u.GET("/jobs", s.handleListJobs)
 	u.GET("/jobs/:id", s.handleGetJob)
+
+	u.POST("/documents", s.handleUploadDocument)
+	u.GET("/documents", s.handleListDocuments)
+	u.GET("/documents/:id", s.handleGetDocument)
+	u.GET("/documents/:id/content", s.handleDocumentContent)
+	u.POST("/documents/:id/default", s.handleSetDefaultDocument)
+	u.DELETE("/documents/:id", s.handleDeleteDocument)
 
 	u.POST("/sources", s.handleCreateSource)
 	u.GET("/sources", s.handleListSources)

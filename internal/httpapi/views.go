@@ -186,6 +186,26 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
+// documentJSON is a document's metadata; its bytes are at
+// /api/v1/documents/{id}/content. Where they are kept stays inside.
+type documentJSON struct {
+	ID          domain.ID  `json:"id"`
+	Kind        string     `json:"kind"`
+	Name        string     `json:"name"`
+	Filename    string     `json:"filename"`
+	ContentType string     `json:"content_type"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256"`
+	IsDefault   bool       `json:"is_default"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DeletedAt   *time.Time `json:"deleted_at"`
+}
+
+func toDocument(d *domain.Document) documentJSON {
+	return documentJSON{ID: d.ID, Kind: string(d.Kind), Name: d.Name, Filename: d.Filename, ContentType: d.ContentType,
+		Size: d.Size, SHA256: d.SHA256, IsDefault: d.IsDefault, CreatedAt: d.CreatedAt, DeletedAt: d.DeletedAt}
+}
+
 type taskJSON struct {
 	ID          domain.ID `json:"id"`
 	RunID       domain.ID `json:"run_id"`

@@ -324,6 +324,22 @@ type DailyUsage struct {
 	Used   int
 }
 
+type Document struct {
+	ID               domain.ID
+	UserID           domain.ID
+	Kind             string
+	Name             string
+	Filename         string
+	ContentType      string
+	SizeBytes        int64
+	Sha256           []byte
+	BlobKey          string
+	IsDefault        bool
+	CreatedAt        time.Time
+	DeletedAt        *time.Time
+	ContentDeletedAt *time.Time
+}
+
 type JobPosting struct {
 	ID                domain.ID
 	UserID            domain.ID
