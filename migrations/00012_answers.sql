@@ -31,9 +31,12 @@ CREATE TABLE task_waiting_questions (
 );
 CREATE INDEX task_waiting_questions_user_key_idx ON task_waiting_questions (user_id, key);
 
--- A run's own approval window (null: approval.ttl).
-ALTER TABLE application_runs ADD COLUMN approval_ttl_seconds integer
-    CHECK (approval_ttl_seconds BETWEEN 60 AND 604800);
+-- A run's own approval window (null: approval.ttl), and the documents its
+-- applications carry (null: the user's default of the kind).
+ALTER TABLE application_runs
+    ADD COLUMN approval_ttl_seconds integer CHECK (approval_ttl_seconds BETWEEN 60 AND 604800),
+    ADD COLUMN resume_document_id uuid REFERENCES documents (id),
+    ADD COLUMN cover_letter_document_id uuid REFERENCES documents (id);
 
 -- What the user changed when approving (null: approved as prepared); the
 -- request's packet is then the edited one, the one sent.
@@ -41,6 +44,9 @@ ALTER TABLE approval_requests ADD COLUMN edits jsonb;
 
 -- +goose Down
 ALTER TABLE approval_requests DROP COLUMN edits;
-ALTER TABLE application_runs DROP COLUMN approval_ttl_seconds;
+ALTER TABLE application_runs
+    DROP COLUMN cover_letter_document_id,
+    DROP COLUMN resume_document_id,
+    DROP COLUMN approval_ttl_seconds;
 DROP TABLE task_waiting_questions;
 DROP TABLE answers;

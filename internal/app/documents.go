@@ -9,6 +9,7 @@ import (
 	"github.com/applyq/applyq/internal/blob"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/documents"
+	"github.com/applyq/applyq/internal/domain"
 )
 
 // openDocuments opens the blob store of blob.url and the documents service
@@ -23,6 +24,10 @@ func openDocuments(s *Services, cfg *config.Config, log *zap.Logger) error {
 		return fmt.Errorf("blob.url (%s): %w", config.EnvName("blob.url"), err)
 	}
 	s.Blobs = store
-	s.Documents = documents.New(documents.Options{Pool: s.DB.Pool, Blobs: store, Log: log, MaxBytes: cfg.Documents.MaxBytes})
+	s.Documents = documents.New(documents.Options{Pool: s.DB.Pool, Blobs: store, Log: log, MaxBytes: cfg.Documents.MaxBytes,
+		OnDefault: func(ctx context.Context, userID domain.ID, kind domain.DocumentKind) error {
+			_, err := s.Tasks.DocumentsChanged(ctx, userID, kind, domain.UserActor(userID))
+			return err
+		}})
 	return nil
 }

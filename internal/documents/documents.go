@@ -49,6 +49,10 @@ type Options struct {
 	// MaxBytes is the largest document (documents.max_bytes);
 	// domain.DefaultMaxDocumentBytes when zero.
 	MaxBytes int64
+	// OnDefault, when set, is told (after the commit) that a user has a new
+	// default document of a kind: the application service queues again the
+	// tasks that waited for one. Its error is logged; the document stands.
+	OnDefault func(ctx context.Context, userID domain.ID, kind domain.DocumentKind) error
 }
 
 // Service is the documents service.
@@ -137,7 +141,21 @@ func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, file
 	}
 	s.o.Log.Info("document uploaded", zap.Stringer("user_id", userID), zap.Stringer("document_id", out.ID), zap.String("kind", string(out.Kind)),
 		zap.String("content_type", contentType), zap.Int64("size", out.Size), zap.Bool("default", out.IsDefault))
+	if out.IsDefault {
+		s.defaultChanged(ctx, userID, out.Kind)
+	}
 	return out, nil
+}
+
+// defaultChanged tells OnDefault that the user has a new default of kind.
+func (s *Service) defaultChanged(ctx context.Context, userID domain.ID, kind domain.DocumentKind) {
+	if s.o.OnDefault == nil {
+		return
+	}
+	if err := s.o.OnDefault(context.WithoutCancel(ctx), userID, kind); err != nil {
+		s.o.Log.Error("queuing the tasks that waited for a document failed; resume them by hand", zap.Stringer("user_id", userID),
+			zap.String("kind", string(kind)), zap.Error(err))
+	}
 }
 
 // List returns the user's documents that are not deleted, newest first; of
@@ -212,7 +230,11 @@ func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain
 		out, err = st.DocumentSetDefault(ctx, userID, id, d.Kind)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.defaultChanged(ctx, userID, out.Kind)
+	return out, nil
 }
 
 // Delete deletes one of the user's documents. Its row stays, forever (a

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"fmt"
 
@@ -26,6 +27,9 @@ func NewID() ID {
 	}
 	return ID(id)
 }
+
+// Compare orders ids as Postgres orders uuids (bytewise): -1, 0 or +1.
+func (id ID) Compare(other ID) int { return bytes.Compare(id[:], other[:]) }
 
 // ParseID parses the canonical 36-character form of a UUID. Anything else (the
 // other forms uuid.Parse takes included) is an EINVALID error that names the

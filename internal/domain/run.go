@@ -24,7 +24,11 @@ type Run struct {
 	// ApprovalTTL is how long the run's approval requests stay open (0:
 	// the configured default, approval.ttl).
 	ApprovalTTL time.Duration
-	CreatedAt   time.Time
+	// ResumeDocumentID and CoverLetterDocumentID are the documents its
+	// applications carry (nil: the user's default of the kind).
+	ResumeDocumentID      *ID
+	CoverLetterDocumentID *ID
+	CreatedAt             time.Time
 	UpdatedAt   time.Time
 	// StateCounts holds the number of tasks per state when the query asked for it.
 	StateCounts map[State]int
@@ -36,6 +40,9 @@ type RunCreate struct {
 	RequiresApproval    bool
 	CoverLetterTemplate string
 	ApprovalTTL         time.Duration // 0: the default
+	// The documents its applications carry (nil: the user's defaults).
+	ResumeDocumentID      *ID
+	CoverLetterDocumentID *ID
 }
 
 // Bounds of a run's approval window.
@@ -125,6 +132,12 @@ type RunUpdate struct {
 	CoverLetterTemplate *string
 	Status              *RunStatus
 	ApprovalTTL         *time.Duration // 0: back to the default
+	// SetResume and SetCoverLetter change the run's document of the kind
+	// to the id given (nil: back to the user's default).
+	SetResume             bool
+	ResumeDocumentID      *ID
+	SetCoverLetter        bool
+	CoverLetterDocumentID *ID
 }
 
 // Validate returns an EINVALID error naming each bad field.

@@ -52,7 +52,8 @@ func approvalFromRow(r *dbsqlc.ApprovalRequest, pastDue bool) *domain.Approval {
 
 func runFromRow(r *dbsqlc.ApplicationRun) *domain.Run {
 	run := &domain.Run{ID: r.ID, UserID: r.UserID, Name: r.Name, Status: r.Status, RequiresApproval: r.RequiresApproval,
-		CoverLetterTemplate: r.CoverLetterTemplate, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CoverLetterTemplate: r.CoverLetterTemplate, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ResumeDocumentID: r.ResumeDocumentID, CoverLetterDocumentID: r.CoverLetterDocumentID}
 	if r.ApprovalTtlSeconds != nil {
 		run.ApprovalTTL = time.Duration(*r.ApprovalTtlSeconds) * time.Second
 	}

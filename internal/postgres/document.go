@@ -101,3 +101,32 @@ func (s *Store) DocumentInPacket(ctx context.Context, userID, id domain.ID) (boo
 func (s *Store) DocumentContentDeleted(ctx context.Context, id domain.ID) error {
 	return s.q.DocumentContentDeleted(ctx, id)
 }
+
+// DocumentsForApplications returns, of the given users, the documents
+// their applications may carry: each user's defaults and the documents
+// chosen (by runs), those not deleted.
+func (s *Store) DocumentsForApplications(ctx context.Context, userIDs, chosen []domain.ID) ([]*domain.Document, error) {
+	if chosen == nil {
+		chosen = []domain.ID{}
+	}
+	rows, err := s.q.DocumentsForApplications(ctx, dbsqlc.DocumentsForApplicationsParams{UserIds: userIDs, ChosenIds: chosen})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Document, len(rows))
+	for i, r := range rows {
+		out[i] = documentFromRow(r)
+	}
+	return out, nil
+}
+
+// DocumentsLockForPacket holds (FOR SHARE, in id order) the documents a
+// packet being written carries, so that a delete waits for the packet and
+// then sees it; it returns how many of ids are not deleted.
+func (s *Store) DocumentsLockForPacket(ctx context.Context, ids []domain.ID) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	got, err := s.q.DocumentsLockForPacket(ctx, ids)
+	return len(got), err
+}

@@ -14,7 +14,8 @@ import (
 // (domain.RunCreate.Validate checks it).
 func (s *Store) RunCreate(ctx context.Context, userID domain.ID, in domain.RunCreate) (*domain.Run, error) {
 	r, err := s.q.RunInsert(ctx, dbsqlc.RunInsertParams{ID: domain.NewID(), UserID: userID, Name: in.Name,
-		RequiresApproval: in.RequiresApproval, CoverLetterTemplate: in.CoverLetterTemplate, ApprovalTtlSeconds: ttlSeconds(in.ApprovalTTL)})
+		RequiresApproval: in.RequiresApproval, CoverLetterTemplate: in.CoverLetterTemplate, ApprovalTtlSeconds: ttlSeconds(in.ApprovalTTL),
+		ResumeDocumentID: in.ResumeDocumentID, CoverLetterDocumentID: in.CoverLetterDocumentID})
 	if err != nil {
 		return nil, err
 	}

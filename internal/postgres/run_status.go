@@ -48,6 +48,8 @@ func (s *Store) RunUpdate(ctx context.Context, userID, id domain.ID, u domain.Ru
 	if u.ApprovalTTL != nil {
 		p.SetApprovalTtl, p.ApprovalTtlSeconds = true, ttlSeconds(*u.ApprovalTTL)
 	}
+	p.SetResume, p.ResumeDocumentID = u.SetResume, u.ResumeDocumentID
+	p.SetCoverLetter, p.CoverLetterDocumentID = u.SetCoverLetter, u.CoverLetterDocumentID
 	r, err := s.q.RunUpdate(ctx, p)
 	if err != nil {
 		return nil, notFound(err, "run")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,7 +49,7 @@ func (s *Store) DailyUsageConsumeMany(ctx context.Context, wants map[domain.ID]i
 	for u := range wants {
 		users = append(users, u)
 	}
-	slices.SortFunc(users, func(a, b domain.ID) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(users, domain.ID.Compare)
 	counts := make([]int, len(users))
 	for i, u := range users {
 		counts[i] = wants[u]

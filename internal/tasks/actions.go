@@ -283,6 +283,16 @@ func (s *Service) UpdateRun(ctx context.Context, userID, runID domain.ID, u doma
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
+	var resume, cover *domain.ID
+	if u.SetResume {
+		resume = u.ResumeDocumentID
+	}
+	if u.SetCoverLetter {
+		cover = u.CoverLetterDocumentID
+	}
+	if err := s.checkRunDocuments(ctx, userID, resume, cover); err != nil {
+		return nil, err
+	}
 	var run *domain.Run
 	err := s.inTx(ctx, func(t *txn) error {
 		cur, err := t.st.RunGetForUpdate(ctx, userID, runID)

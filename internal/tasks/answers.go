@@ -203,7 +203,19 @@ func (s *Service) answeredKeys(ctx context.Context, t *txn, userID domain.ID, ke
 	out := make(map[string]bool, len(keys))
 	var library []string
 	var user *domain.User
+	var docs documentSet
 	for _, k := range keys {
+		if kind, ok := strings.CutPrefix(k, domain.DocumentKeyPrefix); ok {
+			if docs == nil {
+				var err error
+				if docs, err = t.st.DocumentsForApplications(ctx, []domain.ID{userID}, nil); err != nil {
+					return nil, err
+				}
+			}
+			f, _ := docs.pick(userID, &domain.Run{}, domain.DocumentKind(kind))
+			out[k] = f != nil
+			continue
+		}
 		field, ok := strings.CutPrefix(k, domain.ProfileKeyPrefix)
 		if !ok {
 			library = append(library, k)
@@ -215,7 +227,6 @@ func (s *Service) answeredKeys(ctx context.Context, t *txn, userID domain.ID, ke
 				return nil, err
 			}
 		}
-		// A file field (a résumé) is answered by a document, not here.
 		out[k] = domain.ProfileHas(user.Profile, user.Email, field)
 	}
 	found, err := t.st.AnsweredKeys(ctx, userID, library)
@@ -226,6 +237,19 @@ func (s *Service) answeredKeys(ctx context.Context, t *txn, userID domain.ID, ke
 		out[k] = true
 	}
 	return out, nil
+}
+
+// DocumentsChanged queues again, boosted, the user's tasks that waited
+// for a document of kind (and nothing else unanswered), now that the user
+// has a default one; it returns how many. The documents service calls it
+// after an upload or a change of default.
+func (s *Service) DocumentsChanged(ctx context.Context, userID domain.ID, kind domain.DocumentKind, actor string) (int, error) {
+	res := &AnswerResult{}
+	err := s.inTx(ctx, func(t *txn) error {
+		*res = AnswerResult{}
+		return s.resumeAnswered(ctx, t, userID, domain.DocumentKeyPrefix+string(kind), actor, res)
+	})
+	return res.Resumed, err
 }
 
 // DeleteAnswer removes an answer from the user's library. Forms already

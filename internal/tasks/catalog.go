@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
@@ -60,7 +61,37 @@ func (s *Service) CreateRun(ctx context.Context, userID domain.ID, in domain.Run
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkRunDocuments(ctx, userID, in.ResumeDocumentID, in.CoverLetterDocumentID); err != nil {
+		return nil, err
+	}
 	return s.store.RunCreate(ctx, userID, in)
+}
+
+// checkRunDocuments refuses documents a run cannot carry: another user's
+// or unknown (ENOTFOUND), deleted, or of the other kind (EINVALID).
+func (s *Service) checkRunDocuments(ctx context.Context, userID domain.ID, resume, cover *domain.ID) error {
+	fields := map[string]string{}
+	for _, c := range []struct {
+		field string
+		id    *domain.ID
+		kind  domain.DocumentKind
+	}{{"resume_document_id", resume, domain.DocumentResume}, {"cover_letter_document_id", cover, domain.DocumentCoverLetter}} {
+		if c.id == nil {
+			continue
+		}
+		d, err := s.store.DocumentGet(ctx, userID, *c.id)
+		switch {
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
+			return domain.Errorf(domain.ENOTFOUND, "document %s not found", c.id).WithDetails(map[string]any{"field": c.field})
+		case err != nil:
+			return err
+		case d.DeletedAt != nil:
+			fields[c.field] = "this document was deleted: upload it again or pick another"
+		case d.Kind != c.kind:
+			fields[c.field] = "is a " + strings.ReplaceAll(string(d.Kind), "_", " ") + ", not a " + strings.ReplaceAll(string(c.kind), "_", " ")
+		}
+	}
+	return domain.ValidationError(fields)
 }
 
 // DeleteRun deletes one of the user's runs and its tasks, only when none of

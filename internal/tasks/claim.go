@@ -94,6 +94,14 @@ func (s *Service) runClaims(calls []*claimCall) {
 			candidates []*submitCandidate
 			wants      = map[domain.ID]int{}
 		)
+		users, runs := make([]domain.ID, 0, len(apps)), make([]*domain.Run, 0, len(apps))
+		for _, a := range apps {
+			users, runs = append(users, a.User.ID), append(runs, a.Run)
+		}
+		ds, err := s.documentsFor(ctx, users, runs)
+		if err != nil {
+			return err
+		}
 		held := make(map[domain.ID]bool, len(apps))
 		jobs := make(map[domain.ID]bool, len(apps)) // job postings this batch submits
 		for _, a := range apps {
@@ -117,7 +125,11 @@ func (s *Service) runClaims(calls []*claimCall) {
 				}
 				c.next.Prepare = &Claimed{app: &a.Application, lease: c.lease, job: c.job}
 			default:
-				packet, _, err := domain.BuildPacket(a.Task, a.Run, a.Job, a.User, domain.PacketMaterials{}, now)
+				m, err := ds.documents(a.User.ID, a.Run)
+				var packet *domain.Packet
+				if err == nil {
+					packet, _, err = domain.BuildPacket(a.Task, a.Run, a.Job, a.User, m, now)
+				}
 				if err != nil {
 					c.alone = true // claimOne pauses it (preparation_failed) for the user to fix
 					continue
@@ -178,6 +190,13 @@ func (s *Service) submitCandidates(ctx context.Context, t *txn, candidates []*su
 	}
 	if len(subs) == 0 {
 		return nil
+	}
+	packets := make([]*domain.Packet, len(going))
+	for i, g := range going {
+		packets[i] = g.packet
+	}
+	if err := lockDocuments(ctx, t, packets...); err != nil {
+		return err // the batch fails: each is claimed (and prepared) alone
 	}
 	moved, err := t.st.TaskSubmitMany(ctx, subs, going[0].call.lease.Owner, domain.ActorWorker)
 	if err != nil {

@@ -159,11 +159,21 @@ func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, err
 // user to fix.
 func (s *Service) Prepare(ctx context.Context, c *Claimed) (Next, error) {
 	task := c.app.Task
-	m, err := s.materials(ctx, c.app)
+	ds, err := s.documentsFor(ctx, []domain.ID{task.UserID}, []*domain.Run{c.app.Run})
 	if err != nil {
 		return Next{}, s.retryOrFail(ctx, c.job, task, c.lease.Token, domain.StateInProgress, err)
 	}
-	packet, waiting, err := domain.BuildPacket(task, c.app.Run, c.app.Job, c.app.User, m, s.o.Now())
+	m, err := s.packetMaterials(ctx, c.app, ds)
+	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
+		return Next{}, s.retryOrFail(ctx, c.job, task, c.lease.Token, domain.StateInProgress, err)
+	}
+	var (
+		packet  *domain.Packet
+		waiting []domain.WaitingQuestion
+	)
+	if err == nil {
+		packet, waiting, err = domain.BuildPacket(task, c.app.Run, c.app.Job, c.app.User, m, s.o.Now())
+	}
 	switch {
 	case err != nil:
 		return Next{}, s.settle(ctx, c.job, task, c.lease.Token, domain.StateInProgress, domain.StatePaused, domain.ReasonPreparationFailed, err)
@@ -175,23 +185,9 @@ func (s *Service) Prepare(ctx context.Context, c *Claimed) (Next, error) {
 		return Next{}, err
 	}
 	if c.app.Run.RequiresApproval {
-		return s.requestApproval(ctx, c, body)
+		return s.requestApproval(ctx, c, packet, body)
 	}
 	return s.markSubmitting(ctx, c, packet, body)
-}
-
-// materials loads what the task's packet is built from: the answer
-// library when the posting publishes its form.
-func (s *Service) materials(ctx context.Context, app *postgres.Application) (domain.PacketMaterials, error) {
-	var m domain.PacketMaterials
-	if app.Job.Questions != nil {
-		answers, err := s.store.Answers(ctx, app.User.ID)
-		if err != nil {
-			return m, err
-		}
-		m.Library = domain.NewLibrary(answers)
-	}
-	return m, nil
 }
 
 // waitForAnswers pauses a claimed task whose form has required questions
@@ -222,10 +218,13 @@ func (s *Service) waitForAnswers(ctx context.Context, c *Claimed, waiting []doma
 // the task in_progress → awaiting_approval, completing the job: a pending
 // approval holds no job, no connection and no worker slot. The link is
 // mailed once that committed.
-func (s *Service) requestApproval(ctx context.Context, c *Claimed, body []byte) (Next, error) {
+func (s *Service) requestApproval(ctx context.Context, c *Claimed, packet *domain.Packet, body []byte) (Next, error) {
 	task := c.app.Task
 	raw, hash := domain.NewToken(domain.PrefixApproval)
 	err := s.inTx(ctx, func(t *txn) error {
+		if err := lockDocuments(ctx, t, packet); err != nil {
+			return err
+		}
 		if _, err := s.move(ctx, t, postgres.Move{TaskID: task.ID, From: domain.StateInProgress, To: domain.StateAwaitingApproval,
 			Actor: domain.ActorWorker, Fence: c.lease.Token, Packet: body}); err != nil {
 			return err
@@ -287,6 +286,9 @@ func (s *Service) markSubmitting(ctx context.Context, c *Claimed, packet *domain
 	task := c.app.Task
 	var moved *domain.Task
 	err := s.inTx(ctx, func(t *txn) error {
+		if err := lockDocuments(ctx, t, packet); err != nil {
+			return err
+		}
 		var err error
 		if moved, err = s.move(ctx, t, postgres.Move{TaskID: task.ID, From: domain.StateInProgress, To: domain.StateSubmitting,
 			Actor: domain.ActorWorker, Fence: c.lease.Token, Packet: body}); err != nil {

@@ -67,3 +67,16 @@ SELECT EXISTS (
 -- name: DocumentContentDeleted :exec
 -- Records that a deleted document's bytes were removed from the blob store.
 UPDATE documents SET content_deleted_at = now() WHERE id = @id AND deleted_at IS NOT NULL AND content_deleted_at IS NULL;
+
+-- name: DocumentsForApplications :many
+-- The documents the applications of users carry: each user's default
+-- résumé and cover letter, or the documents their runs chose (run_ids
+-- and the ids they chose, in order), not deleted.
+SELECT d.* FROM documents d
+WHERE d.deleted_at IS NULL AND d.user_id = ANY(@user_ids::uuid[])
+  AND (d.is_default OR d.id = ANY(@chosen_ids::uuid[]));
+
+-- name: DocumentsLockForPacket :many
+-- Holds the documents a packet being written carries, so that a delete
+-- waits for it (and then sees the packet); returns those not deleted.
+SELECT id FROM documents WHERE id = ANY(@ids::uuid[]) AND deleted_at IS NULL ORDER BY id FOR SHARE;

@@ -19,6 +19,8 @@ UPDATE application_runs SET
     cover_letter_template = coalesce(sqlc.narg(cover_letter_template)::text, cover_letter_template),
     status = coalesce(sqlc.narg(status)::run_status, status),
     approval_ttl_seconds = CASE WHEN @set_approval_ttl::boolean THEN sqlc.narg(approval_ttl_seconds)::int ELSE approval_ttl_seconds END,
+    resume_document_id = CASE WHEN @set_resume::boolean THEN sqlc.narg(resume_document_id)::uuid ELSE resume_document_id END,
+    cover_letter_document_id = CASE WHEN @set_cover_letter::boolean THEN sqlc.narg(cover_letter_document_id)::uuid ELSE cover_letter_document_id END,
     updated_at = now()
 WHERE id = @id AND user_id = @user_id
 RETURNING *;

@@ -1,8 +1,10 @@
 -- Run reads, creation and deletion (status changes are the service's).
 
 -- name: RunInsert :one
-INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template, approval_ttl_seconds)
-VALUES (@id, @user_id, @name, @requires_approval, @cover_letter_template, sqlc.narg(approval_ttl_seconds))
+INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template, approval_ttl_seconds,
+    resume_document_id, cover_letter_document_id)
+VALUES (@id, @user_id, @name, @requires_approval, @cover_letter_template, sqlc.narg(approval_ttl_seconds),
+    sqlc.narg(resume_document_id), sqlc.narg(cover_letter_document_id))
 RETURNING *;
 
 -- name: RunGetByID :one

@@ -289,3 +289,77 @@ func (q *Queries) DocumentSoftDelete(ctx context.Context, arg DocumentSoftDelete
 	)
 	return &i, err
 }
+
+const documentsForApplications = `-- name: DocumentsForApplications :many
+SELECT d.id, d.user_id, d.kind, d.name, d.filename, d.content_type, d.size_bytes, d.sha256, d.blob_key, d.is_default, d.created_at, d.deleted_at, d.content_deleted_at FROM documents d
+WHERE d.deleted_at IS NULL AND d.user_id = ANY($1::uuid[])
+  AND (d.is_default OR d.id = ANY($2::uuid[]))
+`
+
+type DocumentsForApplicationsParams struct {
+	UserIds   []domain.ID
+	ChosenIds []domain.ID
+}
+
+// The documents the applications of users carry: each user's default
+// résumé and cover letter, or the documents their runs chose (run_ids
+// and the ids they chose, in order), not deleted.
+func (q *Queries) DocumentsForApplications(ctx context.Context, arg DocumentsForApplicationsParams) ([]*Document, error) {
+	rows, err := q.db.Query(ctx, documentsForApplications, arg.UserIds, arg.ChosenIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*Document
+	for rows.Next() {
+		var i Document
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.Kind,
+			&i.Name,
+			&i.Filename,
+			&i.ContentType,
+			&i.SizeBytes,
+			&i.Sha256,
+			&i.BlobKey,
+			&i.IsDefault,
+			&i.CreatedAt,
+			&i.DeletedAt,
+			&i.ContentDeletedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const documentsLockForPacket = `-- name: DocumentsLockForPacket :many
+SELECT id FROM documents WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY id FOR SHARE
+`
+
+// Holds the documents a packet being written carries, so that a delete
+// waits for it (and then sees the packet); returns those not deleted.
+func (q *Queries) DocumentsLockForPacket(ctx context.Context, ids []domain.ID) ([]domain.ID, error) {
+	rows, err := q.db.Query(ctx, documentsLockForPacket, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []domain.ID
+	for rows.Next() {
+		var id domain.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

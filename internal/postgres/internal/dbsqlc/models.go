@@ -265,15 +265,17 @@ type ApiToken struct {
 }
 
 type ApplicationRun struct {
-	ID                  domain.ID
-	UserID              domain.ID
-	Name                string
-	Status              domain.RunStatus
-	RequiresApproval    bool
-	CoverLetterTemplate string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	ApprovalTtlSeconds  *int
+	ID                    domain.ID
+	UserID                domain.ID
+	Name                  string
+	Status                domain.RunStatus
+	RequiresApproval      bool
+	CoverLetterTemplate   string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	ApprovalTtlSeconds    *int
+	ResumeDocumentID      *domain.ID
+	CoverLetterDocumentID *domain.ID
 }
 
 type ApplicationTask struct {

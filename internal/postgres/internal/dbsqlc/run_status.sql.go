@@ -13,7 +13,7 @@ import (
 
 const runGetForUpdate = `-- name: RunGetForUpdate :one
 
-SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
+SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
 `
 
 type RunGetForUpdateParams struct {
@@ -36,6 +36,8 @@ func (q *Queries) RunGetForUpdate(ctx context.Context, arg RunGetForUpdateParams
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ApprovalTtlSeconds,
+		&i.ResumeDocumentID,
+		&i.CoverLetterDocumentID,
 	)
 	return &i, err
 }
@@ -98,7 +100,7 @@ func (q *Queries) RunGetStatusForShareSkipLocked(ctx context.Context, id domain.
 const runSetStatus = `-- name: RunSetStatus :one
 UPDATE application_runs SET status = $1, updated_at = now()
 WHERE id = $2 AND user_id = $3
-RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id
 `
 
 type RunSetStatusParams struct {
@@ -120,6 +122,8 @@ func (q *Queries) RunSetStatus(ctx context.Context, arg RunSetStatusParams) (*Ap
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ApprovalTtlSeconds,
+		&i.ResumeDocumentID,
+		&i.CoverLetterDocumentID,
 	)
 	return &i, err
 }
@@ -131,20 +135,26 @@ UPDATE application_runs SET
     cover_letter_template = coalesce($3::text, cover_letter_template),
     status = coalesce($4::run_status, status),
     approval_ttl_seconds = CASE WHEN $5::boolean THEN $6::int ELSE approval_ttl_seconds END,
+    resume_document_id = CASE WHEN $7::boolean THEN $8::uuid ELSE resume_document_id END,
+    cover_letter_document_id = CASE WHEN $9::boolean THEN $10::uuid ELSE cover_letter_document_id END,
     updated_at = now()
-WHERE id = $7 AND user_id = $8
-RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds
+WHERE id = $11 AND user_id = $12
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id
 `
 
 type RunUpdateParams struct {
-	Name                *string
-	RequiresApproval    *bool
-	CoverLetterTemplate *string
-	Status              *domain.RunStatus
-	SetApprovalTtl      bool
-	ApprovalTtlSeconds  *int
-	ID                  domain.ID
-	UserID              domain.ID
+	Name                  *string
+	RequiresApproval      *bool
+	CoverLetterTemplate   *string
+	Status                *domain.RunStatus
+	SetApprovalTtl        bool
+	ApprovalTtlSeconds    *int
+	SetResume             bool
+	ResumeDocumentID      *domain.ID
+	SetCoverLetter        bool
+	CoverLetterDocumentID *domain.ID
+	ID                    domain.ID
+	UserID                domain.ID
 }
 
 func (q *Queries) RunUpdate(ctx context.Context, arg RunUpdateParams) (*ApplicationRun, error) {
@@ -155,6 +165,10 @@ func (q *Queries) RunUpdate(ctx context.Context, arg RunUpdateParams) (*Applicat
 		arg.Status,
 		arg.SetApprovalTtl,
 		arg.ApprovalTtlSeconds,
+		arg.SetResume,
+		arg.ResumeDocumentID,
+		arg.SetCoverLetter,
+		arg.CoverLetterDocumentID,
 		arg.ID,
 		arg.UserID,
 	)
@@ -169,6 +183,8 @@ func (q *Queries) RunUpdate(ctx context.Context, arg RunUpdateParams) (*Applicat
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ApprovalTtlSeconds,
+		&i.ResumeDocumentID,
+		&i.CoverLetterDocumentID,
 	)
 	return &i, err
 }

@@ -21,7 +21,7 @@ func (q *Queries) RunDelete(ctx context.Context, id domain.ID) error {
 }
 
 const runGetByID = `-- name: RunGetByID :one
-SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds FROM application_runs WHERE id = $1 AND user_id = $2
+SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id FROM application_runs WHERE id = $1 AND user_id = $2
 `
 
 type RunGetByIDParams struct {
@@ -42,12 +42,14 @@ func (q *Queries) RunGetByID(ctx context.Context, arg RunGetByIDParams) (*Applic
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ApprovalTtlSeconds,
+		&i.ResumeDocumentID,
+		&i.CoverLetterDocumentID,
 	)
 	return &i, err
 }
 
 const runGetByIDForUpdate = `-- name: RunGetByIDForUpdate :one
-SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
+SELECT id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id FROM application_runs WHERE id = $1 AND user_id = $2 FOR UPDATE
 `
 
 type RunGetByIDForUpdateParams struct {
@@ -68,24 +70,30 @@ func (q *Queries) RunGetByIDForUpdate(ctx context.Context, arg RunGetByIDForUpda
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ApprovalTtlSeconds,
+		&i.ResumeDocumentID,
+		&i.CoverLetterDocumentID,
 	)
 	return &i, err
 }
 
 const runInsert = `-- name: RunInsert :one
 
-INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template, approval_ttl_seconds)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds
+INSERT INTO application_runs (id, user_id, name, requires_approval, cover_letter_template, approval_ttl_seconds,
+    resume_document_id, cover_letter_document_id)
+VALUES ($1, $2, $3, $4, $5, $6,
+    $7, $8)
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id
 `
 
 type RunInsertParams struct {
-	ID                  domain.ID
-	UserID              domain.ID
-	Name                string
-	RequiresApproval    bool
-	CoverLetterTemplate string
-	ApprovalTtlSeconds  *int
+	ID                    domain.ID
+	UserID                domain.ID
+	Name                  string
+	RequiresApproval      bool
+	CoverLetterTemplate   string
+	ApprovalTtlSeconds    *int
+	ResumeDocumentID      *domain.ID
+	CoverLetterDocumentID *domain.ID
 }
 
 // Run reads, creation and deletion (status changes are the service's).
@@ -97,6 +105,8 @@ func (q *Queries) RunInsert(ctx context.Context, arg RunInsertParams) (*Applicat
 		arg.RequiresApproval,
 		arg.CoverLetterTemplate,
 		arg.ApprovalTtlSeconds,
+		arg.ResumeDocumentID,
+		arg.CoverLetterDocumentID,
 	)
 	var i ApplicationRun
 	err := row.Scan(
@@ -109,6 +119,8 @@ func (q *Queries) RunInsert(ctx context.Context, arg RunInsertParams) (*Applicat
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ApprovalTtlSeconds,
+		&i.ResumeDocumentID,
+		&i.CoverLetterDocumentID,
 	)
 	return &i, err
 }
