@@ -29,7 +29,7 @@ type Run struct {
 	ResumeDocumentID      *ID
 	CoverLetterDocumentID *ID
 	CreatedAt             time.Time
-	UpdatedAt   time.Time
+	UpdatedAt             time.Time
 	// StateCounts holds the number of tasks per state when the query asked for it.
 	StateCounts map[State]int
 }
