@@ -71,6 +71,9 @@ var readers = map[string][]string{
 	// The worker syncs job boards; the API gives a new source its interval.
 	"sources.":              {Worker},
 	"sources.sync_interval": {API, Worker},
+	// Whoever adds a notice schedules its digest; the sweeper repairs
+	// digests that are overdue by it.
+	"notifications.": {API, Worker, Sweeper},
 }
 
 // ReadBy returns the processes that read the setting key, in the order of
@@ -97,6 +100,15 @@ type Config struct {
 	Mail     MailConfig     `mapstructure:"mail"`
 	Webhook  WebhookConfig  `mapstructure:"webhook"`
 	Sources  SourcesConfig  `mapstructure:"sources"`
+
+	Notifications NotificationsConfig `mapstructure:"notifications"`
+}
+
+// NotificationsConfig is the mail applyq sends on its own (digests).
+type NotificationsConfig struct {
+	// DigestDelay is the digest window: a notice is mailed this long after
+	// it is added, with every notice its user gets meanwhile.
+	DigestDelay time.Duration `mapstructure:"digest_delay"`
 }
 
 // SourcesConfig is the job boards users follow: how often and how hard
@@ -293,6 +305,7 @@ func setDefaults(v *viper.Viper) {
 		v.SetDefault("sources."+string(p)+".requests_per_second", 5)
 	}
 	v.SetDefault("sources.lever.eu_base_url", sources.DefaultLeverEUBaseURL)
+	v.SetDefault("notifications.digest_delay", time.Minute)
 }
 
 // Load parses args with fs (from Flags(process)) and returns the
@@ -523,6 +536,9 @@ func (c *Config) Validate(process string) error {
 		if b.RequestsPerSecond < 1 || b.RequestsPerSecond > 1000 {
 			bad("sources."+string(p)+".requests_per_second", "must be between 1 and 1000, got %d", b.RequestsPerSecond)
 		}
+	}
+	if c.Notifications.DigestDelay < 0 || c.Notifications.DigestDelay > time.Hour {
+		bad("notifications.digest_delay", "must be between 0 and 1h, got %s", c.Notifications.DigestDelay)
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)
