@@ -288,7 +288,7 @@ func (d *digest) message(user *domain.User, base string) domain.Message {
 	} else {
 		b.WriteString("Hello,\n\n")
 	}
-	b.WriteString("here is what applyq has for you.\n")
+	b.WriteString("Here is what applyq has for you.\n")
 	for _, sec := range d.sections {
 		if sec.total == 0 {
 			continue

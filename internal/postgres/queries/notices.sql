@@ -23,7 +23,7 @@ FOR UPDATE OF n SKIP LOCKED;
 -- name: NoticeMarkSent :execrows
 -- Marks notices taken by a digest: mailed, or skipped (the ids in
 -- @skipped_ids) when they were not in the mail.
-UPDATE notices SET sent_at = now(), skipped = (id = ANY(@skipped_ids::uuid[]))
+UPDATE notices SET sent_at = now(), skipped = coalesce(id = ANY(@skipped_ids::uuid[]), false)
 WHERE id = ANY(@ids::uuid[]) AND sent_at IS NULL;
 
 -- name: NoticeUnsentExists :one

@@ -205,7 +205,7 @@ func (q *Queries) NoticeLockUnsent(ctx context.Context, arg NoticeLockUnsentPara
 }
 
 const noticeMarkSent = `-- name: NoticeMarkSent :execrows
-UPDATE notices SET sent_at = now(), skipped = (id = ANY($1::uuid[]))
+UPDATE notices SET sent_at = now(), skipped = coalesce(id = ANY($1::uuid[]), false)
 WHERE id = ANY($2::uuid[]) AND sent_at IS NULL
 `
 
