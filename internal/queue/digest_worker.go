@@ -25,4 +25,6 @@ func (w *DigestWorker) Work(ctx context.Context, job *river.Job[notifications.Di
 }
 
 // Timeout implements river.Worker.
-func (w *DigestWorker) Timeout(*river.Job[notifications.DigestArgs]) time.Duration { return digestTimeout }
+func (w *DigestWorker) Timeout(*river.Job[notifications.DigestArgs]) time.Duration {
+	return digestTimeout
+}
