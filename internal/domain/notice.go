@@ -139,16 +139,3 @@ type NotificationPrefsUpdate struct {
 	NeedsYou         *bool
 	RunCompleted     *bool
 }
-
-// Apply returns p changed by u.
-func (u NotificationPrefsUpdate) Apply(p NotificationPrefs) NotificationPrefs {
-	for _, f := range []struct {
-		dst *bool
-		v   *bool
-	}{{&p.ApprovalWaiting, u.ApprovalWaiting}, {&p.QuestionsWaiting, u.QuestionsWaiting}, {&p.NeedsYou, u.NeedsYou}, {&p.RunCompleted, u.RunCompleted}} {
-		if f.v != nil {
-			*f.dst = *f.v
-		}
-	}
-	return p
-}

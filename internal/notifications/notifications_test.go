@@ -325,7 +325,8 @@ func TestDigest_PreferencesOff(t *testing.T) {
 	ctx := context.Background()
 	user := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
 	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
-	_, err := b.db.NotificationPrefsSet(ctx, user.ID, domain.NotificationPrefs{ApprovalWaiting: true, QuestionsWaiting: true, NeedsYou: true})
+	off := false
+	_, err := b.db.NotificationPrefsUpdate(ctx, user.ID, domain.NotificationPrefsUpdate{RunCompleted: &off})
 	require.NoError(t, err)
 	b.add(t, 0, b.taskNotice(t, user, "Acme — Engineer"), b.runNotice(t, user, "Backend roles"), b.runNotice(t, other, "Other's run"))
 
@@ -341,7 +342,7 @@ func TestDigest_PreferencesOff(t *testing.T) {
 	require.Equal(t, "applyq: 1 run completed", sent[1].Subject, "the other user's preferences are all on")
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE user_id = $1 AND kind = 'run_completed' AND sent_at IS NOT NULL AND skipped`, user.ID))
 
-	_, err = b.db.NotificationPrefsSet(ctx, user.ID, domain.NotificationPrefs{})
+	_, err = b.db.NotificationPrefsUpdate(ctx, user.ID, domain.NotificationPrefsUpdate{ApprovalWaiting: &off, QuestionsWaiting: &off, NeedsYou: &off})
 	require.NoError(t, err)
 	b.add(t, 0, b.taskNotice(t, user, "Globex — SRE"))
 	res, err = b.svc.SendDigest(ctx, user.ID)

@@ -103,10 +103,11 @@ func (s *Store) NotificationPrefs(ctx context.Context, userID domain.ID) (domain
 	return domain.NotificationPrefs(*r), nil
 }
 
-// NotificationPrefsSet replaces the user's notification preferences.
-func (s *Store) NotificationPrefsSet(ctx context.Context, userID domain.ID, p domain.NotificationPrefs) (domain.NotificationPrefs, error) {
-	r, err := s.q.NotificationPrefsUpsert(ctx, dbsqlc.NotificationPrefsUpsertParams{UserID: userID, ApprovalWaiting: p.ApprovalWaiting,
-		QuestionsWaiting: p.QuestionsWaiting, NeedsYou: p.NeedsYou, RunCompleted: p.RunCompleted})
+// NotificationPrefsUpdate changes the user's notification preferences
+// that u gives, keeping the others, in one statement, and returns them all.
+func (s *Store) NotificationPrefsUpdate(ctx context.Context, userID domain.ID, u domain.NotificationPrefsUpdate) (domain.NotificationPrefs, error) {
+	r, err := s.q.NotificationPrefsUpdate(ctx, dbsqlc.NotificationPrefsUpdateParams{UserID: userID, ApprovalWaiting: u.ApprovalWaiting,
+		QuestionsWaiting: u.QuestionsWaiting, NeedsYou: u.NeedsYou, RunCompleted: u.RunCompleted})
 	if err != nil {
 		return domain.NotificationPrefs{}, err
 	}

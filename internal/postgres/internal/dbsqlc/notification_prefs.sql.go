@@ -40,39 +40,45 @@ func (q *Queries) NotificationPrefsGet(ctx context.Context, userID domain.ID) (*
 	return &i, err
 }
 
-const notificationPrefsUpsert = `-- name: NotificationPrefsUpsert :one
+const notificationPrefsUpdate = `-- name: NotificationPrefsUpdate :one
 INSERT INTO notification_prefs (user_id, approval_waiting, questions_waiting, needs_you, run_completed)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (user_id) DO UPDATE SET approval_waiting = EXCLUDED.approval_waiting,
-    questions_waiting = EXCLUDED.questions_waiting, needs_you = EXCLUDED.needs_you,
-    run_completed = EXCLUDED.run_completed, updated_at = now()
+VALUES ($1, coalesce($2::boolean, true), coalesce($3::boolean, true),
+        coalesce($4::boolean, true), coalesce($5::boolean, true))
+ON CONFLICT (user_id) DO UPDATE SET
+    approval_waiting = coalesce($2::boolean, notification_prefs.approval_waiting),
+    questions_waiting = coalesce($3::boolean, notification_prefs.questions_waiting),
+    needs_you = coalesce($4::boolean, notification_prefs.needs_you),
+    run_completed = coalesce($5::boolean, notification_prefs.run_completed),
+    updated_at = now()
 RETURNING approval_waiting, questions_waiting, needs_you, run_completed
 `
 
-type NotificationPrefsUpsertParams struct {
+type NotificationPrefsUpdateParams struct {
 	UserID           domain.ID
+	ApprovalWaiting  *bool
+	QuestionsWaiting *bool
+	NeedsYou         *bool
+	RunCompleted     *bool
+}
+
+type NotificationPrefsUpdateRow struct {
 	ApprovalWaiting  bool
 	QuestionsWaiting bool
 	NeedsYou         bool
 	RunCompleted     bool
 }
 
-type NotificationPrefsUpsertRow struct {
-	ApprovalWaiting  bool
-	QuestionsWaiting bool
-	NeedsYou         bool
-	RunCompleted     bool
-}
-
-func (q *Queries) NotificationPrefsUpsert(ctx context.Context, arg NotificationPrefsUpsertParams) (*NotificationPrefsUpsertRow, error) {
-	row := q.db.QueryRow(ctx, notificationPrefsUpsert,
+// Changes the preferences given and keeps the others (NULL), in one
+// statement; a user without a row starts from every kind on.
+func (q *Queries) NotificationPrefsUpdate(ctx context.Context, arg NotificationPrefsUpdateParams) (*NotificationPrefsUpdateRow, error) {
+	row := q.db.QueryRow(ctx, notificationPrefsUpdate,
 		arg.UserID,
 		arg.ApprovalWaiting,
 		arg.QuestionsWaiting,
 		arg.NeedsYou,
 		arg.RunCompleted,
 	)
-	var i NotificationPrefsUpsertRow
+	var i NotificationPrefsUpdateRow
 	err := row.Scan(
 		&i.ApprovalWaiting,
 		&i.QuestionsWaiting,
