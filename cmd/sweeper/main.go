@@ -22,7 +22,7 @@ func run(ctx context.Context, a *app.App) error {
 		return err
 	}
 	c := a.Config.Sweeper
-	sw := &sweeper.Sweeper{Tasks: s.Tasks, DB: s.DB, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
+	sw := &sweeper.Sweeper{Tasks: s.Tasks, DB: s.DB, Notifications: s.Notifications, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
 	m := a.Metrics
 	sw.OnPass = func(r sweeper.Result, err error) {
@@ -34,7 +34,7 @@ func run(ctx context.Context, a *app.App) error {
 		for kind, n := range map[string]int{"requeued": r.Requeued, "failed_exhausted": r.FailedExhausted, "paused_unknown_outcome": r.PausedUnknownOutcome,
 			"expired_approvals": r.ExpiredApprovals, "orphans_repaired": r.OrphansRepaired, "river_jobs_cancelled": r.RiverJobsCancelled,
 			"runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted, "expired_sessions_deleted": r.ExpiredSessionsDeleted,
-			"approval_tokens_cleared": r.ApprovalTokensCleared} {
+			"approval_tokens_cleared": r.ApprovalTokensCleared, "digests_repaired": r.DigestsRepaired} {
 			m.SweeperActions.WithLabelValues(kind).Add(float64(n))
 		}
 	}

@@ -51,7 +51,7 @@ func run(ctx context.Context, a *app.App) error {
 	proc, err := queue.NewProcess(queue.ProcessOptions{
 		OnApply: m.ObserveApplier,
 		OnJob:   func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
-		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: s.Tasks, Accounts: s.Accounts, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
+		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: s.Tasks, Accounts: s.Accounts, Notifications: s.Notifications, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
 		Concurrency: cfg.Worker.Concurrency, JobTimeout: cfg.Worker.JobTimeout,
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,

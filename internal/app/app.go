@@ -25,6 +25,7 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/logging"
 	"github.com/applyq/applyq/internal/metrics"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/queue"
 	"github.com/applyq/applyq/internal/tasks"
@@ -181,10 +182,11 @@ func ShutdownContext(d time.Duration) (context.Context, context.CancelFunc) {
 // application services (every change), and the insert-only River client
 // they enqueue through (River UI reads through it too).
 type Services struct {
-	DB       *postgres.DB
-	Tasks    *tasks.Service
-	Accounts *accounts.Service
-	River    *queue.Inserter
+	DB            *postgres.DB
+	Tasks         *tasks.Service
+	Accounts      *accounts.Service
+	Notifications *notifications.Service
+	River         *queue.Inserter
 	// Documents keeps users' documents in Blobs, the blob store of
 	// blob.url; both nil in a process without one (see openDocuments).
 	Documents *documents.Service
@@ -192,10 +194,11 @@ type Services struct {
 }
 
 // Services builds this process's services, the process's metrics observing
-// committed changes; mailer sends approval links (nil in processes that
-// request none); boards read job boards (nil in processes that sync none).
-// A process that does not read blob.url (see config.ReadBy) opens no blob
-// store and has no documents service; Close closes the one it opened.
+// committed changes; mailer sends approval links and digests (nil in
+// processes that mail none); boards read job boards (nil in processes that
+// sync none). A process that does not read blob.url (see config.ReadBy)
+// opens no blob store and has no documents service; Close closes the one it
+// opened.
 func (a *App) Services(mailer domain.Mailer, boards map[domain.Platform]domain.BoardClient) (*Services, error) {
 	cfg := a.Config
 	if !slices.Contains(config.ReadBy("blob.url"), a.Process) {
@@ -231,6 +234,8 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 			Boards: boards, SourceSyncEvery: cfg.Sources.SyncInterval}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
+		Notifications: notifications.New(notifications.Options{Pool: pool, River: ins.Client(), Mailer: mailer,
+			PublicBaseURL: cfg.HTTP.PublicBaseURL, DigestDelay: cfg.Notifications.DigestDelay, Log: log}),
 		River: ins,
 	}
 	if err := openDocuments(s, cfg, log); err != nil {

@@ -76,6 +76,9 @@ var readers = map[string][]string{
 	// documents an application carries.
 	"blob.":      {API, Worker},
 	"documents.": {API, Worker},
+	// Whoever adds a notice schedules its digest; the sweeper repairs
+	// digests that are overdue by it.
+	"notifications.": {API, Worker, Sweeper},
 }
 
 // ReadBy returns the processes that read the setting key, in the order of
@@ -104,6 +107,15 @@ type Config struct {
 	Sources   SourcesConfig   `mapstructure:"sources"`
 	Blob      BlobConfig      `mapstructure:"blob"`
 	Documents DocumentsConfig `mapstructure:"documents"`
+
+	Notifications NotificationsConfig `mapstructure:"notifications"`
+}
+
+// NotificationsConfig is the mail applyq sends on its own (digests).
+type NotificationsConfig struct {
+	// DigestDelay is the digest window: a notice is mailed this long after
+	// it is added, with every notice its user gets meanwhile.
+	DigestDelay time.Duration `mapstructure:"digest_delay"`
 }
 
 // BlobConfig is where bytes are kept: documents (and later evidence).
@@ -315,6 +327,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sources.lever.eu_base_url", sources.DefaultLeverEUBaseURL)
 	v.SetDefault("blob.url", "") // development: derived, see DefaultBlobURL
 	v.SetDefault("documents.max_bytes", domain.DefaultMaxDocumentBytes)
+	v.SetDefault("notifications.digest_delay", time.Minute)
 }
 
 // DefaultBlobDir is the development blob store, relative to the working
@@ -574,6 +587,9 @@ func (c *Config) Validate(process string) error {
 	if c.Documents.MaxBytes < domain.MinMaxDocumentBytes || c.Documents.MaxBytes > domain.MaxMaxDocumentBytes {
 		bad("documents.max_bytes", "must be between %d (%s) and %d (%s) bytes, got %d", domain.MinMaxDocumentBytes, domain.FormatBytes(domain.MinMaxDocumentBytes),
 			domain.MaxMaxDocumentBytes, domain.FormatBytes(domain.MaxMaxDocumentBytes), c.Documents.MaxBytes)
+	}
+	if c.Notifications.DigestDelay < 0 || c.Notifications.DigestDelay > time.Hour {
+		bad("notifications.digest_delay", "must be between 0 and 1h, got %s", c.Notifications.DigestDelay)
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)

@@ -14,16 +14,32 @@ type profilePage struct {
 	Profile domain.Profile
 	Limit   string
 	Errors  map[string]string
+	// Notices are the kinds of notice mailed to the user (the
+	// Notifications form).
+	Notices domain.NotificationPrefs
 }
 
-// handleProfile serves GET /profile.
+// handleProfile serves GET /profile: the profile and the notifications.
 func (d *Dashboard) handleProfile(c echo.Context) error {
 	u := userOf(c)
-	return d.page(c, http.StatusOK, "profile.html", "Profile", profilePage{Profile: u.Profile, Limit: strconv.Itoa(u.DailySubmissionLimit)})
+	return d.profilePage(c, http.StatusOK, profilePage{Profile: u.Profile, Limit: strconv.Itoa(u.DailySubmissionLimit)})
 }
 
-// handleSaveProfile serves POST /profile: errors are shown next to their field.
+func (d *Dashboard) profilePage(c echo.Context, status int, p profilePage) error {
+	prefs, err := d.db.NotificationPrefs(c.Request().Context(), userOf(c).ID)
+	if err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
+	p.Notices = prefs
+	return d.page(c, status, "profile.html", "Profile", p)
+}
+
+// handleSaveProfile serves POST /profile: the profile form (errors are
+// shown next to their field), or the notifications form (section=notifications).
 func (d *Dashboard) handleSaveProfile(c echo.Context) error {
+	if c.FormValue("section") == "notifications" {
+		return d.saveNotifications(c)
+	}
 	u := userOf(c)
 	p := domain.Profile{Name: strings.TrimSpace(c.FormValue("name")), Phone: strings.TrimSpace(c.FormValue("phone")),
 		Location: strings.TrimSpace(c.FormValue("location")), ResumeURL: strings.TrimSpace(c.FormValue("resume_url")), Links: u.Profile.Links}
@@ -38,10 +54,25 @@ func (d *Dashboard) handleSaveProfile(c echo.Context) error {
 		errs["daily_submission_limit"] = "must be a whole number between 0 and 10000"
 	}
 	if len(errs) > 0 {
-		return d.page(c, http.StatusBadRequest, "profile.html", "Profile", profilePage{Profile: p, Limit: limitText, Errors: errs})
+		return d.profilePage(c, http.StatusBadRequest, profilePage{Profile: p, Limit: limitText, Errors: errs})
 	}
 	if _, err := d.db.UpdateProfile(c.Request().Context(), u.ID, p, limit); err != nil {
 		return d.renderError(c, err, u)
+	}
+	return back(c, "/profile", "profile_saved")
+}
+
+// saveNotifications saves the notifications form: a ticked box mails its
+// kind, an unticked one (which a browser does not send) does not.
+func (d *Dashboard) saveNotifications(c echo.Context) error {
+	ticked := func(name string) *bool {
+		on := c.FormValue(name) == "on"
+		return &on
+	}
+	u := domain.NotificationPrefsUpdate{ApprovalWaiting: ticked("approval_waiting"), QuestionsWaiting: ticked("questions_waiting"),
+		NeedsYou: ticked("needs_you"), RunCompleted: ticked("run_completed")}
+	if _, err := d.db.NotificationPrefsUpdate(c.Request().Context(), userOf(c).ID, u); err != nil {
+		return d.renderError(c, err, userOf(c))
 	}
 	return back(c, "/profile", "profile_saved")
 }

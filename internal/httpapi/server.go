@@ -229,6 +229,8 @@ func (s *Server) routes() {
 	u.POST("/auth/logout", s.handleLogout)
 	u.GET("/me", s.handleMe)
 	u.PATCH("/me", s.handleUpdateMe)
+	u.GET("/me/notifications", s.handleGetNotifications)
+	u.PATCH("/me/notifications", s.handleUpdateNotifications)
 
 	u.POST("/tokens", s.handleCreateToken)
 	u.GET("/tokens", s.handleListTokens)

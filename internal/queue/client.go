@@ -38,11 +38,12 @@ type ClientOptions struct {
 }
 
 // Workers are the workers one process runs: Apply works the applications
-// queue, MagicLink the mail queue, Sources the job-board syncs (and, on
-// the elected leader, their periodic scheduling); any may be nil.
+// queue, MagicLink and Digest the mail queue, Sources the job-board syncs
+// (and, on the elected leader, their periodic scheduling); any may be nil.
 type Workers struct {
 	Apply     *ApplyWorker
 	MagicLink *MagicLinkWorker
+	Digest    *DigestWorker
 	Sources   *SourceWorkers
 }
 
@@ -72,6 +73,12 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 	}
 	if ws.MagicLink != nil {
 		if err := river.AddWorkerSafely(workers, ws.MagicLink); err != nil {
+			return nil, err
+		}
+		queues[accounts.QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}
+	}
+	if ws.Digest != nil {
+		if err := river.AddWorkerSafely(workers, ws.Digest); err != nil {
 			return nil, err
 		}
 		queues[accounts.QueueMail] = river.QueueConfig{MaxWorkers: mailConcurrency}

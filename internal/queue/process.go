@@ -13,6 +13,7 @@ import (
 
 	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/notify"
 	"github.com/applyq/applyq/internal/tasks"
 )
@@ -25,6 +26,8 @@ type ProcessOptions struct {
 	Tasks *tasks.Service
 	// Accounts serves the sign-in mail worker.
 	Accounts *accounts.Service
+	// Notifications serves the digest mail worker (none when nil).
+	Notifications *notifications.Service
 
 	Applier domain.Applier
 	Mailer  domain.Mailer
@@ -77,7 +80,11 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	magic := &MagicLinkWorker{Accounts: o.Accounts, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL}
 	syncs := &SourceWorkers{Sync: &SyncSourceWorker{Tasks: o.Tasks, JobTimeout: o.SourceSyncTimeout},
 		Schedule: &ScheduleSyncsWorker{Tasks: o.Tasks}, Concurrency: o.SourceConcurrency}
-	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic, Sources: syncs}, ClientOptions{
+	var digest *DigestWorker
+	if o.Notifications != nil {
+		digest = &DigestWorker{Notifications: o.Notifications}
+	}
+	client, err := NewWorkerClient(o.Pool, Workers{Apply: w, MagicLink: magic, Digest: digest, Sources: syncs}, ClientOptions{
 		Concurrency: o.Concurrency, FetchCooldown: o.FetchCooldown, FetchPollInterval: o.FetchPollInterval, ID: o.Owner, Log: o.Log,
 		OnJob: o.OnJob,
 	})

@@ -1,6 +1,7 @@
 // Package sweeper holds the maintenance passes that keep applyq's promises
 // when processes die: tasks held by dead workers are taken back, expired
-// approvals are closed, tasks that lost their River job get a new one. Each
+// approvals are closed, tasks that lost their River job get a new one, and
+// so do users whose notices lost their digest job. Each
 // pass works in bounded batches with FOR UPDATE SKIP LOCKED, so several
 // sweepers can run at once and never handle one row twice. Run loops them on
 // a ticker; RunOnce is one pass for cron.
@@ -13,20 +14,23 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 )
 
 // Sweeper runs maintenance passes against the store.
 type Sweeper struct {
-	Tasks       *tasks.Service // the task rules: recovery, expiry, orphans, runs
-	DB          *postgres.DB   // housekeeping of spent credentials
-	Log         *zap.Logger
-	Interval    time.Duration
-	StuckAfter  time.Duration // heartbeat age that means the worker is dead
-	OrphanGrace time.Duration // a waiting task must be this old before its missing job counts
-	BatchSize   int           // rows per statement
-	MaxBatches  int           // batches per kind per pass (bounds one pass)
+	Tasks *tasks.Service // the task rules: recovery, expiry, orphans, runs
+	DB    *postgres.DB   // housekeeping of spent credentials
+	// Notifications repairs lost digests (the pass is left out when nil).
+	Notifications *notifications.Service
+	Log           *zap.Logger
+	Interval      time.Duration
+	StuckAfter    time.Duration // heartbeat age that means the worker is dead
+	OrphanGrace   time.Duration // a waiting task (or an unsent notice, past its digest window) must be this old before its missing job counts
+	BatchSize     int           // rows per statement
+	MaxBatches    int           // batches per kind per pass (bounds one pass)
 	// TokenGrace is how long a decided or expired approval link keeps
 	// answering with its status (someone clicks the mailed link again)
 	// before its token is forgotten; SpentTokenGrace when zero.
@@ -51,14 +55,15 @@ type Result struct {
 	ExpiredTokensDeleted   int
 	ExpiredSessionsDeleted int
 	ApprovalTokensCleared  int
+	DigestsRepaired        int
 	Duration               time.Duration
 }
 
 // String is the one-line summary printed by --once.
 func (r Result) String() string {
-	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d duration=%s",
+	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d digests_repaired=%d duration=%s",
 		r.Requeued, r.FailedExhausted, r.PausedUnknownOutcome, r.ExpiredApprovals, r.OrphansRepaired, r.RiverJobsCancelled,
-		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.ApprovalTokensCleared, r.Duration.Round(time.Millisecond))
+		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.ApprovalTokensCleared, r.DigestsRepaired, r.Duration.Round(time.Millisecond))
 }
 
 func (s *Sweeper) now() time.Time {
@@ -130,6 +135,17 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 		return s.DB.ForgetApprovalTokens(ctx, s.now().Add(-grace), s.BatchSize)
 	}); err != nil {
 		return res, fmt.Errorf("clearing spent approval tokens: %w", err)
+	}
+	if s.Notifications != nil {
+		if res.DigestsRepaired, err = s.batches(func() (int, error) {
+			users, err := s.Notifications.RepairDigests(ctx, s.now().Add(-s.OrphanGrace), s.BatchSize)
+			for _, id := range users {
+				s.Log.Warn("notices had no digest job; enqueued one", zap.Stringer("user_id", id), zap.String("reason", "orphan"))
+			}
+			return len(users), err
+		}); err != nil {
+			return res, fmt.Errorf("repairing digests: %w", err)
+		}
 	}
 	res.Duration = time.Since(start)
 	return res, nil

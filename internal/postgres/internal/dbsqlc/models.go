@@ -377,6 +377,29 @@ type MagicLinkToken struct {
 	ConsumedAt *time.Time
 }
 
+type Notice struct {
+	ID         domain.ID
+	UserID     domain.ID
+	Kind       string
+	TaskID     *domain.ID
+	RunID      *domain.ID
+	ApprovalID *domain.ID
+	Subject    string
+	Detail     string
+	CreatedAt  time.Time
+	SentAt     *time.Time
+	Skipped    bool
+}
+
+type NotificationPref struct {
+	UserID           domain.ID
+	ApprovalWaiting  bool
+	QuestionsWaiting bool
+	NeedsYou         bool
+	RunCompleted     bool
+	UpdatedAt        time.Time
+}
+
 type RateLimit struct {
 	Key         string
 	WindowStart time.Time
