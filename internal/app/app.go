@@ -229,7 +229,7 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 	}
 	s := &Services{
 		DB: postgres.New(pool),
-		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, Mailer: mailer, PublicBaseURL: cfg.HTTP.PublicBaseURL,
+		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, DigestDelay: cfg.Notifications.DigestDelay,
 			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
 			Boards: boards, SourceSyncEvery: cfg.Sources.SyncInterval}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,

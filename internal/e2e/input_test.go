@@ -1,8 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"testing"
@@ -55,7 +53,7 @@ func TestPages_FormsRefuseTextPostgresCannotStore(t *testing.T) {
 			"jobs.csv":  "url,title\nhttps://example.com/1,ok\nhttps://example.com/2,b" + bad + "d\n",
 			"jobs.json": `{"jobs":[{"url":"https://example.com/1","title":"b` + bad + `d"}]}`,
 		} {
-			code, page := s.upload(t, cookie, name, content)
+			code, page := s.uploadJobs(t, cookie, name, content)
 			if name == "jobs.json" && bad == "\x00" {
 				// A raw NUL byte is not JSON at all.
 				require.Equal(t, http.StatusBadRequest, code, "%s: %s", name, page)
@@ -63,7 +61,7 @@ func TestPages_FormsRefuseTextPostgresCannotStore(t *testing.T) {
 			}
 			require.Equal(t, http.StatusBadRequest, code, "%s with %q: %s", name, bad, page)
 		}
-		code, page := s.upload(t, cookie, "jobs.json", `{"jobs":[{"url":"https://example.com/1","title":"b\u0000d"}]}`)
+		code, page := s.uploadJobs(t, cookie, "jobs.json", `{"jobs":[{"url":"https://example.com/1","title":"b\u0000d"}]}`)
 		require.Equal(t, http.StatusOK, code, "a NUL escape rejects that posting alone: %s", page)
 		require.Contains(t, page, "rejected")
 
@@ -82,23 +80,10 @@ func TestPages_FormsRefuseTextPostgresCannotStore(t *testing.T) {
 	require.Zero(t, pgtest.MustCount(t, s.db, `SELECT count(*) FROM job_postings`))
 }
 
-// upload posts a file to the dashboard's jobs form.
-func (s *stack) upload(t *testing.T, cookie, name, content string) (int, string) {
+// uploadJobs posts a file to the dashboard's jobs form.
+func (s *stack) uploadJobs(t *testing.T, cookie, name, content string) (int, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	fw, err := w.CreateFormFile("file", name)
-	require.NoError(t, err)
-	_, err = fw.Write([]byte(content))
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, s.api.URL+"/jobs", &buf)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Origin", s.cfg.HTTP.PublicBaseURL)
-	req.Header.Set("Cookie", web.SessionCookie+"="+cookie)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	t.Cleanup(func() { res.Body.Close() })
-	return res.StatusCode, body(t, res)
+	code, page := s.upload(t, "/jobs", nil, name, []byte(content),
+		map[string]string{"Origin": s.cfg.HTTP.PublicBaseURL, "Cookie": web.SessionCookie + "=" + cookie})
+	return code, string(page)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/sources"
@@ -158,14 +159,33 @@ func TestSources_FollowABoardThenAPostingClosesAndItsQueuedTaskIsCancelled(t *te
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, string(body), `"closed_at":"`)
 
-	// Resumed, the run submits the two open postings only.
+	// Resumed, the run prepares the two open postings' forms: they ask for
+	// a résumé the user has not uploaded, so both wait for it.
+	code, _, body = s.request(t, http.MethodPatch, "/api/v1/me", map[string]any{"first_name": "Ada"}, auth)
+	require.Equal(t, http.StatusOK, code, string(body))
 	code, _, body = s.request(t, http.MethodPatch, "/api/v1/runs/"+run.ID.String(), map[string]any{"status": "active"}, auth)
 	require.Equal(t, http.StatusOK, code, string(body))
+	waitFor(t, 30*time.Second, "two tasks waiting for a résumé", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'paused' AND state_reason = 'needs_answer'`, run.ID) == 2
+	})
+	require.Empty(t, s.dry.Sent(), "nothing goes out while the form misses what only the user can give")
+
+	// Uploading one queues them again; they go out with that résumé.
+	resume := documentstest.PDF("Ada Lovelace, engineer")
+	code, body = s.upload(t, "/api/v1/documents", map[string]string{"kind": "resume"}, "ada.pdf", resume, auth)
+	require.Equal(t, http.StatusCreated, code, string(body))
+	var doc struct{ ID domain.ID }
+	require.NoError(t, json.Unmarshal(body, &doc))
 	waitFor(t, 30*time.Second, "two submissions", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'submitted'`, run.ID) == 2
 	})
+	require.Len(t, s.dry.Sent(), 2)
 	for _, p := range s.dry.Sent() {
 		require.NotEqual(t, closing, p.JobID, "a closed posting is never submitted")
+		require.NotNil(t, p.Form)
+		require.Equal(t, "Ada", p.Form.Field("first_name").Value)
+		require.Equal(t, doc.ID, p.Form.Field("resume").File.DocumentID, "the form carries the résumé uploaded")
+		require.True(t, p.Form.Field("question_7001").Empty(), "an optional question nothing answers is left blank, never guessed")
+		require.Len(t, p.Documents, 1)
 	}
-	require.Len(t, s.dry.Sent(), 2)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,7 @@ import (
 	"github.com/applyq/applyq/internal/health"
 	"github.com/applyq/applyq/internal/httpapi"
 	"github.com/applyq/applyq/internal/mail"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/notify"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
@@ -83,6 +85,7 @@ type stack struct {
 	mail     *mail.Recorder
 	dry      *applier.DryRun
 	clock    *clock
+	notices  *notifications.Service // the workers' digests; nil: none
 	procMu   sync.Mutex
 	procs    []*queue.Process
 }
@@ -96,6 +99,12 @@ type stackOpts struct {
 	// Boards are the job-board clients the workers sync sources with
 	// (point them at an httptest server).
 	Boards map[domain.Platform]domain.BoardClient
+	// Digests has the workers mail notice digests (at once: no digest
+	// window). Without, notices wait unmailed and tests take approval links
+	// from approvalRun, which mints them as a digest does.
+	Digests bool
+	// DigestDelay is the digest window (default none: mailed at once).
+	DigestDelay time.Duration
 }
 
 // startStack runs the API (httptest, loopback) and, unless NoWorker, one
@@ -120,8 +129,9 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	cfg.Blob.URL = documentstest.FileURL(t.TempDir()) // documents' bytes
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
-	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, Mailer: s.mail, PublicBaseURL: cfg.HTTP.PublicBaseURL,
-		HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards})
+	cfg.Notifications.DigestDelay = o.DigestDelay
+	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards,
+		DigestDelay: o.DigestDelay})
 	hub := dashboard.NewHub()
 	listener := notify.New(dbURL, log)
 	listener.Subscribe(domain.NotifyTasks, hub)
@@ -131,6 +141,9 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	svcs, err := app.NewServices(pool, cfg, log, nil, s.mail, nil)
 	require.NoError(t, err)
 	svcs.Tasks, s.accounts = s.svc, svcs.Accounts // the stack's clock paces the tasks
+	if o.Digests {
+		s.notices = svcs.Notifications
+	}
 	pageOpts := app.DashboardOptions(cfg, svcs)
 	pageOpts.Log, pageOpts.Hub = log, hub
 	pages, err := dashboard.New(pageOpts)
@@ -165,7 +178,8 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	p, err := queue.NewProcess(queue.ProcessOptions{
-		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, Accounts: s.accounts, Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
+		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, Accounts: s.accounts, Notifications: s.notices,
+		Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
 		Concurrency: o.Concurrency, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
 		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalPollInterval: s.cfg.Approval.PollInterval,
 		SourceConcurrency: 2, SourceSyncTimeout: 30 * time.Second,
@@ -193,8 +207,8 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// approvalTokens returns the approval link tokens mailed so far, by task
-// order of mailing.
+// approvalTokens returns the approval link tokens mailed so far, in the
+// order mailed.
 func (s *stack) approvalTokens(t testing.TB) []string {
 	t.Helper()
 	var out []string
@@ -204,6 +218,25 @@ func (s *stack) approvalTokens(t testing.TB) []string {
 		out = append(out, u.Query().Get("token"))
 	}
 	return out
+}
+
+// approvalLinks mints a link token for the pending approval of each task,
+// as the digest that mails them does, and returns them in task order.
+func (s *stack) approvalLinks(t testing.TB, taskIDs []domain.ID) []string {
+	t.Helper()
+	ctx := context.Background()
+	ids, hashes, tokens := make([]domain.ID, len(taskIDs)), make([][]byte, len(taskIDs)), make([]string, len(taskIDs))
+	for i, id := range taskIDs {
+		a, err := s.db.ApprovalLatestForTask(ctx, id)
+		require.NoError(t, err)
+		require.NotNil(t, a, "task %s has an approval request", id)
+		ids[i] = a.ID
+		tokens[i], hashes[i] = domain.NewToken(domain.PrefixApproval)
+	}
+	changed, err := s.db.ApprovalRotateTokens(ctx, ids, hashes)
+	require.NoError(t, err)
+	require.Len(t, changed, len(ids), "every request is pending")
+	return tokens
 }
 
 func (s *stack) post(t testing.TB, path string, body any, headers map[string]string) (int, []byte) {
@@ -243,29 +276,56 @@ func (s *stack) request(t testing.TB, method, path string, body any, headers map
 	return res.StatusCode, res.Header, out
 }
 
+// upload posts one file as multipart/form-data, with fields, and returns
+// the answer's status and body.
+func (s *stack) upload(t testing.TB, path string, fields map[string]string, filename string, data []byte, headers map[string]string) (int, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		require.NoError(t, w.WriteField(k, v))
+	}
+	fw, err := w.CreateFormFile("file", filename)
+	require.NoError(t, err)
+	_, err = fw.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	req, err := http.NewRequest(http.MethodPost, s.api.URL+path, &buf)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, out
+}
+
 // session signs user in without mail and returns a bearer token.
 func (s *stack) session(t testing.TB, user *domain.User) string {
 	t.Helper()
 	return pgtest.MustSession(t, s.db, user.Email)
 }
 
-// approvalRun adds n jobs to a new approval-requiring run of a new user and
-// waits until each has an approval request mailed.
+// approvalRun adds n jobs to a new approval-requiring run of a new user,
+// waits until each awaits approval, and returns the user, the task ids and
+// each task's approval link token (approvalLinks).
 func (s *stack) approvalRun(t testing.TB, n int) (*domain.User, []domain.ID, []string) {
 	t.Helper()
 	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{RequiresApproval: true, Template: "Hello {{.company}}"})
-	before := len(s.approvalTokens(t))
 	res := taskstest.MustAdd(t, s.db, user, run, pgtest.MustJobs(t, s.db, user, n))
 	ids := make([]domain.ID, len(res.Queued))
 	for i, q := range res.Queued {
 		ids[i] = q.TaskID
 	}
 	waitFor(t, 30*time.Second, "approval requests", func() bool {
-		return len(s.approvalTokens(t)) >= before+n &&
-			pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == n
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == n
 	})
-	return user, ids, s.approvalTokens(t)[before:]
+	return user, ids, s.approvalLinks(t, ids)
 }
 
 func approvalKeyFor(t testing.TB, token string) postgres.ApprovalKey {

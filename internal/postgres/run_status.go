@@ -66,10 +66,17 @@ func (s *Store) RunSetStatus(ctx context.Context, userID, id domain.ID, status d
 	return runFromRow(r), nil
 }
 
-// RunCompleteMany marks runs completed and returns how many changed.
-func (s *Store) RunCompleteMany(ctx context.Context, ids []domain.ID) (int, error) {
-	n, err := s.q.RunCompleteMany(ctx, ids)
-	return int(n), err
+// RunCompleteMany marks runs completed and returns them.
+func (s *Store) RunCompleteMany(ctx context.Context, ids []domain.ID) ([]*domain.Run, error) {
+	rows, err := s.q.RunCompleteMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Run, len(rows))
+	for i, r := range rows {
+		out[i] = runFromRow(r)
+	}
+	return out, nil
 }
 
 // JobPostingOwnedIDs returns which of ids are the user's job postings.

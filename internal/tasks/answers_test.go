@@ -3,6 +3,7 @@ package tasks_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -313,4 +314,53 @@ func TestApprove_TheEditedFormIsWhatIsSent(t *testing.T) {
 	visa, err := b.db.AnswerByKey(ctx, b.user.ID, "will you now or in the future require visa sponsorship")
 	require.NoError(t, err)
 	require.Equal(t, "Yes", visa.Value, "a choice is filed under its label")
+}
+
+// TestNotices_WhatNeedsTheUserIsNoticedForTheDigest: requesting an
+// approval, pausing for answers, an unknown submission outcome and a
+// completed run each add a notice, with one digest job per user, in the
+// transaction of the change.
+func TestNotices_WhatNeedsTheUserIsNoticedForTheDigest(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	kinds := func() map[string]int {
+		rows, err := b.db.Pool.Query(ctx, `SELECT kind, count(*)::int FROM notices WHERE user_id = $1 GROUP BY kind`, b.user.ID)
+		require.NoError(t, err)
+		defer rows.Close()
+		out := map[string]int{}
+		for rows.Next() {
+			var k string
+			var n int
+			require.NoError(t, rows.Scan(&k, &n))
+			out[k] = n
+		}
+		return out
+	}
+	approval := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
+	work(t, b, b.svc, taskstest.MustAdd(t, b.db, b.user, approval, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID)
+	job := pgtest.MustJobs(t, b.db, b.user, 1)
+	withForm(t, b, formQuestions(), job...)
+	work(t, b, b.svc, taskstest.MustAdd(t, b.db, b.user, b.run, job).Queued[0].TaskID)
+	require.Equal(t, map[string]int{"approval_waiting": 1, "questions_waiting": 1}, kinds())
+	var subject string
+	require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT subject FROM notices WHERE kind = 'approval_waiting'`).Scan(&subject))
+	require.Equal(t, "Company 0 — Engineer", subject)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'notice_digest'`), "one digest per user")
+
+	// A submission whose outcome is unknown needs its user.
+	plain := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{})
+	id := taskstest.MustAdd(t, b.db, b.user, plain, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	next := work(t, b, b.svc, id)
+	require.NotNil(t, next.Submit)
+	require.NoError(t, b.svc.RecordOutcome(ctx, next.Submit, domain.OutcomeUnknown, errors.New("timeout after the request went out")))
+	require.Equal(t, 1, kinds()["needs_you"])
+
+	// A run whose tasks are all settled completes, noticed.
+	_, err := b.db.Pool.Exec(ctx, `UPDATE application_tasks SET state = 'cancelled' WHERE run_id = $1`, plain.ID)
+	require.NoError(t, err)
+	n, err := b.svc.CompleteRuns(ctx, 10)
+	require.NoError(t, err)
+	require.Positive(t, n)
+	require.Equal(t, 1, kinds()["run_completed"])
 }

@@ -43,8 +43,28 @@ func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Ta
 			t.notify(domain.NotifyApprovals, m.TaskID.String())
 		}
 	}
+	if m.To == domain.StatePaused && m.Reason == domain.ReasonSubmissionOutcomeUnknown {
+		// Only its user can tell whether it went out.
+		if err := needsYou(ctx, t, task, "the submission may have gone out: check, then resume or cancel it"); err != nil {
+			return nil, err
+		}
+	}
 	s.moved(t, task, m.From, m.To, m.Actor, m.Reason)
 	return task, nil
+}
+
+// needsYou queues a needs_you notice about task for its user's digest.
+func needsYou(ctx context.Context, t *txn, task *domain.Task, why string) error {
+	cards, err := t.st.TaskCards(ctx, []*domain.Task{task})
+	if err != nil {
+		return err
+	}
+	subject := "an application"
+	if len(cards) == 1 {
+		subject = noticeSubject(&domain.JobPosting{Company: cards[0].Company, Title: cards[0].Title, URL: cards[0].URL})
+	}
+	t.notice(domain.Notice{UserID: task.UserID, Kind: domain.NoticeNeedsYou, TaskID: &task.ID, RunID: &task.RunID, Subject: subject, Detail: why})
+	return nil
 }
 
 // moved tells the owner's live views that task moved, and counts and logs

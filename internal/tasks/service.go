@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 )
 
@@ -32,9 +33,10 @@ type Options struct {
 	River *river.Client[pgx.Tx]
 	Log   *zap.Logger
 
-	// Mailer sends approval links; PublicBaseURL is where they point.
-	Mailer        domain.Mailer
-	PublicBaseURL string
+	// DigestDelay is how long after a notice (an approval waiting,
+	// questions waiting, a task that needs its user, a run completed) its
+	// user's digest mail goes out, with every notice added meanwhile.
+	DigestDelay time.Duration
 	// ApprovalTTL is how long an approval request stays open (default 20m).
 	ApprovalTTL time.Duration
 	// HandoffDelay delays the River job that continues an approved task, so
@@ -113,8 +115,13 @@ type txn struct {
 	st       *postgres.Store
 	channels []string
 	payloads []string
+	notices  []domain.Notice
 	after    []func()
 }
+
+// notice queues a notice for its user's digest, written last in the
+// transaction (its digest job row is the last lock taken).
+func (t *txn) notice(n domain.Notice) { t.notices = append(t.notices, n) }
 
 // notify queues a NOTIFY sent with the commit; repeats are sent once.
 func (t *txn) notify(channel, payload string) {
@@ -137,7 +144,13 @@ func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
 		if err := fn(t); err != nil {
 			return err
 		}
-		return t.st.Notify(ctx, t.channels, t.payloads)
+		if err := t.st.Notify(ctx, t.channels, t.payloads); err != nil {
+			return err
+		}
+		if len(t.notices) == 0 {
+			return nil
+		}
+		return notifications.AddMany(ctx, tx, s.river, t.notices, s.o.DigestDelay)
 	}, s.logRetry)
 	if err != nil {
 		return err

@@ -151,8 +151,16 @@ func (s *Service) CompleteRuns(ctx context.Context, limit int) (int, error) {
 			n = 0
 			return err
 		}
-		n, err = t.st.RunCompleteMany(ctx, ids)
-		return err
+		runs, err := t.st.RunCompleteMany(ctx, ids)
+		if err != nil {
+			return err
+		}
+		n = len(runs)
+		for _, r := range runs {
+			t.notice(domain.Notice{UserID: r.UserID, Kind: domain.NoticeRunCompleted, RunID: &r.ID, Subject: r.Name,
+				Detail: "every application of the run is submitted or cancelled"})
+		}
+		return nil
 	})
 	return n, err
 }

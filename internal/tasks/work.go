@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -190,6 +190,24 @@ func (s *Service) Prepare(ctx context.Context, c *Claimed) (Next, error) {
 	return s.markSubmitting(ctx, c, packet, body)
 }
 
+// noticeSubject names a posting in a notice: "Acme — Backend Engineer".
+func noticeSubject(j *domain.JobPosting) string {
+	subject := strings.TrimSpace(j.Company + " — " + j.Title)
+	if j.Company == "" || j.Title == "" {
+		subject = strings.TrimSpace(j.Company + j.Title)
+	}
+	if subject == "" {
+		subject = j.URL
+	}
+	if r := []rune(subject); len(r) > 200 {
+		subject = string(r[:200]) + "…"
+	}
+	if subject == "" || domain.LineProblem(subject, domain.MaxNoticeSubject) != "" {
+		subject = "an application"
+	}
+	return subject
+}
+
 // waitForAnswers pauses a claimed task whose form has required questions
 // nothing answers (in_progress → paused, needs_answer), recording the
 // questions it waits for: answering them (AnswerQuestion) queues it again.
@@ -205,6 +223,8 @@ func (s *Service) waitForAnswers(ctx context.Context, c *Claimed, waiting []doma
 		if err := t.st.WaitingQuestionsSet(ctx, moved, waiting); err != nil {
 			return err
 		}
+		t.notice(domain.Notice{UserID: task.UserID, Kind: domain.NoticeQuestionsWaiting, TaskID: &task.ID, RunID: &task.RunID,
+			Subject: noticeSubject(c.app.Job), Detail: fmt.Sprintf("%d question(s) need your answer", len(waiting))})
 		return completeJob(ctx, t, c.job)
 	})
 	if isTransitionError(err) {
@@ -220,7 +240,9 @@ func (s *Service) waitForAnswers(ctx context.Context, c *Claimed, waiting []doma
 // mailed once that committed.
 func (s *Service) requestApproval(ctx context.Context, c *Claimed, packet *domain.Packet, body []byte) (Next, error) {
 	task := c.app.Task
-	raw, hash := domain.NewToken(domain.PrefixApproval)
+	// The request's link token is minted by the digest that mails it;
+	// this one is never shown.
+	_, hash := domain.NewToken(domain.PrefixApproval)
 	err := s.inTx(ctx, func(t *txn) error {
 		if err := lockDocuments(ctx, t, packet); err != nil {
 			return err
@@ -237,7 +259,8 @@ func (s *Service) requestApproval(ctx context.Context, c *Claimed, packet *domai
 		if err != nil {
 			return err
 		}
-		t.afterCommit(func() { s.mailApprovalLink(ctx, c.app, raw, req) })
+		t.notice(domain.Notice{UserID: task.UserID, Kind: domain.NoticeApprovalWaiting, TaskID: &task.ID, RunID: &task.RunID,
+			ApprovalID: &req.ID, Subject: noticeSubject(c.app.Job), Detail: "open until " + req.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")})
 		return completeJob(ctx, t, c.job)
 	})
 	if isTransitionError(err) {
@@ -248,28 +271,6 @@ func (s *Service) requestApproval(ctx context.Context, c *Claimed, packet *domai
 		return Next{}, s.retryOrFail(ctx, c.job, task, c.lease.Token, domain.StateInProgress, err)
 	}
 	return Next{AwaitingApproval: task.ID}, nil
-}
-
-func (s *Service) mailApprovalLink(ctx context.Context, app *postgres.Application, token string, req *domain.Approval) {
-	if s.o.Mailer == nil {
-		return
-	}
-	msg := domain.Message{
-		To:      app.User.Email,
-		Subject: fmt.Sprintf("Approve your application to %s: %s", app.Job.Company, app.Job.Title),
-		Body: fmt.Sprintf("applyq prepared your application to %s (%s).\n\nReview it and approve or reject it here (the link expires at %s):\n\n%s\n",
-			app.Job.Company, app.Job.Title, req.ExpiresAt.UTC().Format(time.RFC1123), ApprovalLink(s.o.PublicBaseURL, token)),
-	}
-	// The inbox shows every pending approval too: a failed mail loses nothing.
-	if err := s.o.Mailer.Send(ctx, msg); err != nil {
-		s.log.Warn("mailing approval link failed; the request is in the user's inbox", zap.Stringer("task_id", app.Task.ID), zap.Error(err))
-	}
-}
-
-// ApprovalLink builds the link to an approval's confirm page: opening it
-// changes nothing, the decision is a POST.
-func ApprovalLink(base, token string) string {
-	return base + "/approvals/confirm?token=" + url.QueryEscape(token)
 }
 
 // errOverLimit rolls back a submitting write that would pass the user's

@@ -60,5 +60,6 @@ ORDER BY r.id
 LIMIT @max::int
 FOR UPDATE OF r SKIP LOCKED;
 
--- name: RunCompleteMany :execrows
-UPDATE application_runs SET status = 'completed', updated_at = now() WHERE id = ANY(@ids::uuid[]);
+-- name: RunCompleteMany :many
+UPDATE application_runs SET status = 'completed', updated_at = now() WHERE id = ANY(@ids::uuid[])
+RETURNING *;

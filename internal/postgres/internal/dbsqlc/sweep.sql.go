@@ -12,16 +12,41 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 )
 
-const runCompleteMany = `-- name: RunCompleteMany :execrows
+const runCompleteMany = `-- name: RunCompleteMany :many
 UPDATE application_runs SET status = 'completed', updated_at = now() WHERE id = ANY($1::uuid[])
+RETURNING id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at, approval_ttl_seconds, resume_document_id, cover_letter_document_id
 `
 
-func (q *Queries) RunCompleteMany(ctx context.Context, ids []domain.ID) (int64, error) {
-	result, err := q.db.Exec(ctx, runCompleteMany, ids)
+func (q *Queries) RunCompleteMany(ctx context.Context, ids []domain.ID) ([]*ApplicationRun, error) {
+	rows, err := q.db.Query(ctx, runCompleteMany, ids)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items []*ApplicationRun
+	for rows.Next() {
+		var i ApplicationRun
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.Name,
+			&i.Status,
+			&i.RequiresApproval,
+			&i.CoverLetterTemplate,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.ApprovalTtlSeconds,
+			&i.ResumeDocumentID,
+			&i.CoverLetterDocumentID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sweepExpiredApprovalTasks = `-- name: SweepExpiredApprovalTasks :many
