@@ -207,19 +207,6 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// approvalTokens returns the approval link tokens mailed so far, in the
-// order mailed.
-func (s *stack) approvalTokens(t testing.TB) []string {
-	t.Helper()
-	var out []string
-	for _, link := range s.mail.Links("", "/approvals/confirm?token=") {
-		u, err := url.Parse(link)
-		require.NoError(t, err)
-		out = append(out, u.Query().Get("token"))
-	}
-	return out
-}
-
 // approvalLinks mints a link token for the pending approval of each task,
 // as the digest that mails them does, and returns them in task order.
 func (s *stack) approvalLinks(t testing.TB, taskIDs []domain.ID) []string {
