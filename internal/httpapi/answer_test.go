@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/tasks"
@@ -183,4 +184,50 @@ func TestApprovals_ApproveWithEdits(t *testing.T) {
 	saved, err := b.db.AnswerByKey(context.Background(), b.user.ID, "why acme")
 	require.NoError(t, err)
 	require.Equal(t, "Because rockets.", saved.Value)
+}
+
+// TestRuns_ChooseTheirDocuments: a run may carry one of the user's
+// résumés instead of the default; another user's document is not found,
+// a deleted one or one of the other kind is refused naming the field, and
+// null goes back to the default.
+func TestRuns_ChooseTheirDocuments(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t, apiOpts{})
+	_, token := newUser(t, b)
+	_, other := newUser(t, b)
+	first := b.mustUpload(t, token, "resume", "first.pdf", documentstest.PDF("first"))
+	second := b.mustUpload(t, token, "resume", "second.pdf", documentstest.PDF("second"))
+	letter := b.mustUpload(t, token, "cover_letter", "letter.pdf", documentstest.PDF("letter"))
+	theirs := b.mustUpload(t, other, "resume", "theirs.pdf", documentstest.PDF("theirs"))
+	require.True(t, first.IsDefault)
+
+	create := func(body map[string]any) resp {
+		body["name"] = "run"
+		return b.do(t, req{Method: "POST", Path: "/api/v1/runs", Token: token, Body: body})
+	}
+	r := create(map[string]any{"resume_document_id": theirs.ID})
+	require.Equal(t, http.StatusNotFound, r.Status, string(r.Body))
+	fieldError(t, create(map[string]any{"resume_document_id": letter.ID}), "resume_document_id")
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_runs`), "nothing half-written")
+
+	r = create(map[string]any{"resume_document_id": second.ID, "approval_ttl_seconds": 3600})
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var run struct {
+		ID               string
+		ResumeDocumentID *string `json:"resume_document_id"`
+		TTL              *int    `json:"approval_ttl_seconds"`
+	}
+	r.JSON(t, &run)
+	require.Equal(t, second.ID, *run.ResumeDocumentID)
+	require.Equal(t, 3600, *run.TTL)
+
+	r = b.do(t, req{Method: "DELETE", Path: "/api/v1/documents/" + first.ID, Token: token})
+	require.Equal(t, http.StatusNoContent, r.Status, string(r.Body))
+	r = b.do(t, req{Method: "PATCH", Path: "/api/v1/runs/" + run.ID, Token: token, Body: map[string]any{"resume_document_id": first.ID}})
+	require.Contains(t, fieldError(t, r, "resume_document_id"), "deleted")
+	r = b.do(t, req{Method: "PATCH", Path: "/api/v1/runs/" + run.ID, Token: token, Body: map[string]any{"resume_document_id": nil}})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.JSON(t, &run)
+	require.Nil(t, run.ResumeDocumentID, "null: back to the default")
+	require.Equal(t, 3600, *run.TTL, "what the patch did not name stays")
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -14,6 +15,9 @@ type createRunRequest struct {
 	RequiresApproval    bool   `json:"requires_approval"`
 	CoverLetterTemplate string `json:"cover_letter_template"`
 	ApprovalTTLSeconds  *int   `json:"approval_ttl_seconds"`
+	// The documents its applications carry (absent or null: your defaults).
+	ResumeDocumentID      *domain.ID `json:"resume_document_id"`
+	CoverLetterDocumentID *domain.ID `json:"cover_letter_document_id"`
 }
 
 // ttlFromSeconds reads a run's approval window (0 or null: the default).
@@ -31,7 +35,7 @@ func (s *Server) handleCreateRun(c echo.Context) error {
 		return err
 	}
 	in := domain.RunCreate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate,
-		ApprovalTTL: ttlFromSeconds(req.ApprovalTTLSeconds)}
+		ApprovalTTL: ttlFromSeconds(req.ApprovalTTLSeconds), ResumeDocumentID: req.ResumeDocumentID, CoverLetterDocumentID: req.CoverLetterDocumentID}
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -79,6 +83,9 @@ type updateRunRequest struct {
 	CoverLetterTemplate *string `json:"cover_letter_template"`
 	Status              *string `json:"status"`
 	ApprovalTTLSeconds  *int    `json:"approval_ttl_seconds"`
+	// A document id, or null for your default; absent: unchanged.
+	ResumeDocumentID      json.RawMessage `json:"resume_document_id"`
+	CoverLetterDocumentID json.RawMessage `json:"cover_letter_document_id"`
 }
 
 // handleUpdateRun answers PATCH /api/v1/runs/:id: rename, change approval or
@@ -98,6 +105,15 @@ func (s *Server) handleUpdateRun(c echo.Context) error {
 		ttl := ttlFromSeconds(req.ApprovalTTLSeconds)
 		u.ApprovalTTL = &ttl
 	}
+	var isNull bool
+	if u.ResumeDocumentID, isNull, err = bodyID("resume_document_id", req.ResumeDocumentID); err != nil {
+		return err
+	}
+	u.SetResume = u.ResumeDocumentID != nil || isNull
+	if u.CoverLetterDocumentID, isNull, err = bodyID("cover_letter_document_id", req.CoverLetterDocumentID); err != nil {
+		return err
+	}
+	u.SetCoverLetter = u.CoverLetterDocumentID != nil || isNull
 	if req.Status != nil {
 		st := domain.RunStatus(*req.Status)
 		u.Status = &st

@@ -29,15 +29,18 @@ func toUser(u *domain.User) userJSON {
 }
 
 type runJSON struct {
-	ID                  domain.ID      `json:"id"`
-	Name                string         `json:"name"`
-	Status              string         `json:"status"`
-	RequiresApproval    bool           `json:"requires_approval"`
-	CoverLetterTemplate string         `json:"cover_letter_template"`
-	ApprovalTTLSeconds  *int           `json:"approval_ttl_seconds"`
-	TaskCounts          map[string]int `json:"task_counts"`
-	CreatedAt           time.Time      `json:"created_at"`
-	UpdatedAt           time.Time      `json:"updated_at"`
+	ID                  domain.ID `json:"id"`
+	Name                string    `json:"name"`
+	Status              string    `json:"status"`
+	RequiresApproval    bool      `json:"requires_approval"`
+	CoverLetterTemplate string    `json:"cover_letter_template"`
+	ApprovalTTLSeconds  *int      `json:"approval_ttl_seconds"`
+	// The documents its applications carry (null: the user's defaults).
+	ResumeDocumentID      *domain.ID     `json:"resume_document_id"`
+	CoverLetterDocumentID *domain.ID     `json:"cover_letter_document_id"`
+	TaskCounts            map[string]int `json:"task_counts"`
+	CreatedAt             time.Time      `json:"created_at"`
+	UpdatedAt             time.Time      `json:"updated_at"`
 }
 
 func toRun(r *domain.Run) runJSON {
@@ -46,7 +49,8 @@ func toRun(r *domain.Run) runJSON {
 		counts[string(s)] = r.StateCounts[s]
 	}
 	v := runJSON{ID: r.ID, Name: r.Name, Status: string(r.Status), RequiresApproval: r.RequiresApproval,
-		CoverLetterTemplate: r.CoverLetterTemplate, TaskCounts: counts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CoverLetterTemplate: r.CoverLetterTemplate, TaskCounts: counts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ResumeDocumentID: r.ResumeDocumentID, CoverLetterDocumentID: r.CoverLetterDocumentID}
 	if r.ApprovalTTL > 0 {
 		n := int(r.ApprovalTTL / time.Second)
 		v.ApprovalTTLSeconds = &n

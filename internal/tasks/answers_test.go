@@ -1,14 +1,19 @@
 package tasks_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/blob"
+	"github.com/applyq/applyq/internal/documents"
+	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
@@ -363,4 +368,52 @@ func TestNotices_WhatNeedsTheUserIsNoticedForTheDigest(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, n)
 	require.Equal(t, 1, kinds()["run_completed"])
+}
+
+// TestPacket_CarriesTheDocumentVersionAndDeletingItChangesNothing: a
+// packet records exactly which document it carried (id, name, sha256);
+// deleting the document afterwards keeps its bytes (a sent packet carries
+// it) and changes nothing the packet shows.
+func TestPacket_CarriesTheDocumentVersionAndDeletingItChangesNothing(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	blobs, err := blob.Open(ctx, "mem://")
+	require.NoError(t, err)
+	docs := documents.New(documents.Options{Pool: b.db.Pool, Blobs: blobs})
+	pdf := documentstest.PDF("Ada Lovelace, analyst")
+	doc, err := docs.Upload(ctx, b.user.ID, "resume", "CV", "ada.pdf", bytes.NewReader(pdf))
+	require.NoError(t, err)
+
+	id := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	next := work(t, b, b.svc, id)
+	require.NotNil(t, next.Submit)
+	require.Equal(t, []domain.FormFile{{DocumentID: doc.ID, Kind: "resume", Name: "CV", Filename: doc.Filename,
+		ContentType: "application/pdf", Size: int64(len(pdf)), SHA256: doc.SHA256}}, next.Submit.Packet.Documents)
+	require.NoError(t, b.svc.RecordOutcome(ctx, next.Submit, domain.OutcomeSubmitted, nil))
+	stored := func() []byte {
+		var p []byte
+		require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT packet FROM application_tasks WHERE id = $1`, id).Scan(&p))
+		return p
+	}
+	before := stored()
+
+	require.NoError(t, docs.Delete(ctx, b.user.ID, doc.ID))
+	require.JSONEq(t, string(before), string(stored()), "the sent packet shows what it showed")
+	ok, err := blobs.Exists(ctx, doc.BlobKey)
+	require.NoError(t, err)
+	require.True(t, ok, "the bytes a sent packet carried are kept")
+	r, got, err := docs.OpenForApplication(ctx, b.user.ID, doc.ID)
+	require.NoError(t, err)
+	defer r.Close()
+	body, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.Equal(t, pdf, body)
+	require.NotNil(t, got.DeletedAt)
+
+	// The next application carries no résumé (the user has none now).
+	id2 := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	next = work(t, b, b.svc, id2)
+	require.NotNil(t, next.Submit)
+	require.Empty(t, next.Submit.Packet.Documents)
 }
