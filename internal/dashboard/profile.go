@@ -41,8 +41,11 @@ func (d *Dashboard) handleSaveProfile(c echo.Context) error {
 		return d.saveNotifications(c)
 	}
 	u := userOf(c)
-	p := domain.Profile{Name: strings.TrimSpace(c.FormValue("name")), Phone: strings.TrimSpace(c.FormValue("phone")),
-		Location: strings.TrimSpace(c.FormValue("location")), ResumeURL: strings.TrimSpace(c.FormValue("resume_url")), Links: u.Profile.Links}
+	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
+	p := domain.Profile{Name: v("name"), FirstName: v("first_name"), LastName: v("last_name"), Phone: v("phone"),
+		Location: v("location"), LinkedIn: v("linkedin"), GitHub: v("github"), Website: v("website"),
+		CurrentCompany: v("current_company"), WorkAuthorization: v("work_authorization"),
+		DeclineDemographic: c.FormValue("decline_demographic") == "on", ResumeURL: v("resume_url"), Links: u.Profile.Links}
 	limitText := c.FormValue("daily_submission_limit")
 	limit, convErr := strconv.Atoi(limitText)
 	err := p.Validate(limit)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,6 +17,7 @@ import (
 func ticked(t *testing.T, page string) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
+	_, page, _ = strings.Cut(page, `id="notifications"`) // the notifications form
 	re := regexp.MustCompile(`<input type="checkbox" name="([a-z_]+)" value="on" (checked)?>`)
 	for _, m := range re.FindAllStringSubmatch(page, -1) {
 		out[m[1]] = m[2] == "checked"
@@ -61,4 +63,31 @@ func TestProfile_Notifications(t *testing.T) {
 	got, err = b.db.NotificationPrefs(ctx, ada.ID)
 	require.NoError(t, err)
 	require.Equal(t, want, got)
+}
+
+// The profile form saves what forms are filled with: names, links,
+// current company, the work-authorisation note and the decline choice; a
+// bad link is refused next to its field.
+func TestProfile_FormFields(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	form := url.Values{"name": {"Ada Lovelace"}, "first_name": {"Ada"}, "last_name": {"Lovelace"}, "phone": {"+44 20 7946 0000"},
+		"location": {"London"}, "linkedin": {"https://linkedin.com/in/ada"}, "github": {"https://github.com/ada"}, "website": {""},
+		"current_company": {"Analytical Engines"}, "work_authorization": {"UK citizen"}, "decline_demographic": {"on"},
+		"resume_url": {""}, "daily_submission_limit": {"25"}}
+	res, body := b.post(t, "/profile", form, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	u, err := b.db.GetUser(context.Background(), user.ID)
+	require.NoError(t, err)
+	require.Equal(t, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace", Phone: "+44 20 7946 0000", Location: "London",
+		LinkedIn: "https://linkedin.com/in/ada", GitHub: "https://github.com/ada", CurrentCompany: "Analytical Engines",
+		WorkAuthorization: "UK citizen", DeclineDemographic: true}, u.Profile)
+	require.Equal(t, 25, u.DailySubmissionLimit)
+
+	form.Set("github", "not a url")
+	res, body = b.post(t, "/profile", form, session)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, body, `id="f-github-error"`)
+	require.Contains(t, body, `value="not a url"`, "what was entered is shown again")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -154,4 +155,21 @@ func TestReviewPage_EditThenApprove(t *testing.T) {
 	_, other := b.user(t)
 	res, _ = b.get(t, path, other)
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
+}
+
+// The run form sets a run's approval window; a window that is not a
+// number of minutes is refused next to its field.
+func TestRunsPage_ApprovalWindow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	res, body := b.post(t, "/runs", url.Values{"name": {"batch review"}, "requires_approval": {"on"}, "approval_ttl_minutes": {"soon"}}, session)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	require.Contains(t, body, "Approval window must be a whole number of minutes.")
+	res, body = b.post(t, "/runs", url.Values{"name": {"batch review"}, "requires_approval": {"on"}, "approval_ttl_minutes": {"90"}}, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	runs, _, err := b.db.ListRuns(context.Background(), user.ID, "", 10)
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	require.Equal(t, 90*time.Minute, runs[0].ApprovalTTL)
 }

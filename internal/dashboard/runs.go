@@ -2,6 +2,9 @@ package dashboard
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +15,10 @@ type runsPage struct {
 	Runs   []*domain.Run
 	Form   domain.RunCreate
 	Errors map[string]string
+	// Resumes and Letters are the user's documents a run may carry.
+	Resumes, Letters []*domain.Document
+	// TTLMinutes is the approval window as entered ("" for the default).
+	TTLMinutes string
 }
 
 // handleRuns serves GET /runs: every run with per-state counts and progress,
@@ -26,6 +33,19 @@ func (d *Dashboard) runsPage(c echo.Context, status int, p runsPage) error {
 		return d.renderError(c, err, userOf(c))
 	}
 	p.Runs = runs
+	if d.db != nil {
+		docs, err := d.db.DocumentList(c.Request().Context(), userOf(c).ID, nil)
+		if err != nil {
+			return d.renderError(c, err, userOf(c))
+		}
+		for _, doc := range docs {
+			if doc.Kind == domain.DocumentResume {
+				p.Resumes = append(p.Resumes, doc)
+			} else {
+				p.Letters = append(p.Letters, doc)
+			}
+		}
+	}
 	return d.page(c, status, "runs.html", "Runs", p)
 }
 
@@ -34,15 +54,39 @@ func (d *Dashboard) handleCreateRun(c echo.Context) error {
 	in := domain.RunCreate{Name: c.FormValue("name"), RequiresApproval: c.FormValue("requires_approval") == "on",
 		CoverLetterTemplate: c.FormValue("cover_letter_template")}
 	errs := map[string]string{}
-	if err := in.Validate(); err != nil {
-		errs = fieldErrors(err)
-	} else if err := domain.ValidateCoverLetterTemplate(in.CoverLetterTemplate); err != nil {
-		errs = fieldErrors(err)
+	ttl := strings.TrimSpace(c.FormValue("approval_ttl_minutes"))
+	if ttl != "" {
+		if m, err := strconv.Atoi(ttl); err != nil || m <= 0 {
+			errs["approval_ttl"] = "must be a whole number of minutes"
+		} else {
+			in.ApprovalTTL = time.Duration(m) * time.Minute
+		}
 	}
+	for field, dst := range map[string]**domain.ID{"resume_document_id": &in.ResumeDocumentID, "cover_letter_document_id": &in.CoverLetterDocumentID} {
+		if v := c.FormValue(field); v != "" {
+			id, err := domain.ParseID(v)
+			if err != nil {
+				errs[field] = "is not one of your documents"
+				continue
+			}
+			*dst = &id
+		}
+	}
+	if len(errs) == 0 {
+		if err := in.Validate(); err != nil {
+			errs = fieldErrors(err)
+		} else if err := domain.ValidateCoverLetterTemplate(in.CoverLetterTemplate); err != nil {
+			errs = fieldErrors(err)
+		}
+	}
+	page := runsPage{Form: in, Errors: errs, TTLMinutes: ttl}
 	if len(errs) > 0 {
-		return d.runsPage(c, http.StatusBadRequest, runsPage{Form: in, Errors: errs})
+		return d.runsPage(c, http.StatusBadRequest, page)
 	}
 	if _, err := d.tasks.CreateRun(c.Request().Context(), userOf(c).ID, in); err != nil {
+		if page.Errors = fieldErrors(err); domain.ErrorCode(err) == domain.EINVALID && len(page.Errors) > 0 {
+			return d.runsPage(c, http.StatusBadRequest, page)
+		}
 		return d.renderError(c, err, userOf(c))
 	}
 	return back(c, "/runs", "run_created")

@@ -95,17 +95,16 @@ func (s *Store) ListRuns(ctx context.Context, userID domain.ID, cursor string, l
 	return runs, next, runCounts(ctx, s.db, runs)
 }
 
-// runColumns and scanRun read the dynamic list, and serve the hand-written
-// queries of UpdateRun, CancelRun, task.go and task_query.go until they move
-// to sqlc.
-const runColumns = `id, user_id, name, status, requires_approval, cover_letter_template, created_at, updated_at`
+// runColumns and scanRun read the dynamic list: every column, in the
+// table's order (sqlc's ApplicationRun).
+const runColumns = `application_runs.*`
 
-func scanRun(row pgx.Row) (*domain.Run, error) {
-	var r domain.Run
-	if err := row.Scan(&r.ID, &r.UserID, &r.Name, &r.Status, &r.RequiresApproval, &r.CoverLetterTemplate, &r.CreatedAt, &r.UpdatedAt); err != nil {
+func scanRun(row pgx.CollectableRow) (*domain.Run, error) {
+	r, err := pgx.RowToStructByPos[dbsqlc.ApplicationRun](row)
+	if err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return runFromRow(&r), nil
 }
 
 // ttlSeconds is a run's approval window as stored: null for the default.
