@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
@@ -29,16 +27,8 @@ func waitingTask(t *testing.T, b *bundle, user *domain.User, approval bool, answ
 	p.Name, p.FirstName = "Ada Lovelace", "Ada"
 	_, err := b.db.UpdateProfile(ctx, user.ID, p, 50)
 	require.NoError(t, err)
-	qs, err := json.Marshal([]domain.Question{
-		{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
-		{Field: "q_visa", Label: "Will you require visa sponsorship?", Kind: domain.QuestionSingleSelect, Required: true,
-			Options: []domain.QuestionOption{{Label: "Yes", Value: "1"}, {Label: "No", Value: "0"}}},
-		{Field: "q_why", Label: "Why Acme?", Kind: domain.QuestionTextarea, Required: true},
-	})
-	require.NoError(t, err)
 	job := pgtest.MustJobs(t, b.db, user, 1)
-	_, err = b.db.Pool.Exec(ctx, `UPDATE job_postings SET questions = $2 WHERE id = $1`, job[0], qs)
-	require.NoError(t, err)
+	taskstest.MustForm(t, b.db, taskstest.Form(), job...)
 	svc := taskstest.MustService(t, b.db, tasks.Options{})
 	for label, value := range answers {
 		_, err := svc.Answer(ctx, user.ID, tasks.AnswerInput{Label: label, Value: value}, "test")
@@ -46,15 +36,7 @@ func waitingTask(t *testing.T, b *bundle, user *domain.User, approval bool, answ
 	}
 	run := pgtest.MustRun(t, b.db, user, pgtest.RunOpts{RequiresApproval: approval})
 	id := taskstest.MustAdd(t, b.db, user, run, job).Queued[0].TaskID
-	task, err := b.db.TaskGet(ctx, user.ID, id)
-	require.NoError(t, err)
-	next, err := svc.Claim(ctx, &river.Job[tasks.ApplyArgs]{JobRow: &rivertype.JobRow{ID: task.RiverJobID, State: rivertype.JobStateRunning},
-		Args: tasks.ApplyArgs{TaskID: id}}, tasks.Lease{Token: domain.NewID(), Owner: "test"})
-	require.NoError(t, err)
-	if next.Prepare != nil {
-		_, err = svc.Prepare(ctx, next.Prepare)
-		require.NoError(t, err)
-	}
+	taskstest.MustWork(t, b.db, svc, user.ID, id)
 	return id
 }
 

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -32,16 +31,8 @@ func TestBrowser_AnswerAQuestionThenApproveAnEditedForm(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.db.UpdateProfile(bg, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada"}, 50)
 	require.NoError(t, err)
-	qs, err := json.Marshal([]domain.Question{
-		{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
-		{Field: "q_visa", Label: "Will you require visa sponsorship?", Kind: domain.QuestionSingleSelect, Required: true,
-			Options: []domain.QuestionOption{{Label: "Yes", Value: "1"}, {Label: "No", Value: "0"}}},
-		{Field: "q_why", Label: "Why Acme?", Kind: domain.QuestionTextarea, Required: true},
-	})
-	require.NoError(t, err)
 	job := pgtest.MustJobs(t, s.db, user, 1)
-	_, err = s.db.Pool.Exec(bg, `UPDATE job_postings SET questions = $2 WHERE id = $1`, job[0], qs)
-	require.NoError(t, err)
+	taskstest.MustForm(t, s.db, taskstest.Form(), job...)
 	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{RequiresApproval: true, Template: "Dear {{.company}},"})
 	id := taskstest.MustAdd(t, s.db, user, run, job).Queued[0].TaskID
 	waitFor(t, 30*time.Second, "the application to wait for answers", func() bool {

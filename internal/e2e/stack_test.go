@@ -241,25 +241,13 @@ func (s *stack) get(t testing.TB, path string) (int, http.Header, []byte) {
 func (s *stack) request(t testing.TB, method, path string, body any, headers map[string]string) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
+	contentType := ""
 	if body != nil {
 		b, err := json.Marshal(body)
 		require.NoError(t, err)
-		rd = bytes.NewReader(b)
+		rd, contentType = bytes.NewReader(b), "application/json"
 	}
-	req, err := http.NewRequest(method, s.api.URL+path, rd)
-	require.NoError(t, err)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, res.Header, out
+	return s.send(t, method, path, rd, contentType, headers)
 }
 
 // upload posts one file as multipart/form-data, with fields, and returns
@@ -276,9 +264,18 @@ func (s *stack) upload(t testing.TB, path string, fields map[string]string, file
 	_, err = fw.Write(data)
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, s.api.URL+path, &buf)
+	code, _, out := s.send(t, http.MethodPost, path, &buf, w.FormDataContentType(), headers)
+	return code, out
+}
+
+// send makes one request to the API and reads the whole answer.
+func (s *stack) send(t testing.TB, method, path string, body io.Reader, contentType string, headers map[string]string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.api.URL+path, body)
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", w.FormDataContentType())
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
@@ -287,7 +284,7 @@ func (s *stack) upload(t testing.TB, path string, fields map[string]string, file
 	defer res.Body.Close()
 	out, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
-	return res.StatusCode, out
+	return res.StatusCode, res.Header, out
 }
 
 // session signs user in without mail and returns a bearer token.

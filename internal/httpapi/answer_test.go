@@ -2,12 +2,9 @@ package httpapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/documents/documentstest"
@@ -28,16 +25,8 @@ func formTask(t *testing.T, b *sourceBundle, approval bool) (*tasks.Service, dom
 	_, err := b.db.UpdateProfile(ctx, b.user.ID, p, 50)
 	require.NoError(t, err)
 	b.user.Profile = p
-	qs, err := json.Marshal([]domain.Question{
-		{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
-		{Field: "q_visa", Label: "Will you require visa sponsorship?", Kind: domain.QuestionSingleSelect, Required: true,
-			Options: []domain.QuestionOption{{Label: "Yes", Value: "1"}, {Label: "No", Value: "0"}}},
-		{Field: "q_why", Label: "Why Acme?", Kind: domain.QuestionTextarea, Required: true},
-	})
-	require.NoError(t, err)
 	job := pgtest.MustJobs(t, b.db, b.user, 1)
-	_, err = b.db.Pool.Exec(ctx, `UPDATE job_postings SET questions = $2 WHERE id = $1`, job[0], qs)
-	require.NoError(t, err)
+	taskstest.MustForm(t, b.db, taskstest.Form(), job...)
 	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: approval})
 	id := taskstest.MustAdd(t, b.db, b.user, run, job).Queued[0].TaskID
 	svc := taskstest.MustService(t, b.db, tasks.Options{})
@@ -48,16 +37,7 @@ func formTask(t *testing.T, b *sourceBundle, approval bool) (*tasks.Service, dom
 // prepare claims and prepares a task as a worker does.
 func prepare(t *testing.T, b *sourceBundle, svc *tasks.Service, id domain.ID) {
 	t.Helper()
-	ctx := context.Background()
-	task, err := b.db.TaskGet(ctx, b.user.ID, id)
-	require.NoError(t, err)
-	job := &river.Job[tasks.ApplyArgs]{JobRow: &rivertype.JobRow{ID: task.RiverJobID, State: rivertype.JobStateRunning}, Args: tasks.ApplyArgs{TaskID: id}}
-	next, err := svc.Claim(ctx, job, tasks.Lease{Token: domain.NewID(), Owner: "test"})
-	require.NoError(t, err)
-	if next.Prepare != nil {
-		_, err = svc.Prepare(ctx, next.Prepare)
-		require.NoError(t, err)
-	}
+	taskstest.MustWork(t, b.db, svc, b.user.ID, id)
 }
 
 type waitingView struct {

@@ -3,7 +3,6 @@ package tasks_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"testing"
@@ -39,27 +38,13 @@ func formQuestions() []domain.Question {
 // withForm gives jobs a published form.
 func withForm(t *testing.T, b *bundle, qs []domain.Question, jobs ...domain.ID) {
 	t.Helper()
-	body, err := json.Marshal(qs)
-	require.NoError(t, err)
-	for _, id := range jobs {
-		_, err := b.db.Pool.Exec(context.Background(), `UPDATE job_postings SET questions = $2 WHERE id = $1`, id, body)
-		require.NoError(t, err)
-	}
+	taskstest.MustForm(t, b.db, qs, jobs...)
 }
 
 // work claims and prepares one task as a worker does.
 func work(t *testing.T, b *bundle, svc *tasks.Service, taskID domain.ID) tasks.Next {
 	t.Helper()
-	ctx := context.Background()
-	task, err := b.db.TaskGet(ctx, b.user.ID, taskID)
-	require.NoError(t, err)
-	next, err := svc.Claim(ctx, jobFor(task), tasks.Lease{Token: domain.NewID(), Owner: "test"})
-	require.NoError(t, err)
-	if next.Prepare != nil {
-		next, err = svc.Prepare(ctx, next.Prepare)
-		require.NoError(t, err)
-	}
-	return next
+	return taskstest.MustWork(t, b.db, svc, b.user.ID, taskID)
 }
 
 func mustTask(t *testing.T, b *bundle, id domain.ID) *domain.Task {
@@ -77,6 +62,23 @@ func setupForms(t *testing.T) *bundle {
 	_, err := b.db.UpdateProfile(context.Background(), b.user.ID, p, 50)
 	require.NoError(t, err)
 	return b
+}
+
+// answer gives the user's last name and files answers by the questions'
+// wording: the forms then need nothing more.
+func answer(t *testing.T, b *bundle, answers map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := b.db.GetUser(ctx, b.user.ID)
+	require.NoError(t, err)
+	p := u.Profile
+	p.LastName = "Lovelace"
+	_, err = b.db.UpdateProfile(ctx, b.user.ID, p, 50)
+	require.NoError(t, err)
+	for label, value := range answers {
+		_, err := b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Label: label, Value: value}, "test")
+		require.NoError(t, err)
+	}
 }
 
 // TestAnswer_OneAnswerQueuesAgainEveryTaskWaitingOnIt: tasks whose forms
@@ -177,15 +179,8 @@ func TestAnswer_SensitiveQuestionsAreNeverFilledFromASimilarAnswer(t *testing.T)
 	t.Parallel()
 	b := setupForms(t)
 	ctx := context.Background()
-	p := b.user.Profile
-	p.FirstName, p.LastName = "Ada", "Lovelace"
-	_, err := b.db.UpdateProfile(ctx, b.user.ID, p, 50)
-	require.NoError(t, err)
-	for label, value := range map[string]string{"Do you require visa sponsorship to work in the United Kingdom?": "No",
-		"Why do you want to work at Acme Rockets?": "Rockets."} {
-		_, err := b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Label: label, Value: value}, "test")
-		require.NoError(t, err)
-	}
+	answer(t, b, map[string]string{"Do you require visa sponsorship to work in the United Kingdom?": "No",
+		"Why do you want to work at Acme Rockets?": "Rockets."})
 	job := pgtest.MustJobs(t, b.db, b.user, 1)
 	withForm(t, b, []domain.Question{
 		{Field: "q1", Label: "Do you require visa sponsorship to work in the United States?", Kind: domain.QuestionSingleSelect, Required: true, Options: yesNo},
@@ -271,15 +266,8 @@ func TestApprove_TheEditedFormIsWhatIsSent(t *testing.T) {
 	t.Parallel()
 	b := setupForms(t)
 	ctx := context.Background()
-	p := b.user.Profile
-	p.FirstName, p.LastName = "Ada", "Lovelace"
-	_, err := b.db.UpdateProfile(ctx, b.user.ID, p, 50)
-	require.NoError(t, err)
-	for key, value := range map[string]string{"will you now or in the future require visa sponsorship": "No",
-		"why do you want to work at acme rockets": "Rockets."} {
-		_, err := b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Label: key, Value: value}, "test")
-		require.NoError(t, err)
-	}
+	answer(t, b, map[string]string{"will you now or in the future require visa sponsorship": "No",
+		"why do you want to work at acme rockets": "Rockets."})
 	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
 	job := pgtest.MustJobs(t, b.db, b.user, 1)
 	withForm(t, b, formQuestions(), job...)

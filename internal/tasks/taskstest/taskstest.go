@@ -4,6 +4,7 @@ package taskstest
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
@@ -57,4 +59,50 @@ func MustAdd(tb testing.TB, db *postgres.DB, user *domain.User, run *domain.Run,
 		tb.Fatalf("MustAdd: %v", err)
 	}
 	return res
+}
+
+// Form is a posting's application form as a board publishes it: the
+// applicant's first name (from the profile), a visa choice and a free-text
+// question (from the answer library).
+func Form() []domain.Question {
+	return []domain.Question{
+		{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard},
+		{Field: "q_visa", Label: "Will you require visa sponsorship?", Kind: domain.QuestionSingleSelect, Required: true,
+			Options: []domain.QuestionOption{{Label: "Yes", Value: "1"}, {Label: "No", Value: "0"}}},
+		{Field: "q_why", Label: "Why Acme?", Kind: domain.QuestionTextarea, Required: true},
+	}
+}
+
+// MustForm gives job postings a published form.
+func MustForm(tb testing.TB, db *postgres.DB, qs []domain.Question, jobIDs ...domain.ID) {
+	tb.Helper()
+	body, err := json.Marshal(qs)
+	if err != nil {
+		tb.Fatalf("MustForm: %v", err)
+	}
+	for _, id := range jobIDs {
+		if _, err := db.Pool.Exec(context.Background(), `UPDATE job_postings SET questions = $2 WHERE id = $1`, id, body); err != nil {
+			tb.Fatalf("MustForm: %v", err)
+		}
+	}
+}
+
+// MustWork claims and prepares one of user's tasks as a worker does, and
+// returns what comes next (a submission, or nothing when it waits).
+func MustWork(tb testing.TB, db *postgres.DB, svc *tasks.Service, userID, taskID domain.ID) tasks.Next {
+	tb.Helper()
+	ctx := context.Background()
+	task, err := db.TaskGet(ctx, userID, taskID)
+	if err != nil {
+		tb.Fatalf("MustWork: %v", err)
+	}
+	job := &river.Job[tasks.ApplyArgs]{JobRow: &rivertype.JobRow{ID: task.RiverJobID, State: rivertype.JobStateRunning}, Args: tasks.ApplyArgs{TaskID: taskID}}
+	next, err := svc.Claim(ctx, job, tasks.Lease{Token: domain.NewID(), Owner: "test"})
+	if err == nil && next.Prepare != nil {
+		next, err = svc.Prepare(ctx, next.Prepare)
+	}
+	if err != nil {
+		tb.Fatalf("MustWork: %v", err)
+	}
+	return next
 }
