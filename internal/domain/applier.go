@@ -3,21 +3,34 @@ package domain
 import (
 	"context"
 	"errors"
+	"io"
+	"strings"
 	"time"
 )
 
 // Packet is exactly what an applier sends for one application; it is stored on
 // the task (and, with approvals, on the approval request the user approves).
 type Packet struct {
-	TaskID      ID      `json:"task_id"`
-	RunID       ID      `json:"run_id"`
-	JobID       ID      `json:"job_id"`
-	JobURL      string  `json:"job_url"`
-	Company     string  `json:"company"`
-	Title       string  `json:"title"`
-	Applicant   Profile `json:"applicant"`
-	Email       string  `json:"email"`
-	CoverLetter string  `json:"cover_letter"`
+	TaskID ID `json:"task_id"`
+	RunID  ID `json:"run_id"`
+	JobID  ID `json:"job_id"`
+	UserID ID `json:"user_id"`
+	// Applier names the applier that submits it (PacketMaterials.ApplierFor),
+	// chosen when it is prepared: visible before it is approved and sent.
+	Applier string `json:"applier,omitempty"`
+	// Platform, Board and PlatformPostingID name the posting on its job
+	// board (empty for a posting applyq does not know the platform of);
+	// ApplyURL is its application form when the board gives one apart.
+	Platform          Platform `json:"platform,omitempty"`
+	Board             string   `json:"board,omitempty"`
+	PlatformPostingID string   `json:"platform_posting_id,omitempty"`
+	ApplyURL          string   `json:"apply_url,omitempty"`
+	JobURL            string   `json:"job_url"`
+	Company           string   `json:"company"`
+	Title             string   `json:"title"`
+	Applicant         Profile  `json:"applicant"`
+	Email             string   `json:"email"`
+	CoverLetter       string   `json:"cover_letter"`
 	// Documents are the documents the application carries, exactly the
 	// versions sent.
 	Documents []FormFile `json:"documents,omitempty"`
@@ -32,6 +45,79 @@ type Packet struct {
 type ApplyResult struct {
 	// Reference is the receiving side's id for the submission, when it has one.
 	Reference string
+	// Evidence is what the applier saw (the filled form just before the
+	// submission, the confirmation), kept with the task.
+	Evidence []Evidence
+}
+
+// Evidence is one piece of what an applier saw, such as a screenshot.
+type Evidence struct {
+	// Kind says when it was taken: EvidenceFilledForm, EvidenceConfirmation,
+	// EvidenceNeedsUser, EvidenceAfterSubmit.
+	Kind        string
+	ContentType string // image/png, text/html…
+	Data        []byte
+}
+
+// Evidence kinds.
+const (
+	EvidenceFilledForm   = "filled_form"  // the form as filled, just before the submission
+	EvidenceConfirmation = "confirmation" // the confirmation the platform showed
+	EvidenceNeedsUser    = "needs_user"   // what stopped the applier before it submitted
+	EvidenceAfterSubmit  = "after_submit" // what the page showed after the submission, unrecognised
+)
+
+// ErrNeedsUser wraps an applier error that proves nothing was submitted
+// and that a person must act on the form (a CAPTCHA, a login or SSO wall,
+// a field applyq cannot fill, validation errors the form showed): the task
+// is paused for its user (needs_user), never retried by itself.
+var ErrNeedsUser = errors.New("the application form needs its user")
+
+// NeedsUserError is ErrNeedsUser with what the user must know: why, the
+// form's own messages, and what the applier saw.
+type NeedsUserError struct {
+	Why      string
+	Messages []string
+	Evidence []Evidence
+}
+
+// Error implements the error interface.
+func (e *NeedsUserError) Error() string {
+	msg := "the application form needs you: " + e.Why
+	if len(e.Messages) > 0 {
+		msg += " (the form says: " + strings.Join(e.Messages, "; ") + ")"
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrNeedsUser) true: nothing was submitted.
+func (e *NeedsUserError) Is(target error) bool { return target == ErrNeedsUser }
+
+// EvidenceError is an applier error that carries what the applier saw
+// (after an unknown outcome, for instance): the task keeps it.
+type EvidenceError struct {
+	Err      error
+	Evidence []Evidence
+}
+
+// Error implements the error interface.
+func (e *EvidenceError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *EvidenceError) Unwrap() error { return e.Err }
+
+// EvidenceOf returns the evidence an applier's result or error carries.
+func EvidenceOf(res ApplyResult, err error) []Evidence {
+	out := append([]Evidence(nil), res.Evidence...)
+	var nu *NeedsUserError
+	if errors.As(err, &nu) {
+		out = append(out, nu.Evidence...)
+	}
+	var ee *EvidenceError
+	if errors.As(err, &ee) {
+		out = append(out, ee.Evidence...)
+	}
+	return out
 }
 
 // ErrNotSent wraps an applier error that proves nothing reached the receiving
@@ -62,10 +148,11 @@ type ApplyOutcome string
 
 // Applier outcomes.
 const (
-	OutcomeSubmitted ApplyOutcome = "submitted" // it went out and was accepted
-	OutcomeRejected  ApplyOutcome = "rejected"  // received and refused for good: the task fails
-	OutcomeNotSent   ApplyOutcome = "not_sent"  // provably nothing went out (or a retry is safe): try again
-	OutcomeUnknown   ApplyOutcome = "unknown"   // it may have gone out: a person must check (paused)
+	OutcomeSubmitted ApplyOutcome = "submitted"  // it went out and was accepted
+	OutcomeRejected  ApplyOutcome = "rejected"   // received and refused for good: the task fails
+	OutcomeNotSent   ApplyOutcome = "not_sent"   // provably nothing went out (or a retry is safe): try again
+	OutcomeUnknown   ApplyOutcome = "unknown"    // it may have gone out: a person must check (paused)
+	OutcomeNeedsUser ApplyOutcome = "needs_user" // nothing went out, a person must act on the form (paused)
 )
 
 // ClassifyApply returns the outcome of an applier call that returned err.
@@ -75,10 +162,19 @@ func ClassifyApply(err error, idempotentRetries bool) ApplyOutcome {
 	switch {
 	case err == nil:
 		return OutcomeSubmitted
+	case errors.Is(err, ErrNeedsUser):
+		return OutcomeNeedsUser
 	case errors.Is(err, ErrRejected):
 		return OutcomeRejected
 	case errors.Is(err, ErrNotSent) || idempotentRetries:
 		return OutcomeNotSent
 	}
 	return OutcomeUnknown
+}
+
+// DocumentFiles opens the documents a packet carries (Packet.Documents,
+// form file fields), for the appliers that upload them: the bytes of the
+// exact version, kept even when the user deleted the document meanwhile.
+type DocumentFiles interface {
+	OpenForApplication(ctx context.Context, userID, documentID ID) (io.ReadCloser, *Document, error)
 }

@@ -59,6 +59,9 @@ type PacketMaterials struct {
 	Resume          *FormFile
 	CoverLetterFile *FormFile
 	Library         *Library
+	// ApplierFor names the applier that submits a posting of a platform
+	// ("" for none known: the default).
+	ApplierFor func(Platform) string
 }
 
 // BuildPacket prepares the application for one task: the cover letter
@@ -82,9 +85,13 @@ func BuildPacket(t *Task, run *Run, job *JobPosting, user *User, m PacketMateria
 		return nil, nil, err
 	}
 	p := &Packet{
-		TaskID: t.ID, RunID: t.RunID, JobID: t.JobID, JobURL: job.URL,
+		TaskID: t.ID, RunID: t.RunID, JobID: t.JobID, UserID: t.UserID, JobURL: job.URL, ApplyURL: job.ApplyURL,
 		Company: job.Company, Title: job.Title, Applicant: user.Profile, Email: user.Email,
 		CoverLetter: letter, PreparedAt: now.UTC(),
+	}
+	p.Platform, p.Board, p.PlatformPostingID = PostingOnBoard(job)
+	if m.ApplierFor != nil {
+		p.Applier = m.ApplierFor(p.Platform)
 	}
 	if job.Questions == nil {
 		p.Documents = carried(m.Resume, m.CoverLetterFile)
@@ -327,4 +334,24 @@ func templateError(src string, off int, found, problem string, listVariables boo
 	return (&Error{Code: EINVALID, Message: msg}).WithDetails(map[string]any{
 		"line": line, "column": column, "offset": off, "found": shorten(found), "allowed_variables": names,
 	})
+}
+
+// PostingOnBoard names a posting on its job board: the platform, the
+// board and the platform's posting id, from a synced posting's fields or,
+// for a pasted link, its canonical key ("greenhouse:acme:4012345"); empty
+// when applyq does not know the platform.
+func PostingOnBoard(j *JobPosting) (Platform, string, string) {
+	platform, rest, ok := strings.Cut(j.CanonicalKey, ":")
+	p := Platform(platform)
+	if !ok || !p.Valid() {
+		return j.Platform, "", j.PlatformPostingID
+	}
+	board, id, ok := strings.Cut(rest, ":")
+	if !ok { // Workable keys carry no board
+		board, id = "", rest
+	}
+	if j.PlatformPostingID != "" {
+		id = j.PlatformPostingID
+	}
+	return p, board, id
 }

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -219,4 +220,39 @@ func TestRenderCoverLetter_OutputCap(t *testing.T) {
 	p, _, err := domain.BuildPacket(task, &domain.Run{CoverLetterTemplate: "{{.company}}"}, &domain.JobPosting{Company: over["company"]}, user, domain.PacketMaterials{}, time.Now())
 	require.NoError(t, err)
 	require.Len(t, p.CoverLetter, 20000)
+}
+
+func TestPostingOnBoard(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		job       domain.JobPosting
+		platform  domain.Platform
+		board, id string
+	}{
+		{domain.JobPosting{CanonicalKey: "greenhouse:acme:4012345"}, domain.PlatformGreenhouse, "acme", "4012345"},
+		{domain.JobPosting{CanonicalKey: "lever:globex:6f1c7a84-9a6c-4f4e-b7a5-8a7c1f1e2d3c"}, domain.PlatformLever, "globex", "6f1c7a84-9a6c-4f4e-b7a5-8a7c1f1e2d3c"},
+		{domain.JobPosting{CanonicalKey: "recruitee:acme:backend-engineer", PlatformPostingID: "backend-engineer"}, domain.PlatformRecruitee, "acme", "backend-engineer"},
+		{domain.JobPosting{CanonicalKey: "workable:AB12CD"}, domain.PlatformWorkable, "", "AB12CD"},
+		{domain.JobPosting{CanonicalKey: "url:example.com/careers/1"}, "", "", ""},
+	} {
+		p, board, id := domain.PostingOnBoard(&tc.job)
+		require.Equal(t, tc.platform, p, tc.job.CanonicalKey)
+		require.Equal(t, tc.board, board, tc.job.CanonicalKey)
+		require.Equal(t, tc.id, id, tc.job.CanonicalKey)
+	}
+	// The applier is chosen by platform when the packet is prepared.
+	user := &domain.User{Email: "ada@example.com", Profile: domain.Profile{Name: "Ada"}}
+	p, _, err := domain.BuildPacket(&domain.Task{ID: domain.NewID()}, &domain.Run{}, &domain.JobPosting{CanonicalKey: "lever:globex:abc"}, user,
+		domain.PacketMaterials{ApplierFor: func(p domain.Platform) string { return "browser:" + string(p) }}, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, "browser:lever", p.Applier)
+	require.Equal(t, domain.PlatformLever, p.Platform)
+}
+
+func TestClassifyApply_NeedsUser(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("greenhouse: %w", &domain.NeedsUserError{Why: "a CAPTCHA", Evidence: []domain.Evidence{{Kind: domain.EvidenceNeedsUser}}})
+	require.Equal(t, domain.OutcomeNeedsUser, domain.ClassifyApply(err, true), "never retried, even by an idempotent applier")
+	require.Len(t, domain.EvidenceOf(domain.ApplyResult{}, err), 1)
+	require.Equal(t, domain.OutcomeUnknown, domain.ClassifyApply(&domain.EvidenceError{Err: errors.New("no confirmation")}, false))
 }

@@ -27,6 +27,7 @@ const (
 	ReasonApprovalExpired          Reason = "approval_expired"
 	ReasonPreparationFailed        Reason = "preparation_failed" // the packet could not be built (profile, template)
 	ReasonNeedsAnswer              Reason = "needs_answer"       // required questions nothing answers: the user answers them
+	ReasonNeedsUser                Reason = "needs_user"         // the form needs a person (CAPTCHA, login wall, its own errors): nothing was sent
 	// failed
 	ReasonAttemptsExhausted  Reason = "attempts_exhausted"
 	ReasonRejectedByReceiver Reason = "rejected_by_receiver" // a permanent refusal by the receiving side
