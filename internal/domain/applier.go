@@ -178,3 +178,22 @@ func ClassifyApply(err error, idempotentRetries bool) ApplyOutcome {
 type DocumentFiles interface {
 	OpenForApplication(ctx context.Context, userID, documentID ID) (io.ReadCloser, *Document, error)
 }
+
+// EvidenceRecord is a piece of evidence kept with a task: the bytes are in
+// the blob store under BlobKey.
+type EvidenceRecord struct {
+	ID          ID
+	TaskID      ID
+	UserID      ID
+	Kind        string
+	ContentType string
+	Size        int64
+	BlobKey     string
+	Applier     string
+	CreatedAt   time.Time
+}
+
+// EvidenceBlobKey is where a task's piece of evidence is kept.
+func EvidenceBlobKey(userID, taskID, id ID) string {
+	return "evidence/" + userID.String() + "/" + taskID.String() + "/" + id.String()
+}

@@ -70,11 +70,24 @@ func (w *ApplyWorker) finish(ctx context.Context, next tasks.Next) error {
 	}
 	failpoint.Hit(failpoint.BeforeApply)
 	started := time.Now()
-	_, applyErr := w.Applier.Apply(ctx, next.Submit.Packet)
+	a := w.applierFor(next.Submit.Packet)
+	res, applyErr := a.Apply(ctx, next.Submit.Packet)
 	failpoint.Hit(failpoint.AfterApply)
-	outcome := domain.ClassifyApply(applyErr, w.Applier.IdempotentRetries())
+	outcome := domain.ClassifyApply(applyErr, a.IdempotentRetries())
 	if w.OnApply != nil {
-		w.OnApply(w.Applier.Name(), outcome, time.Since(started))
+		w.OnApply(a.Name(), outcome, time.Since(started))
 	}
-	return w.Tasks.RecordOutcome(ctx, next.Submit, outcome, applyErr) // → submitted | failed | queued | paused
+	// → submitted | failed | queued | paused
+	return w.Tasks.RecordOutcome(ctx, next.Submit, outcome, applyErr, domain.EvidenceOf(res, applyErr)...)
+}
+
+// applierFor is the applier that submits p: the one a router chooses for
+// it (its platform's), else the worker's.
+func (w *ApplyWorker) applierFor(p *domain.Packet) domain.Applier {
+	if r, ok := w.Applier.(interface {
+		For(*domain.Packet) domain.Applier
+	}); ok {
+		return r.For(p)
+	}
+	return w.Applier
 }

@@ -405,3 +405,46 @@ func TestPacket_CarriesTheDocumentVersionAndDeletingItChangesNothing(t *testing.
 	require.NotNil(t, next.Submit)
 	require.Empty(t, next.Submit.Packet.Documents)
 }
+
+// TestRecordOutcome_NeedsUserPausesWithTheEvidence: an applier that stops
+// before submitting because the form needs a person (a CAPTCHA) pauses the
+// task needs_user with the form's words, keeps its screenshot with the
+// task, and notices the user; a submission keeps its screenshots too.
+func TestRecordOutcome_NeedsUserPausesWithTheEvidence(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	blobs, err := blob.Open(ctx, "mem://")
+	require.NoError(t, err)
+	svc := taskstest.MustService(t, b.db, tasks.Options{Evidence: blobs, ApplierFor: func(p domain.Platform) string { return "browser" }})
+	id := taskstest.MustAdd(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)).Queued[0].TaskID
+	next := work(t, b, svc, id)
+	require.NotNil(t, next.Submit)
+	require.Equal(t, "browser", next.Submit.Packet.Applier, "the packet names its applier")
+
+	shot := domain.Evidence{Kind: domain.EvidenceNeedsUser, ContentType: "image/png", Data: []byte("\x89PNG a captcha")}
+	applyErr := &domain.NeedsUserError{Why: "a CAPTCHA", Evidence: []domain.Evidence{shot}}
+	require.NoError(t, svc.RecordOutcome(ctx, next.Submit, domain.ClassifyApply(applyErr, false), applyErr, domain.EvidenceOf(domain.ApplyResult{}, applyErr)...))
+	task := mustTask(t, b, id)
+	require.Equal(t, domain.StatePaused, task.State)
+	require.Equal(t, domain.ReasonNeedsUser, task.StateReason)
+	require.Contains(t, task.LastError, "a CAPTCHA")
+	ev, err := b.db.Evidence(ctx, b.user.ID, id)
+	require.NoError(t, err)
+	require.Len(t, ev, 1)
+	require.Equal(t, domain.EvidenceNeedsUser, ev[0].Kind)
+	require.Equal(t, "browser", ev[0].Applier)
+	r, err := blobs.Get(ctx, ev[0].BlobKey)
+	require.NoError(t, err)
+	data, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.Equal(t, shot.Data, data)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE kind = 'needs_you' AND task_id = $1`, id))
+
+	// Another user sees none of it.
+	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
+	ev, err = b.db.Evidence(ctx, other.ID, id)
+	require.NoError(t, err)
+	require.Empty(t, ev)
+}

@@ -126,6 +126,7 @@ func (s *Service) runClaims(calls []*claimCall) {
 				c.next.Prepare = &Claimed{app: &a.Application, lease: c.lease, job: c.job}
 			default:
 				m, err := ds.documents(a.User.ID, a.Run)
+				m.ApplierFor = s.o.ApplierFor
 				var packet *domain.Packet
 				if err == nil {
 					packet, _, err = domain.BuildPacket(a.Task, a.Run, a.Job, a.User, m, now)

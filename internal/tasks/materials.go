@@ -77,6 +77,7 @@ func (s *Service) packetMaterials(ctx context.Context, app *postgres.Application
 	if err != nil {
 		return m, err
 	}
+	m.ApplierFor = s.o.ApplierFor
 	if app.Job.Questions != nil {
 		answers, err := s.store.Answers(ctx, app.User.ID)
 		if err != nil {

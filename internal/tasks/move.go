@@ -43,14 +43,21 @@ func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Ta
 			t.notify(domain.NotifyApprovals, m.TaskID.String())
 		}
 	}
-	if m.To == domain.StatePaused && m.Reason == domain.ReasonSubmissionOutcomeUnknown {
-		// Only its user can tell whether it went out.
-		if err := needsYou(ctx, t, task, "the submission may have gone out: check, then resume or cancel it"); err != nil {
+	if why, ok := needsYouWhy[m.Reason]; ok && m.To == domain.StatePaused {
+		if err := needsYou(ctx, t, task, why); err != nil {
 			return nil, err
 		}
 	}
 	s.moved(t, task, m.From, m.To, m.Actor, m.Reason)
 	return task, nil
+}
+
+// needsYouWhy are the pauses only the task's user can resolve, and what
+// the notice says.
+var needsYouWhy = map[domain.Reason]string{
+	// Only its user can tell whether it went out.
+	domain.ReasonSubmissionOutcomeUnknown: "the submission may have gone out: check, then resume or cancel it",
+	domain.ReasonNeedsUser:                "the application form needs you (a CAPTCHA, a login, or its own errors): nothing was sent",
 }
 
 // needsYou queues a needs_you notice about task for its user's digest.

@@ -52,8 +52,19 @@ type Options struct {
 	Boards map[domain.Platform]domain.BoardClient
 	// SourceSyncEvery is a new source's sync interval (default 6h).
 	SourceSyncEvery time.Duration
+	// Evidence keeps what appliers saw (screenshots) in the blob store;
+	// without it, evidence is not kept (logged).
+	Evidence EvidenceStore
+	// ApplierFor names the applier that submits a posting of a platform,
+	// recorded in its packet when it is prepared (nil: none named).
+	ApplierFor func(domain.Platform) string
 	// Hooks observe committed changes (metrics).
 	Hooks Hooks
+}
+
+// EvidenceStore keeps bytes under a key (a *blob.Store).
+type EvidenceStore interface {
+	Put(ctx context.Context, key, contentType string, data []byte) error
 }
 
 // Hooks observe committed changes. Any may be nil; each runs after the

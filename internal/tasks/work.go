@@ -435,9 +435,10 @@ const recordTimeout = 30 * time.Second
 // context of its own, retried for up to recordTimeout: only this process
 // knows the outcome, and losing it would leave the task for the sweeper to
 // pause as "outcome unknown". The error returned is for River (a retry).
-func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome domain.ApplyOutcome, applyErr error) error {
+func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome domain.ApplyOutcome, applyErr error, evidence ...domain.Evidence) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
+	s.keepEvidence(ctx, sub, evidence)
 	to, reason := domain.StateSubmitted, domain.Reason("")
 	switch outcome {
 	case domain.OutcomeNotSent:
@@ -453,10 +454,38 @@ func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome do
 		to, reason = domain.StateFailed, domain.ReasonRejectedByReceiver
 	case domain.OutcomeUnknown:
 		to, reason = domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown
+	case domain.OutcomeNeedsUser:
+		to, reason = domain.StatePaused, domain.ReasonNeedsUser
 	}
 	return s.record(ctx, func(ctx context.Context) error {
 		return s.settle(ctx, sub.job, sub.Task, sub.fence, domain.StateSubmitting, to, reason, applyErr)
 	})
+}
+
+// keepEvidence stores what the applier saw (bytes in the blob store, then
+// a row each). It never stands in the way of recording the outcome: a
+// failure is logged, and the outcome is recorded all the same.
+func (s *Service) keepEvidence(ctx context.Context, sub *Submission, evidence []domain.Evidence) {
+	if len(evidence) == 0 {
+		return
+	}
+	log := s.log.With(zap.Stringer("task_id", sub.Task.ID))
+	if s.o.Evidence == nil {
+		log.Warn("an applier gave evidence, but no blob store keeps it", zap.Int("pieces", len(evidence)))
+		return
+	}
+	for _, e := range evidence {
+		rec := &domain.EvidenceRecord{ID: domain.NewID(), TaskID: sub.Task.ID, UserID: sub.Task.UserID, Kind: e.Kind,
+			ContentType: e.ContentType, Size: int64(len(e.Data)), Applier: sub.Packet.Applier}
+		rec.BlobKey = domain.EvidenceBlobKey(rec.UserID, rec.TaskID, rec.ID)
+		if err := s.o.Evidence.Put(ctx, rec.BlobKey, e.ContentType, e.Data); err != nil {
+			log.Error("storing evidence failed", zap.String("kind", e.Kind), zap.Error(err))
+			continue
+		}
+		if _, err := s.store.EvidenceAdd(ctx, rec); err != nil {
+			log.Error("recording evidence failed", zap.String("kind", e.Kind), zap.String("blob_key", rec.BlobKey), zap.Error(err))
+		}
+	}
 }
 
 // record runs write until it succeeds or ctx ends.

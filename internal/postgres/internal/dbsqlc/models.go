@@ -445,6 +445,18 @@ type Source struct {
 	UpdatedAt        time.Time
 }
 
+type TaskEvidence struct {
+	ID          domain.ID
+	TaskID      domain.ID
+	UserID      domain.ID
+	Kind        string
+	ContentType string
+	SizeBytes   int64
+	BlobKey     string
+	Applier     string
+	CreatedAt   time.Time
+}
+
 type TaskTransition struct {
 	ID        int64
 	TaskID    domain.ID
