@@ -23,7 +23,7 @@ func main() { app.Main(app.Daemon{Process: "api", Run: run}) }
 
 // run serves the API and the dashboard until ctx ends.
 func run(ctx context.Context, a *app.App) error {
-	s, err := a.Services(nil, nil)
+	s, err := a.Services(app.Deps{})
 	if err != nil {
 		return err
 	}

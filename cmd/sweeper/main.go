@@ -17,7 +17,7 @@ func main() { app.Main(app.Daemon{Process: "sweeper", Run: run}) }
 
 // run sweeps every sweeper.interval until ctx ends, or once.
 func run(ctx context.Context, a *app.App) error {
-	s, err := a.Services(nil, nil)
+	s, err := a.Services(app.Deps{})
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func run(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.Services(mailer, boards)
+	s, err := a.Services(app.Deps{Mailer: mailer, Boards: boards})
 	if err != nil {
 		return err
 	}

@@ -193,20 +193,29 @@ type Services struct {
 	Blobs     *blob.Store
 }
 
+// Deps are what a process gives its services beyond the configuration:
+// Mailer sends digests and sign-in links (nil in processes that mail
+// none); Boards read job boards (nil in processes that sync none);
+// ApplierFor names the applier of a platform's postings (the worker's
+// router; nil elsewhere).
+type Deps struct {
+	Mailer     domain.Mailer
+	Boards     map[domain.Platform]domain.BoardClient
+	ApplierFor func(domain.Platform) string
+}
+
 // Services builds this process's services, the process's metrics observing
-// committed changes; mailer sends approval links and digests (nil in
-// processes that mail none); boards read job boards (nil in processes that
-// sync none). A process that does not read blob.url (see config.ReadBy)
-// opens no blob store and has no documents service; Close closes the one it
-// opened.
-func (a *App) Services(mailer domain.Mailer, boards map[domain.Platform]domain.BoardClient) (*Services, error) {
+// committed changes. A process that does not read blob.url (see
+// config.ReadBy) opens no blob store and has no documents service; Close
+// closes the one it opened.
+func (a *App) Services(deps Deps) (*Services, error) {
 	cfg := a.Config
 	if !slices.Contains(config.ReadBy("blob.url"), a.Process) {
 		c := *cfg
 		c.Blob.URL = "" // it neither checked blob.url nor reads documents: no blob store
 		cfg = &c
 	}
-	s, err := NewServices(a.Pool, cfg, a.Log, a.Metrics, mailer, boards)
+	s, err := NewServices(a.Pool, cfg, a.Log, a.Metrics, deps)
 	if err == nil && s.Blobs != nil {
 		a.onClose(func() { _ = s.Blobs.Close() })
 	}
@@ -214,13 +223,20 @@ func (a *App) Services(mailer domain.Mailer, boards map[domain.Platform]domain.B
 }
 
 // NewServices builds the services of a process on pool from cfg, opening
-// the blob store of blob.url for documents; m, when set, observes committed
-// changes (tests pass nil).
-func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *metrics.Metrics, mailer domain.Mailer,
-	boards map[domain.Platform]domain.BoardClient) (*Services, error) {
+// the blob store of blob.url for documents and evidence; m, when set,
+// observes committed changes (tests pass nil).
+func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *metrics.Metrics, deps Deps) (*Services, error) {
 	ins, err := queue.NewInserter(pool)
 	if err != nil {
 		return nil, err
+	}
+	blobs, err := openBlobs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var evidence tasks.EvidenceStore
+	if blobs != nil {
+		evidence = blobs
 	}
 	var hooks tasks.Hooks
 	if m != nil {
@@ -231,15 +247,14 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 		DB: postgres.New(pool),
 		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, DigestDelay: cfg.Notifications.DigestDelay,
 			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
-			Boards: boards, SourceSyncEvery: cfg.Sources.SyncInterval}),
+			Boards: deps.Boards, SourceSyncEvery: cfg.Sources.SyncInterval, Evidence: evidence, ApplierFor: deps.ApplierFor}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
-		Notifications: notifications.New(notifications.Options{Pool: pool, River: ins.Client(), Mailer: mailer,
+		Notifications: notifications.New(notifications.Options{Pool: pool, River: ins.Client(), Mailer: deps.Mailer,
 			PublicBaseURL: cfg.HTTP.PublicBaseURL, DigestDelay: cfg.Notifications.DigestDelay, Log: log}),
 		River: ins,
+		Blobs: blobs,
 	}
-	if err := openDocuments(s, cfg, log); err != nil {
-		return nil, err
-	}
+	openDocuments(s, cfg, log)
 	return s, nil
 }

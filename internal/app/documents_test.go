@@ -28,7 +28,7 @@ func TestServices_BlobStoreForTheProcessesThatReadIt(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "var", "blobs")
 		cfg.Blob.URL = documentstest.FileURL(dir)
 		a := &app.App{Process: process, Config: cfg, Log: zaptest.NewLogger(t), Pool: pool, Metrics: metrics.New(process, "test", "test")}
-		s, err := a.Services(nil, nil)
+		s, err := a.Services(app.Deps{})
 		require.NoError(t, err)
 		_, statErr := os.Stat(dir)
 		require.Equal(t, opens, statErr == nil, process)
@@ -39,6 +39,6 @@ func TestServices_BlobStoreForTheProcessesThatReadIt(t *testing.T) {
 	cfg, err := config.Load(config.API, config.Flags(config.API), nil)
 	require.NoError(t, err)
 	cfg.Blob.URL = "file://" + filepath.Join(t.TempDir(), "absent") // no create_dir
-	_, err = app.NewServices(pool, cfg, zaptest.NewLogger(t), nil, nil, nil)
+	_, err = app.NewServices(pool, cfg, zaptest.NewLogger(t), nil, app.Deps{})
 	require.ErrorContains(t, err, "blob.url (APPLYQ_BLOB_URL): opening blob store file://")
 }

@@ -121,6 +121,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/queue/:state/bulk", d.handleBulkConfirm, u)
 	e.POST("/queue/:state/bulk", d.handleBulk, u)
 	e.GET("/tasks/:id", d.handleTask, u)
+	e.GET("/tasks/:id/evidence/:evidence", d.handleEvidence, u)
 	e.POST("/tasks/:id/:action", d.handleTaskAction, u)
 	e.GET("/approvals", d.handleInbox, u)
 	e.GET("/approvals/:id", d.handleReview, u)

@@ -56,7 +56,7 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	hub := dashboard.NewHub()
-	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil, nil)
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
 	require.NoError(t, err)
 	pageOpts := app.DashboardOptions(cfg, svcs)
 	pageOpts.Log, pageOpts.Hub, pageOpts.EventsKeepAlive = log, hub, opts.KeepAlive

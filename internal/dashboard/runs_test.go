@@ -30,7 +30,7 @@ func TestRunForm_TemplateRefusedWithPosition(t *testing.T) {
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
-	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil, nil)
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
 	require.NoError(t, err)
 	pageOpts := app.DashboardOptions(cfg, svcs)
 	pageOpts.Log = log

@@ -134,6 +134,8 @@ type taskPage struct {
 	Sent     *domain.Packet
 	Packet   string
 	Approval *domain.Approval
+	// Evidence is what the applier saw (screenshots).
+	Evidence []*domain.EvidenceRecord
 }
 
 // handleTask serves GET /tasks/:id: the card, the transition timeline and
@@ -167,7 +169,29 @@ func (d *Dashboard) handleTask(c echo.Context) error {
 	if p.Approval, err = d.db.ApprovalLatestForTask(ctx, id); err != nil {
 		return d.renderError(c, err, u)
 	}
+	if p.Evidence, err = d.db.Evidence(ctx, u.ID, id); err != nil {
+		return d.renderError(c, err, u)
+	}
 	return d.page(c, http.StatusOK, "task.html", "Task", p)
+}
+
+// handleEvidence serves GET /tasks/:id/evidence/:evidence: the bytes of
+// what an applier saw (a screenshot) of one of the user's tasks.
+func (d *Dashboard) handleEvidence(c echo.Context) error {
+	u := userOf(c)
+	id, err := domain.ParseID(c.Param("id"))
+	eid, err2 := domain.ParseID(c.Param("evidence"))
+	if err != nil || err2 != nil {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "evidence not found"), u)
+	}
+	r, rec, err := d.tasks.OpenEvidence(c.Request().Context(), u.ID, id, eid)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	defer r.Close()
+	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+	c.Response().Header().Set("Cache-Control", "private, max-age=3600")
+	return c.Stream(http.StatusOK, rec.ContentType, r)
 }
 
 // handleTaskAction serves POST /tasks/:id/resume|cancel|approve|reject.

@@ -129,16 +129,16 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	cfg.Blob.URL = documentstest.FileURL(t.TempDir()) // documents' bytes
 	s := &stack{dbURL: dbURL, db: db, cfg: cfg, mail: &mail.Recorder{}, dry: applier.NewDryRun(nil), clock: &clock{}}
 	cfg.Notifications.DigestDelay = o.DigestDelay
-	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards,
-		DigestDelay: o.DigestDelay})
 	hub := dashboard.NewHub()
 	listener := notify.New(dbURL, log)
 	listener.Subscribe(domain.NotifyTasks, hub)
 	lctx, stopListening := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = listener.Run(lctx) }()
-	svcs, err := app.NewServices(pool, cfg, log, nil, s.mail, nil)
+	svcs, err := app.NewServices(pool, cfg, log, nil, app.Deps{Mailer: s.mail})
 	require.NoError(t, err)
+	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards,
+		DigestDelay: o.DigestDelay, Evidence: svcs.Blobs})
 	svcs.Tasks, s.accounts = s.svc, svcs.Accounts // the stack's clock paces the tasks
 	if o.Digests {
 		s.notices = svcs.Notifications

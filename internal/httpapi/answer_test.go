@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/applyq/applyq/internal/blob"
 	"github.com/applyq/applyq/internal/documents/documentstest"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
@@ -210,4 +211,44 @@ func TestRuns_ChooseTheirDocuments(t *testing.T) {
 	r.JSON(t, &run)
 	require.Nil(t, run.ResumeDocumentID, "null: back to the default")
 	require.Equal(t, 3600, *run.TTL, "what the patch did not name stays")
+}
+
+// TestTasks_Evidence: a task's detail lists what the applier saw, and its
+// bytes are served as stored (typed, nosniff) to the task's user only.
+func TestTasks_Evidence(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t, apiOpts{})
+	ctx := context.Background()
+	user, token := newUser(t, b)
+	_, other := newUser(t, b)
+	run := pgtest.MustRun(t, b.db, user, pgtest.RunOpts{})
+	id := taskstest.MustAdd(t, b.db, user, run, pgtest.MustJobs(t, b.db, user, 1)).Queued[0].TaskID
+	blobs, err := blob.Open(ctx, documentstest.FileURL(blobDir))
+	require.NoError(t, err)
+	rec := &domain.EvidenceRecord{ID: domain.NewID(), TaskID: id, UserID: user.ID, Kind: domain.EvidenceConfirmation, ContentType: "image/png",
+		Size: 9, Applier: "browser"}
+	rec.BlobKey = domain.EvidenceBlobKey(user.ID, id, rec.ID)
+	require.NoError(t, blobs.Put(ctx, rec.BlobKey, "image/png", []byte("\x89PNG shot")))
+	_, err = b.db.EvidenceAdd(ctx, rec)
+	require.NoError(t, err)
+
+	r := b.do(t, req{Method: "GET", Path: "/api/v1/tasks/" + id.String(), Token: token})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var detail struct {
+		Evidence []struct{ ID, Kind, URL, Applier string }
+	}
+	r.JSON(t, &detail)
+	require.Len(t, detail.Evidence, 1)
+	require.Equal(t, "confirmation", detail.Evidence[0].Kind)
+	require.Equal(t, "browser", detail.Evidence[0].Applier)
+
+	r = b.do(t, req{Method: "GET", Path: detail.Evidence[0].URL, Token: token})
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, "\x89PNG shot", string(r.Body))
+	require.Equal(t, "image/png", r.Header.Get("Content-Type"))
+	require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
+	r = b.do(t, req{Method: "GET", Path: detail.Evidence[0].URL, Token: other})
+	require.Equal(t, http.StatusNotFound, r.Status, "another user's evidence")
+	r = b.do(t, req{Method: "GET", Path: "/api/v1/tasks/" + id.String() + "/evidence/nope", Token: token})
+	require.Equal(t, http.StatusNotFound, r.Status)
 }

@@ -244,7 +244,13 @@ func jsonKind(k string) string {
 // pathID parses the :id path parameter. A malformed id is ENOTFOUND, like
 // an id that does not exist or belongs to someone else.
 func pathID(c echo.Context, what string) (domain.ID, error) {
-	id, err := domain.ParseID(c.Param("id"))
+	return pathIDParam(c, "id", what)
+}
+
+// pathIDParam reads the id in path parameter param (ENOTFOUND, naming
+// what, when it is not one).
+func pathIDParam(c echo.Context, param, what string) (domain.ID, error) {
+	id, err := domain.ParseID(c.Param(param))
 	if err != nil {
 		return domain.NilID, domain.Errorf(domain.ENOTFOUND, "%s not found", what)
 	}

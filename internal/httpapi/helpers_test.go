@@ -76,7 +76,7 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 	t.Cleanup(ts.Close)
 
 	rec := &mail.Recorder{}
-	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil, nil)
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
 	require.NoError(t, err)
 	ml := &queue.MagicLinkWorker{Accounts: svcs.Accounts, Mailer: rec, PublicBaseURL: cfg.HTTP.PublicBaseURL, TTL: cfg.Auth.MagicLinkTTL}
 	client, err := queue.NewWorkerClient(db.Pool, queue.Workers{MagicLink: ml}, queue.ClientOptions{
@@ -98,7 +98,7 @@ func apiOptions(t testing.TB, cfg *config.Config, db *postgres.DB, log *zap.Logg
 	o := app.APIOptions(cfg, nil)
 	o.Log, o.Health = log, health.New()
 	if db != nil {
-		svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil, nil)
+		svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
 		require.NoError(t, err)
 		o = app.APIOptions(cfg, svcs)
 		o.Log, o.Health = log, health.New(health.Schema(db.Pool))

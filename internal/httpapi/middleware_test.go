@@ -39,7 +39,7 @@ func setupObserved(t *testing.T) *observedBundle {
 	core, logs := observer.New(zapcore.InfoLevel)
 	log := zap.New(core)
 	m := metrics.New("api", "test", "test")
-	svcs, err := app.NewServices(db.Pool, cfg, log, nil, nil, nil)
+	svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
 	require.NoError(t, err)
 	pageOpts := app.DashboardOptions(cfg, svcs)
 	pageOpts.Log = log

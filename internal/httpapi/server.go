@@ -270,6 +270,7 @@ func (s *Server) routes() {
 
 	u.GET("/tasks", s.handleListTasks)
 	u.GET("/tasks/:id", s.handleGetTask)
+	u.GET("/tasks/:id/evidence/:evidence", s.handleGetEvidence)
 	u.POST("/tasks/:id/resume", s.handleResumeTask)
 	u.POST("/tasks/:id/cancel", s.handleCancelTask)
 	u.POST("/tasks/bulk-resume", s.handleBulkResume)

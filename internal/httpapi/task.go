@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,7 +51,48 @@ func (s *Server) handleGetTask(c echo.Context) error {
 	if a != nil {
 		out.Approval = s.toApproval(a)
 	}
+	ev, err := s.db.Evidence(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	out.Evidence = make([]evidenceJSON, len(ev))
+	for i, e := range ev {
+		out.Evidence[i] = evidenceJSON{ID: e.ID, Kind: e.Kind, ContentType: e.ContentType, Size: e.Size, Applier: e.Applier,
+			CreatedAt: e.CreatedAt, URL: "/api/v1/tasks/" + id.String() + "/evidence/" + e.ID.String()}
+	}
 	return c.JSON(http.StatusOK, out)
+}
+
+type evidenceJSON struct {
+	ID          domain.ID `json:"id"`
+	Kind        string    `json:"kind"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	Applier     string    `json:"applier"`
+	CreatedAt   time.Time `json:"created_at"`
+	URL         string    `json:"url"`
+}
+
+// handleGetEvidence answers GET /api/v1/tasks/:id/evidence/:evidence: the
+// bytes of what an applier saw (a screenshot), as stored.
+func (s *Server) handleGetEvidence(c echo.Context) error {
+	id, err := pathID(c, "task")
+	if err != nil {
+		return err
+	}
+	eid, err := pathIDParam(c, "evidence", "evidence")
+	if err != nil {
+		return err
+	}
+	r, rec, err := s.tasks.OpenEvidence(c.Request().Context(), currentUser(c).ID, id, eid)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	h := c.Response().Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, max-age=3600")
+	return c.Stream(http.StatusOK, rec.ContentType, r)
 }
 
 // handleResumeTask answers POST /api/v1/tasks/:id/resume: a paused or failed

@@ -251,6 +251,8 @@ type taskDetailJSON struct {
 	Transitions []transitionJSON `json:"transitions"`
 	Packet      json.RawMessage  `json:"packet"`
 	Approval    any              `json:"approval"`
+	// Evidence is what the applier saw (screenshots), with where to fetch it.
+	Evidence []evidenceJSON `json:"evidence"`
 }
 
 func toTaskDetail(d *domain.TaskDetail) taskDetailJSON {

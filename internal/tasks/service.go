@@ -13,6 +13,7 @@ package tasks
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,7 @@ type Options struct {
 // EvidenceStore keeps bytes under a key (a *blob.Store).
 type EvidenceStore interface {
 	Put(ctx context.Context, key, contentType string, data []byte) error
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
 }
 
 // Hooks observe committed changes. Any may be nil; each runs after the

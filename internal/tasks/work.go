@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"io"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -486,6 +487,24 @@ func (s *Service) keepEvidence(ctx context.Context, sub *Submission, evidence []
 			log.Error("recording evidence failed", zap.String("kind", e.Kind), zap.String("blob_key", rec.BlobKey), zap.Error(err))
 		}
 	}
+}
+
+// OpenEvidence opens one piece of what an applier saw while applying one
+// of the user's tasks (ENOTFOUND for another user's, or when this process
+// keeps no evidence).
+func (s *Service) OpenEvidence(ctx context.Context, userID, taskID, id domain.ID) (io.ReadCloser, *domain.EvidenceRecord, error) {
+	rec, err := s.store.EvidenceGet(ctx, userID, taskID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.o.Evidence == nil {
+		return nil, nil, domain.Errorf(domain.ENOTFOUND, "evidence not found")
+	}
+	r, err := s.o.Evidence.Get(ctx, rec.BlobKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading evidence %s: %w", rec.ID, err)
+	}
+	return r, rec, nil
 }
 
 // record runs write until it succeeds or ctx ends.
