@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/applyq/applyq/internal/domain"
@@ -53,17 +51,6 @@ func (w *Webhook) Name() string { return "webhook" }
 // IdempotentRetries implements domain.Applier.
 func (w *Webhook) IdempotentRetries() bool { return w.Idempotent }
 
-// client returns the configured client with redirects turned off: the
-// response to the one request sent is the outcome.
-func (w *Webhook) client() *http.Client {
-	var c http.Client
-	if w.Client != nil {
-		c = *w.Client
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
-
 // Sign returns the signature header value for body at t.
 func Sign(secret, body []byte, t time.Time) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
@@ -81,21 +68,10 @@ func (w *Webhook) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		// Once any header byte may have left, nothing proves it was not received.
-		WroteHeaderField: func(string, []string) { wrote.Store(true) },
-		WroteRequest:     func(httptrace.WroteRequestInfo) { wrote.Store(true) },
-	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		return domain.ApplyResult{}, fmt.Errorf("webhook request: %w: %w", err, domain.ErrNotSent)
 	}
-	// A submission goes out at most once per call. Without GetBody the
-	// transport cannot replay the request (it would otherwise, because of the
-	// Idempotency-Key header, when a reused connection dies after the request
-	// was written) and a client cannot re-POST it to a redirect target.
-	req.GetBody = nil
 	now := time.Now
 	if w.Now != nil {
 		now = w.Now
@@ -103,9 +79,11 @@ func (w *Webhook) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderIdempotencyKey, p.TaskID.String())
 	req.Header.Set(HeaderSignature, Sign(w.Secret, body, now()))
-	resp, err := w.client().Do(req)
+	// A submission goes out at most once per call (sendOnce): never
+	// replayed by the transport, never re-POSTed to a redirect target.
+	resp, written, err := sendOnce(w.Client, req)
 	if err != nil {
-		if !wrote.Load() {
+		if !written {
 			return domain.ApplyResult{}, fmt.Errorf("webhook: %w: %w", err, domain.ErrNotSent)
 		}
 		return domain.ApplyResult{}, fmt.Errorf("webhook: outcome unknown: %w", err)
