@@ -15,7 +15,8 @@ const (
 	ReasonRetry      Reason = "retry"        // an attempt failed without anything sent; River retries
 	ReasonWorkerLost Reason = "worker_lost"  // the sweeper took the task back from a worker that stopped heartbeating
 	// queued or approved, waiting (state_reason only)
-	ReasonDailyLimit Reason = "daily_limit_reached" // the user's daily submission limit: continues the next UTC day
+	ReasonDailyLimit     Reason = "daily_limit_reached" // the user's daily submission limit: continues the next UTC day
+	ReasonPlatformPacing Reason = "platform_pacing"     // its platform's or employer's submission rate: continues when the window frees
 	// submitting, from approved: which path continued the approval
 	ReasonApprovedViaNotification Reason = "approved_via_notification"
 	ReasonApprovedViaResync       Reason = "approved_via_resync"

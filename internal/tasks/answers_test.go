@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/blob"
@@ -447,4 +449,47 @@ func TestRecordOutcome_NeedsUserPausesWithTheEvidence(t *testing.T) {
 	ev, err = b.db.Evidence(ctx, other.ID, id)
 	require.NoError(t, err)
 	require.Empty(t, ev)
+}
+
+// TestPace_PlatformAndEmployerRates: submissions a platform's applier
+// makes count against the platform's and the employer's rates, shared by
+// every worker through Postgres; over one, the task waits in queued
+// (platform_pacing) and its job sleeps until the window frees.
+func TestPace_PlatformAndEmployerRates(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	svc := taskstest.MustService(t, b.db, tasks.Options{Pace: func(p *domain.Packet) []domain.RateLimit {
+		if p.Platform != domain.PlatformGreenhouse {
+			return nil
+		}
+		return []domain.RateLimit{{Key: "apply:greenhouse", Limit: 5, Window: time.Minute},
+			{Key: "apply:greenhouse:" + p.Board, Limit: 1, Window: time.Hour}}
+	}})
+	jobs := pgtest.MustJobs(t, b.db, b.user, 3)
+	for i, id := range jobs {
+		_, err := b.db.Pool.Exec(ctx, `UPDATE job_postings SET canonical_key = $2 WHERE id = $1`, id, fmt.Sprintf("greenhouse:acme:%d", 100+i))
+		require.NoError(t, err)
+	}
+	res := taskstest.MustAdd(t, b.db, b.user, b.run, jobs)
+	next := work(t, b, svc, res.Queued[0].TaskID)
+	require.NotNil(t, next.Submit, "the employer's first submission of the hour goes")
+	require.Equal(t, "acme", next.Submit.Packet.Board)
+
+	task, err := b.db.TaskGet(ctx, b.user.ID, res.Queued[1].TaskID)
+	require.NoError(t, err)
+	claimed, err := svc.Claim(ctx, jobFor(task), tasks.Lease{Token: domain.NewID(), Owner: "test"})
+	require.NoError(t, err)
+	require.NotNil(t, claimed.Prepare, "a paced task is claimed alone, then prepared")
+	_, err = svc.Prepare(ctx, claimed.Prepare)
+	var snooze *river.JobSnoozeError
+	require.ErrorAs(t, err, &snooze)
+	require.Positive(t, snooze.Duration)
+	require.LessOrEqual(t, snooze.Duration, 72*time.Minute, "until the employer's hour frees (fixed, aligned windows), jittered by at most a fifth")
+	task = mustTask(t, b, res.Queued[1].TaskID)
+	require.Equal(t, domain.StateQueued, task.State)
+	require.Equal(t, domain.ReasonPlatformPacing, task.StateReason)
+	require.Contains(t, task.LastError, "pacing submissions to greenhouse")
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE state = 'submitting'`))
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT used FROM daily_usage WHERE user_id = $1`, b.user.ID), "a paced task uses no daily slot")
 }

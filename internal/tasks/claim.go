@@ -131,6 +131,10 @@ func (s *Service) runClaims(calls []*claimCall) {
 				if err == nil {
 					packet, _, err = domain.BuildPacket(a.Task, a.Run, a.Job, a.User, m, now)
 				}
+				if err == nil && s.o.Pace != nil && len(s.o.Pace(packet)) > 0 {
+					c.alone = true // paced per platform and employer, one task at a time
+					continue
+				}
 				if err != nil {
 					c.alone = true // claimOne pauses it (preparation_failed) for the user to fix
 					continue

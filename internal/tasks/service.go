@@ -59,6 +59,11 @@ type Options struct {
 	// ApplierFor names the applier that submits a posting of a platform,
 	// recorded in its packet when it is prepared (nil: none named).
 	ApplierFor func(domain.Platform) string
+	// Pace returns the submission rates a packet counts against (its
+	// platform's and its employer's, for the appliers that submit to a
+	// platform directly; nil: none). Over one, the task waits in queued
+	// (platform_pacing) until the window frees.
+	Pace func(*domain.Packet) []domain.RateLimit
 	// Hooks observe committed changes (metrics).
 	Hooks Hooks
 }

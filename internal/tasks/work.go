@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"math/rand/v2"
 	"io"
 	"encoding/json"
 	"errors"
@@ -296,9 +297,24 @@ func (s *Service) markSubmitting(ctx context.Context, c *Claimed, packet *domain
 			Actor: domain.ActorWorker, Fence: c.lease.Token, Packet: body}); err != nil {
 			return err
 		}
+		if err := s.pace(ctx, t, packet); err != nil {
+			return err
+		}
 		return s.consumeSlot(ctx, t, moved.UserID)
 	})
+	var paced *pacedError
 	switch {
+	case errors.As(err, &paced):
+		msg := paced.Error()
+		err := s.inTx(ctx, func(t *txn) error {
+			_, err := s.move(ctx, t, postgres.Move{TaskID: task.ID, From: domain.StateInProgress, To: domain.StateQueued,
+				Actor: domain.ActorWorker, Reason: domain.ReasonPlatformPacing, Fence: c.lease.Token, LastError: &msg})
+			return err
+		})
+		if err != nil && !isTransitionError(err) {
+			return Next{}, err
+		}
+		return Next{}, river.JobSnooze(paced.wait)
 	case errors.Is(err, errOverLimit):
 		hold := domain.DailyLimitAt(c.app.User.DailySubmissionLimit, s.o.Now())
 		msg := hold.Error()
@@ -321,6 +337,38 @@ func (s *Service) markSubmitting(ctx context.Context, c *Claimed, packet *domain
 		return Next{}, s.retryOrFail(ctx, c.job, task, c.lease.Token, domain.StateInProgress, err)
 	}
 	return Next{Submit: &Submission{Task: moved, Packet: packet, fence: c.lease.Token, job: c.job}}, nil
+}
+
+// pacedError rolls back a submitting write that would go over its
+// platform's or its employer's submission rate; wait is until the window
+// frees (jittered).
+type pacedError struct {
+	wait time.Duration
+	p    domain.Platform
+}
+
+func (e *pacedError) Error() string {
+	return fmt.Sprintf("pacing submissions to %s: the next one goes in %s", e.p, e.wait.Round(time.Second))
+}
+
+// pace counts a submission against its platform's and its employer's rate
+// (Options.Pace; shared by every worker through Postgres counters), or
+// returns a *pacedError when one is spent.
+func (s *Service) pace(ctx context.Context, t *txn, p *domain.Packet) error {
+	if s.o.Pace == nil {
+		return nil
+	}
+	limits := s.o.Pace(p)
+	if len(limits) == 0 {
+		return nil
+	}
+	wait, err := t.st.RateLimitHit(ctx, limits)
+	if err != nil || wait <= 0 {
+		return err
+	}
+	// Jitter, so the tasks a window held do not all go at its start.
+	wait += time.Duration(rand.Int64N(int64(wait/5) + 1))
+	return &pacedError{wait: wait, p: p.Platform}
 }
 
 // consumeSlot counts a submission against the user's daily limit (after the
@@ -366,9 +414,23 @@ func (s *Service) ContinueApproved(ctx context.Context, taskID domain.ID, job Jo
 			Actor: domain.ActorWorker, Reason: domain.ApprovedVia(via), LeaseToken: lease.Token, LeaseOwner: lease.Owner}); err != nil {
 			return err
 		}
+		var approved domain.Packet
+		if json.Unmarshal(packetJSON, &approved) == nil {
+			if err := s.pace(ctx, t, &approved); err != nil {
+				return err
+			}
+		}
 		return s.consumeSlot(ctx, t, task.UserID)
 	})
+	var paced *pacedError
 	switch {
+	case errors.As(err, &paced):
+		// Stays approved; its job (if any) looks again when the window frees
+		// (without one, the sweeper gives it one).
+		if job == nil {
+			return Next{}, nil
+		}
+		return Next{}, river.JobSnooze(paced.wait)
 	case errors.Is(err, errOverLimit):
 		return s.holdApproved(ctx, taskID, job)
 	case postgres.IsOneSubmissionViolation(err):
