@@ -2,11 +2,11 @@ package tasks
 
 import (
 	"context"
-	"math/rand/v2"
-	"io"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"strings"
 	"time"
 
