@@ -367,7 +367,7 @@ func (s *Service) pace(ctx context.Context, t *txn, p *domain.Packet) error {
 		return err
 	}
 	// Jitter, so the tasks a window held do not all go at its start.
-	wait += time.Duration(rand.Int64N(int64(wait/5) + 1))
+	wait += time.Duration(rand.Int64N(int64(wait/5) + 1)) // #nosec G404 -- jitter, not a secret
 	return &pacedError{wait: wait, p: p.Platform}
 }
 
