@@ -44,14 +44,19 @@ func run(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.Services(app.Deps{Mailer: mailer, Boards: boards})
+	s, err := a.Services(app.Deps{Mailer: mailer, Boards: boards, ApplierFor: app.ApplierFor(cfg), Pace: app.Pace(cfg)})
 	if err != nil {
 		return err
 	}
+	var files domain.DocumentFiles // the documents applications upload
+	if s.Documents != nil {
+		files = s.Documents
+	}
+	router := app.Appliers(cfg, submitter, files, a.Log)
 	proc, err := queue.NewProcess(queue.ProcessOptions{
 		OnApply: m.ObserveApplier,
 		OnJob:   func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
-		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: s.Tasks, Accounts: s.Accounts, Notifications: s.Notifications, Applier: submitter, Mailer: mailer, Owner: owner, Log: a.Log,
+		Pool:    a.Pool, DBURL: cfg.Database.URL, Tasks: s.Tasks, Accounts: s.Accounts, Notifications: s.Notifications, Applier: router, Mailer: mailer, Owner: owner, Log: a.Log,
 		Concurrency: cfg.Worker.Concurrency, JobTimeout: cfg.Worker.JobTimeout,
 		FetchCooldown: cfg.Worker.FetchCooldown, FetchPollInterval: cfg.Worker.FetchPollInterval,
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
@@ -69,7 +74,8 @@ func run(ctx context.Context, a *app.App) error {
 	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, a.Health(func(context.Context) error { return proc.Ready() })); err != nil {
 		return err
 	}
-	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()))
+	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()),
+		zap.Strings("direct_platforms", cfg.Appliers.Platforms))
 
 	<-ctx.Done()
 	a.Log.Info("shutting down: finishing in-flight tasks", zap.Duration("grace", cfg.Worker.ShutdownTimeout),

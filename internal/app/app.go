@@ -202,6 +202,9 @@ type Deps struct {
 	Mailer     domain.Mailer
 	Boards     map[domain.Platform]domain.BoardClient
 	ApplierFor func(domain.Platform) string
+	// Pace paces the platform appliers' submissions (the worker's; nil
+	// elsewhere).
+	Pace func(*domain.Packet) []domain.RateLimit
 }
 
 // Services builds this process's services, the process's metrics observing
@@ -247,7 +250,7 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 		DB: postgres.New(pool),
 		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, DigestDelay: cfg.Notifications.DigestDelay,
 			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
-			Boards: deps.Boards, SourceSyncEvery: cfg.Sources.SyncInterval, Evidence: evidence, ApplierFor: deps.ApplierFor}),
+			Boards: deps.Boards, SourceSyncEvery: cfg.Sources.SyncInterval, Evidence: evidence, ApplierFor: deps.ApplierFor, Pace: deps.Pace}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
 		Notifications: notifications.New(notifications.Options{Pool: pool, River: ins.Client(), Mailer: deps.Mailer,

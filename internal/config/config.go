@@ -79,6 +79,8 @@ var readers = map[string][]string{
 	// Whoever adds a notice schedules its digest; the sweeper repairs
 	// digests that are overdue by it.
 	"notifications.": {API, Worker, Sweeper},
+	// The worker submits.
+	"appliers.": {Worker},
 }
 
 // ReadBy returns the processes that read the setting key, in the order of
@@ -109,7 +111,31 @@ type Config struct {
 	Documents DocumentsConfig `mapstructure:"documents"`
 
 	Notifications NotificationsConfig `mapstructure:"notifications"`
+	Appliers      AppliersConfig      `mapstructure:"appliers"`
 }
+
+// AppliersConfig is how the worker submits to job platforms directly,
+// instead of through worker.applier.
+type AppliersConfig struct {
+	// Platforms lists the platforms applyq submits to directly: recruitee
+	// (its API), greenhouse, lever, ashby (their hosted forms, in a
+	// browser). Postings of other platforms go through worker.applier.
+	Platforms []string `mapstructure:"platforms"`
+	// PerPlatformPerMinute and PerEmployerPerHour pace the submissions to
+	// each platform and each employer (board), across every worker.
+	PerPlatformPerMinute int                    `mapstructure:"per_platform_per_minute"`
+	PerEmployerPerHour   int                    `mapstructure:"per_employer_per_hour"`
+	Recruitee            RecruiteeApplierConfig `mapstructure:"recruitee"`
+}
+
+// RecruiteeApplierConfig is Recruitee's candidate API.
+type RecruiteeApplierConfig struct {
+	BaseURL string        `mapstructure:"base_url"`
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// DirectPlatforms are the platforms appliers.platforms may list.
+var DirectPlatforms = []string{"recruitee", "greenhouse", "lever", "ashby"}
 
 // NotificationsConfig is the mail applyq sends on its own (digests).
 type NotificationsConfig struct {
@@ -328,6 +354,11 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("blob.url", "") // development: derived, see DefaultBlobURL
 	v.SetDefault("documents.max_bytes", domain.DefaultMaxDocumentBytes)
 	v.SetDefault("notifications.digest_delay", time.Minute)
+	v.SetDefault("appliers.platforms", []string{})
+	v.SetDefault("appliers.per_platform_per_minute", 10)
+	v.SetDefault("appliers.per_employer_per_hour", 10)
+	v.SetDefault("appliers.recruitee.base_url", "https://{board}.recruitee.com")
+	v.SetDefault("appliers.recruitee.timeout", time.Minute)
 }
 
 // DefaultBlobDir is the development blob store, relative to the working
@@ -590,6 +621,24 @@ func (c *Config) Validate(process string) error {
 	}
 	if c.Notifications.DigestDelay < 0 || c.Notifications.DigestDelay > time.Hour {
 		bad("notifications.digest_delay", "must be between 0 and 1h, got %s", c.Notifications.DigestDelay)
+	}
+	for _, p := range c.Appliers.Platforms {
+		if !slices.Contains(DirectPlatforms, p) {
+			bad("appliers.platforms", "each must be one of %s, got %q", strings.Join(DirectPlatforms, ", "), p)
+		}
+	}
+	if c.Appliers.PerPlatformPerMinute < 1 || c.Appliers.PerPlatformPerMinute > 10000 {
+		bad("appliers.per_platform_per_minute", "must be between 1 and 10000, got %d", c.Appliers.PerPlatformPerMinute)
+	}
+	if c.Appliers.PerEmployerPerHour < 1 || c.Appliers.PerEmployerPerHour > 10000 {
+		bad("appliers.per_employer_per_hour", "must be between 1 and 10000, got %d", c.Appliers.PerEmployerPerHour)
+	}
+	if u, err := url.Parse(strings.ReplaceAll(c.Appliers.Recruitee.BaseURL, "{board}", "acme")); err != nil || (u.Scheme != "https" && u.Scheme != "http") ||
+		u.Host == "" || !strings.Contains(c.Appliers.Recruitee.BaseURL, "{board}") {
+		bad("appliers.recruitee.base_url", "must be an http(s) URL with {board} where the company goes, such as https://{board}.recruitee.com, got %q", c.Appliers.Recruitee.BaseURL)
+	}
+	if c.Appliers.Recruitee.Timeout < time.Second || c.Appliers.Recruitee.Timeout > 10*time.Minute {
+		bad("appliers.recruitee.timeout", "must be between 1s and 10m, got %s", c.Appliers.Recruitee.Timeout)
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/applyq/applyq/internal/applier"
+	"github.com/applyq/applyq/internal/config"
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// The worker's appliers: worker.applier (dry run or webhook) for
+// everything, except the platforms of appliers.platforms, which get their
+// own — Recruitee's candidate API; the browser for Greenhouse, Lever and
+// Ashby forms. Which applier a posting gets is decided from the
+// configuration alone (ApplierFor), when its packet is prepared, and the
+// router (Appliers) sends each packet through that one.
+
+// applierName is the name of the applier that submits platform p's
+// postings when applyq submits to p directly.
+func applierName(p domain.Platform) string {
+	if p == domain.PlatformRecruitee {
+		return "recruitee"
+	}
+	return "browser"
+}
+
+// ApplierFor names the applier of a platform's postings under cfg.
+func ApplierFor(cfg *config.Config) func(domain.Platform) string {
+	def := cfg.Worker.Applier
+	return func(p domain.Platform) string {
+		if slices.Contains(cfg.Appliers.Platforms, string(p)) {
+			return applierName(p)
+		}
+		return def
+	}
+}
+
+// Pace is the submission rates a packet counts against under cfg: its
+// platform's per minute and its employer's per hour, for the platforms
+// applyq submits to directly.
+func Pace(cfg *config.Config) func(*domain.Packet) []domain.RateLimit {
+	a := cfg.Appliers
+	return func(p *domain.Packet) []domain.RateLimit {
+		if !slices.Contains(a.Platforms, string(p.Platform)) {
+			return nil
+		}
+		limits := []domain.RateLimit{{Key: "apply:" + string(p.Platform), Limit: a.PerPlatformPerMinute, Window: time.Minute}}
+		if p.Board != "" {
+			limits = append(limits, domain.RateLimit{Key: "apply:" + string(p.Platform) + ":" + p.Board, Limit: a.PerEmployerPerHour, Window: time.Hour})
+		}
+		return limits
+	}
+}
+
+// Appliers builds the worker's router: def for everything, and the
+// platform appliers cfg turns on, uploading documents opened by files.
+func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles, log *zap.Logger) *applier.Router {
+	r := &applier.Router{Default: def, ByPlatform: map[domain.Platform]domain.Applier{}}
+	for _, name := range cfg.Appliers.Platforms {
+		p := domain.Platform(name)
+		if p == domain.PlatformRecruitee {
+			r.ByPlatform[p] = &applier.Recruitee{BaseURL: cfg.Appliers.Recruitee.BaseURL, Files: files, Timeout: cfg.Appliers.Recruitee.Timeout,
+				Client: &http.Client{}}
+			log.Info("submitting to recruitee through its candidate API")
+		}
+	}
+	return r
+}
