@@ -85,6 +85,7 @@ type stack struct {
 	dry      *applier.DryRun
 	clock    *clock
 	notices  *notifications.Service // the workers' digests; nil: none
+	router   *applier.Router        // the workers' appliers, with Direct
 	procMu   sync.Mutex
 	procs    []*queue.Process
 }
@@ -104,6 +105,10 @@ type stackOpts struct {
 	Digests bool
 	// DigestDelay is the digest window (default none: mailed at once).
 	DigestDelay time.Duration
+	// Direct are platform appliers (for the workers' router, named in
+	// the packets of their platform's postings); Files is given the
+	// documents service when set.
+	Direct func(files domain.DocumentFiles) map[domain.Platform]domain.Applier
 }
 
 // startStack runs the API (httptest, loopback) and, unless NoWorker, one
@@ -137,8 +142,13 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	go func() { defer close(done); _ = listener.Run(lctx) }()
 	svcs, err := app.NewServices(pool, cfg, log, nil, app.Deps{Mailer: s.mail})
 	require.NoError(t, err)
+	var applierFor func(domain.Platform) string
+	if o.Direct != nil {
+		s.router = &applier.Router{Default: s.dry, ByPlatform: o.Direct(svcs.Documents)}
+		applierFor = s.router.NameFor
+	}
 	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards,
-		DigestDelay: o.DigestDelay, Evidence: svcs.Blobs})
+		DigestDelay: o.DigestDelay, Evidence: svcs.Blobs, ApplierFor: applierFor})
 	svcs.Tasks, s.accounts = s.svc, svcs.Accounts // the stack's clock paces the tasks
 	if o.Digests {
 		s.notices = svcs.Notifications
@@ -171,6 +181,9 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 	t.Helper()
 	if o.Applier == nil {
 		o.Applier = s.dry
+		if s.router != nil {
+			o.Applier = s.router
+		}
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = 8
