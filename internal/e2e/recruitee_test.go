@@ -113,7 +113,9 @@ func TestRecruitee_FollowAnswerApproveSubmitOnceWithEvidence(t *testing.T) {
 			TaskID domain.ID `json:"task_id"`
 			Packet struct {
 				Applier string
-				Form    struct{ Fields []struct{ Field, Value, Source string } }
+				Form    struct {
+					Fields []struct{ Field, Value, Source string }
+				}
 			}
 		}
 	}
