@@ -52,7 +52,10 @@ func run(ctx context.Context, a *app.App) error {
 	if s.Documents != nil {
 		files = s.Documents
 	}
-	router := app.Appliers(cfg, submitter, files, a.Log)
+	router, browserApplier := app.Appliers(cfg, submitter, files, a.Log)
+	if browserApplier != nil {
+		defer browserApplier.Close() // after the tasks in flight finished
+	}
 	proc, err := queue.NewProcess(queue.ProcessOptions{
 		OnApply: m.ObserveApplier,
 		OnJob:   func(kind, outcome string) { m.RiverJobs.WithLabelValues(kind, outcome).Inc() },
@@ -71,7 +74,18 @@ func run(ctx context.Context, a *app.App) error {
 	if err := proc.Start(ctx); err != nil {
 		return err
 	}
-	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, a.Health(func(context.Context) error { return proc.Ready() })); err != nil {
+	ready := func(context.Context) error {
+		if err := proc.Ready(); err != nil {
+			return err
+		}
+		if browserApplier != nil {
+			if err := browserApplier.Ready(); err != nil {
+				return fmt.Errorf("browser: %w", err)
+			}
+		}
+		return nil
+	}
+	if _, err := a.ServeAdmin(cfg.Worker.AdminAddr, a.Health(ready)); err != nil {
 		return err
 	}
 	a.Log.Info("worker started", zap.String("owner", owner), zap.Int("concurrency", cfg.Worker.Concurrency), zap.String("applier", submitter.Name()),

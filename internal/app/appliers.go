@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/applier"
+	"github.com/applyq/applyq/internal/applier/browser"
 	"github.com/applyq/applyq/internal/config"
 	"github.com/applyq/applyq/internal/domain"
 )
@@ -58,15 +59,28 @@ func Pace(cfg *config.Config) func(*domain.Packet) []domain.RateLimit {
 
 // Appliers builds the worker's router: def for everything, and the
 // platform appliers cfg turns on, uploading documents opened by files.
-func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles, log *zap.Logger) *applier.Router {
+// The browser is nil unless a platform whose forms it fills is on; the
+// worker reports its readiness and closes it when it stops.
+func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles, log *zap.Logger) (*applier.Router, *browser.Applier) {
 	r := &applier.Router{Default: def, ByPlatform: map[domain.Platform]domain.Applier{}}
+	var b *browser.Applier
 	for _, name := range cfg.Appliers.Platforms {
 		p := domain.Platform(name)
-		if p == domain.PlatformRecruitee {
+		switch {
+		case p == domain.PlatformRecruitee:
 			r.ByPlatform[p] = &applier.Recruitee{BaseURL: cfg.Appliers.Recruitee.BaseURL, Files: files, Timeout: cfg.Appliers.Recruitee.Timeout,
 				Client: &http.Client{}}
 			log.Info("submitting to recruitee through its candidate API")
+		case slices.Contains(browser.Platforms(), p):
+			if b == nil {
+				bc := cfg.Appliers.Browser
+				b = browser.New(browser.Options{ChromiumPath: bc.Chromium, MaxBrowsers: bc.MaxBrowsers, Deadline: bc.Deadline, NoSandbox: bc.NoSandbox,
+					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Log: log.Named("browser")})
+			}
+			r.ByPlatform[p] = b
+			log.Info("submitting to "+name+" by filling its hosted forms in a browser", zap.String("chromium", cfg.Appliers.Browser.Chromium),
+				zap.Int("max_browsers", cfg.Appliers.Browser.MaxBrowsers))
 		}
 	}
-	return r
+	return r, b
 }

@@ -30,9 +30,23 @@ func TestAppliers_ByConfiguration(t *testing.T) {
 	require.Nil(t, pace(&domain.Packet{Platform: domain.PlatformGreenhouse, Board: "acme"}), "the default applier is not paced per platform")
 
 	dry := applier.NewDryRun(nil)
-	r := app.Appliers(cfg, dry, nil, zap.NewNop())
+	r, b := app.Appliers(cfg, dry, nil, zap.NewNop())
 	require.IsType(t, &applier.Recruitee{}, r.For(&domain.Packet{Platform: domain.PlatformRecruitee, Applier: "recruitee"}))
 	require.Same(t, dry, r.For(&domain.Packet{Platform: domain.PlatformLever, Applier: "dry_run"}))
+	require.Nil(t, b, "no browser platform on: no browser")
+
+	// The hosted-form platforms share one browser applier.
+	t.Setenv("APPLYQ_APPLIERS_PLATFORMS", "greenhouse,lever,recruitee")
+	cfg, err = config.Load("worker", config.Flags("worker"), nil)
+	require.NoError(t, err)
+	require.Equal(t, "browser", app.ApplierFor(cfg)(domain.PlatformGreenhouse))
+	require.Equal(t, "dry_run", app.ApplierFor(cfg)(domain.PlatformAshby), "ashby not turned on")
+	r, b = app.Appliers(cfg, dry, nil, zap.NewNop())
+	require.NotNil(t, b)
+	defer b.Close()
+	require.Same(t, b, r.For(&domain.Packet{Platform: domain.PlatformGreenhouse, Applier: "browser"}))
+	require.Same(t, b, r.For(&domain.Packet{Platform: domain.PlatformLever, Applier: "browser"}))
+	require.Same(t, dry, r.For(&domain.Packet{Platform: domain.PlatformAshby, Applier: "dry_run"}))
 
 	t.Setenv("APPLYQ_APPLIERS_PLATFORMS", "monster")
 	_, err = config.Load("worker", config.Flags("worker"), nil)

@@ -126,6 +126,35 @@ type AppliersConfig struct {
 	PerPlatformPerMinute int                    `mapstructure:"per_platform_per_minute"`
 	PerEmployerPerHour   int                    `mapstructure:"per_employer_per_hour"`
 	Recruitee            RecruiteeApplierConfig `mapstructure:"recruitee"`
+	Browser              BrowserApplierConfig   `mapstructure:"browser"`
+	// Greenhouse, Lever and Ashby say where their hosted forms live.
+	Greenhouse FormApplierConfig `mapstructure:"greenhouse"`
+	Lever      FormApplierConfig `mapstructure:"lever"`
+	Ashby      FormApplierConfig `mapstructure:"ashby"`
+}
+
+// BrowserApplierConfig is the browser that fills hosted forms.
+type BrowserApplierConfig struct {
+	Chromium    string        `mapstructure:"chromium"`
+	MaxBrowsers int           `mapstructure:"max_browsers"`
+	Deadline    time.Duration `mapstructure:"deadline"`
+	NoSandbox   bool          `mapstructure:"no_sandbox"`
+}
+
+// FormApplierConfig is a platform's hosted forms.
+type FormApplierConfig struct {
+	BaseURL string `mapstructure:"base_url"`
+}
+
+// UsesBrowser reports whether a platform whose forms the browser fills is
+// turned on.
+func (c AppliersConfig) UsesBrowser() bool {
+	return slices.ContainsFunc(c.Platforms, func(p string) bool { return p != "recruitee" })
+}
+
+// FormBaseURLs are the hosted forms' addresses by platform.
+func (c AppliersConfig) FormBaseURLs() map[domain.Platform]string {
+	return map[domain.Platform]string{domain.PlatformGreenhouse: c.Greenhouse.BaseURL, domain.PlatformLever: c.Lever.BaseURL, domain.PlatformAshby: c.Ashby.BaseURL}
 }
 
 // RecruiteeApplierConfig is Recruitee's candidate API.
@@ -359,6 +388,13 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("appliers.per_employer_per_hour", 10)
 	v.SetDefault("appliers.recruitee.base_url", "https://{board}.recruitee.com")
 	v.SetDefault("appliers.recruitee.timeout", time.Minute)
+	v.SetDefault("appliers.browser.chromium", "chromium")
+	v.SetDefault("appliers.browser.max_browsers", 2)
+	v.SetDefault("appliers.browser.deadline", 3*time.Minute)
+	v.SetDefault("appliers.browser.no_sandbox", false)
+	v.SetDefault("appliers.greenhouse.base_url", "https://job-boards.greenhouse.io")
+	v.SetDefault("appliers.lever.base_url", "https://jobs.lever.co")
+	v.SetDefault("appliers.ashby.base_url", "https://jobs.ashbyhq.com")
 }
 
 // DefaultBlobDir is the development blob store, relative to the working
@@ -639,6 +675,23 @@ func (c *Config) Validate(process string) error {
 	}
 	if c.Appliers.Recruitee.Timeout < time.Second || c.Appliers.Recruitee.Timeout > 10*time.Minute {
 		bad("appliers.recruitee.timeout", "must be between 1s and 10m, got %s", c.Appliers.Recruitee.Timeout)
+	}
+	b := c.Appliers.Browser
+	if strings.TrimSpace(b.Chromium) == "" {
+		bad("appliers.browser.chromium", "must name the Chromium binary (a path, or a name looked up in PATH)")
+	}
+	if b.MaxBrowsers < 1 || b.MaxBrowsers > 32 {
+		bad("appliers.browser.max_browsers", "must be between 1 and 32, got %d", b.MaxBrowsers)
+	}
+	if b.Deadline < 10*time.Second || b.Deadline > 30*time.Minute {
+		bad("appliers.browser.deadline", "must be between 10s and 30m, got %s", b.Deadline)
+	} else if c.Appliers.UsesBrowser() && b.Deadline >= c.Worker.JobTimeout && c.Worker.JobTimeout >= time.Second {
+		bad("appliers.browser.deadline", "must be shorter than worker.job_timeout (%s), got %s", c.Worker.JobTimeout, b.Deadline)
+	}
+	for p, u := range map[string]string{"greenhouse": c.Appliers.Greenhouse.BaseURL, "lever": c.Appliers.Lever.BaseURL, "ashby": c.Appliers.Ashby.BaseURL} {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || (pu.Path != "" && pu.Path != "/") || pu.RawQuery != "" {
+			bad("appliers."+p+".base_url", "must be an http(s) URL with no path, such as https://jobs.example.com, got %q", u)
+		}
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
 		bad("approval.ttl", "must be between 1m and 168h, got %s", c.Approval.TTL)

@@ -502,3 +502,36 @@ func TestValidate_DocumentsMaxBytes(t *testing.T) {
 		require.Empty(t, loadErr("sweeper"))
 	}
 }
+
+func TestValidate_BrowserApplier(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_MAX_BROWSERS": "0"}, "appliers.browser.max_browsers (APPLYQ_APPLIERS_BROWSER_MAX_BROWSERS): must be between 1 and 32, got 0"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_DEADLINE": "5s"}, "appliers.browser.deadline (APPLYQ_APPLIERS_BROWSER_DEADLINE): must be between 10s and 30m, got 5s"},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "6m"},
+			"appliers.browser.deadline (APPLYQ_APPLIERS_BROWSER_DEADLINE): must be shorter than worker.job_timeout (5m0s), got 6m0s"},
+		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "https://jobs.lever.co/acme"}, "appliers.lever.base_url (APPLYQ_APPLIERS_LEVER_BASE_URL): must be an http(s) URL with no path"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_CHROMIUM": " "}, "appliers.browser.chromium (APPLYQ_APPLIERS_BROWSER_CHROMIUM): must name the Chromium binary"},
+		// Without a browser platform on, a long deadline is no problem.
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "6m"}, ""},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse,lever,ashby", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL": "http://127.0.0.1:8080"}, ""},
+	} {
+		t.Run(c.want, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			msg := loadErr("worker")
+			if c.want == "" {
+				require.Empty(t, msg)
+				return
+			}
+			require.Contains(t, msg, c.want)
+		})
+	}
+	cfg, err := config.Load("worker", config.Flags("worker"), nil)
+	require.NoError(t, err)
+	require.Equal(t, "https://job-boards.greenhouse.io", cfg.Appliers.FormBaseURLs()["greenhouse"])
+	require.Equal(t, 3*time.Minute, cfg.Appliers.Browser.Deadline)
+}
