@@ -17,4 +17,7 @@ const (
 	AfterClaim       = "AFTER_CLAIM"       // the claim committed (submitting, or in_progress for a run that requires approval), before what follows
 	BeforeApply      = "BEFORE_APPLY"      // submitting committed, before the applier call
 	AfterApply       = "AFTER_APPLY"       // the applier returned, before the result commit
+	// AfterSubmitClick is inside the browser applier: the form's submit
+	// button clicked, before the platform's answer is read.
+	AfterSubmitClick = "AFTER_SUBMIT_CLICK"
 )

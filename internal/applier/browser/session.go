@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/failpoint"
 )
 
 //go:embed page.js
@@ -208,6 +209,7 @@ func (s *session) apply(target string) (domain.ApplyResult, error) {
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: filled,
 			Err: fmt.Errorf("browser: outcome unknown: the submit click failed midway: %w", err)}
 	}
+	failpoint.Hit(failpoint.AfterSubmitClick)
 	return s.outcome(filled)
 }
 
