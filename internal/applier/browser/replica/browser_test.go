@@ -89,8 +89,8 @@ func TestBrowserSmoke(t *testing.T) {
 			fill := map[domain.Platform]string{
 				domain.PlatformGreenhouse: `document.getElementById('first_name').value='Ada';document.getElementById('last_name').value='Lovelace';
 					document.getElementById('email').value='ada@example.com';`,
-				domain.PlatformLever:      `document.getElementById('name').value='Ada Lovelace';document.getElementById('email').value='ada@example.com';`,
-				domain.PlatformAshby:      `document.getElementById('_systemfield_name').value='Ada Lovelace';document.getElementById('_systemfield_email').value='ada@example.com';`,
+				domain.PlatformLever: `document.getElementById('name').value='Ada Lovelace';document.getElementById('email').value='ada@example.com';`,
+				domain.PlatformAshby: `document.getElementById('_systemfield_name').value='Ada Lovelace';document.getElementById('_systemfield_email').value='ada@example.com';`,
 			}[tc.p]
 			fileSel := map[domain.Platform]string{domain.PlatformGreenhouse: "#resume", domain.PlatformLever: "#resume-upload-input", domain.PlatformAshby: "#_systemfield_resume"}[tc.p]
 			why := s.fields[len(s.fields)-2].ID

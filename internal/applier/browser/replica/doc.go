@@ -63,7 +63,26 @@
 // Greenhouse or Lever POST that fails with the form again, HTTP 422,
 // prefilled, the messages in a .error-summary role="alert" and at each
 // field; Ashby answers HTTP 200 with GraphQL-style "errors" that the page
-// shows. Such a POST is recorded but not accepted.
+// shows. Such a POST is recorded but not accepted. The error classes are
+// helper-text--error (Greenhouse), error-message application-error (Lever)
+// and ashby-application-form-field-entry-error (Ashby).
+//
+// The variants: Captcha shows the platform's widget (Greenhouse and Ashby
+// div.g-recaptcha with iframe[title=reCAPTCHA] from /recaptcha/api2/anchor,
+// Lever div#h-captcha.h-captcha with an iframe from /hcaptcha/checkbox.html;
+// ticking its checkbox puts CaptchaToken in CaptchaField) and refuses a POST
+// without the token (Greenhouse, Lever: 400 with the form again; Ashby: 200
+// with errors). LoginWall serves a "Sign in to apply" page (email,
+// type=password, "Continue with Google") instead of the form and refuses a
+// POST with 403. ConfirmationDelay holds an accepted POST's answer.
+// ErrorAfterClick accepts the POST and answers 500 ("Something went wrong";
+// Ashby: JSON, and the page shows a generic banner). TooMany answers 429
+// with TooManyText. ServerErrors refuses an otherwise valid POST with its
+// messages (422; Ashby 200 with errors). UnrecognisedRequired adds
+// UnrecognisedQuestion. MultiStep splits the form into
+// section[data-step] (the others hidden), each but the last ending in
+// <button type="button" data-next>Next</button>, the submit button only in
+// the last.
 //
 // # What public material confirmed, and what it did not
 //
@@ -103,5 +122,6 @@
 //     shows the reCAPTCHA widget. Not confirmed: whether the phone field is
 //     _systemfield_phone (one source says tenants ask for it as a custom
 //     question), the field error class, how yes/no is posted (the replica's
-//     radios post Yes/No).
+//     radios post Yes/No), whether system fields carry a name (one source
+//     says only the id; the replica gives both).
 package replica

@@ -29,7 +29,7 @@ func (s *Server) theme() theme {
 	case domain.PlatformLever:
 		return theme{wrapClass: "application-question", labelClass: "application-label", inputClass: "application-field", errorClass: "error-message application-error", mark: "✱", prompt: "Select ..."}
 	}
-	return theme{wrapClass: "ashby-application-form-field-entry", labelClass: "ashby-application-form-question-title", inputClass: "ashby-input", errorClass: "ashby-application-form-field-error", mark: "*", prompt: "Select..."}
+	return theme{wrapClass: "ashby-application-form-field-entry", labelClass: "ashby-application-form-question-title", inputClass: "ashby-input", errorClass: "ashby-application-form-field-entry-error", mark: "*", prompt: "Select..."}
 }
 
 // stepTitles names the sections (steps) of each platform's form.
