@@ -16,7 +16,13 @@
   // A file input is often hidden behind a styled button: it is shown when
   // what holds it is.
   const shown = (el) => visible(el) || (el.type === "file" && !el.closest("[hidden]") && visible(el.parentElement));
-  const form = () => all(cfg.form).find(visible) || null;
+  const form = () => {
+    for (const sel of cfg.form) {
+      const f = all(sel).find(visible);
+      if (f) return f;
+    }
+    return null;
+  };
   const controls = (root) => all("input, select, textarea", root).filter((el) =>
     !["hidden", "submit", "button", "reset", "image"].includes(lower(el.type)) && !el.disabled && shown(el));
   const key = (el) => el.name || el.id || "";

@@ -44,10 +44,12 @@ type platform struct {
 	// BaseURL is where its hosted forms live; Path the form's address
 	// under it, with {board} and {id} (the posting's id on the board).
 	BaseURL, Path string
-	// Form finds the application form; Submit its submit button, Next a
-	// multi-step form's button to the next step (besides buttons whose
-	// text is one of NextTexts).
-	Form, Submit, Next string
+	// Form finds the application form: the first of its selectors that
+	// matches a shown element (Ashby draws its form without a <form>).
+	Form []string
+	// Submit finds its submit button, Next a multi-step form's button to
+	// the next step (besides buttons whose text is one of NextTexts).
+	Submit, Next string
 	// Confirmation finds what the platform shows once it accepted the
 	// application; ConfirmationPaths are the endings of the confirmation
 	// page's path.
@@ -74,7 +76,7 @@ type standard struct {
 var platforms = map[domain.Platform]platform{
 	domain.PlatformGreenhouse: {
 		BaseURL: "https://job-boards.greenhouse.io", Path: "/{board}/jobs/{id}",
-		Form:              "form#application-form, form#application_form, form.application--form, main form",
+		Form:              []string{"form#application-form", "form#application_form", "form.application--form", "main form"},
 		Submit:            `button[type=submit], input[type=submit], #submit_app`,
 		Confirmation:      "#application_confirmation, .application-confirmation, [data-testid=confirmation]",
 		ConfirmationPaths: []string{"/confirmation"},
@@ -91,7 +93,7 @@ var platforms = map[domain.Platform]platform{
 	},
 	domain.PlatformLever: {
 		BaseURL: "https://jobs.lever.co", Path: "/{board}/{id}/apply",
-		Form:              "form#application-form, form.application-form",
+		Form:              []string{"form#application-form", "form.application-form"},
 		Submit:            "#btn-submit, button.template-btn-submit, button[type=submit]",
 		Confirmation:      ".application-confirmation, .thanks, [data-qa=thanks]",
 		ConfirmationPaths: []string{"/thanks"},
@@ -111,7 +113,7 @@ var platforms = map[domain.Platform]platform{
 	},
 	domain.PlatformAshby: {
 		BaseURL: "https://jobs.ashbyhq.com", Path: "/{board}/{id}/application",
-		Form:         ".ashby-application-form-container form, form.ashby-application-form, main form, form",
+		Form:         []string{".ashby-application-form-container", "form.ashby-application-form", "form"},
 		Submit:       "button.ashby-application-form-submit-button, button[type=submit]",
 		Confirmation: ".ashby-application-form-success-container",
 		Errors:       ".ashby-application-form-field-entry-error, ._error, .ashby-application-form-failure-container",

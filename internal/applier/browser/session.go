@@ -32,6 +32,8 @@ const (
 	poll = 150 * time.Millisecond
 	// maxSteps bounds a multi-step form.
 	maxSteps = 8
+	// opWait bounds one look at (or one fill of) the page.
+	opWait = 5 * time.Second
 	// evidenceWait bounds taking a screenshot.
 	evidenceWait = 10 * time.Second
 )
@@ -89,7 +91,7 @@ func newSession(ctx context.Context, b *proc, pl platform, p *domain.Packet, fil
 	s.cancel = func() { stop(); cancel(); closeTab() }
 	s.until = time.Now().Add(time.Hour)
 	if d, ok := ctx.Deadline(); ok {
-		s.until = d.Add(-min(time.Until(d)/10, evidenceWait))
+		s.until = d.Add(-min(max(time.Until(d)/10, 3*time.Second), evidenceWait))
 	}
 	s.entries = entries(pl, p)
 	return s
@@ -162,10 +164,14 @@ type page struct {
 	Step      string   `json:"step"`
 }
 
-// run evaluates the page script's op.
+// run evaluates the page script's op. A page that is navigating does not
+// answer until it loaded: one evaluation waits at most opWait, and never
+// past s.until.
 func run[T any](s *session, op string, arg any) (T, error) {
 	a, _ := json.Marshal(arg)
-	return chromedp.Run(s.ctx, chromedp.Evaluate[T](pageJS+"("+s.cfg+","+jsonString(op)+","+string(a)+")"))
+	ctx, cancel := context.WithTimeout(s.ctx, max(min(opWait, time.Until(s.until)), 0))
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](pageJS+"("+s.cfg+","+jsonString(op)+","+string(a)+")"))
 }
 
 func jsonString(v string) string {
@@ -367,6 +373,11 @@ func (s *session) mark(which string) error {
 // outcome waits for the platform's answer to the submission.
 func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) {
 	unknown := func(why string) (domain.ApplyResult, error) {
+		// A page still loading is stopped first: the screenshot then shows
+		// what the browser had, instead of waiting for the platform.
+		stopCtx, cancel := context.WithTimeout(s.ctx, time.Second)
+		_, _ = chromedp.Run(stopCtx, chromedp.Stop())
+		cancel()
 		ev := append(filled, s.shot(domain.EvidenceAfterSubmit)...)
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: ev, Err: fmt.Errorf("browser: outcome unknown: %s", why)}
 	}

@@ -1,0 +1,624 @@
+package browser_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/applyq/applyq/internal/applier/browser"
+	"github.com/applyq/applyq/internal/applier/browser/replica"
+	"github.com/applyq/applyq/internal/domain"
+)
+
+// The browser applier against local replicas of each platform's hosted
+// form (internal/applier/browser/replica), in Debian's Chromium. Every test
+// asserts what the replica received — the exact fields and files, once —
+// or that it received nothing.
+
+// chromium is the Chromium these tests drive; .ci/run installs it.
+func chromium(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("APPLYQ_CHROMIUM"), "chromium", "chromium-browser"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("Chromium is not installed (Debian/Ubuntu: apt-get install chromium; .ci/run installs it): the browser applier cannot be tested")
+	return ""
+}
+
+// documents is an in-memory document store: the bytes of each version.
+type documents map[domain.ID][]byte
+
+func (d documents) OpenForApplication(_ context.Context, _, id domain.ID) (io.ReadCloser, *domain.Document, error) {
+	b, ok := d[id]
+	if !ok {
+		return nil, nil, fmt.Errorf("document %s: %w", id, domain.Errorf(domain.ENOTFOUND, "no such document"))
+	}
+	return io.NopCloser(bytes.NewReader(b)), &domain.Document{ID: id}, nil
+}
+
+var (
+	resumeBytes = []byte("%PDF-1.4\nAda Lovelace — analyst\n%%EOF\n")
+	letterBytes = []byte("%PDF-1.4\nDear Acme,\n%%EOF\n")
+	sampleBytes = []byte("%PDF-1.4\nA work sample\n%%EOF\n")
+	resume      = domain.FormFile{DocumentID: domain.NewID(), Kind: "resume", Name: "Résumé", Filename: "ada-lovelace.pdf", ContentType: "application/pdf"}
+	letter      = domain.FormFile{DocumentID: domain.NewID(), Kind: "cover_letter", Name: "Letter", Filename: "letter.pdf", ContentType: "application/pdf"}
+	sample      = domain.FormFile{DocumentID: domain.NewID(), Kind: "resume", Name: "Sample", Filename: "sample.pdf", ContentType: "application/pdf"}
+	store       = documents{resume.DocumentID: resumeBytes, letter.DocumentID: letterBytes, sample.DocumentID: sampleBytes}
+)
+
+// newApplier is a browser applier whose forms are on srv.
+func newApplier(t *testing.T, o browser.Options, srvs ...*replica.Server) *browser.Applier {
+	t.Helper()
+	o.ChromiumPath = chromium(t)
+	if o.Files == nil {
+		o.Files = store
+	}
+	o.Log = zaptest.NewLogger(t)
+	o.BaseURLs = map[domain.Platform]string{}
+	for _, s := range srvs {
+		o.BaseURLs[s.Platform()] = s.URL()
+	}
+	if o.Deadline == 0 {
+		o.Deadline = 45 * time.Second
+	}
+	a := browser.New(o)
+	t.Cleanup(a.Close)
+	return a
+}
+
+// questions are a job's custom questions, one of each kind, all required.
+func questions(p domain.Platform) []replica.Question {
+	id := func(n int) string {
+		if p == domain.PlatformGreenhouse {
+			return fmt.Sprint(4000 + n)
+		}
+		return fmt.Sprintf("7c3f0a51-0000-4000-8000-%012d", n)
+	}
+	return []replica.Question{
+		{ID: id(1), Label: "Why Acme?", Kind: replica.KindText, Required: true},
+		{ID: id(2), Label: "Tell us about a project you are proud of", Kind: replica.KindTextarea, Required: true},
+		{ID: id(3), Label: "Which office?", Kind: replica.KindSingleSelect, Required: true,
+			Options: []replica.Option{{Label: "Berlin", Value: "31"}, {Label: "Lisbon", Value: "32"}}},
+		{ID: id(4), Label: "Which languages do you write?", Kind: replica.KindMultiSelect, Required: true,
+			Options: []replica.Option{{Label: "Go", Value: "41"}, {Label: "SQL", Value: "42"}, {Label: "Rust", Value: "43"}}},
+		{ID: id(5), Label: "Are you authorised to work in the EU?", Kind: replica.KindBoolean, Required: true},
+		{ID: id(6), Label: "A work sample", Kind: replica.KindFile, Required: true},
+	}
+}
+
+// answered is the approved form of job on p: the standard fields and an
+// answer to each question; want is what the platform must receive.
+func answered(p domain.Platform, qs []replica.Question) (*domain.Form, map[string][]string, map[string][]byte) {
+	form := &domain.Form{}
+	want := map[string][]string{}
+	files := map[string][]byte{}
+	text := func(name, value string) {
+		form.Fields = append(form.Fields, domain.FormField{Field: name, Label: name, Kind: domain.QuestionText, Required: true, Value: value})
+		want[name] = []string{value}
+	}
+	file := func(name string, f domain.FormFile, b []byte) {
+		ff := f
+		form.Fields = append(form.Fields, domain.FormField{Field: name, Label: name, Kind: domain.QuestionFile, Required: true, File: &ff})
+		files[name] = b
+	}
+	switch p {
+	case domain.PlatformGreenhouse:
+		text("first_name", "Ada")
+		text("last_name", "Lovelace")
+		text("email", "ada@example.test")
+		text("phone", "+44 20 7946 0000")
+		file("resume", resume, resumeBytes)
+		file("cover_letter", letter, letterBytes)
+	case domain.PlatformLever:
+		text("name", "Ada Lovelace")
+		text("email", "ada@example.test")
+		text("phone", "+44 20 7946 0000")
+		text("org", "Analytical Engines Ltd")
+		text("urls[LinkedIn]", "https://www.linkedin.com/in/ada")
+		file("resume", resume, resumeBytes)
+		text("comments", "Dear Acme, I would like to join.")
+	case domain.PlatformAshby:
+		text("_systemfield_name", "Ada Lovelace")
+		text("_systemfield_email", "ada@example.test")
+		text("_systemfield_phone", "+44 20 7946 0000")
+		file("_systemfield_resume", resume, resumeBytes)
+	}
+	for _, q := range qs {
+		name := replica.FieldName(p, q)
+		f := domain.FormField{Field: name, Label: q.Label, Kind: q.Kind, Required: q.Required}
+		switch q.Kind {
+		case replica.KindText:
+			f.Value = "Rockets."
+			want[name] = []string{"Rockets."}
+		case replica.KindTextarea:
+			f.Value = "A difference engine.\nIt computed Bernoulli numbers."
+			want[name] = []string{"A difference engine.\r\nIt computed Bernoulli numbers."} // a form posts CRLF
+		case replica.KindSingleSelect:
+			f.Value = q.Options[1].Value
+			want[name] = []string{q.Options[1].Value}
+		case replica.KindMultiSelect:
+			f.Values = []string{q.Options[0].Value, q.Options[1].Value}
+			want[name] = []string{q.Options[0].Value, q.Options[1].Value}
+		case replica.KindBoolean:
+			f.Value = replica.BooleanValue(p, true)
+			want[name] = []string{replica.BooleanValue(p, true)}
+		case replica.KindFile:
+			s := sample
+			f.File = &s
+			files[name] = sampleBytes
+		}
+		form.Fields = append(form.Fields, f)
+	}
+	return form, want, files
+}
+
+func packet(p domain.Platform, job replica.Job, form *domain.Form) *domain.Packet {
+	return &domain.Packet{TaskID: domain.NewID(), UserID: domain.NewID(), Applier: "browser", Platform: p, Board: job.Board,
+		PlatformPostingID: job.ID, Company: "Acme", Title: job.Title, Email: "ada@example.test",
+		Applicant: domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace", Phone: "+44 20 7946 0000"},
+		Documents: []domain.FormFile{resume}, Form: form}
+}
+
+func job(p domain.Platform) replica.Job {
+	id := "4012345"
+	if p != domain.PlatformGreenhouse {
+		id = "5f6e7d8c-1111-4222-8333-944455566677"
+	}
+	return replica.Job{Board: "acme", ID: id, Title: "Backend Engineer", Questions: questions(p)}
+}
+
+var platforms = []domain.Platform{domain.PlatformGreenhouse, domain.PlatformLever, domain.PlatformAshby}
+
+// received is a submission's non-empty fields, without the platform's
+// own hidden ones.
+func received(s replica.Submission) map[string][]string {
+	out := map[string][]string{}
+	for k, vs := range s.Fields {
+		if strings.HasSuffix(k, "[baseTemplate]") {
+			continue
+		}
+		var kept []string
+		for _, v := range vs {
+			if v != "" {
+				kept = append(kept, v)
+			}
+		}
+		if len(kept) > 0 {
+			out[k] = kept
+		}
+	}
+	return out
+}
+
+func receivedFiles(s replica.Submission) map[string][]byte {
+	out := map[string][]byte{}
+	for k, fs := range s.Files {
+		if len(fs) == 1 {
+			out[k] = fs[0].Data
+		}
+	}
+	return out
+}
+
+func kinds(ev []domain.Evidence) []string {
+	var out []string
+	for _, e := range ev {
+		out = append(out, e.Kind+" "+e.ContentType)
+	}
+	return out
+}
+
+// TestApply_FillsTheApprovedFormAndSubmitsItOnce: on each platform, single
+// page and multi-step, the replica receives exactly the approved fields
+// and documents, once, and the result carries the filled form's screenshot,
+// what each field held, and the confirmation's screenshot.
+func TestApply_FillsTheApprovedFormAndSubmitsItOnce(t *testing.T) {
+	t.Parallel()
+	for _, p := range platforms {
+		for _, multi := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/multistep=%v", p, multi), func(t *testing.T) {
+				t.Parallel()
+				j := job(p)
+				srv := replica.New(p, j, replica.Variant{MultiStep: multi})
+				t.Cleanup(srv.Close)
+				a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+				form, want, wantFiles := answered(p, j.Questions)
+
+				res, err := a.Apply(context.Background(), packet(p, j, form))
+				require.NoError(t, err)
+				subs := srv.Submissions()
+				require.Len(t, subs, 1, "exactly one submission")
+				require.True(t, subs[0].Accepted)
+				require.Equal(t, want, received(subs[0]), "exactly the approved fields")
+				require.Equal(t, wantFiles, receivedFiles(subs[0]), "exactly the approved documents' bytes")
+				require.Equal(t, "ada-lovelace.pdf", subs[0].Files[replicaResumeField(p)][0].Filename, "the document's own name")
+
+				require.Equal(t, []string{"filled_form image/jpeg", "filled_form application/json", "confirmation image/jpeg"}, kinds(res.Evidence))
+				var filled struct {
+					Fields []struct {
+						Field  string
+						Values []string
+					}
+				}
+				require.NoError(t, json.Unmarshal(res.Evidence[1].Data, &filled))
+				held := map[string][]string{}
+				for _, f := range filled.Fields {
+					held[f.Field] = f.Values
+				}
+				require.Equal(t, want[replica.FieldName(p, j.Questions[3])], held[replica.FieldName(p, j.Questions[3])], "the record says what was filled")
+				require.Equal(t, []string{"ada-lovelace.pdf"}, held[replicaResumeField(p)])
+				require.NotEmpty(t, res.Reference)
+			})
+		}
+	}
+}
+
+func replicaResumeField(p domain.Platform) string {
+	if p == domain.PlatformAshby {
+		return "_systemfield_resume"
+	}
+	return "resume"
+}
+
+// TestApply_StandardFieldsWhenTheBoardPublishesNoForm: Lever and Ashby do
+// not publish their forms, so a packet carries none: the applier fills the
+// standard fields from the approved profile, cover letter and résumé, and
+// nothing else.
+func TestApply_StandardFieldsWhenTheBoardPublishesNoForm(t *testing.T) {
+	t.Parallel()
+	for p, want := range map[domain.Platform]map[string][]string{
+		domain.PlatformLever: {"name": {"Ada Lovelace"}, "email": {"ada@example.test"}, "phone": {"+44 20 7946 0000"},
+			"org": {"Analytical Engines Ltd"}, "location": {"London"}, "urls[LinkedIn]": {"https://www.linkedin.com/in/ada"},
+			"urls[GitHub]": {"https://github.com/ada"}, "comments": {"Dear Acme,\r\nI would like to join."}},
+		domain.PlatformAshby: {"_systemfield_name": {"Ada Lovelace"}, "_systemfield_email": {"ada@example.test"},
+			"_systemfield_phone": {"+44 20 7946 0000"}, "_systemfield_location": {"London"}},
+		domain.PlatformGreenhouse: {"first_name": {"Ada"}, "last_name": {"Lovelace"}, "email": {"ada@example.test"}, "phone": {"+44 20 7946 0000"}},
+	} {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			j := replica.Job{Board: "acme", ID: "posting-1"}
+			srv := replica.New(p, j, replica.Variant{})
+			t.Cleanup(srv.Close)
+			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+			pk := packet(p, j, nil)
+			pk.Applicant.CurrentCompany, pk.Applicant.Location = "Analytical Engines Ltd", "London"
+			pk.Applicant.LinkedIn, pk.Applicant.GitHub = "https://www.linkedin.com/in/ada", "https://github.com/ada"
+			pk.CoverLetter = "Dear Acme,\nI would like to join."
+			_, err := a.Apply(context.Background(), pk)
+			require.NoError(t, err)
+			subs := srv.Accepted()
+			require.Len(t, subs, 1)
+			require.Equal(t, want, received(subs[0]))
+			require.Equal(t, map[string][]byte{replicaResumeField(p): resumeBytes}, receivedFiles(subs[0]))
+		})
+	}
+}
+
+// TestApply_StopsForThePersonBeforeSubmitting: a CAPTCHA, a login wall, a
+// required question nobody answered, an answer that is not one of the
+// form's choices, a form that changed since it was approved — the applier
+// stops before the click, needs_user, with a screenshot, and the platform
+// receives nothing.
+func TestApply_StopsForThePersonBeforeSubmitting(t *testing.T) {
+	t.Parallel()
+	type tc struct {
+		name    string
+		variant replica.Variant
+		edit    func(*domain.Form)
+		want    string
+	}
+	cases := []tc{
+		{name: "captcha", variant: replica.Variant{Captcha: true}, want: "CAPTCHA"},
+		{name: "login wall", variant: replica.Variant{LoginWall: true}, want: "sign in"},
+		{name: "unrecognised required question", variant: replica.Variant{UnrecognisedRequired: true}, want: replica.UnrecognisedQuestionLabel},
+		{name: "unanswered required question", edit: func(f *domain.Form) { f.Fields[len(f.Fields)-5].Value = "" }, want: "Tell us about a project"},
+		{name: "answer not among the choices", edit: func(f *domain.Form) { f.Fields[len(f.Fields)-4].Value = "99" }, want: "Which office?"},
+		{name: "the form changed since it was approved", edit: func(f *domain.Form) {
+			f.Fields = append(f.Fields, domain.FormField{Field: "question_777", Label: "A question the form no longer asks", Required: true, Value: "Yes"})
+		}, want: "A question the form no longer asks"},
+	}
+	for _, p := range platforms {
+		for _, c := range cases {
+			t.Run(string(p)+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				j := job(p)
+				srv := replica.New(p, j, c.variant)
+				t.Cleanup(srv.Close)
+				a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+				form, _, _ := answered(p, j.Questions)
+				if c.edit != nil {
+					c.edit(form)
+				}
+				_, err := a.Apply(context.Background(), packet(p, j, form))
+				require.ErrorIs(t, err, domain.ErrNeedsUser)
+				require.Equal(t, domain.OutcomeNeedsUser, domain.ClassifyApply(err, false))
+				var nu *domain.NeedsUserError
+				require.ErrorAs(t, err, &nu)
+				require.Contains(t, nu.Why, c.want)
+				require.Equal(t, []string{"needs_user image/jpeg"}, kinds(nu.Evidence), "a screenshot of what stopped it")
+				require.Empty(t, srv.Submissions(), "nothing was sent")
+			})
+		}
+	}
+}
+
+// TestApply_ValidationErrorsTheFormShows: errors the form shows after the
+// click — its own script's (nothing sent) or the server's (received, not
+// taken) — need the user, with the form's messages.
+func TestApply_ValidationErrorsTheFormShows(t *testing.T) {
+	t.Parallel()
+	for _, p := range platforms {
+		t.Run(string(p)+"/in the page", func(t *testing.T) {
+			t.Parallel()
+			j := job(p)
+			srv := replica.New(p, j, replica.Variant{})
+			t.Cleanup(srv.Close)
+			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+			form, _, _ := answered(p, j.Questions)
+			for i := range form.Fields {
+				if strings.HasSuffix(form.Fields[i].Field, "email") {
+					form.Fields[i].Value = "ada-at-example"
+				}
+			}
+			_, err := a.Apply(context.Background(), packet(p, j, form))
+			var nu *domain.NeedsUserError
+			require.ErrorAs(t, err, &nu)
+			require.Contains(t, nu.Messages, replica.EmailMessage)
+			require.Empty(t, srv.Submissions(), "the form's script sent nothing")
+		})
+		t.Run(string(p)+"/from the server", func(t *testing.T) {
+			t.Parallel()
+			j := job(p)
+			srv := replica.New(p, j, replica.Variant{ServerErrors: []string{"This phone number cannot receive messages."}})
+			t.Cleanup(srv.Close)
+			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+			form, _, _ := answered(p, j.Questions)
+			_, err := a.Apply(context.Background(), packet(p, j, form))
+			var nu *domain.NeedsUserError
+			require.ErrorAs(t, err, &nu, "got %v", err)
+			require.Contains(t, strings.Join(nu.Messages, "\n"), "This phone number cannot receive messages.")
+			require.Len(t, srv.Submissions(), 1)
+			require.Empty(t, srv.Accepted(), "the platform did not take it")
+		})
+	}
+}
+
+// TestApply_AfterTheClick: what the platform answers after the submit
+// click decides the outcome, and only a confirmation is "submitted".
+func TestApply_AfterTheClick(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		variant  replica.Variant
+		deadline time.Duration
+		want     domain.ApplyOutcome
+		accepted int
+		evidence []string
+	}{
+		{"slow confirmation", replica.Variant{ConfirmationDelay: 3 * time.Second}, 0, domain.OutcomeSubmitted, 1,
+			[]string{"filled_form image/jpeg", "filled_form application/json", "confirmation image/jpeg"}},
+		{"an error after the click", replica.Variant{ErrorAfterClick: true}, 0, domain.OutcomeUnknown, 1,
+			[]string{"filled_form image/jpeg", "filled_form application/json", "after_submit image/jpeg"}},
+		{"too many applications", replica.Variant{TooMany: true}, 0, domain.OutcomeNotSent, 0, []string{"after_submit image/jpeg"}},
+		{"no answer before the deadline", replica.Variant{ConfirmationDelay: time.Minute}, 15 * time.Second, domain.OutcomeUnknown, 1,
+			[]string{"filled_form image/jpeg", "filled_form application/json", "after_submit image/jpeg"}},
+	}
+	for _, p := range platforms {
+		for _, c := range cases {
+			t.Run(string(p)+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				j := job(p)
+				srv := replica.New(p, j, c.variant)
+				t.Cleanup(srv.Close)
+				a := newApplier(t, browser.Options{MaxBrowsers: 1, Deadline: c.deadline}, srv)
+				form, _, _ := answered(p, j.Questions)
+				res, err := a.Apply(context.Background(), packet(p, j, form))
+				require.Equal(t, c.want, domain.ClassifyApply(err, a.IdempotentRetries()), "error: %v", err)
+				require.Len(t, srv.Submissions(), 1, "one submission, never a second")
+				require.Len(t, srv.Accepted(), c.accepted)
+				require.Equal(t, c.evidence, kinds(domain.EvidenceOf(res, err)))
+			})
+		}
+	}
+}
+
+// TestApply_BrowserCrashAfterTheClick: the browser dies while the platform
+// holds the submission: the outcome is unknown (never "not sent"), and the
+// next application gets a fresh browser.
+func TestApply_BrowserCrashAfterTheClick(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformGreenhouse
+	j := job(p)
+	slow := replica.New(p, j, replica.Variant{ConfirmationDelay: time.Minute})
+	t.Cleanup(slow.Close)
+	jl := job(domain.PlatformLever)
+	next := replica.New(domain.PlatformLever, jl, replica.Variant{})
+	t.Cleanup(next.Close)
+	a := newApplier(t, browser.Options{MaxBrowsers: 1}, slow, next)
+	go func() {
+		for range 400 {
+			if len(slow.Submissions()) > 0 {
+				for _, pid := range a.BrowserPIDs() {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+				return
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+	}()
+	form, _, _ := answered(p, j.Questions)
+	start := time.Now()
+	_, err := a.Apply(context.Background(), packet(p, j, form))
+	require.Equal(t, domain.OutcomeUnknown, domain.ClassifyApply(err, false), "error: %v", err)
+	require.Less(t, time.Since(start), 40*time.Second, "a dead browser is noticed, not waited for until the deadline")
+	require.Len(t, slow.Submissions(), 1)
+
+	// The pool starts a new browser for the next application.
+	form2, _, _ := answered(domain.PlatformLever, jl.Questions)
+	_, err = a.Apply(context.Background(), packet(domain.PlatformLever, jl, form2))
+	require.NoError(t, err)
+	require.Len(t, next.Accepted(), 1)
+}
+
+// TestPool_BoundedFreshAndNoZombies: more applications than browsers wait
+// for one; no more browsers run than the setting allows; after Close no
+// browser process is left, not even as a zombie.
+func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformAshby
+	j := job(p)
+	srv := replica.New(p, j, replica.Variant{ConfirmationDelay: 300 * time.Millisecond})
+	t.Cleanup(srv.Close)
+	a := newApplier(t, browser.Options{MaxBrowsers: 2}, srv)
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	var dirs []string
+	most := 0
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			pids := a.BrowserPIDs()
+			mu.Lock()
+			most = max(most, len(pids))
+			for _, pid := range pids {
+				if !seen[pid] {
+					seen[pid] = true
+					dirs = append(dirs, profileDir(pid))
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Go(func() {
+			form, _, _ := answered(p, j.Questions)
+			_, errs[i] = a.Apply(context.Background(), packet(p, j, form))
+		})
+	}
+	wg.Wait()
+	close(stop)
+	require.NoError(t, errors.Join(errs...))
+	require.Len(t, srv.Accepted(), 5, "each application once, in a fresh context (no state carried over)")
+	mu.Lock()
+	require.LessOrEqual(t, most, 2, "at most appliers.browser.max_browsers browsers")
+	require.NotEmpty(t, seen)
+	pids := make([]int, 0, len(seen))
+	for pid := range seen {
+		pids = append(pids, pid)
+	}
+	mu.Unlock()
+
+	a.Close()
+	for _, pid := range pids {
+		require.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 50*time.Millisecond, "browser %d is gone", pid)
+	}
+	require.NotContains(t, dirs, "")
+	require.Eventually(t, func() bool { return len(processesOf(dirs)) == 0 }, 10*time.Second, 50*time.Millisecond,
+		"no process of those browsers is left (renderers, zygote, zombies)")
+	require.Error(t, a.Ready(), "a closed applier is not ready")
+}
+
+// gone reports whether no process (not even a zombie) has pid.
+func gone(pid int) bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return os.IsNotExist(err)
+}
+
+// profileDir is the --user-data-dir of the browser pid: every process of
+// that browser (renderers, the zygote, the GPU process) carries it.
+func profileDir(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	for _, arg := range strings.Split(string(b), "\x00") {
+		if dir, ok := strings.CutPrefix(arg, "--user-data-dir="); ok {
+			return dir
+		}
+	}
+	return ""
+}
+
+// processesOf lists the processes, zombies included, whose command line
+// names one of dirs.
+func processesOf(dirs []string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range entries {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		for _, d := range dirs {
+			if strings.Contains(string(b), d) {
+				out = append(out, e.Name())
+			}
+		}
+	}
+	return out
+}
+
+// TestApply_NothingOpensWhenNothingCanBeSent: a document that cannot be
+// read, or a packet that names no board, is settled before any browser
+// starts.
+func TestApply_NothingOpensWhenNothingCanBeSent(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformGreenhouse
+	j := job(p)
+	srv := replica.New(p, j, replica.Variant{})
+	t.Cleanup(srv.Close)
+	a := newApplier(t, browser.Options{MaxBrowsers: 1, Files: documents{}}, srv)
+	form, _, _ := answered(p, j.Questions)
+	_, err := a.Apply(context.Background(), packet(p, j, form))
+	require.ErrorIs(t, err, domain.ErrNotSent)
+	require.Contains(t, err.Error(), "ada-lovelace.pdf")
+
+	pk := packet(p, j, form)
+	pk.Board = ""
+	_, err = a.Apply(context.Background(), pk)
+	require.ErrorIs(t, err, domain.ErrNeedsUser)
+
+	pk = packet(p, j, form)
+	pk.PlatformPostingID = "../../evil"
+	_, err = a.Apply(context.Background(), pk)
+	require.ErrorIs(t, err, domain.ErrNeedsUser, "the browser only opens the platform's own form address")
+
+	require.Empty(t, a.BrowserPIDs(), "no browser was started")
+	require.Empty(t, srv.Submissions())
+}
+
+// TestReady_ReportsAMissingChromium: readiness names the setting to fix,
+// and an application without a browser is not sent.
+func TestReady_ReportsAMissingChromium(t *testing.T) {
+	t.Parallel()
+	chromium(t)
+	a := browser.New(browser.Options{ChromiumPath: "/nonexistent/chromium"})
+	t.Cleanup(a.Close)
+	require.ErrorContains(t, a.Ready(), "appliers.browser.chromium")
+	p := domain.PlatformLever
+	j := job(p)
+	_, err := a.Apply(context.Background(), packet(p, j, nil))
+	require.ErrorIs(t, err, domain.ErrNotSent)
+}
