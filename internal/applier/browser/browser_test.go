@@ -622,3 +622,38 @@ func TestReady_ReportsAMissingChromium(t *testing.T) {
 	_, err := a.Apply(context.Background(), packet(p, j, nil))
 	require.ErrorIs(t, err, domain.ErrNotSent)
 }
+
+// TestApply_ATextAnswerToAFileField: Greenhouse lets a cover letter be
+// typed instead of attached (cover_letter_text); where a form takes only a
+// file, an optional letter as text is left out — never attached as a file
+// nobody approved — and a required one needs the user.
+func TestApply_ATextAnswerToAFileField(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformGreenhouse
+	j := replica.Job{Board: "acme", ID: "4012399"}
+	for _, required := range []bool{false, true} {
+		t.Run(fmt.Sprint("required=", required), func(t *testing.T) {
+			t.Parallel()
+			srv := replica.New(p, j, replica.Variant{})
+			t.Cleanup(srv.Close)
+			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+			form, want, files := answered(p, nil)
+			for i := range form.Fields {
+				if form.Fields[i].Field == "cover_letter" {
+					form.Fields[i].File, form.Fields[i].Value, form.Fields[i].Required = nil, "Dear Acme, …", required
+				}
+			}
+			delete(files, "cover_letter")
+			_, err := a.Apply(context.Background(), packet(p, j, form))
+			if required {
+				require.ErrorIs(t, err, domain.ErrNeedsUser)
+				require.Empty(t, srv.Submissions())
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, srv.Accepted(), 1)
+			require.Equal(t, want, received(srv.Accepted()[0]))
+			require.Equal(t, files, receivedFiles(srv.Accepted()[0]), "no cover letter file")
+		})
+	}
+}

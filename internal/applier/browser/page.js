@@ -119,9 +119,11 @@
   const fill = (els, e, i) => {
     const el = els[0];
     if (el.type === "file") {
+      if (!e.file) return "needs_file";
       el.setAttribute("data-applyq-file", String(i));
       return "file";
     }
+    if (e.file) return "needs_file";
     const values = e.values && e.values.length ? e.values : [e.value];
     if (el.tagName === "SELECT") {
       const want = values.map((v) => Array.from(el.options).find((o) => o.value !== "" && matches(o.value, o.text, v)));
@@ -185,11 +187,16 @@
     const groups = f ? grouped(controls(f)) : new Map();
     return arg.map((e, i) => {
       if (e.skip) return "skip";
+      // The first name with a field that takes the value: a text answer
+      // goes on to a file field's text alternative.
+      let status = "absent";
       for (const n of e.names) {
         const els = groups.get(n);
-        if (els && els.length) return fill(els, e, i);
+        if (!els || !els.length) continue;
+        status = fill(els, e, i);
+        if (status !== "needs_file") return status;
       }
-      return "absent";
+      return status;
     });
   }
   case "missing": {

@@ -57,6 +57,10 @@ type platform struct {
 	ConfirmationPaths []string
 	// Errors finds the form's own validation messages.
 	Errors string
+	// TextOf names the text field a file field may be answered with
+	// instead (Greenhouse's "enter manually"): a cover letter the run
+	// renders from its template, when the user has no letter document.
+	TextOf map[string]string
 	// Standard are the packet values the form's standard fields take when
 	// the packet carries no form of the posting's own (the board does not
 	// publish it): each field by the names the form may give it.
@@ -81,6 +85,7 @@ var platforms = map[domain.Platform]platform{
 		Confirmation:      "#application_confirmation, .application-confirmation, [data-testid=confirmation]",
 		ConfirmationPaths: []string{"/confirmation"},
 		Errors:            ".helper-text--error, .error-message, .field-error, #error_message",
+		TextOf:            map[string]string{"cover_letter": "cover_letter_text", "resume": "resume_text"},
 		Standard: []standard{
 			{Names: []string{"first_name", "job_application[first_name]"}, Label: "First name", Value: func(p *domain.Packet) string { return firstName(p.Applicant) }},
 			{Names: []string{"last_name", "job_application[last_name]"}, Label: "Last name", Value: func(p *domain.Packet) string { return lastName(p.Applicant) }},

@@ -44,6 +44,9 @@ type entry struct {
 	Value  string   `json:"value"`
 	Values []string `json:"values,omitempty"`
 	Skip   bool     `json:"skip,omitempty"`
+	// HasFile says the entry carries a document: only a file input takes
+	// it, and a file input takes nothing else.
+	HasFile bool `json:"file,omitempty"`
 
 	label    string
 	required bool
@@ -121,6 +124,10 @@ func entries(pl platform, p *domain.Packet) []*entry {
 					e.Names = st.Names
 				}
 			}
+			if alt, ok := pl.TextOf[f.Field]; ok && f.File == nil && !f.Empty() {
+				e.Names = append(e.Names, alt) // a file field answered with text
+			}
+			e.HasFile = f.File != nil
 			if f.Empty() {
 				e.Skip = true // left blank, as approved
 			}
@@ -138,7 +145,7 @@ func entries(pl platform, p *domain.Packet) []*entry {
 					break
 				}
 			}
-			e.Skip = e.file == nil
+			e.Skip, e.HasFile = e.file == nil, e.file != nil
 		default:
 			e.Value = strings.TrimSpace(st.Value(p))
 			e.Skip = e.Value == ""
@@ -320,6 +327,18 @@ func (s *session) fillShown() error {
 			e.done = true
 		case "not_an_option":
 			return s.needsUser(fmt.Sprintf("your answer to %q is not one of the form's choices now", e.label), nil)
+		case "needs_file":
+			if e.file == nil && !e.required {
+				// An optional letter as text where the form takes only a
+				// file: left out rather than sent another way.
+				s.log.Info("left out: the form takes it only as a file", zap.String("field", e.label))
+				e.Skip = true
+				continue
+			}
+			if e.file == nil {
+				return s.needsUser(fmt.Sprintf("the form takes %q only as a file: upload a document for it", e.label), nil)
+			}
+			return s.needsUser(fmt.Sprintf("the form takes %q as text, not as the document you approved", e.label), nil)
 		}
 		if e.done {
 			e.Skip = true // filled once: later steps leave it alone
