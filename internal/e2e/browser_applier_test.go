@@ -1,0 +1,244 @@
+package e2e_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/applyq/applyq/internal/applier/browser"
+	"github.com/applyq/applyq/internal/applier/browser/replica"
+	"github.com/applyq/applyq/internal/documents/documentstest"
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/sources"
+	"github.com/applyq/applyq/internal/web"
+)
+
+// ghQuestions are the custom questions of Acme's posting, as its hosted
+// form shows them (the replica) and as the Job Board API publishes them
+// (ghPostingServer): one text, one choice, one multiple choice.
+var ghQuestions = []replica.Question{
+	{ID: "4001", Label: "Why Acme?", Kind: replica.KindText, Required: true},
+	{ID: "4003", Label: "Which office?", Kind: replica.KindSingleSelect, Required: true,
+		Options: []replica.Option{{Label: "Berlin", Value: "31"}, {Label: "Lisbon", Value: "32"}}},
+	{ID: "4004", Label: "Which languages do you write?", Kind: replica.KindMultiSelect, Required: true,
+		Options: []replica.Option{{Label: "Go", Value: "41"}, {Label: "SQL", Value: "42"}, {Label: "Rust", Value: "43"}}},
+}
+
+// ghPostingServer serves Acme's Greenhouse board in the Job Board API's
+// shape: one posting whose questions are those of the hosted form.
+func ghPostingServer(t *testing.T, id string) *httptest.Server {
+	field := func(name, typ string, opts []replica.Option) map[string]any {
+		values := []any{}
+		for _, o := range opts {
+			values = append(values, map[string]any{"label": o.Label, "value": o.Value})
+		}
+		return map[string]any{"name": name, "type": typ, "values": values}
+	}
+	q := func(label string, required bool, f map[string]any) map[string]any {
+		return map[string]any{"label": label, "required": required, "fields": []any{f}}
+	}
+	job := map[string]any{"id": json.Number(id), "title": "Backend Engineer", "updated_at": "2026-11-20T10:00:00-05:00",
+		"absolute_url": "https://job-boards.greenhouse.io/acme/jobs/" + id, "location": map[string]any{"name": "Berlin"},
+		"content": "&lt;p&gt;Build things.&lt;/p&gt;"}
+	detail := map[string]any{}
+	for k, v := range job {
+		detail[k] = v
+	}
+	detail["questions"] = []any{
+		q("First Name", true, field("first_name", "input_text", nil)),
+		q("Last Name", true, field("last_name", "input_text", nil)),
+		q("Email", true, field("email", "input_text", nil)),
+		q("Phone", false, field("phone", "input_text", nil)),
+		q("Resume/CV", true, field("resume", "input_file", nil)),
+		q("Cover Letter", false, field("cover_letter", "input_file", nil)),
+		q(ghQuestions[0].Label, true, field("question_4001", "input_text", nil)),
+		q(ghQuestions[1].Label, true, field("question_4003", "multi_value_single_select", ghQuestions[1].Options)),
+		q(ghQuestions[2].Label, true, field("question_4004[]", "multi_value_multi_select", ghQuestions[2].Options)),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body any
+		switch r.URL.Path {
+		case "/v1/boards/acme/jobs":
+			body = map[string]any{"jobs": []any{job}, "meta": map[string]any{"total": 1}}
+		case "/v1/boards/acme/jobs/" + id:
+			body = detail
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver is the issue's
+// "done when", end to end on loopback, with the real browser applier in
+// Chromium: a user follows a Greenhouse board, answers the questions its
+// form asks, reviews, edits and approves the filled form; the worker fills
+// the hosted form (a replica) and submits it — once, with exactly the
+// approved answers and the résumé's bytes — and the task shows the filled
+// form and the confirmation. A Lever posting of the same run, whose form
+// has a CAPTCHA, ends paused needs_user with a screenshot, and Lever
+// receives nothing.
+func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
+	t.Parallel()
+	chromium := chromiumPath(t)
+	const postingID = "4012345"
+	gh := replica.New(domain.PlatformGreenhouse, replica.Job{Board: "acme", ID: postingID, Title: "Backend Engineer", Questions: ghQuestions}, replica.Variant{})
+	t.Cleanup(gh.Close)
+	leverJob := replica.Job{Board: "acme", ID: "5f6e7d8c-1111-4222-8333-944455566677", Title: "Data Engineer"}
+	lever := replica.New(domain.PlatformLever, leverJob, replica.Variant{Captcha: true})
+	t.Cleanup(lever.Close)
+	boardAPI := ghPostingServer(t, postingID)
+	board, err := sources.New(domain.PlatformGreenhouse, sources.Options{BaseURL: boardAPI.URL})
+	require.NoError(t, err)
+	var b *browser.Applier
+	s := startStack(t, stackOpts{HandoffDelay: -1, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformGreenhouse: board},
+		Direct: func(files domain.DocumentFiles) map[domain.Platform]domain.Applier {
+			b = browser.New(browser.Options{ChromiumPath: chromium, MaxBrowsers: 1, Deadline: time.Minute, Files: files, Log: zaptest.NewLogger(t),
+				BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: gh.URL(), domain.PlatformLever: lever.URL()}})
+			t.Cleanup(b.Close)
+			return map[domain.Platform]domain.Applier{domain.PlatformGreenhouse: b, domain.PlatformLever: b}
+		}})
+	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})
+	token := s.session(t, user)
+	auth := map[string]string{"Authorization": "Bearer " + token}
+	call := func(method, path string, body any) []byte {
+		t.Helper()
+		code, _, out := s.request(t, method, path, body, auth)
+		require.Less(t, code, 300, "%s %s: %s", method, path, out)
+		return out
+	}
+
+	call(http.MethodPatch, "/api/v1/me", map[string]any{"name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace", "phone": "+44 20 7946 0000"})
+	resume := documentstest.PDF("Ada Lovelace, analyst")
+	code, out := s.upload(t, "/api/v1/documents", map[string]string{"kind": "resume"}, "ada-lovelace.pdf", resume, auth)
+	require.Equal(t, http.StatusCreated, code, string(out))
+	var run struct{ ID domain.ID }
+	require.NoError(t, json.Unmarshal(call(http.MethodPost, "/api/v1/runs", map[string]any{"name": "Acme", "requires_approval": true}), &run))
+	call(http.MethodPost, "/api/v1/sources", map[string]any{"url": "https://job-boards.greenhouse.io/acme", "run_id": run.ID})
+
+	// The form asks three questions nobody answered yet: the task waits.
+	waitFor(t, 30*time.Second, "the questions to wait", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state_reason = 'needs_answer'`, run.ID) == 1
+	})
+	var waiting struct{ Items []struct{ Key, Label string } }
+	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/questions", nil), &waiting))
+	answers := map[string]map[string]any{
+		"Why Acme?":                     {"value": "Rockets."},
+		"Which office?":                 {"value": "Lisbon"},
+		"Which languages do you write?": {"values": []string{"Go", "SQL"}},
+	}
+	require.Len(t, waiting.Items, len(answers))
+	for _, q := range waiting.Items {
+		body := answers[q.Label]
+		require.NotNil(t, body, "an unexpected question %q", q.Label)
+		body["key"] = q.Key
+		call(http.MethodPost, "/api/v1/questions/answer", body)
+	}
+	waitFor(t, 30*time.Second, "the filled form to wait for approval", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == 1
+	})
+	var approvals struct {
+		Items []struct {
+			ID     domain.ID
+			TaskID domain.ID `json:"task_id"`
+			Packet struct{ Applier string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/approvals", nil), &approvals))
+	require.Len(t, approvals.Items, 1)
+	a := approvals.Items[0]
+	require.Equal(t, "browser", a.Packet.Applier, "the user sees which applier will submit it")
+	call(http.MethodPost, "/api/v1/approvals/"+a.ID.String()+"/approve", map[string]any{"edits": []map[string]string{{"field": "question_4001", "value": "Because rockets."}}})
+
+	waitFor(t, 90*time.Second, "the application submitted", func() bool {
+		return pgtest.MustTaskState(t, s.db, a.TaskID) == domain.StateSubmitted
+	})
+	subs := gh.Submissions()
+	require.Len(t, subs, 1, "exactly once")
+	got := subs[0]
+	require.True(t, got.Accepted)
+	require.Equal(t, []string{"Ada"}, got.Fields["first_name"])
+	require.Equal(t, []string{"Lovelace"}, got.Fields["last_name"])
+	require.Equal(t, []string{user.Email}, got.Fields["email"])
+	require.Equal(t, []string{"+44 20 7946 0000"}, got.Fields["phone"])
+	require.Equal(t, []string{"Because rockets."}, got.Fields["question_4001"], "the edited answer is what was sent")
+	require.Equal(t, []string{"32"}, got.Fields["question_4003"], "Lisbon, by the option's id")
+	require.Equal(t, []string{"41", "42"}, got.Fields["question_4004[]"])
+	require.Len(t, got.Files["resume"], 1)
+	require.Equal(t, resume, got.Files["resume"][0].Data, "the résumé's exact bytes")
+	require.Equal(t, "ada-lovelace.pdf", got.Files["resume"][0].Filename)
+	require.Empty(t, got.Files["cover_letter"], "no cover letter was approved")
+	require.Empty(t, s.dry.Sent(), "nothing went through the default applier")
+
+	// The task shows what the browser saw: the filled form (screenshot and
+	// what each field held) and the confirmation.
+	var detail struct {
+		Evidence []struct{ ID, Kind, Applier, URL, ContentType string }
+	}
+	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/tasks/"+a.TaskID.String(), nil), &detail))
+	var kinds []string
+	for _, e := range detail.Evidence {
+		kinds = append(kinds, e.Kind)
+		require.Equal(t, "browser", e.Applier)
+	}
+	require.ElementsMatch(t, []string{"filled_form", "filled_form", "confirmation"}, kinds)
+	for _, e := range detail.Evidence {
+		code, hdr, body := s.request(t, http.MethodGet, e.URL, nil, auth)
+		require.Equal(t, http.StatusOK, code)
+		if strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
+			require.Contains(t, string(body), `"question_4001"`)
+			require.Contains(t, string(body), "Because rockets.")
+		} else {
+			require.Equal(t, "image/jpeg", hdr.Get("Content-Type"))
+			require.Equal(t, []byte{0xFF, 0xD8}, body[:2], "a JPEG screenshot")
+		}
+	}
+	cookie := map[string]string{"Cookie": web.SessionCookie + "=" + token}
+	code, _, page := s.request(t, http.MethodGet, "/tasks/"+a.TaskID.String(), nil, cookie)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, string(page), fmt.Sprintf("/tasks/%s/evidence/", a.TaskID), "the task page shows the screenshots")
+
+	// A Lever posting in the same run: its form has a CAPTCHA, so the
+	// task waits for its user, with a screenshot, and Lever receives
+	// nothing.
+	var ingested struct {
+		Results []struct{ Job struct{ ID domain.ID } }
+	}
+	require.NoError(t, json.Unmarshal(call(http.MethodPost, "/api/v1/jobs", map[string]any{"jobs": []map[string]string{{
+		"url": "https://jobs.lever.co/acme/" + leverJob.ID, "company": "Acme", "title": "Data Engineer"}}}), &ingested))
+	var added struct {
+		Queued []struct {
+			TaskID domain.ID `json:"task_id"`
+		}
+	}
+	require.NoError(t, json.Unmarshal(call(http.MethodPost, "/api/v1/runs/"+run.ID.String()+"/tasks", map[string]any{"job_ids": []domain.ID{ingested.Results[0].Job.ID}}), &added))
+	require.Len(t, added.Queued, 1)
+	leverTask := added.Queued[0].TaskID
+	waitFor(t, 30*time.Second, "the Lever application to wait for approval", func() bool {
+		return pgtest.MustTaskState(t, s.db, leverTask) == domain.StateAwaitingApproval
+	})
+	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/approvals", nil), &approvals))
+	require.Len(t, approvals.Items, 1)
+	call(http.MethodPost, "/api/v1/approvals/"+approvals.Items[0].ID.String()+"/approve", map[string]any{})
+	waitFor(t, 90*time.Second, "the Lever application to wait for its user", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'needs_user'`, leverTask) == 1
+	})
+	require.Empty(t, lever.Submissions(), "never a guess: nothing was sent to Lever")
+	detail.Evidence = nil
+	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/tasks/"+leverTask.String(), nil), &detail))
+	require.Len(t, detail.Evidence, 1)
+	require.Equal(t, "needs_user", detail.Evidence[0].Kind)
+	require.Len(t, gh.Submissions(), 1, "and the Greenhouse application was never sent again")
+}
