@@ -127,6 +127,9 @@ func StartBinary(tb testing.TB, path string, env []string, args ...string) *Proc
 	return p
 }
 
+// PID is the process's id.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
 // Signal sends sig to the process.
 func (p *Proc) Signal(tb testing.TB, sig syscall.Signal) {
 	tb.Helper()

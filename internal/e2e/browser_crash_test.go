@@ -1,0 +1,175 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/applyq/applyq/internal/applier/browser/replica"
+	"github.com/applyq/applyq/internal/blob"
+	"github.com/applyq/applyq/internal/documents"
+	"github.com/applyq/applyq/internal/documents/documentstest"
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/failpoint"
+	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/proctest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
+)
+
+// TestFailpoints_WorkerKilledAfterTheSubmitClick: a real worker process
+// fills a Greenhouse form (the replica) in Chromium and is SIGKILLed after
+// the submit click, before it reads the platform's answer: at once (the
+// request may or may not have left the browser), or once the platform
+// received the application. Its browsers die with it; the sweeper and a
+// fresh worker leave the task paused as submission_outcome_unknown and
+// never submit it again.
+func TestFailpoints_WorkerKilledAfterTheSubmitClick(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		failpoint string
+		wantSent  int // -1: zero or one
+	}{
+		{"at the click", "kill", -1},
+		{"once the platform received it", "sleep:1m", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			killedAfterClick(t, c.failpoint, c.wantSent)
+		})
+	}
+}
+
+func killedAfterClick(t *testing.T, action string, wantSent int) {
+	chromium := chromiumPath(t)
+	ctx := context.Background()
+	j := replica.Job{Board: "acme", ID: "4012345", Title: "Backend Engineer"}
+	gh := replica.New(domain.PlatformGreenhouse, j, replica.Variant{})
+	t.Cleanup(gh.Close)
+
+	dbURL := pgtest.MustDatabaseURL(t)
+	db := storeFor(t, dbURL)
+	blobURL := documentstest.FileURL(t.TempDir())
+	blobs, err := blob.Open(ctx, blobURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = blobs.Close() })
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	_, err = db.UpdateProfile(ctx, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, 100)
+	require.NoError(t, err)
+	_, err = documents.New(documents.Options{Pool: db.Pool, Blobs: blobs}).Upload(ctx, user.ID, "resume", "CV", "ada.pdf",
+		bytes.NewReader(documentstest.PDF("Ada Lovelace")))
+	require.NoError(t, err)
+	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
+	key, err := (&domain.JobInput{URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title}).Normalize()
+	require.NoError(t, err)
+	job, _, err := db.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
+		URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title, Raw: []byte(`{}`)})
+	require.NoError(t, err)
+
+	env := processEnv(dbURL, "APPLYQ_APPLIERS_PLATFORMS=greenhouse", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL="+gh.URL(),
+		"APPLYQ_APPLIERS_BROWSER_CHROMIUM="+chromium, "APPLYQ_APPLIERS_BROWSER_DEADLINE=2m", "APPLYQ_BLOB_URL="+blobURL)
+	doomed := proctest.Start(t, "worker", append(env, "APPLYQ_FAILPOINT_"+failpoint.AfterSubmitClick+"="+action))
+	doomed.WaitForOutput(t, "worker started", 30*time.Second)
+	browsers := watchChildren(t, doomed.PID())
+	taskID := taskstest.MustAdd(t, db, user, run, []domain.ID{job.ID}).Queued[0].TaskID
+	if wantSent == 1 {
+		waitFor(t, 60*time.Second, "the platform to receive the application", func() bool { return len(gh.Submissions()) == 1 })
+		doomed.Signal(t, syscall.SIGKILL)
+	}
+	require.Equal(t, -1, doomed.Wait(t, 60*time.Second), "killed after the click")
+	pids := browsers()
+	require.NotEmpty(t, pids, "the worker had started Chromium")
+	for _, pid := range pids {
+		require.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 50*time.Millisecond, "Chromium %d died with its worker", pid)
+	}
+	sent := len(gh.Submissions())
+	require.LessOrEqual(t, sent, 1)
+
+	fresh := proctest.Start(t, "worker", env)
+	fresh.WaitForOutput(t, "worker started", 30*time.Second)
+	_, err = newSweeper(t, db, func() time.Time { return time.Now().Add(time.Minute) }).RunOnce(ctx)
+	require.NoError(t, err)
+	waitFor(t, 30*time.Second, "the task paused, outcome unknown", func() bool {
+		return pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'submission_outcome_unknown'`, taskID) == 1
+	})
+	time.Sleep(time.Second)
+	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, db, taskID))
+	require.Len(t, gh.Submissions(), sent, "never submitted again")
+	if wantSent >= 0 {
+		require.Equal(t, wantSent, sent)
+	}
+}
+
+// watchChildren records, until the test ends, the Chromium processes whose
+// parent is pid; the func returns those seen so far.
+func watchChildren(t *testing.T, pid int) func() []int {
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			for _, child := range chromiumChildrenOf(pid) {
+				mu.Lock()
+				seen[child] = true
+				mu.Unlock()
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done })
+	return func() []int {
+		mu.Lock()
+		defer mu.Unlock()
+		out := make([]int, 0, len(seen))
+		for p := range seen {
+			out = append(out, p)
+		}
+		return out
+	}
+}
+
+// chromiumChildrenOf lists the Chromium processes whose parent is pid.
+func chromiumChildrenOf(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		fields := strings.Fields(s[end+1:]) // state ppid …
+		var child int
+		if len(fields) > 1 && fields[1] == fmt.Sprint(pid) && strings.Contains(strings.ToLower(s[open+1:end]), "chrom") {
+			if _, err := fmt.Sscan(e.Name(), &child); err == nil {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
+}
+
+// gone reports whether no process (not even a zombie) has pid.
+func gone(pid int) bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return os.IsNotExist(err)
+}
