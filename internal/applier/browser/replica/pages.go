@@ -190,7 +190,7 @@ func (s *Server) formBody(vals map[string][]string, errs []fieldError, summary [
 		if _, ok := errByName[f.Name]; ok && firstErrStep < 0 {
 			firstErrStep = step
 		}
-		sections[step].WriteString(s.renderField(f, th, vals, errByName[f.Name]))
+		_, _ = sections[step].WriteString(s.renderField(f, th, vals, errByName[f.Name]))
 	}
 	var b strings.Builder
 	if len(summary) > 0 {
