@@ -49,9 +49,9 @@ func Pace(cfg *config.Config) func(*domain.Packet) []domain.RateLimit {
 		if !slices.Contains(a.Platforms, string(p.Platform)) {
 			return nil
 		}
-		limits := []domain.RateLimit{{Key: "apply:" + string(p.Platform), Limit: a.PerPlatformPerMinute, Window: time.Minute}}
+		limits := []domain.RateLimit{{Key: domain.PlatformRateKey(p.Platform), Limit: a.PerPlatformPerMinute, Window: time.Minute}}
 		if p.Board != "" {
-			limits = append(limits, domain.RateLimit{Key: "apply:" + string(p.Platform) + ":" + p.Board, Limit: a.PerEmployerPerHour, Window: time.Hour})
+			limits = append(limits, domain.RateLimit{Key: domain.EmployerRateKey(p.Platform, p.Board), Limit: a.PerEmployerPerHour, Window: time.Hour})
 		}
 		return limits
 	}

@@ -379,7 +379,7 @@ func recruiteeOutcome(resp *http.Response) (domain.ApplyResult, error) {
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: evidence(domain.EvidenceAfterSubmit),
 			Err: fmt.Errorf("recruitee: the offer is gone (%d): the posting closed: %w", s, domain.ErrRejected)}
 	case s == http.StatusTooManyRequests:
-		return domain.ApplyResult{}, fmt.Errorf("recruitee: rate limited (429): %w", domain.ErrNotSent)
+		return domain.ApplyResult{}, fmt.Errorf("recruitee: rate limited (429): %w: %w", domain.ErrThrottled, domain.ErrNotSent)
 	case s >= 300 && s < 400:
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: evidence(domain.EvidenceAfterSubmit),
 			Err: fmt.Errorf("recruitee: outcome unknown: answered %d redirecting to %q; redirects are not followed", s, resp.Header.Get("Location"))}

@@ -331,6 +331,7 @@ func TestRecruitee_OutcomeClasses(t *testing.T) {
 		ap := &applier.Recruitee{BaseURL: c.base, Files: fakeFiles{}, Timeout: 300 * time.Millisecond}
 		_, err := ap.Apply(context.Background(), recruiteePacket(domain.NewID()))
 		require.Equal(t, c.want, domain.ClassifyApply(err, ap.IdempotentRetries()), "%s: %v", c.name, err)
+		require.Equal(t, strings.HasPrefix(c.name, "429"), errors.Is(err, domain.ErrThrottled), "%s: only a 429 backs the platform off", c.name)
 	}
 	require.EqualValues(t, 1, slowHits.Load(), "the slow site did get the request")
 }

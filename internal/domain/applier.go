@@ -126,6 +126,12 @@ func EvidenceOf(res ApplyResult, err error) []Evidence {
 // outcome is unknown and the task is paused for a person to check.
 var ErrNotSent = errors.New("submission not sent")
 
+// ErrThrottled wraps an applier error where the platform refused the
+// submission as too many for now (a 429, a "too many applications" page):
+// nothing was accepted (it comes with ErrNotSent), and every worker backs
+// off that platform for the rest of its pacing window.
+var ErrThrottled = errors.New("the platform refuses more submissions for now")
+
 // ErrRejected wraps an applier error where the receiving side received the
 // application and refused it for good (a permanent 4xx): the task fails.
 var ErrRejected = errors.New("submission rejected")

@@ -29,3 +29,10 @@ func DailyLimitAt(limit int, now time.Time) *DailyLimitReached {
 func (e *DailyLimitReached) Error() string {
 	return fmt.Sprintf("daily submission limit of %d reached; continues after %s", e.Limit, e.Until.UTC().Format(time.RFC3339))
 }
+
+// PlatformRateKey and EmployerRateKey name the rates submissions to a
+// platform, and to one employer (board) on it, count against.
+func PlatformRateKey(p Platform) string { return "apply:" + string(p) }
+
+// EmployerRateKey: see PlatformRateKey.
+func EmployerRateKey(p Platform, board string) string { return PlatformRateKey(p) + ":" + board }

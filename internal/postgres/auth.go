@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,6 +45,24 @@ func (s *Store) RateLimitHit(ctx context.Context, limits []domain.RateLimit) (re
 		}
 	}
 	return retryAfter, nil
+}
+
+// RateLimitFill spends what is left of each limit's current window (a
+// platform answered "too many"): every caller of RateLimitHit with these
+// keys then waits for the window to end. Sorted by key: the rows are taken
+// in that order.
+func (s *Store) RateLimitFill(ctx context.Context, limits []domain.RateLimit) error {
+	if len(limits) == 0 {
+		return nil
+	}
+	sorted := slices.SortedFunc(slices.Values(limits), func(a, b domain.RateLimit) int { return strings.Compare(a.Key, b.Key) })
+	p := dbsqlc.RateLimitFillParams{}
+	for _, l := range slices.CompactFunc(sorted, func(a, b domain.RateLimit) bool { return a.Key == b.Key }) {
+		p.Keys = append(p.Keys, l.Key)
+		p.WindowSeconds = append(p.WindowSeconds, l.Window.Seconds())
+		p.Fills = append(p.Fills, l.Limit)
+	}
+	return s.q.RateLimitFill(ctx, p)
 }
 
 // MagicLinkTokenCreate stores the hash of a new sign-in token for email,

@@ -493,3 +493,56 @@ func TestPace_PlatformAndEmployerRates(t *testing.T) {
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE state = 'submitting'`))
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT used FROM daily_usage WHERE user_id = $1`, b.user.ID), "a paced task uses no daily slot")
 }
+
+// TestPace_AThrottledPlatformBacksOffEveryWorker: when a platform answers
+// "too many" (domain.ErrThrottled), the task is retried as any not-sent
+// one, and the rest of the platform's pacing window is spent in Postgres:
+// the next submission to that platform, by any worker, waits for the
+// window to end. A plain not-sent answer spends nothing.
+func TestPace_AThrottledPlatformBacksOffEveryWorker(t *testing.T) {
+	t.Parallel()
+	for _, throttled := range []bool{false, true} {
+		t.Run(fmt.Sprint("throttled=", throttled), func(t *testing.T) {
+			t.Parallel()
+			b := setupForms(t)
+			ctx := context.Background()
+			svc := taskstest.MustService(t, b.db, tasks.Options{MaxAttempts: 5, Pace: func(p *domain.Packet) []domain.RateLimit {
+				return []domain.RateLimit{{Key: domain.PlatformRateKey(p.Platform), Limit: 5, Window: time.Minute},
+					{Key: domain.EmployerRateKey(p.Platform, p.Board), Limit: 5, Window: time.Hour}}
+			}})
+			jobs := pgtest.MustJobs(t, b.db, b.user, 2)
+			for i, id := range jobs { // two employers: only the platform's rate is shared
+				_, err := b.db.Pool.Exec(ctx, `UPDATE job_postings SET canonical_key = $2 WHERE id = $1`, id, fmt.Sprintf("greenhouse:acme%d:%d", i, 100+i))
+				require.NoError(t, err)
+			}
+			res := taskstest.MustAdd(t, b.db, b.user, b.run, jobs)
+			next := work(t, b, svc, res.Queued[0].TaskID)
+			require.NotNil(t, next.Submit)
+			cause := fmt.Errorf("greenhouse answered 429: %w", domain.ErrNotSent)
+			if throttled {
+				cause = fmt.Errorf("greenhouse answered 429: %w: %w", domain.ErrThrottled, domain.ErrNotSent)
+			}
+			err := svc.RecordOutcome(ctx, next.Submit, domain.ClassifyApply(cause, false), cause)
+			require.ErrorIs(t, err, cause, "River retries the job")
+			require.Equal(t, domain.StateQueued, mustTask(t, b, res.Queued[0].TaskID).State)
+
+			task := mustTask(t, b, res.Queued[1].TaskID)
+			claimed, err := svc.Claim(ctx, jobFor(task), tasks.Lease{Token: domain.NewID(), Owner: "another worker"})
+			require.NoError(t, err)
+			require.NotNil(t, claimed.Prepare)
+			next, err = svc.Prepare(ctx, claimed.Prepare)
+			if !throttled {
+				require.NoError(t, err)
+				require.NotNil(t, next.Submit, "a plain not-sent answer does not hold the platform back")
+				return
+			}
+			var snooze *river.JobSnoozeError
+			require.ErrorAs(t, err, &snooze)
+			require.Positive(t, snooze.Duration)
+			require.LessOrEqual(t, snooze.Duration, 72*time.Second, "until the platform's minute ends, jittered")
+			task = mustTask(t, b, res.Queued[1].TaskID)
+			require.Equal(t, domain.StateQueued, task.State)
+			require.Equal(t, domain.ReasonPlatformPacing, task.StateReason)
+		})
+	}
+}

@@ -505,6 +505,9 @@ func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome do
 	to, reason := domain.StateSubmitted, domain.Reason("")
 	switch outcome {
 	case domain.OutcomeNotSent:
+		if errors.Is(applyErr, domain.ErrThrottled) {
+			s.throttle(ctx, sub.Packet)
+		}
 		var requeued bool
 		err := s.record(ctx, func(ctx context.Context) (err error) {
 			requeued, err = s.requeue(ctx, sub.job, sub.Task, sub.fence, domain.StateSubmitting, applyErr)
@@ -523,6 +526,27 @@ func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome do
 	return s.record(ctx, func(ctx context.Context) error {
 		return s.settle(ctx, sub.job, sub.Task, sub.fence, domain.StateSubmitting, to, reason, applyErr)
 	})
+}
+
+// throttle spends the rest of the current windows of the platform's own
+// rates (not the employer's) after the platform answered "too many": every
+// worker's next submission to it waits for the window to end (pace). A
+// failure is logged: the task is retried all the same.
+func (s *Service) throttle(ctx context.Context, p *domain.Packet) {
+	if s.o.Pace == nil {
+		return
+	}
+	var platform []domain.RateLimit
+	for _, l := range s.o.Pace(p) {
+		if l.Key == domain.PlatformRateKey(p.Platform) {
+			platform = append(platform, l)
+		}
+	}
+	if err := s.store.RateLimitFill(ctx, platform); err != nil {
+		s.log.Warn("backing off a platform that answered too many failed", zap.String("platform", string(p.Platform)), zap.Error(err))
+		return
+	}
+	s.log.Info("backing off a platform that answered too many", zap.String("platform", string(p.Platform)))
 }
 
 // keepEvidence stores what the applier saw (bytes in the blob store, then

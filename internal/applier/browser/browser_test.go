@@ -432,6 +432,7 @@ func TestApply_AfterTheClick(t *testing.T) {
 				form, _, _ := answered(p, j.Questions)
 				res, err := a.Apply(context.Background(), packet(p, j, form))
 				require.Equal(t, c.want, domain.ClassifyApply(err, a.IdempotentRetries()), "error: %v", err)
+				require.Equal(t, c.variant.TooMany, errors.Is(err, domain.ErrThrottled), "only \"too many\" backs the platform off")
 				require.Len(t, srv.Submissions(), 1, "one submission, never a second")
 				require.Len(t, srv.Accepted(), c.accepted)
 				require.Equal(t, c.evidence, kinds(domain.EvidenceOf(res, err)))

@@ -203,7 +203,7 @@ func (s *session) apply(target string) (domain.ApplyResult, error) {
 	case resp != nil && resp.Status == 404, resp != nil && resp.Status == 410:
 		return domain.ApplyResult{}, s.needsUser("the posting's form is gone (the page answered "+fmt.Sprint(resp.Status)+"): it may have closed", nil)
 	case resp != nil && resp.Status == 429:
-		return domain.ApplyResult{}, fmt.Errorf("browser: %s answered 429 (too many requests) before anything was filled: %w", s.p.Platform, domain.ErrNotSent)
+		return domain.ApplyResult{}, fmt.Errorf("browser: %s answered 429 (too many requests) before anything was filled: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)
 	case resp != nil && resp.Status >= 400:
 		return domain.ApplyResult{}, fmt.Errorf("browser: the form %s answered %d: %w", target, resp.Status, domain.ErrNotSent)
 	}
@@ -288,7 +288,7 @@ func (s *session) waitForm() (page, error) {
 		case st.Login:
 			return st, s.needsUser("the form asks you to sign in: applyq never signs in as you — apply by hand", nil)
 		case st.TooMany:
-			return st, fmt.Errorf("browser: %s refuses more applications for now: %w", s.p.Platform, domain.ErrNotSent)
+			return st, fmt.Errorf("browser: %s refuses more applications for now: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)
 		case st.Form && st.Ready && (st.Submit || st.Next):
 			return st, nil
 		}
@@ -426,7 +426,7 @@ func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) 
 			return domain.ApplyResult{Reference: st.URL, Evidence: append(filled, s.shot(domain.EvidenceConfirmation)...)}, nil
 		case contains(statuses, 429) || contains(documents, 429) || st.TooMany:
 			return domain.ApplyResult{}, &domain.EvidenceError{Evidence: s.shot(domain.EvidenceAfterSubmit),
-				Err: fmt.Errorf("browser: %s refused the submission as too many for now: %w", s.p.Platform, domain.ErrNotSent)}
+				Err: fmt.Errorf("browser: %s refused the submission as too many for now: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)}
 		case st.Form && (len(st.Messages) > 0 || len(st.Invalid) > 0):
 			return domain.ApplyResult{}, s.needsUser("the form refused the application", append(st.Messages, st.Invalid...))
 		case st.Form && st.Captcha && len(statuses) == 0 && len(documents) == 0:

@@ -17,3 +17,13 @@ DELETE FROM rate_limits WHERE ctid IN (
     SELECT ctid FROM rate_limits WHERE window_start < now() - interval '1 day'
     LIMIT @max::int
 );
+
+-- name: RateLimitFill :exec
+-- Spends what is left of each key's current window (a platform answered
+-- "too many"): every limited caller then waits for the window to end. Rows
+-- in key order, as RateLimitHit takes them.
+INSERT INTO rate_limits (key, window_start, count)
+SELECT l.key, date_bin(make_interval(secs => l.window_seconds), now(), timestamptz '2000-01-01'), l.fill
+FROM (SELECT unnest(@keys::text[]) AS key, unnest(@window_seconds::float8[]) AS window_seconds, unnest(@fills::int[]) AS fill) AS l
+ORDER BY l.key
+ON CONFLICT (key, window_start) DO UPDATE SET count = greatest(rate_limits.count, EXCLUDED.count);

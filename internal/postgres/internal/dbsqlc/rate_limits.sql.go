@@ -27,6 +27,28 @@ func (q *Queries) RateLimitDeleteOld(ctx context.Context, max int) (int64, error
 	return result.RowsAffected(), nil
 }
 
+const rateLimitFill = `-- name: RateLimitFill :exec
+INSERT INTO rate_limits (key, window_start, count)
+SELECT l.key, date_bin(make_interval(secs => l.window_seconds), now(), timestamptz '2000-01-01'), l.fill
+FROM (SELECT unnest($1::text[]) AS key, unnest($2::float8[]) AS window_seconds, unnest($3::int[]) AS fill) AS l
+ORDER BY l.key
+ON CONFLICT (key, window_start) DO UPDATE SET count = greatest(rate_limits.count, EXCLUDED.count)
+`
+
+type RateLimitFillParams struct {
+	Keys          []string
+	WindowSeconds []float64
+	Fills         []int
+}
+
+// Spends what is left of each key's current window (a platform answered
+// "too many"): every limited caller then waits for the window to end. Rows
+// in key order, as RateLimitHit takes them.
+func (q *Queries) RateLimitFill(ctx context.Context, arg RateLimitFillParams) error {
+	_, err := q.db.Exec(ctx, rateLimitFill, arg.Keys, arg.WindowSeconds, arg.Fills)
+	return err
+}
+
 const rateLimitHit = `-- name: RateLimitHit :many
 INSERT INTO rate_limits (key, window_start)
 SELECT l.key, date_bin(make_interval(secs => l.window_seconds), now(), timestamptz '2000-01-01')
