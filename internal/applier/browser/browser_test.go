@@ -185,6 +185,17 @@ func job(p domain.Platform) replica.Job {
 	return replica.Job{Board: "acme", ID: id, Title: "Backend Engineer", Questions: questions(p)}
 }
 
+// setup is a replica of p's form for job(p) in variant v, an applier (o)
+// whose forms are there, the job, and its approved form.
+func setup(t *testing.T, p domain.Platform, v replica.Variant, o browser.Options) (*replica.Server, *browser.Applier, replica.Job, *domain.Form) {
+	t.Helper()
+	j := job(p)
+	srv := replica.New(p, j, v)
+	t.Cleanup(srv.Close)
+	form, _, _ := answered(p, j.Questions)
+	return srv, newApplier(t, o, srv), j, form
+}
+
 var platforms = []domain.Platform{domain.PlatformGreenhouse, domain.PlatformLever, domain.PlatformAshby}
 
 // received is a submission's non-empty fields, without the platform's
@@ -339,11 +350,7 @@ func TestApply_StopsForThePersonBeforeSubmitting(t *testing.T) {
 		for _, c := range cases {
 			t.Run(string(p)+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
-				j := job(p)
-				srv := replica.New(p, j, c.variant)
-				t.Cleanup(srv.Close)
-				a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
-				form, _, _ := answered(p, j.Questions)
+				srv, a, j, form := setup(t, p, c.variant, browser.Options{MaxBrowsers: 1})
 				if c.edit != nil {
 					c.edit(form)
 				}
@@ -368,11 +375,7 @@ func TestApply_ValidationErrorsTheFormShows(t *testing.T) {
 	for _, p := range platforms {
 		t.Run(string(p)+"/in the page", func(t *testing.T) {
 			t.Parallel()
-			j := job(p)
-			srv := replica.New(p, j, replica.Variant{})
-			t.Cleanup(srv.Close)
-			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
-			form, _, _ := answered(p, j.Questions)
+			srv, a, j, form := setup(t, p, replica.Variant{}, browser.Options{MaxBrowsers: 1})
 			for i := range form.Fields {
 				if strings.HasSuffix(form.Fields[i].Field, "email") {
 					form.Fields[i].Value = "ada-at-example"
@@ -386,11 +389,7 @@ func TestApply_ValidationErrorsTheFormShows(t *testing.T) {
 		})
 		t.Run(string(p)+"/from the server", func(t *testing.T) {
 			t.Parallel()
-			j := job(p)
-			srv := replica.New(p, j, replica.Variant{ServerErrors: []string{"This phone number cannot receive messages."}})
-			t.Cleanup(srv.Close)
-			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
-			form, _, _ := answered(p, j.Questions)
+			srv, a, j, form := setup(t, p, replica.Variant{ServerErrors: []string{"This phone number cannot receive messages."}}, browser.Options{MaxBrowsers: 1})
 			_, err := a.Apply(context.Background(), packet(p, j, form))
 			var nu *domain.NeedsUserError
 			require.ErrorAs(t, err, &nu, "got %v", err)
@@ -425,11 +424,7 @@ func TestApply_AfterTheClick(t *testing.T) {
 		for _, c := range cases {
 			t.Run(string(p)+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
-				j := job(p)
-				srv := replica.New(p, j, c.variant)
-				t.Cleanup(srv.Close)
-				a := newApplier(t, browser.Options{MaxBrowsers: 1, Deadline: c.deadline}, srv)
-				form, _, _ := answered(p, j.Questions)
+				srv, a, j, form := setup(t, p, c.variant, browser.Options{MaxBrowsers: 1, Deadline: c.deadline})
 				res, err := a.Apply(context.Background(), packet(p, j, form))
 				require.Equal(t, c.want, domain.ClassifyApply(err, a.IdempotentRetries()), "error: %v", err)
 				require.Equal(t, c.variant.TooMany, errors.Is(err, domain.ErrThrottled), "only \"too many\" backs the platform off")
@@ -587,11 +582,7 @@ func processesOf(dirs []string) []string {
 func TestApply_NothingOpensWhenNothingCanBeSent(t *testing.T) {
 	t.Parallel()
 	p := domain.PlatformGreenhouse
-	j := job(p)
-	srv := replica.New(p, j, replica.Variant{})
-	t.Cleanup(srv.Close)
-	a := newApplier(t, browser.Options{MaxBrowsers: 1, Files: documents{}}, srv)
-	form, _, _ := answered(p, j.Questions)
+	srv, a, j, form := setup(t, p, replica.Variant{}, browser.Options{MaxBrowsers: 1, Files: documents{}})
 	_, err := a.Apply(context.Background(), packet(p, j, form))
 	require.ErrorIs(t, err, domain.ErrNotSent)
 	require.Contains(t, err.Error(), "ada-lovelace.pdf")
