@@ -559,16 +559,24 @@ func (s *Server) validate(p parsed) []fieldError {
 	return errs
 }
 
+// recordUnreadable records a POST whose body parse could not read (what
+// it read of it, in p) and returns the status to answer it with: 413 when
+// the body is over MaxBodyBytes, 400 otherwise.
+func (s *Server) recordUnreadable(p parsed, err error) int {
+	status := http.StatusBadRequest
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	s.record(Submission{Fields: p.fields, Files: p.files, At: time.Now(), Status: status})
+	return status
+}
+
 // submitForm answers a Greenhouse or Lever POST of the form.
 func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) {
 	p, err := s.parse(w, r)
 	if err != nil {
-		status := http.StatusBadRequest
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		s.record(Submission{Fields: p.fields, Files: p.files, At: time.Now(), Status: status})
+		status := s.recordUnreadable(p, err)
 		s.writeHTML(w, status, s.simplePage(ErrorText, ErrorText, "<p>Your application could not be read. Please try again.</p>"))
 		return
 	}
@@ -653,12 +661,7 @@ type ashbyError struct {
 func (s *Server) submitAshby(w http.ResponseWriter, r *http.Request) {
 	p, err := s.parse(w, r)
 	if err != nil {
-		status := http.StatusBadRequest
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		s.record(Submission{Fields: p.fields, Files: p.files, At: time.Now(), Status: status})
+		status := s.recordUnreadable(p, err)
 		writeJSON(w, status, map[string]any{"errors": []ashbyError{{Message: "Your application could not be read."}}})
 		return
 	}

@@ -22,6 +22,20 @@ import (
 
 var platforms = []domain.Platform{domain.PlatformGreenhouse, domain.PlatformLever, domain.PlatformAshby}
 
+// forEachPlatform runs fn in a parallel subtest per platform, against a
+// replica of testJob(p) with variant v that is closed when fn returns.
+func forEachPlatform(t *testing.T, v Variant, fn func(t *testing.T, p domain.Platform, s *Server)) {
+	t.Helper()
+	for _, p := range platforms {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			s := New(p, testJob(p), v)
+			defer s.Close()
+			fn(t, p, s)
+		})
+	}
+}
+
 // testJob has a required question of each kind.
 func testJob(p domain.Platform) Job {
 	ids := []string{"1001", "1002", "1003", "1004", "1005", "1006"}
@@ -133,6 +147,13 @@ func post(t *testing.T, s *Server, fields map[string][]string, files map[string]
 	return resp, string(body)
 }
 
+// postValid posts validForm(s).
+func postValid(t *testing.T, s *Server) (*http.Response, string) {
+	t.Helper()
+	fields, files := validForm(s)
+	return post(t, s, fields, files)
+}
+
 func get(t *testing.T, u string) (int, string) {
 	t.Helper()
 	resp, err := noRedirect.Get(u)
@@ -223,158 +244,153 @@ func requireNoExternalURL(t *testing.T, body string) {
 
 func TestFormPageFields(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{})
-			defer s.Close()
-			status, body := get(t, s.FormURL())
-			require.Equal(t, http.StatusOK, status)
-			requireNoExternalURL(t, body)
-			doc := parse(t, body)
+	forEachPlatform(t, Variant{}, func(t *testing.T, p domain.Platform, s *Server) {
+		status, body := get(t, s.FormURL())
+		require.Equal(t, http.StatusOK, status)
+		requireNoExternalURL(t, body)
+		doc := parse(t, body)
 
-			want := map[domain.Platform][]string{
-				domain.PlatformGreenhouse: {"first_name", "last_name", "email", "phone", "resume", "cover_letter",
-					"question_1001", "question_1002", "question_1003", "question_1004[]", "question_1005", "question_1006"},
-				domain.PlatformLever: {"resume", "name", "email", "phone", "location", "org", "urls[LinkedIn]", "urls[GitHub]",
-					"urls[Portfolio]", "urls[Other]"},
-				domain.PlatformAshby: {"_systemfield_name", "_systemfield_email", "_systemfield_phone", "_systemfield_location", "_systemfield_resume"},
-			}[p]
+		want := map[domain.Platform][]string{
+			domain.PlatformGreenhouse: {"first_name", "last_name", "email", "phone", "resume", "cover_letter",
+				"question_1001", "question_1002", "question_1003", "question_1004[]", "question_1005", "question_1006"},
+			domain.PlatformLever: {"resume", "name", "email", "phone", "location", "org", "urls[LinkedIn]", "urls[GitHub]",
+				"urls[Portfolio]", "urls[Other]"},
+			domain.PlatformAshby: {"_systemfield_name", "_systemfield_email", "_systemfield_phone", "_systemfield_location", "_systemfield_resume"},
+		}[p]
+		for _, q := range s.Questions() {
+			if p != domain.PlatformGreenhouse {
+				want = append(want, FieldName(p, q))
+			}
+		}
+		if p == domain.PlatformLever {
+			want = append(want, "comments")
+		}
+		require.Equal(t, want, s.FieldNames())
+
+		for _, f := range s.fields {
+			controls := findAll(doc, func(n *html.Node) bool { v, _ := attrOf(n, "name"); return isControl(n) && v == f.Name })
+			require.NotEmptyf(t, controls, "no control named %s", f.Name)
+			for _, c := range controls {
+				id, ok := attrOf(c, "id")
+				require.Truef(t, ok && id != "", "control %s has no id", f.Name)
+				labels := findAll(doc, func(n *html.Node) bool { v, _ := attrOf(n, "for"); return n.Data == "label" && v == id })
+				require.Lenf(t, labels, 1, "control %s (#%s) has no label", f.Name, id)
+			}
+			if f.Group {
+				fs := findAll(doc, byAttr("id", f.ID))
+				require.Len(t, fs, 1)
+				require.Equal(t, "fieldset", fs[0].Data)
+				legend := findAll(fs[0], func(n *html.Node) bool { return n.Data == "legend" })
+				require.Len(t, legend, 1)
+				require.Contains(t, text(legend[0]), f.Label)
+				if f.Required {
+					v, _ := attrOf(fs[0], "aria-required")
+					require.Equal(t, "true", v)
+				}
+				continue
+			}
+			require.Len(t, controls, 1)
+			label := findAll(doc, func(n *html.Node) bool { v, _ := attrOf(n, "for"); return n.Data == "label" && v == f.ID })
+			require.Contains(t, text(label[0]), f.Label)
+			_, req := attrOf(controls[0], "required")
+			aria, _ := attrOf(controls[0], "aria-required")
+			require.Equalf(t, f.Required, req, "required on %s", f.Name)
+			require.Equalf(t, f.Required, aria == "true", "aria-required on %s", f.Name)
+			if f.Kind == KindFile {
+				typ, _ := attrOf(controls[0], "type")
+				require.Equal(t, "file", typ)
+			}
+		}
+
+		switch p {
+		case domain.PlatformGreenhouse:
+			form := findAll(doc, byAttr("id", "application-form"))
+			require.Len(t, form, 1)
+			for k, v := range map[string]string{"class": "application--form", "method": "post", "enctype": "multipart/form-data", "action": "/acme/jobs/4012345"} {
+				got, _ := attrOf(form[0], k)
+				require.Equal(t, v, got, k)
+			}
+			_, nv := attrOf(form[0], "novalidate")
+			require.True(t, nv)
+			for _, id := range []string{"first_name", "last_name", "email", "phone", "resume", "cover_letter"} {
+				n := findAll(doc, byAttr("id", id))
+				require.Len(t, n, 1)
+				name, _ := attrOf(n[0], "name")
+				require.Equal(t, id, name)
+			}
+			boolean := findAll(doc, byAttr("name", "question_1005"))
+			require.Equal(t, "select", boolean[0].Data)
+			opts := findAll(boolean[0], func(n *html.Node) bool { return n.Data == "option" })
+			require.Len(t, opts, 3)
+			for i, w := range [][2]string{{"", "Select..."}, {"1", "Yes"}, {"0", "No"}} {
+				v, _ := attrOf(opts[i], "value")
+				require.Equal(t, w[0], v)
+				require.Equal(t, w[1], text(opts[i]))
+			}
+			boxes := findAll(doc, byAttr("name", "question_1004[]"))
+			require.Len(t, boxes, 3)
+			v, _ := attrOf(boxes[0], "value")
+			require.Equal(t, "Go", v)
+			btn := findAll(form[0], byAttr("type", "submit"))
+			require.Len(t, btn, 1)
+			require.Equal(t, "Submit application", text(btn[0]))
+		case domain.PlatformLever:
+			form := findAll(doc, byAttr("id", "application-form"))
+			require.Len(t, form, 1)
+			for k, v := range map[string]string{"method": "POST", "enctype": "multipart/form-data", "action": "/acme/4012345/apply"} {
+				got, _ := attrOf(form[0], k)
+				require.Equal(t, v, got, k)
+			}
+			resume := findAll(doc, byAttr("id", "resume-upload-input"))
+			name, _ := attrOf(resume[0], "name")
+			require.Equal(t, "resume", name)
 			for _, q := range s.Questions() {
-				if p != domain.PlatformGreenhouse {
-					want = append(want, FieldName(p, q))
+				hidden := findAll(doc, byAttr("name", "cards["+q.ID+"][baseTemplate]"))
+				require.Len(t, hidden, 1)
+				typ, _ := attrOf(hidden[0], "type")
+				require.Equal(t, "hidden", typ)
+				val, _ := attrOf(hidden[0], "value")
+				var tpl struct {
+					Fields []struct{ Text string } `json:"fields"`
 				}
+				require.NoError(t, json.Unmarshal([]byte(val), &tpl))
+				require.Equal(t, q.Label, tpl.Fields[0].Text)
 			}
-			if p == domain.PlatformLever {
-				want = append(want, "comments")
+			radios := findAll(doc, byAttr("name", FieldName(p, s.Questions()[4])))
+			require.Len(t, radios, 2)
+			btn := findAll(doc, byAttr("id", "btn-submit"))
+			require.Len(t, btn, 1)
+			typ, _ := attrOf(btn[0], "type")
+			require.Equal(t, "submit", typ)
+			require.True(t, hasClass("template-btn-submit")(btn[0]))
+			require.Equal(t, "Submit application", text(btn[0]))
+		case domain.PlatformAshby:
+			require.Empty(t, findAll(doc, func(n *html.Node) bool { return n.Data == "form" }), "Ashby's page has no <form>")
+			tpl := findAll(doc, byAttr("id", "ashby-application-form-template"))
+			require.Len(t, tpl, 1)
+			require.Equal(t, "template", tpl[0].Data)
+			require.Len(t, findAll(doc, byAttr("id", "form")), 1)
+			for _, id := range []string{"_systemfield_name", "_systemfield_email", "_systemfield_phone", "_systemfield_location", "_systemfield_resume"} {
+				n := findAll(tpl[0], byAttr("id", id))
+				require.Len(t, n, 1, id)
+				name, _ := attrOf(n[0], "name")
+				require.Equal(t, id, name)
 			}
-			require.Equal(t, want, s.FieldNames())
-
-			for _, f := range s.fields {
-				controls := findAll(doc, func(n *html.Node) bool { v, _ := attrOf(n, "name"); return isControl(n) && v == f.Name })
-				require.NotEmptyf(t, controls, "no control named %s", f.Name)
-				for _, c := range controls {
-					id, ok := attrOf(c, "id")
-					require.Truef(t, ok && id != "", "control %s has no id", f.Name)
-					labels := findAll(doc, func(n *html.Node) bool { v, _ := attrOf(n, "for"); return n.Data == "label" && v == id })
-					require.Lenf(t, labels, 1, "control %s (#%s) has no label", f.Name, id)
-				}
-				if f.Group {
-					fs := findAll(doc, byAttr("id", f.ID))
-					require.Len(t, fs, 1)
-					require.Equal(t, "fieldset", fs[0].Data)
-					legend := findAll(fs[0], func(n *html.Node) bool { return n.Data == "legend" })
-					require.Len(t, legend, 1)
-					require.Contains(t, text(legend[0]), f.Label)
-					if f.Required {
-						v, _ := attrOf(fs[0], "aria-required")
-						require.Equal(t, "true", v)
-					}
-					continue
-				}
-				require.Len(t, controls, 1)
-				label := findAll(doc, func(n *html.Node) bool { v, _ := attrOf(n, "for"); return n.Data == "label" && v == f.ID })
-				require.Contains(t, text(label[0]), f.Label)
-				_, req := attrOf(controls[0], "required")
-				aria, _ := attrOf(controls[0], "aria-required")
-				require.Equalf(t, f.Required, req, "required on %s", f.Name)
-				require.Equalf(t, f.Required, aria == "true", "aria-required on %s", f.Name)
-				if f.Kind == KindFile {
-					typ, _ := attrOf(controls[0], "type")
-					require.Equal(t, "file", typ)
-				}
-			}
-
-			switch p {
-			case domain.PlatformGreenhouse:
-				form := findAll(doc, byAttr("id", "application-form"))
-				require.Len(t, form, 1)
-				for k, v := range map[string]string{"class": "application--form", "method": "post", "enctype": "multipart/form-data", "action": "/acme/jobs/4012345"} {
-					got, _ := attrOf(form[0], k)
-					require.Equal(t, v, got, k)
-				}
-				_, nv := attrOf(form[0], "novalidate")
-				require.True(t, nv)
-				for _, id := range []string{"first_name", "last_name", "email", "phone", "resume", "cover_letter"} {
-					n := findAll(doc, byAttr("id", id))
-					require.Len(t, n, 1)
-					name, _ := attrOf(n[0], "name")
-					require.Equal(t, id, name)
-				}
-				boolean := findAll(doc, byAttr("name", "question_1005"))
-				require.Equal(t, "select", boolean[0].Data)
-				opts := findAll(boolean[0], func(n *html.Node) bool { return n.Data == "option" })
-				require.Len(t, opts, 3)
-				for i, w := range [][2]string{{"", "Select..."}, {"1", "Yes"}, {"0", "No"}} {
-					v, _ := attrOf(opts[i], "value")
-					require.Equal(t, w[0], v)
-					require.Equal(t, w[1], text(opts[i]))
-				}
-				boxes := findAll(doc, byAttr("name", "question_1004[]"))
-				require.Len(t, boxes, 3)
-				v, _ := attrOf(boxes[0], "value")
-				require.Equal(t, "Go", v)
-				btn := findAll(form[0], byAttr("type", "submit"))
-				require.Len(t, btn, 1)
-				require.Equal(t, "Submit application", text(btn[0]))
-			case domain.PlatformLever:
-				form := findAll(doc, byAttr("id", "application-form"))
-				require.Len(t, form, 1)
-				for k, v := range map[string]string{"method": "POST", "enctype": "multipart/form-data", "action": "/acme/4012345/apply"} {
-					got, _ := attrOf(form[0], k)
-					require.Equal(t, v, got, k)
-				}
-				resume := findAll(doc, byAttr("id", "resume-upload-input"))
-				name, _ := attrOf(resume[0], "name")
-				require.Equal(t, "resume", name)
-				for _, q := range s.Questions() {
-					hidden := findAll(doc, byAttr("name", "cards["+q.ID+"][baseTemplate]"))
-					require.Len(t, hidden, 1)
-					typ, _ := attrOf(hidden[0], "type")
-					require.Equal(t, "hidden", typ)
-					val, _ := attrOf(hidden[0], "value")
-					var tpl struct {
-						Fields []struct{ Text string } `json:"fields"`
-					}
-					require.NoError(t, json.Unmarshal([]byte(val), &tpl))
-					require.Equal(t, q.Label, tpl.Fields[0].Text)
-				}
-				radios := findAll(doc, byAttr("name", FieldName(p, s.Questions()[4])))
-				require.Len(t, radios, 2)
-				btn := findAll(doc, byAttr("id", "btn-submit"))
-				require.Len(t, btn, 1)
-				typ, _ := attrOf(btn[0], "type")
-				require.Equal(t, "submit", typ)
-				require.True(t, hasClass("template-btn-submit")(btn[0]))
-				require.Equal(t, "Submit application", text(btn[0]))
-			case domain.PlatformAshby:
-				require.Empty(t, findAll(doc, func(n *html.Node) bool { return n.Data == "form" }), "Ashby's page has no <form>")
-				tpl := findAll(doc, byAttr("id", "ashby-application-form-template"))
-				require.Len(t, tpl, 1)
-				require.Equal(t, "template", tpl[0].Data)
-				require.Len(t, findAll(doc, byAttr("id", "form")), 1)
-				for _, id := range []string{"_systemfield_name", "_systemfield_email", "_systemfield_phone", "_systemfield_location", "_systemfield_resume"} {
-					n := findAll(tpl[0], byAttr("id", id))
-					require.Len(t, n, 1, id)
-					name, _ := attrOf(n[0], "name")
-					require.Equal(t, id, name)
-				}
-				require.NotEmpty(t, findAll(tpl[0], hasClass("ashby-application-form-field-entry")))
-				btn := findAll(tpl[0], hasClass("ashby-application-form-submit-button"))
-				require.Len(t, btn, 1)
-				typ, _ := attrOf(btn[0], "type")
-				require.Equal(t, "submit", typ)
-				require.Equal(t, "Submit Application", text(btn[0]))
-				require.Contains(t, body, AshbySubmitPath)
-			}
-			// Nothing of the variants in the plain form.
-			require.Empty(t, findAll(doc, func(n *html.Node) bool {
-				return n.Data == "iframe" || hasClass("g-recaptcha")(n) || hasClass("h-captcha")(n)
-			}))
-			require.Empty(t, findAll(doc, func(n *html.Node) bool { _, ok := attrOf(n, "data-next"); return ok }))
-			require.NotContains(t, text(doc), UnrecognisedQuestionLabel)
-		})
-	}
+			require.NotEmpty(t, findAll(tpl[0], hasClass("ashby-application-form-field-entry")))
+			btn := findAll(tpl[0], hasClass("ashby-application-form-submit-button"))
+			require.Len(t, btn, 1)
+			typ, _ := attrOf(btn[0], "type")
+			require.Equal(t, "submit", typ)
+			require.Equal(t, "Submit Application", text(btn[0]))
+			require.Contains(t, body, AshbySubmitPath)
+		}
+		// Nothing of the variants in the plain form.
+		require.Empty(t, findAll(doc, func(n *html.Node) bool {
+			return n.Data == "iframe" || hasClass("g-recaptcha")(n) || hasClass("h-captcha")(n)
+		}))
+		require.Empty(t, findAll(doc, func(n *html.Node) bool { _, ok := attrOf(n, "data-next"); return ok }))
+		require.NotContains(t, text(doc), UnrecognisedQuestionLabel)
+	})
 }
 
 // requireRecorded checks that sub holds exactly fields and files.
@@ -395,36 +411,31 @@ func requireRecorded(t *testing.T, sub Submission, fields map[string][]string, f
 
 func TestValidSubmissionIsAccepted(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{})
-			defer s.Close()
-			fields, files := validForm(s)
-			resp, body := post(t, s, fields, files)
-			if p == domain.PlatformAshby {
-				require.Equal(t, http.StatusOK, resp.StatusCode)
-				require.JSONEq(t, `{"data":{"submitSingleApplicationForm":{"success":true}}}`, body)
+	forEachPlatform(t, Variant{}, func(t *testing.T, p domain.Platform, s *Server) {
+		fields, files := validForm(s)
+		resp, body := post(t, s, fields, files)
+		if p == domain.PlatformAshby {
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			require.JSONEq(t, `{"data":{"submitSingleApplicationForm":{"success":true}}}`, body)
+		} else {
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+			require.Equal(t, strings.TrimPrefix(s.ConfirmationURL(), s.URL()), resp.Header.Get("Location"))
+			status, page := get(t, s.ConfirmationURL())
+			require.Equal(t, http.StatusOK, status)
+			require.Contains(t, page, "Thank you for applying")
+			if p == domain.PlatformLever {
+				require.Contains(t, page, "Application submitted!")
+				require.True(t, strings.HasSuffix(s.ConfirmationURL(), "/acme/4012345/thanks"))
 			} else {
-				require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-				require.Equal(t, strings.TrimPrefix(s.ConfirmationURL(), s.URL()), resp.Header.Get("Location"))
-				status, page := get(t, s.ConfirmationURL())
-				require.Equal(t, http.StatusOK, status)
-				require.Contains(t, page, "Thank you for applying")
-				if p == domain.PlatformLever {
-					require.Contains(t, page, "Application submitted!")
-					require.True(t, strings.HasSuffix(s.ConfirmationURL(), "/acme/4012345/thanks"))
-				} else {
-					require.True(t, strings.HasSuffix(s.ConfirmationURL(), "/acme/jobs/4012345/confirmation"))
-				}
+				require.True(t, strings.HasSuffix(s.ConfirmationURL(), "/acme/jobs/4012345/confirmation"))
 			}
-			subs := s.Submissions()
-			require.Len(t, subs, 1)
-			require.True(t, subs[0].Accepted)
-			requireRecorded(t, subs[0], fields, files)
-			require.Len(t, s.Accepted(), 1)
-		})
-	}
+		}
+		subs := s.Submissions()
+		require.Len(t, subs, 1)
+		require.True(t, subs[0].Accepted)
+		requireRecorded(t, subs[0], fields, files)
+		require.Len(t, s.Accepted(), 1)
+	})
 }
 
 func TestURLEncodedPostIsRecorded(t *testing.T) {
@@ -443,224 +454,192 @@ func TestURLEncodedPostIsRecorded(t *testing.T) {
 
 func TestServerSideValidation(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{})
-			defer s.Close()
-			fields, files := validForm(s)
-			emailName := map[domain.Platform]string{domain.PlatformGreenhouse: "email", domain.PlatformLever: "email", domain.PlatformAshby: "_systemfield_email"}[p]
-			fields[emailName] = []string{"not-an-email"}
-			textQ := FieldName(p, s.Questions()[0])
-			delete(fields, textQ)
-			selQ := FieldName(p, s.Questions()[2])
-			fields[selQ] = []string{"no such option"}
-			resp, body := post(t, s, fields, files)
-			if p == domain.PlatformAshby {
-				require.Equal(t, http.StatusOK, resp.StatusCode)
-				var out struct {
-					Data   any          `json:"data"`
-					Errors []ashbyError `json:"errors"`
-				}
-				require.NoError(t, json.Unmarshal([]byte(body), &out))
-				require.Nil(t, out.Data)
-				require.ElementsMatch(t, []ashbyError{
-					{Message: EmailMessage, Field: emailName, Label: "Email"},
-					{Message: RequiredMessage, Field: textQ, Label: "Notice period"},
-					{Message: OptionMessage, Field: selQ, Label: "Years of Go"},
-				}, out.Errors)
-			} else {
-				require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-				doc := parse(t, body)
-				alerts := findAll(doc, byAttr("role", "alert"))
-				require.Len(t, alerts, 4, "a summary and three field errors")
-				require.Contains(t, text(alerts[0]), "Notice period: "+RequiredMessage)
-				for _, name := range []string{emailName, textQ, selQ} {
-					c := findAll(doc, byAttr("name", name))
-					require.Len(t, c, 1)
-					inv, _ := attrOf(c[0], "aria-invalid")
-					require.Equal(t, "true", inv, name)
-				}
-				// The form comes back prefilled.
-				email := findAll(doc, byAttr("name", emailName))
-				v, _ := attrOf(email[0], "value")
-				require.Equal(t, "not-an-email", v)
-				textarea := findAll(doc, byAttr("name", FieldName(p, s.Questions()[1])))
-				require.Equal(t, "Because it is\na good fit.", text(textarea[0]))
-				checked := findAll(doc, func(n *html.Node) bool {
-					name, _ := attrOf(n, "name")
-					_, c := attrOf(n, "checked")
-					return name == FieldName(p, s.Questions()[3]) && c
-				})
-				require.Len(t, checked, 2)
+	forEachPlatform(t, Variant{}, func(t *testing.T, p domain.Platform, s *Server) {
+		fields, files := validForm(s)
+		emailName := map[domain.Platform]string{domain.PlatformGreenhouse: "email", domain.PlatformLever: "email", domain.PlatformAshby: "_systemfield_email"}[p]
+		fields[emailName] = []string{"not-an-email"}
+		textQ := FieldName(p, s.Questions()[0])
+		delete(fields, textQ)
+		selQ := FieldName(p, s.Questions()[2])
+		fields[selQ] = []string{"no such option"}
+		resp, body := post(t, s, fields, files)
+		if p == domain.PlatformAshby {
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			var out struct {
+				Data   any          `json:"data"`
+				Errors []ashbyError `json:"errors"`
 			}
-			subs := s.Submissions()
-			require.Len(t, subs, 1)
-			require.False(t, subs[0].Accepted)
-			require.Empty(t, s.Accepted())
+			require.NoError(t, json.Unmarshal([]byte(body), &out))
+			require.Nil(t, out.Data)
+			require.ElementsMatch(t, []ashbyError{
+				{Message: EmailMessage, Field: emailName, Label: "Email"},
+				{Message: RequiredMessage, Field: textQ, Label: "Notice period"},
+				{Message: OptionMessage, Field: selQ, Label: "Years of Go"},
+			}, out.Errors)
+		} else {
+			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+			doc := parse(t, body)
+			alerts := findAll(doc, byAttr("role", "alert"))
+			require.Len(t, alerts, 4, "a summary and three field errors")
+			require.Contains(t, text(alerts[0]), "Notice period: "+RequiredMessage)
+			for _, name := range []string{emailName, textQ, selQ} {
+				c := findAll(doc, byAttr("name", name))
+				require.Len(t, c, 1)
+				inv, _ := attrOf(c[0], "aria-invalid")
+				require.Equal(t, "true", inv, name)
+			}
+			// The form comes back prefilled.
+			email := findAll(doc, byAttr("name", emailName))
+			v, _ := attrOf(email[0], "value")
+			require.Equal(t, "not-an-email", v)
+			textarea := findAll(doc, byAttr("name", FieldName(p, s.Questions()[1])))
+			require.Equal(t, "Because it is\na good fit.", text(textarea[0]))
+			checked := findAll(doc, func(n *html.Node) bool {
+				name, _ := attrOf(n, "name")
+				_, c := attrOf(n, "checked")
+				return name == FieldName(p, s.Questions()[3]) && c
+			})
+			require.Len(t, checked, 2)
+		}
+		subs := s.Submissions()
+		require.Len(t, subs, 1)
+		require.False(t, subs[0].Accepted)
+		require.Empty(t, s.Accepted())
 
-			// A required file missing is refused too.
-			fields, files = validForm(s)
-			delete(files, FieldName(p, s.Questions()[5]))
-			resp, _ = post(t, s, fields, files)
-			if p != domain.PlatformAshby {
-				require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-			}
-			require.Empty(t, s.Accepted())
-		})
-	}
+		// A required file missing is refused too.
+		fields, files = validForm(s)
+		delete(files, FieldName(p, s.Questions()[5]))
+		resp, _ = post(t, s, fields, files)
+		if p != domain.PlatformAshby {
+			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		}
+		require.Empty(t, s.Accepted())
+	})
 }
 
 func TestCaptchaVariant(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{Captcha: true})
-			defer s.Close()
-			_, body := get(t, s.FormURL())
-			requireNoExternalURL(t, body)
-			doc := parse(t, body)
-			frame := "/recaptcha/api2/anchor?k=" + RecaptchaSiteKey
-			if p == domain.PlatformLever {
-				w := findAll(doc, byAttr("id", "h-captcha"))
-				require.Len(t, w, 1)
-				require.True(t, hasClass("h-captcha")(w[0]))
-				key, _ := attrOf(w[0], "data-sitekey")
-				require.Equal(t, HcaptchaSiteKey, key)
-				frame = "/hcaptcha/checkbox.html"
-			} else {
-				w := findAll(doc, hasClass("g-recaptcha"))
-				require.Len(t, w, 1)
-				key, _ := attrOf(w[0], "data-sitekey")
-				require.Equal(t, RecaptchaSiteKey, key)
-				f := findAll(w[0], byAttr("title", "reCAPTCHA"))
-				require.Len(t, f, 1)
-			}
-			iframes := findAll(doc, func(n *html.Node) bool { return n.Data == "iframe" })
-			require.Len(t, iframes, 1)
-			src, _ := attrOf(iframes[0], "src")
-			require.Equal(t, frame, src)
-			require.Len(t, findAll(doc, byAttr("name", s.CaptchaField())), 1)
-			status, widget := get(t, s.URL()+frame)
-			require.Equal(t, http.StatusOK, status)
-			require.Contains(t, widget, s.CaptchaToken())
-			requireNoExternalURL(t, widget)
+	forEachPlatform(t, Variant{Captcha: true}, func(t *testing.T, p domain.Platform, s *Server) {
+		_, body := get(t, s.FormURL())
+		requireNoExternalURL(t, body)
+		doc := parse(t, body)
+		frame := "/recaptcha/api2/anchor?k=" + RecaptchaSiteKey
+		if p == domain.PlatformLever {
+			w := findAll(doc, byAttr("id", "h-captcha"))
+			require.Len(t, w, 1)
+			require.True(t, hasClass("h-captcha")(w[0]))
+			key, _ := attrOf(w[0], "data-sitekey")
+			require.Equal(t, HcaptchaSiteKey, key)
+			frame = "/hcaptcha/checkbox.html"
+		} else {
+			w := findAll(doc, hasClass("g-recaptcha"))
+			require.Len(t, w, 1)
+			key, _ := attrOf(w[0], "data-sitekey")
+			require.Equal(t, RecaptchaSiteKey, key)
+			f := findAll(w[0], byAttr("title", "reCAPTCHA"))
+			require.Len(t, f, 1)
+		}
+		iframes := findAll(doc, func(n *html.Node) bool { return n.Data == "iframe" })
+		require.Len(t, iframes, 1)
+		src, _ := attrOf(iframes[0], "src")
+		require.Equal(t, frame, src)
+		require.Len(t, findAll(doc, byAttr("name", s.CaptchaField())), 1)
+		status, widget := get(t, s.URL()+frame)
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, widget, s.CaptchaToken())
+		requireNoExternalURL(t, widget)
 
-			fields, files := validForm(s)
-			delete(fields, s.CaptchaField())
-			resp, body := post(t, s, fields, files)
-			if p == domain.PlatformAshby {
-				require.Equal(t, http.StatusOK, resp.StatusCode)
-				require.Contains(t, body, CaptchaMessage)
-				require.NotContains(t, body, "success")
-			} else {
-				require.Equal(t, http.StatusBadRequest, resp.StatusCode)
-				require.Contains(t, body, `role="alert"`)
-				require.Contains(t, body, CaptchaMessage)
-			}
-			fields[s.CaptchaField()] = []string{"forged"}
-			post(t, s, fields, files)
-			require.Len(t, s.Submissions(), 2)
-			require.Empty(t, s.Accepted())
+		fields, files := validForm(s)
+		delete(fields, s.CaptchaField())
+		resp, body := post(t, s, fields, files)
+		if p == domain.PlatformAshby {
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			require.Contains(t, body, CaptchaMessage)
+			require.NotContains(t, body, "success")
+		} else {
+			require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			require.Contains(t, body, `role="alert"`)
+			require.Contains(t, body, CaptchaMessage)
+		}
+		fields[s.CaptchaField()] = []string{"forged"}
+		post(t, s, fields, files)
+		require.Len(t, s.Submissions(), 2)
+		require.Empty(t, s.Accepted())
 
-			fields[s.CaptchaField()] = []string{s.CaptchaToken()}
-			resp, _ = post(t, s, fields, files)
-			require.Contains(t, []int{http.StatusOK, http.StatusSeeOther}, resp.StatusCode)
-			require.Len(t, s.Accepted(), 1)
-		})
-	}
+		fields[s.CaptchaField()] = []string{s.CaptchaToken()}
+		resp, _ = post(t, s, fields, files)
+		require.Contains(t, []int{http.StatusOK, http.StatusSeeOther}, resp.StatusCode)
+		require.Len(t, s.Accepted(), 1)
+	})
 }
 
 func TestTooManyVariant(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{TooMany: true})
-			defer s.Close()
-			fields, files := validForm(s)
-			resp, body := post(t, s, fields, files)
-			require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
-			require.Contains(t, body, TooManyText)
-			subs := s.Submissions()
-			require.Len(t, subs, 1)
-			require.False(t, subs[0].Accepted)
-			require.Equal(t, http.StatusTooManyRequests, subs[0].Status)
-		})
-	}
+	forEachPlatform(t, Variant{TooMany: true}, func(t *testing.T, p domain.Platform, s *Server) {
+		resp, body := postValid(t, s)
+		require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		require.Contains(t, body, TooManyText)
+		subs := s.Submissions()
+		require.Len(t, subs, 1)
+		require.False(t, subs[0].Accepted)
+		require.Equal(t, http.StatusTooManyRequests, subs[0].Status)
+	})
 }
 
 func TestErrorAfterClickVariant(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{ErrorAfterClick: true})
-			defer s.Close()
-			fields, files := validForm(s)
-			resp, body := post(t, s, fields, files)
-			require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
-			if p == domain.PlatformAshby {
-				require.Contains(t, resp.Header.Get("Content-Type"), "application/json")
-				require.NotContains(t, body, `"field"`)
-			} else {
-				require.Contains(t, body, ErrorText)
-				require.NotContains(t, body, "application-form")
-			}
-			acc := s.Accepted()
-			require.Len(t, acc, 1, "it got through")
-			requireRecorded(t, acc[0], fields, files)
-		})
-	}
+	forEachPlatform(t, Variant{ErrorAfterClick: true}, func(t *testing.T, p domain.Platform, s *Server) {
+		fields, files := validForm(s)
+		resp, body := post(t, s, fields, files)
+		require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+		if p == domain.PlatformAshby {
+			require.Contains(t, resp.Header.Get("Content-Type"), "application/json")
+			require.NotContains(t, body, `"field"`)
+		} else {
+			require.Contains(t, body, ErrorText)
+			require.NotContains(t, body, "application-form")
+		}
+		acc := s.Accepted()
+		require.Len(t, acc, 1, "it got through")
+		requireRecorded(t, acc[0], fields, files)
+	})
 }
 
 func TestServerErrorsVariant(t *testing.T) {
 	t.Parallel()
 	msgs := []string{"Your email address is already in use for this job.", "Please try again."}
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{ServerErrors: msgs})
-			defer s.Close()
-			fields, files := validForm(s)
-			resp, body := post(t, s, fields, files)
-			if p == domain.PlatformAshby {
-				require.Equal(t, http.StatusOK, resp.StatusCode)
-				require.JSONEq(t, `{"data":null,"errors":[{"message":"Your email address is already in use for this job."},{"message":"Please try again."}]}`, body)
-			} else {
-				require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-				doc := parse(t, body)
-				alerts := findAll(doc, byAttr("role", "alert"))
-				require.Len(t, alerts, 1)
-				for _, m := range msgs {
-					require.Contains(t, text(alerts[0]), m)
-				}
-				require.Len(t, findAll(doc, byAttr("id", "application-form")), 1, "the form again")
+	forEachPlatform(t, Variant{ServerErrors: msgs}, func(t *testing.T, p domain.Platform, s *Server) {
+		resp, body := postValid(t, s)
+		if p == domain.PlatformAshby {
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			require.JSONEq(t, `{"data":null,"errors":[{"message":"Your email address is already in use for this job."},{"message":"Please try again."}]}`, body)
+		} else {
+			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+			doc := parse(t, body)
+			alerts := findAll(doc, byAttr("role", "alert"))
+			require.Len(t, alerts, 1)
+			for _, m := range msgs {
+				require.Contains(t, text(alerts[0]), m)
 			}
-			subs := s.Submissions()
-			require.Len(t, subs, 1)
-			require.False(t, subs[0].Accepted)
-		})
-	}
+			require.Len(t, findAll(doc, byAttr("id", "application-form")), 1, "the form again")
+		}
+		subs := s.Submissions()
+		require.Len(t, subs, 1)
+		require.False(t, subs[0].Accepted)
+	})
 }
 
 func TestConfirmationDelayVariant(t *testing.T) {
 	t.Parallel()
 	const delay = 300 * time.Millisecond
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{ConfirmationDelay: delay})
-			defer s.Close()
-			fields, files := validForm(s)
-			start := time.Now()
-			resp, _ := post(t, s, fields, files)
-			require.GreaterOrEqual(t, time.Since(start), delay)
-			require.Contains(t, []int{http.StatusOK, http.StatusSeeOther}, resp.StatusCode)
-			require.Len(t, s.Accepted(), 1)
-		})
-	}
+	forEachPlatform(t, Variant{ConfirmationDelay: delay}, func(t *testing.T, p domain.Platform, s *Server) {
+		fields, files := validForm(s)
+		start := time.Now()
+		resp, _ := post(t, s, fields, files)
+		require.GreaterOrEqual(t, time.Since(start), delay)
+		require.Contains(t, []int{http.StatusOK, http.StatusSeeOther}, resp.StatusCode)
+		require.Len(t, s.Accepted(), 1)
+	})
 	// Close answers a held request at once.
 	s := New(domain.PlatformLever, testJob(domain.PlatformLever), Variant{ConfirmationDelay: time.Hour})
 	fields, files := validForm(s)
@@ -693,119 +672,101 @@ func TestConfirmationDelayVariant(t *testing.T) {
 
 func TestLoginWallVariant(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{LoginWall: true})
-			defer s.Close()
-			status, body := get(t, s.FormURL())
-			require.Equal(t, http.StatusOK, status)
-			requireNoExternalURL(t, body)
-			doc := parse(t, body)
-			h1 := findAll(doc, func(n *html.Node) bool { return n.Data == "h1" })
-			require.Equal(t, LoginWallHeading, text(h1[0]))
-			require.Len(t, findAll(doc, byAttr("type", "password")), 1)
-			require.Len(t, findAll(doc, byAttr("type", "email")), 1)
-			sso := findAll(doc, hasClass("sso-button"))
-			require.Len(t, sso, 1)
-			require.Equal(t, "Continue with Google", text(sso[0]))
-			require.Empty(t, findAll(doc, byAttr("id", "application-form")))
-			require.Empty(t, findAll(doc, byAttr("type", "file")))
-			require.Empty(t, findAll(doc, func(n *html.Node) bool {
-				c, _ := attrOf(n, "class")
-				id, _ := attrOf(n, "id")
-				return strings.Contains(c, "ashby-application-form") || strings.Contains(id, "ashby-application-form")
-			}))
-			if p == domain.PlatformGreenhouse {
-				require.Contains(t, body, "MyGreenhouse")
-			}
-			resp, err := noRedirect.PostForm(s.URL()+"/users/sign_in", url.Values{"email": {"a@b.c"}, "password": {"x"}})
-			require.NoError(t, err)
-			_ = resp.Body.Close()
-			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	forEachPlatform(t, Variant{LoginWall: true}, func(t *testing.T, p domain.Platform, s *Server) {
+		status, body := get(t, s.FormURL())
+		require.Equal(t, http.StatusOK, status)
+		requireNoExternalURL(t, body)
+		doc := parse(t, body)
+		h1 := findAll(doc, func(n *html.Node) bool { return n.Data == "h1" })
+		require.Equal(t, LoginWallHeading, text(h1[0]))
+		require.Len(t, findAll(doc, byAttr("type", "password")), 1)
+		require.Len(t, findAll(doc, byAttr("type", "email")), 1)
+		sso := findAll(doc, hasClass("sso-button"))
+		require.Len(t, sso, 1)
+		require.Equal(t, "Continue with Google", text(sso[0]))
+		require.Empty(t, findAll(doc, byAttr("id", "application-form")))
+		require.Empty(t, findAll(doc, byAttr("type", "file")))
+		require.Empty(t, findAll(doc, func(n *html.Node) bool {
+			c, _ := attrOf(n, "class")
+			id, _ := attrOf(n, "id")
+			return strings.Contains(c, "ashby-application-form") || strings.Contains(id, "ashby-application-form")
+		}))
+		if p == domain.PlatformGreenhouse {
+			require.Contains(t, body, "MyGreenhouse")
+		}
+		resp, err := noRedirect.PostForm(s.URL()+"/users/sign_in", url.Values{"email": {"a@b.c"}, "password": {"x"}})
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
-			fields, files := validForm(s)
-			resp, _ = post(t, s, fields, files)
-			require.Equal(t, http.StatusForbidden, resp.StatusCode)
-			require.Len(t, s.Submissions(), 1)
-			require.Empty(t, s.Accepted())
-		})
-	}
+		resp, _ = postValid(t, s)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		require.Len(t, s.Submissions(), 1)
+		require.Empty(t, s.Accepted())
+	})
 }
 
 func TestUnrecognisedRequiredVariant(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			job := testJob(p)
-			s := New(p, job, Variant{UnrecognisedRequired: true})
-			defer s.Close()
-			extra := UnrecognisedQuestion(p)
-			require.Equal(t, append(job.Questions, extra), s.Questions())
-			_, body := get(t, s.FormURL())
-			doc := parse(t, body)
-			c := findAll(doc, byAttr("name", FieldName(p, extra)))
-			require.Len(t, c, 1)
-			_, req := attrOf(c[0], "required")
-			require.True(t, req)
-			id, _ := attrOf(c[0], "id")
-			label := findAll(doc, byAttr("for", id))
-			require.Contains(t, text(label[0]), UnrecognisedQuestionLabel)
+	forEachPlatform(t, Variant{UnrecognisedRequired: true}, func(t *testing.T, p domain.Platform, s *Server) {
+		extra := UnrecognisedQuestion(p)
+		require.Equal(t, append(testJob(p).Questions, extra), s.Questions())
+		_, body := get(t, s.FormURL())
+		doc := parse(t, body)
+		c := findAll(doc, byAttr("name", FieldName(p, extra)))
+		require.Len(t, c, 1)
+		_, req := attrOf(c[0], "required")
+		require.True(t, req)
+		id, _ := attrOf(c[0], "id")
+		label := findAll(doc, byAttr("for", id))
+		require.Contains(t, text(label[0]), UnrecognisedQuestionLabel)
 
-			fields, files := validForm(s)
-			delete(fields, FieldName(p, extra))
-			delete(fields, "cards["+extra.ID+"][baseTemplate]")
-			post(t, s, fields, files)
-			require.Empty(t, s.Accepted(), "the unanswered question is required")
-			fields[FieldName(p, extra)] = []string{"Blue"}
-			post(t, s, fields, files)
-			require.Len(t, s.Accepted(), 1)
-		})
-	}
+		fields, files := validForm(s)
+		delete(fields, FieldName(p, extra))
+		delete(fields, "cards["+extra.ID+"][baseTemplate]")
+		post(t, s, fields, files)
+		require.Empty(t, s.Accepted(), "the unanswered question is required")
+		fields[FieldName(p, extra)] = []string{"Blue"}
+		post(t, s, fields, files)
+		require.Len(t, s.Accepted(), 1)
+	})
 }
 
 func TestMultiStepVariant(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{MultiStep: true})
-			defer s.Close()
-			_, body := get(t, s.FormURL())
-			doc := parse(t, body)
-			steps := findAll(doc, func(n *html.Node) bool { _, ok := attrOf(n, "data-step"); return ok })
-			require.Len(t, steps, 3)
-			for i, st := range steps {
-				_, hidden := attrOf(st, "hidden")
-				require.Equal(t, i > 0, hidden, "step %d", i+1)
-				next := findAll(st, func(n *html.Node) bool { _, ok := attrOf(n, "data-next"); return ok })
-				submits := findAll(st, byAttr("type", "submit"))
-				if i < 2 {
-					require.Len(t, next, 1)
-					require.Equal(t, "Next", text(next[0]))
-					typ, _ := attrOf(next[0], "type")
-					require.Equal(t, "button", typ)
-					require.Empty(t, submits)
-				} else {
-					require.Empty(t, next)
-					require.Len(t, submits, 1)
-				}
+	forEachPlatform(t, Variant{MultiStep: true}, func(t *testing.T, p domain.Platform, s *Server) {
+		_, body := get(t, s.FormURL())
+		doc := parse(t, body)
+		steps := findAll(doc, func(n *html.Node) bool { _, ok := attrOf(n, "data-step"); return ok })
+		require.Len(t, steps, 3)
+		for i, st := range steps {
+			_, hidden := attrOf(st, "hidden")
+			require.Equal(t, i > 0, hidden, "step %d", i+1)
+			next := findAll(st, func(n *html.Node) bool { _, ok := attrOf(n, "data-next"); return ok })
+			submits := findAll(st, byAttr("type", "submit"))
+			if i < 2 {
+				require.Len(t, next, 1)
+				require.Equal(t, "Next", text(next[0]))
+				typ, _ := attrOf(next[0], "type")
+				require.Equal(t, "button", typ)
+				require.Empty(t, submits)
+			} else {
+				require.Empty(t, next)
+				require.Len(t, submits, 1)
 			}
-			require.Len(t, findAll(doc, byAttr("type", "submit")), 1, "the submit button only on the last step")
-			// Every field is in a step.
-			for _, name := range s.FieldNames() {
-				in := 0
-				for _, st := range steps {
-					in += len(findAll(st, byAttr("name", name)))
-				}
-				require.Positive(t, in, name)
+		}
+		require.Len(t, findAll(doc, byAttr("type", "submit")), 1, "the submit button only on the last step")
+		// Every field is in a step.
+		for _, name := range s.FieldNames() {
+			in := 0
+			for _, st := range steps {
+				in += len(findAll(st, byAttr("name", name)))
 			}
-			fields, files := validForm(s)
-			post(t, s, fields, files)
-			require.Len(t, s.Accepted(), 1)
-		})
-	}
+			require.Positive(t, in, name)
+		}
+		postValid(t, s)
+		require.Len(t, s.Accepted(), 1)
+	})
 	// Without custom questions Greenhouse and Ashby have two steps.
 	s := New(domain.PlatformGreenhouse, Job{Board: "acme", ID: "1"}, Variant{MultiStep: true})
 	defer s.Close()
@@ -815,27 +776,22 @@ func TestMultiStepVariant(t *testing.T) {
 
 func TestOtherPathsAre404(t *testing.T) {
 	t.Parallel()
-	for _, p := range platforms {
-		t.Run(string(p), func(t *testing.T) {
-			t.Parallel()
-			s := New(p, testJob(p), Variant{})
-			defer s.Close()
-			for _, path := range []string{"/", "/acme", "/acme/jobs", "/acme/jobs/999", "/other/jobs/4012345", "/acme/4012345",
-				"/acme/999/apply", "/acme/4012345/thanks/x", "/acme/4012345/application/x", "/recaptcha/api2/anchor",
-				"/hcaptcha/checkbox.html", "/api/non-user-graphql?op=ApiJobPosting", "/users/sign_in"} {
-				if p == domain.PlatformLever && path == "/acme/4012345/thanks/x" {
-					continue
-				}
-				status, _ := get(t, s.URL()+path)
-				require.Equalf(t, http.StatusNotFound, status, "GET %s", path)
+	forEachPlatform(t, Variant{}, func(t *testing.T, p domain.Platform, s *Server) {
+		for _, path := range []string{"/", "/acme", "/acme/jobs", "/acme/jobs/999", "/other/jobs/4012345", "/acme/4012345",
+			"/acme/999/apply", "/acme/4012345/thanks/x", "/acme/4012345/application/x", "/recaptcha/api2/anchor",
+			"/hcaptcha/checkbox.html", "/api/non-user-graphql?op=ApiJobPosting", "/users/sign_in"} {
+			if p == domain.PlatformLever && path == "/acme/4012345/thanks/x" {
+				continue
 			}
-			if p == domain.PlatformAshby {
-				status, _ := get(t, s.URL()+"/acme/jobs/4012345/confirmation")
-				require.Equal(t, http.StatusNotFound, status)
-			}
-			require.Empty(t, s.Submissions())
-		})
-	}
+			status, _ := get(t, s.URL()+path)
+			require.Equalf(t, http.StatusNotFound, status, "GET %s", path)
+		}
+		if p == domain.PlatformAshby {
+			status, _ := get(t, s.URL()+"/acme/jobs/4012345/confirmation")
+			require.Equal(t, http.StatusNotFound, status)
+		}
+		require.Empty(t, s.Submissions())
+	})
 }
 
 func TestTooLargeBodyIsRefused(t *testing.T) {
