@@ -395,13 +395,14 @@ var funcs = template.FuncMap{
 	"packetView": func(p domain.Packet, editable bool, errs map[string]string) packetView {
 		return packetView{Packet: p, Editable: editable, Errors: errs}
 	},
-	"fieldName":  fieldName,
-	"sourceText": sourceText,
-	"editable":   editable,
-	"chosen":     func(values []string, v string) bool { return slices.Contains(values, v) },
-	"words":      func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
-	"hasPrefix":  strings.HasPrefix,
-	"trimPrefix": strings.TrimPrefix,
+	"fieldName":   fieldName,
+	"sourceText":  sourceText,
+	"applierText": applierText,
+	"editable":    editable,
+	"chosen":      func(values []string, v string) bool { return slices.Contains(values, v) },
+	"words":       func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
+	"hasPrefix":   strings.HasPrefix,
+	"trimPrefix":  strings.TrimPrefix,
 	"actions": func(s domain.State) []string {
 		var out []string
 		if domain.CanTransition(s, domain.StateQueued) && (s == domain.StatePaused || s == domain.StateFailed) {

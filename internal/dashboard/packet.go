@@ -108,3 +108,20 @@ func showEntered(p *domain.Packet, edits []domain.FormEdit) {
 		}
 	}
 }
+
+// applierText says how the applier a packet names sends it.
+func applierText(name string) string {
+	switch name {
+	case "browser":
+		return "filled in on the employer's hosted form, in a browser"
+	case "recruitee":
+		return "sent to Recruitee's candidate API"
+	case "webhook":
+		return "sent to your webhook"
+	case "dry_run":
+		return "not sent anywhere (dry run)"
+	case "":
+		return "the worker's default"
+	}
+	return name
+}

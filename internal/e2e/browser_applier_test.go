@@ -208,7 +208,9 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	cookie := map[string]string{"Cookie": web.SessionCookie + "=" + token}
 	code, _, page := s.request(t, http.MethodGet, "/tasks/"+a.TaskID.String(), nil, cookie)
 	require.Equal(t, http.StatusOK, code)
-	require.Contains(t, string(page), fmt.Sprintf("/tasks/%s/evidence/", a.TaskID), "the task page shows the screenshots")
+	require.Contains(t, string(page), fmt.Sprintf(`<img src="/tasks/%s/evidence/`, a.TaskID), "the task page shows the screenshots")
+	require.Contains(t, string(page), "what each field held (application/json", "and links the record of what was filled")
+	require.Contains(t, string(page), "filled in on the employer&#39;s hosted form, in a browser", "and says how it was sent")
 
 	// A Lever posting in the same run: its form has a CAPTCHA, so the
 	// task waits for its user, with a screenshot, and Lever receives
