@@ -32,7 +32,7 @@ test: ## Run every test with -race against real Postgres (started if needed)
 	@$(WITH_PG) $(GO) test -race -count=1 ./...
 
 .PHONY: bench
-bench: build ## Measure throughput (beside a naive River pipeline), latency, CPU, cost and memory against this machine's limits (~3 min on a quiet machine); writes docs/benchmarks.json
+bench: build ## Measure throughput (beside a naive River pipeline), latency, CPU, cost and memory against this machine's limits, and the browser applier in Chromium against a local replica (~4 min on a quiet machine); writes docs/benchmarks.json
 	@$(WITH_PG) $(GO) run ./cmd/bench --out docs/benchmarks.json
 
 .PHONY: bench-go

@@ -3,10 +3,12 @@
 // baselines, then end-to-end throughput with 1, 2 and 4 worker processes
 // beside a naive two-commit River pipeline over the same tasks (naive.go),
 // with the CPU of the workers and of Postgres, then latencies, ingestion,
-// sweeper cost and memory. It prints one table and writes it as JSON. It needs the built
-// binaries (make build) and a Postgres server (APPLYQ_PG_SERVER_URL); it works
-// in its own fresh database, which it drops at the end. Everything targets
-// 127.0.0.1 and is bounded in count and time.
+// sweeper cost and memory, and last the browser applier filling a local
+// replica of Greenhouse's form in Chromium (browser.go). It prints one
+// table and writes it as JSON. It needs the built binaries (make build) and
+// a Postgres server (APPLYQ_PG_SERVER_URL); it works in its own fresh
+// database, which it drops at the end. Everything targets 127.0.0.1 and is
+// bounded in count and time.
 package main
 
 import (
@@ -106,6 +108,7 @@ func run(out string, tasks, big int, only string) error {
 		{"worker memory", b.workerMemory},
 		{"ingestion", b.ingestion},
 		{"big table", func(ctx context.Context) error { return b.bigTable(ctx, big) }},
+		{"browser applier", b.browserApplier},
 	}
 	for _, s := range steps {
 		if only != "" && !strings.Contains(s.name, only) && s.name != "commit rate" && s.name != "bare River" {
