@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -486,7 +487,7 @@ func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
 	a := newApplier(t, browser.Options{MaxBrowsers: 2}, srv)
 	var mu sync.Mutex
 	seen := map[int]bool{}
-	var dirs []string
+	var dirs, leftovers []string
 	most := 0
 	stop := make(chan struct{})
 	go func() {
@@ -502,7 +503,12 @@ func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
 			for _, pid := range pids {
 				if !seen[pid] {
 					seen[pid] = true
-					dirs = append(dirs, profileDir(pid))
+					dir := profileDir(pid)
+					dirs = append(dirs, dir)
+					if link, err := os.Readlink(dir + "/SingletonSocket"); err == nil {
+						leftovers = append(leftovers, filepath.Dir(link))
+					}
+					leftovers = append(leftovers, dir)
 				}
 			}
 			mu.Unlock()
@@ -536,6 +542,11 @@ func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
 	require.NotContains(t, dirs, "")
 	require.Eventually(t, func() bool { return len(processesOf(dirs)) == 0 }, 10*time.Second, 50*time.Millisecond,
 		"no process of those browsers is left (renderers, zygote, zombies)")
+	require.Greater(t, len(leftovers), len(dirs), "each browser's singleton socket directory was seen")
+	for _, d := range leftovers {
+		_, err := os.Stat(d)
+		require.True(t, os.IsNotExist(err), "%s is removed: nothing of a browser is left on disk", d)
+	}
 	require.Error(t, a.Ready(), "a closed applier is not ready")
 }
 

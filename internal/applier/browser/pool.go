@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -34,9 +36,16 @@ func (p *proc) alive() bool {
 	return p.browser.Err() == nil && syscall.Kill(p.pid, 0) == nil
 }
 
-// stop ends the browser and waits until it exited.
+// stop ends the browser and waits until it exited, then removes its
+// profile and the directory of Chromium's process-singleton socket, which
+// the profile links to (in TMPDIR; a killed browser cannot remove it).
 func (p *proc) stop() {
 	p.cancel()
+	if target, err := os.Readlink(filepath.Join(p.dataDir, "SingletonSocket")); err == nil {
+		if dir := filepath.Dir(target); strings.HasPrefix(filepath.Base(dir), "org.chromium.Chromium.") {
+			_ = os.RemoveAll(dir)
+		}
+	}
 	_ = os.RemoveAll(p.dataDir)
 }
 
