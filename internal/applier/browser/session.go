@@ -527,12 +527,20 @@ func (s *session) shot(kind string) []domain.Evidence {
 	}
 	ctx, cancel := context.WithTimeout(ctx, evidenceWait)
 	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
-	if err != nil || len(buf) == 0 {
-		s.log.Warn("no screenshot", zap.String("kind", kind), zap.Error(err))
-		return nil
+	// A page in the middle of a navigation is briefly not there to take
+	// ("Not attached to an active page"): look again a moment later.
+	var err error
+	for {
+		var buf []byte
+		if buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(85)); err == nil && len(buf) > 0 {
+			return []domain.Evidence{{Kind: kind, ContentType: "image/jpeg", Data: buf}}
+		}
+		if s.crashed() || sleep(ctx, 200*time.Millisecond) != nil {
+			break // a browser that is gone takes none
+		}
 	}
-	return []domain.Evidence{{Kind: kind, ContentType: "image/jpeg", Data: buf}}
+	s.log.Warn("no screenshot", zap.String("kind", kind), zap.Error(err))
+	return nil
 }
 
 // filledEvidence is the form as filled, just before the click: its
