@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zaptest"
 
@@ -243,4 +245,128 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	require.Len(t, detail.Evidence, 1)
 	require.Equal(t, "needs_user", detail.Evidence[0].Kind)
 	require.Len(t, gh.Submissions(), 1, "and the Greenhouse application was never sent again")
+}
+
+// TestBrowser_DashboardFollowAnswerApproveThenTheBrowserApplies is the
+// issue's "done when" with the mouse and keyboard: on the dashboard the
+// user follows a Greenhouse board into a run, answers the questions its
+// form asks on the Questions page, reviews and approves the filled form;
+// the worker's browser applier fills the hosted form (the replica) and
+// submits it once; the task page shows the screenshots of the filled form
+// and of the confirmation.
+func TestBrowser_DashboardFollowAnswerApproveThenTheBrowserApplies(t *testing.T) {
+	t.Parallel()
+	chromium := chromiumPath(t)
+	ctx := newBrowser(t, 1280, 1000)
+	dir := screenshotDir(t)
+	const postingID = "4012345"
+	gh := replica.New(domain.PlatformGreenhouse, replica.Job{Board: "acme", ID: postingID, Title: "Backend Engineer", Questions: ghQuestions}, replica.Variant{})
+	t.Cleanup(gh.Close)
+	board, err := sources.New(domain.PlatformGreenhouse, sources.Options{BaseURL: ghPostingServer(t, postingID).URL})
+	require.NoError(t, err)
+	s := startStack(t, stackOpts{HandoffDelay: -1, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformGreenhouse: board},
+		Direct: func(files domain.DocumentFiles) map[domain.Platform]domain.Applier {
+			b := browser.New(browser.Options{ChromiumPath: chromium, MaxBrowsers: 1, Deadline: time.Minute, Files: files, Log: zaptest.NewLogger(t),
+				BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: gh.URL()}})
+			t.Cleanup(b.Close)
+			return map[domain.Platform]domain.Applier{domain.PlatformGreenhouse: b}
+		}})
+	s.startMailer(t)
+	email := "apply-" + domain.NewID().String()[24:] + "@example.test"
+	signInBrowser(t, ctx, s, email)
+	bg := context.Background()
+	user, err := s.db.UserByEmail(bg, email)
+	require.NoError(t, err)
+	_, err = s.db.UpdateProfile(bg, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, 50)
+	require.NoError(t, err)
+	resume := documentstest.PDF("Ada Lovelace, analyst")
+	code, out := s.upload(t, "/api/v1/documents", map[string]string{"kind": "resume"}, "ada-lovelace.pdf", resume,
+		map[string]string{"Authorization": "Bearer " + s.session(t, user)})
+	require.Equal(t, http.StatusCreated, code, string(out))
+	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{Name: "Acme", RequiresApproval: true})
+
+	// Follow the board into the run.
+	require.NoError(t, step(ctx,
+		chromedp.Click(`//nav/a[.="Sources"]`),
+		chromedp.WaitVisible(`//h1[.="Sources"]`),
+		chromedp.SendKeys(chromedp.CSS(`#f-url`), "https://job-boards.greenhouse.io/acme"),
+		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Acme"),
+		chromedp.SetValue(chromedp.CSS(`#f-run_id`), run.ID.String()),
+		chromedp.Click(chromedp.CSS(`form[action="/sources"] button`)),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Source added")]`),
+	))
+	waitFor(t, 30*time.Second, "the application to wait for answers", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state_reason = 'needs_answer'`, run.ID) == 1
+	})
+
+	// Answer the three questions on the Questions page.
+	// (Navigate, not the menu: the page refreshes itself while the worker
+	// syncs, and a click may land on a node that was just replaced.)
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/questions"),
+		chromedp.WaitVisible(`//h3[.="Why Acme?"]`),
+		chromedp.SendKeys(`//li[.//h3[.="Why Acme?"]]//input[@name="value"]`, "Rockets."),
+		chromedp.Click(`//li[.//h3[.="Why Acme?"]]//button`),
+		chromedp.WaitNotPresent(`//h3[.="Why Acme?"]`), // answered: the page no longer asks it
+		chromedp.SetValue(`//li[.//h3[.="Which office?"]]//select`, "Lisbon"),
+		chromedp.Click(`//li[.//h3[.="Which office?"]]//button`),
+		chromedp.WaitNotPresent(`//h3[.="Which office?"]`),
+		chromedp.Click(`//li[.//h3[.="Which languages do you write?"]]//input[@value="Go"]`),
+		chromedp.Click(`//li[.//h3[.="Which languages do you write?"]]//input[@value="SQL"]`),
+	))
+	shot(t, ctx, dir, "apply-questions")
+	require.NoError(t, step(ctx,
+		chromedp.Click(`//li[.//h3[.="Which languages do you write?"]]//button`),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "1 application(s) queued again")]`),
+	))
+	waitFor(t, 30*time.Second, "the filled form to wait for approval", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == 1
+	})
+
+	// Review and approve.
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/approvals"),
+		chromedp.Click(`//a[.="Review and edit"]`),
+		chromedp.WaitVisible(`//h2[.="What will be sent"]`),
+	))
+	review, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	require.NoError(t, err)
+	require.Contains(t, review, "filled in on the employer's hosted form, in a browser", "the user sees how it will be sent")
+	shot(t, ctx, dir, "apply-review")
+	require.NoError(t, step(ctx,
+		chromedp.Click(`//button[.="Approve and submit"]`),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Approved")]`),
+	))
+	var taskID domain.ID
+	waitFor(t, 90*time.Second, "the application submitted", func() bool {
+		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'submitted'`, run.ID) == 1
+	})
+	require.NoError(t, s.db.Pool.QueryRow(bg, `SELECT id FROM application_tasks WHERE run_id = $1`, run.ID).Scan(&taskID))
+	subs := gh.Submissions()
+	require.Len(t, subs, 1, "exactly once")
+	require.Equal(t, []string{"Rockets."}, subs[0].Fields["question_4001"])
+	require.Equal(t, []string{"32"}, subs[0].Fields["question_4003"])
+	require.Equal(t, []string{"41", "42"}, subs[0].Fields["question_4004[]"])
+	require.Equal(t, resume, subs[0].Files["resume"][0].Data)
+
+	// The task page shows what the browser saw.
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/tasks/"+taskID.String()),
+		chromedp.WaitVisible(`//h3[.="What the applier saw"]`),
+	))
+	// The screenshots load lazily: bring each into view and wait for it.
+	lctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	loaded, err := chromedp.Run(lctx, chromedp.Evaluate[int](`(async () => {
+		const imgs = Array.from(document.querySelectorAll(".evidence img"));
+		for (const i of imgs) { i.loading = "eager"; i.scrollIntoView(); }
+		await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
+		return imgs.filter((i) => i.complete && i.naturalWidth > 0).length;
+	})()`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Equal(t, 2, loaded, "the filled form's and the confirmation's screenshots load")
+	card, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("li.task-card").innerText`))
+	require.NoError(t, err)
+	require.NotContains(t, card, "waiting for 3 answer", "a submitted task shows no stale error")
+	shot(t, ctx, dir, "apply-evidence")
 }

@@ -130,6 +130,12 @@ type TaskWaiting struct {
 	Keys []string
 }
 
+// WaitingQuestionsDeleteKey forgets that the user's tasks wait for key:
+// it is answered (run it with the tasks locked, after TasksWaitingOnKey).
+func (s *Store) WaitingQuestionsDeleteKey(ctx context.Context, userID domain.ID, key string) error {
+	return s.q.WaitingQuestionsDeleteKey(ctx, dbsqlc.WaitingQuestionsDeleteKeyParams{UserID: userID, Key: key})
+}
+
 // TasksWaitingOnKey locks, in id order, the user's tasks paused for
 // answers that wait for key.
 func (s *Store) TasksWaitingOnKey(ctx context.Context, userID domain.ID, key string) ([]TaskWaiting, error) {

@@ -190,6 +190,13 @@ func (s *Service) resumeAnswered(ctx context.Context, t *txn, userID domain.ID, 
 		}
 	}
 	res.Resumed = len(ready)
+	if answered[key] {
+		// Answered: the tasks still waiting for others no longer list it
+		// (the Questions page stops asking it).
+		if err := t.st.WaitingQuestionsDeleteKey(ctx, userID, key); err != nil {
+			return err
+		}
+	}
 	if len(ready) == 0 {
 		return nil
 	}

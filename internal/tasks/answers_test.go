@@ -141,6 +141,14 @@ func TestAnswer_OneAnswerQueuesAgainEveryTaskWaitingOnIt(t *testing.T) {
 	require.Equal(t, domain.StateQueued, resumed.State)
 	require.Equal(t, domain.ReasonAnswered, resumed.StateReason)
 	require.Equal(t, domain.PriorityBoosted, resumed.Priority, "boosted as resumes are")
+	waiting, err = b.db.WaitingQuestions(ctx, b.user.ID)
+	require.NoError(t, err)
+	byKey = map[string]int{}
+	for _, w := range waiting {
+		byKey[w.Key] = w.Tasks
+	}
+	require.Equal(t, map[string]int{"profile:last_name": 2, "why do you want to work at acme rockets": 2}, byKey,
+		"an answered question is no longer asked, though its tasks still wait for others")
 
 	_, err = b.svc.Answer(ctx, b.user.ID, tasks.AnswerInput{Key: "profile:last_name", Value: "Lovelace"}, "test")
 	require.NoError(t, err)

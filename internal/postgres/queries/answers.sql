@@ -69,3 +69,9 @@ FOR UPDATE OF t;
 -- name: AnswerKeysAmong :many
 -- Which of keys the user's library answers.
 SELECT key FROM answers WHERE user_id = @user_id AND key = ANY(@keys::text[]);
+
+-- name: WaitingQuestionsDeleteKey :exec
+-- The user answered key: the tasks still waiting for other answers no
+-- longer wait for it (preparing them again asks it again if the answer
+-- does not fit their form).
+DELETE FROM task_waiting_questions WHERE user_id = @user_id AND key = @key;

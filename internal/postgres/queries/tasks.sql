@@ -68,7 +68,8 @@ WITH moved AS (
         lease_owner = CASE WHEN @to_state::task_state IN ('in_progress', 'submitting') THEN coalesce(sqlc.narg(lease_owner)::text, lease_owner) END,
         heartbeat_at = CASE WHEN @to_state::task_state IN ('in_progress', 'submitting') THEN now() END,
         priority = coalesce(sqlc.narg(priority)::smallint, priority),
-        last_error = coalesce(sqlc.narg(last_error)::text, last_error),
+        -- A submitted task has no error to show (the timeline keeps the story).
+        last_error = CASE WHEN @to_state::task_state = 'submitted' THEN '' ELSE coalesce(sqlc.narg(last_error)::text, last_error) END,
         packet = coalesce(sqlc.narg(packet)::jsonb, packet)
     WHERE application_tasks.id = @id AND application_tasks.state = @from_state::task_state
       AND (sqlc.narg(fence)::uuid IS NULL OR application_tasks.lease_token = sqlc.narg(fence)::uuid)
@@ -224,7 +225,7 @@ WITH input AS (
     FOR UPDATE OF t
 ), moved AS (
     UPDATE application_tasks t SET
-        state = 'submitted', state_reason = '', updated_at = now(), submitted_at = now(),
+        state = 'submitted', state_reason = '', last_error = '', updated_at = now(), submitted_at = now(),
         lease_token = NULL, lease_owner = NULL, heartbeat_at = NULL
     FROM held h
     WHERE t.id = h.id

@@ -270,6 +270,23 @@ func (q *Queries) TasksWaitingOnKeyForUpdate(ctx context.Context, arg TasksWaiti
 	return items, nil
 }
 
+const waitingQuestionsDeleteKey = `-- name: WaitingQuestionsDeleteKey :exec
+DELETE FROM task_waiting_questions WHERE user_id = $1 AND key = $2
+`
+
+type WaitingQuestionsDeleteKeyParams struct {
+	UserID domain.ID
+	Key    string
+}
+
+// The user answered key: the tasks still waiting for other answers no
+// longer wait for it (preparing them again asks it again if the answer
+// does not fit their form).
+func (q *Queries) WaitingQuestionsDeleteKey(ctx context.Context, arg WaitingQuestionsDeleteKeyParams) error {
+	_, err := q.db.Exec(ctx, waitingQuestionsDeleteKey, arg.UserID, arg.Key)
+	return err
+}
+
 const waitingQuestionsForUser = `-- name: WaitingQuestionsForUser :many
 SELECT w.key,
     (array_agg(w.label ORDER BY w.created_at DESC))[1]::text AS label,

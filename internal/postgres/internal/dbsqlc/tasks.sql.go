@@ -1103,7 +1103,7 @@ WITH input AS (
     FOR UPDATE OF t
 ), moved AS (
     UPDATE application_tasks t SET
-        state = 'submitted', state_reason = '', updated_at = now(), submitted_at = now(),
+        state = 'submitted', state_reason = '', last_error = '', updated_at = now(), submitted_at = now(),
         lease_token = NULL, lease_owner = NULL, heartbeat_at = NULL
     FROM held h
     WHERE t.id = h.id
@@ -1365,7 +1365,8 @@ WITH moved AS (
         lease_owner = CASE WHEN $1::task_state IN ('in_progress', 'submitting') THEN coalesce($4::text, lease_owner) END,
         heartbeat_at = CASE WHEN $1::task_state IN ('in_progress', 'submitting') THEN now() END,
         priority = coalesce($5::smallint, priority),
-        last_error = coalesce($6::text, last_error),
+        -- A submitted task has no error to show (the timeline keeps the story).
+        last_error = CASE WHEN $1::task_state = 'submitted' THEN '' ELSE coalesce($6::text, last_error) END,
         packet = coalesce($7::jsonb, packet)
     WHERE application_tasks.id = $8 AND application_tasks.state = $9::task_state
       AND ($10::uuid IS NULL OR application_tasks.lease_token = $10::uuid)
