@@ -50,8 +50,9 @@ type Options struct {
 	// MaxBrowsers bounds the browsers this process runs at once
 	// (DefaultMaxBrowsers); applications beyond it wait for one.
 	MaxBrowsers int
-	// Deadline bounds one application, from waiting for a browser to the
-	// platform's answer (DefaultDeadline).
+	// Deadline bounds one application, from opening the form to the
+	// platform's answer (DefaultDeadline); waiting for a free browser before
+	// it is bounded by the caller's context.
 	Deadline time.Duration
 	// Files opens the documents applications upload.
 	Files domain.DocumentFiles
@@ -119,17 +120,19 @@ func (a *Applier) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	if err != nil {
 		return domain.ApplyResult{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.o.Deadline)
-	defer cancel()
 	files, err := openFiles(ctx, a.o.Files, p)
 	if err != nil {
 		return domain.ApplyResult{}, fmt.Errorf("browser: %w: %w", err, domain.ErrNotSent)
 	}
 	defer files.remove()
+	// Waiting for a free browser is bounded by the caller (the worker's
+	// job timeout); the application's own deadline starts with its browser.
 	b, err := a.pool.acquire(ctx)
 	if err != nil {
 		return domain.ApplyResult{}, fmt.Errorf("browser: %w: %w", err, domain.ErrNotSent)
 	}
+	ctx, cancel := context.WithTimeout(ctx, a.o.Deadline)
+	defer cancel()
 	s := newSession(ctx, b, pl, p, files, a.o.Log)
 	res, err := s.apply(target)
 	s.close()

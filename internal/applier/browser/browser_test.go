@@ -660,3 +660,26 @@ func TestApply_ATextAnswerToAFileField(t *testing.T) {
 		})
 	}
 }
+
+// TestApply_WaitingForABrowserIsNotPartOfTheDeadline: with one browser and
+// three applications at once, each taking most of the deadline, the last
+// waits longer than a deadline for the browser and is still submitted: the
+// deadline starts when the application gets its browser.
+func TestApply_WaitingForABrowserIsNotPartOfTheDeadline(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformGreenhouse
+	srv, a, j, _ := setup(t, p, replica.Variant{ConfirmationDelay: 3 * time.Second}, browser.Options{MaxBrowsers: 1, Deadline: 8 * time.Second})
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	start := time.Now()
+	for i := range errs {
+		wg.Go(func() {
+			form, _, _ := answered(p, j.Questions)
+			_, errs[i] = a.Apply(context.Background(), packet(p, j, form))
+		})
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	require.Greater(t, time.Since(start), 9*time.Second, "one at a time: the last waited longer than a deadline")
+	require.Len(t, srv.Accepted(), 3)
+}
