@@ -620,6 +620,17 @@ func TestReady_ReportsAMissingChromium(t *testing.T) {
 	a := browser.New(browser.Options{ChromiumPath: "/nonexistent/chromium"})
 	t.Cleanup(a.Close)
 	require.ErrorContains(t, a.Ready(), "appliers.browser.chromium")
+
+	// A binary that is there but does not run (missing libraries, say).
+	broken := filepath.Join(t.TempDir(), "chromium")
+	require.NoError(t, os.WriteFile(broken, []byte("#!/bin/sh\necho 'error while loading shared libraries: libnss3.so' >&2\nexit 127\n"), 0o755))
+	b := browser.New(browser.Options{ChromiumPath: broken})
+	t.Cleanup(b.Close)
+	require.ErrorContains(t, b.Ready(), "libnss3.so")
+
+	c := browser.New(browser.Options{ChromiumPath: chromium(t)})
+	t.Cleanup(c.Close)
+	require.NoError(t, c.Ready(), "the real one runs")
 	p := domain.PlatformLever
 	j := job(p)
 	_, err := a.Apply(context.Background(), packet(p, j, nil))

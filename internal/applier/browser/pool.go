@@ -55,6 +55,9 @@ type pool struct {
 	log       *zap.Logger
 	slots     chan *proc // MaxBrowsers slots; nil is a browser not started
 
+	checked  sync.Once
+	checkErr error // Chromium cannot run (ready)
+
 	mu       sync.Mutex
 	closed   bool
 	startErr error // the last start's failure, for readiness
@@ -172,17 +175,35 @@ func (p *pool) pids() []int {
 }
 
 // ready reports whether the pool can fill forms: Chromium is there and
-// the last start did not fail.
+// runs (checked once, with --version: a binary missing its libraries fails
+// there, not at the first application), and the last start did not fail.
 func (p *pool) ready() error {
-	if _, err := exec.LookPath(p.path); err != nil {
-		return fmt.Errorf("chromium not found at %q (set appliers.browser.chromium): %w", p.path, err)
-	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
+	closed, startErr := p.closed, p.startErr
+	p.mu.Unlock()
+	if closed {
 		return errClosed
 	}
-	return p.startErr
+	p.checked.Do(func() { p.checkErr = p.check() })
+	if p.checkErr != nil {
+		return p.checkErr
+	}
+	return startErr
+}
+
+func (p *pool) check() error {
+	path, err := exec.LookPath(p.path)
+	if err != nil {
+		return fmt.Errorf("chromium not found at %q (set appliers.browser.chromium): %w", p.path, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput() // #nosec G204 -- the configured Chromium binary
+	if err != nil {
+		return fmt.Errorf("chromium at %q does not run (%v): %s (set appliers.browser.chromium)", path, err, strings.TrimSpace(string(out)))
+	}
+	p.log.Info("chromium found", zap.String("path", path), zap.String("version", strings.TrimSpace(string(out))))
+	return nil
 }
 
 // close stops every browser, waiting for applications in flight to give
