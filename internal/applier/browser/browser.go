@@ -137,7 +137,7 @@ func (a *Applier) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	res, err := s.apply(target)
 	s.close()
 	a.pool.release(b, s.healthy())
-	if err != nil && !s.clicked && !errors.Is(err, domain.ErrNeedsUser) && !errors.Is(err, domain.ErrNotSent) {
+	if err != nil && !s.wasClicked() && !errors.Is(err, domain.ErrNeedsUser) && !errors.Is(err, domain.ErrNotSent) {
 		// Nothing was clicked: whatever failed, nothing went out.
 		err = fmt.Errorf("%w: %w", err, domain.ErrNotSent)
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -693,4 +695,56 @@ func TestApply_WaitingForABrowserIsNotPartOfTheDeadline(t *testing.T) {
 	require.NoError(t, errors.Join(errs...))
 	require.Greater(t, time.Since(start), 9*time.Second, "one at a time: the last waited longer than a deadline")
 	require.Len(t, srv.Accepted(), 3)
+}
+
+// TestApply_MessagesWhileTheSubmissionIsOnItsWay: a page that always shows
+// an alert (a cookie notice) and says "Submitting…" in an alert while its
+// request is on the way is not a form refusing the application: the
+// applier waits for the platform's answer, and the application is
+// submitted once — never handed to the user as if nothing had been sent.
+func TestApply_MessagesWhileTheSubmissionIsOnItsWay(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	posts := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /acme/jobs/77", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `<!doctype html><html><body>
+<div role="alert">We use cookies to run this site.</div>
+<form id="application-form" novalidate>
+<label for="first_name">First name</label><input id="first_name" name="first_name" required>
+<label for="last_name">Last name</label><input id="last_name" name="last_name" required>
+<label for="email">Email</label><input id="email" name="email" required>
+<button type="submit">Submit application</button></form>
+<div id="status"></div>
+<script>
+document.getElementById("application-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  document.getElementById("status").innerHTML = '<div role="alert">Submitting your application…</div>';
+  const r = await fetch("/acme/jobs/77", {method: "POST", body: new FormData(e.target)});
+  if (r.ok) document.body.innerHTML = "<h1>Thank you for applying.</h1>";
+});
+</script></body></html>`)
+	})
+	mux.HandleFunc("POST /acme/jobs/77", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		posts++
+		mu.Unlock()
+		time.Sleep(2 * time.Second)
+		w.WriteHeader(http.StatusOK)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	a := browser.New(browser.Options{ChromiumPath: chromium(t), MaxBrowsers: 1, Deadline: 30 * time.Second, Files: store, Log: zaptest.NewLogger(t),
+		BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: srv.URL}})
+	t.Cleanup(a.Close)
+	form, _, _ := answered(domain.PlatformGreenhouse, nil)
+	form.Fields = form.Fields[:3] // first_name, last_name, email
+	pk := packet(domain.PlatformGreenhouse, replica.Job{Board: "acme", ID: "77"}, form)
+	pk.Documents = nil
+	res, err := a.Apply(context.Background(), pk)
+	require.NoError(t, err)
+	require.Equal(t, []string{"filled_form image/jpeg", "filled_form application/json", "confirmation image/jpeg"}, kinds(res.Evidence))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, posts)
 }

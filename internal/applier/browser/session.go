@@ -30,6 +30,9 @@ const (
 	stepWait = 10 * time.Second
 	// poll is how often the page is looked at while waiting.
 	poll = 150 * time.Millisecond
+	// settle is how long after the click a page that sent nothing is
+	// taken to have refused to send (its own validation).
+	settle = time.Second
 	// maxSteps bounds a multi-step form.
 	maxSteps = 8
 	// opWait bounds one look at (or one fill of) the page.
@@ -73,8 +76,11 @@ type session struct {
 
 	mu        sync.Mutex
 	requests  map[network.RequestID]bool // requests that send data, made after the click
-	statuses  []int64                    // their answers' statuses
-	documents []int64                    // statuses of pages loaded after the click
+	answered  map[network.RequestID]bool // those that got an answer or failed
+	sent      int
+	statuses  []int64 // their answers' statuses
+	documents []int64 // statuses of pages loaded after the click
+	failed    string  // why one of them failed on its way
 }
 
 func newSession(ctx context.Context, b *proc, pl platform, p *domain.Packet, files *localFiles, log *zap.Logger) *session {
@@ -90,7 +96,7 @@ func newSession(ctx context.Context, b *proc, pl platform, p *domain.Packet, fil
 		"confirmationTexts": common.ConfirmationTexts, "tooManyTexts": common.TooManyTexts, "nextTexts": common.NextTexts,
 	})
 	s := &session{ctx: tctx, pl: pl, p: p, files: files, log: log.With(zap.Stringer("task_id", p.TaskID), zap.String("platform", string(p.Platform))),
-		cfg: string(cfg), requests: map[network.RequestID]bool{}}
+		cfg: string(cfg), requests: map[network.RequestID]bool{}, answered: map[network.RequestID]bool{}}
 	s.cancel = func() { stop(); cancel(); closeTab() }
 	s.until = time.Now().Add(time.Hour)
 	if d, ok := ctx.Deadline(); ok {
@@ -214,8 +220,12 @@ func (s *session) apply(target string) (domain.ApplyResult, error) {
 	if err := s.mark("submit"); err != nil {
 		return domain.ApplyResult{}, err
 	}
+	before, err := s.inspect()
+	if err != nil {
+		return domain.ApplyResult{}, s.lost(err)
+	}
 	// The point of no return.
-	s.clicked = true
+	s.click()
 	s.log.Info("submitting the form", zap.String("url", target))
 	if _, err := chromedp.Run(s.ctx, chromedp.Click(chromedp.CSS(`[data-applyq-click="submit"]`))); err != nil {
 		s.broken = true
@@ -223,7 +233,7 @@ func (s *session) apply(target string) (domain.ApplyResult, error) {
 			Err: fmt.Errorf("browser: outcome unknown: the submit click failed midway: %w", err)}
 	}
 	failpoint.Hit(failpoint.AfterSubmitClick)
-	return s.outcome(filled)
+	return s.outcome(filled, before)
 }
 
 // fillSteps fills the form, step by step, and stops before submitting it
@@ -389,8 +399,11 @@ func (s *session) mark(which string) error {
 	return nil
 }
 
-// outcome waits for the platform's answer to the submission.
-func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) {
+// outcome waits for the platform's answer to the submission. Only a
+// recognised answer settles it; "needs the user" is said only when the
+// form shows errors it did not show before the click and no request of
+// the submission is still on its way — nothing was taken.
+func (s *session) outcome(filled []domain.Evidence, before page) (domain.ApplyResult, error) {
 	unknown := func(why string) (domain.ApplyResult, error) {
 		// A page still loading is stopped first: the screenshot then shows
 		// what the browser had, instead of waiting for the platform.
@@ -400,6 +413,11 @@ func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) 
 		ev := append(filled, s.shot(domain.EvidenceAfterSubmit)...)
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: ev, Err: fmt.Errorf("browser: outcome unknown: %s", why)}
 	}
+	shownBefore := map[string]bool{}
+	for _, m := range append(before.Messages, before.Invalid...) {
+		shownBefore[m] = true
+	}
+	clickedAt := time.Now()
 	for {
 		if err := sleep(s.ctx, poll); err != nil {
 			s.broken = true
@@ -409,9 +427,12 @@ func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) 
 			s.broken = true // the page may still be loading: not reused
 			return unknown("no answer applyq recognises came before the application's deadline")
 		}
-		statuses, documents := s.answers()
-		if bad := firstAtLeast(statuses, documents, 500); bad != 0 {
+		n := s.network()
+		if bad := firstAtLeast(n.statuses, n.documents, 500); bad != 0 {
 			return unknown(fmt.Sprintf("the platform answered %d to the submission", bad))
+		}
+		if n.failed != "" {
+			return unknown("the submission's request failed on its way (" + n.failed + "): it may have reached the platform")
 		}
 		st, err := s.inspect()
 		if err != nil {
@@ -421,15 +442,24 @@ func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) 
 			}
 			continue // the page is changing
 		}
+		var shown []string
+		for _, m := range append(st.Messages, st.Invalid...) {
+			if !shownBefore[m] {
+				shown = append(shown, m)
+			}
+		}
+		// Nothing sent and the page had time to send it; or every request
+		// sent has its answer.
+		settled := (n.sent == 0 && time.Since(clickedAt) > settle) || (n.sent > 0 && n.pending == 0)
 		switch {
 		case st.Confirmed:
 			return domain.ApplyResult{Reference: st.URL, Evidence: append(filled, s.shot(domain.EvidenceConfirmation)...)}, nil
-		case contains(statuses, 429) || contains(documents, 429) || st.TooMany:
+		case contains(n.statuses, 429) || contains(n.documents, 429) || (st.TooMany && settled):
 			return domain.ApplyResult{}, &domain.EvidenceError{Evidence: s.shot(domain.EvidenceAfterSubmit),
 				Err: fmt.Errorf("browser: %s refused the submission as too many for now: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)}
-		case st.Form && (len(st.Messages) > 0 || len(st.Invalid) > 0):
-			return domain.ApplyResult{}, s.needsUser("the form refused the application", append(st.Messages, st.Invalid...))
-		case st.Form && st.Captcha && len(statuses) == 0 && len(documents) == 0:
+		case st.Form && len(shown) > 0 && settled:
+			return domain.ApplyResult{}, s.needsUser("the form refused the application", shown)
+		case st.Form && st.Captcha && !before.Captcha && n.sent == 0 && time.Since(clickedAt) > settle:
 			return domain.ApplyResult{}, s.needsUser("the form asked for a CAPTCHA when submitted: applyq never solves one — apply by hand", nil)
 		}
 	}
@@ -438,34 +468,65 @@ func (s *session) outcome(filled []domain.Evidence) (domain.ApplyResult, error) 
 // observe notes the requests that send data after the click, and their
 // answers. It runs on the tab's reading goroutine: it only records.
 func (s *session) observe(ev any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.clicked {
+		return
+	}
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		if ev.Request == nil {
-			return
-		}
-		s.mu.Lock()
-		if s.clicked && ev.Request.Method != "GET" && ev.Request.Method != "HEAD" && ev.Request.Method != "OPTIONS" {
+		if ev.Request != nil && ev.Request.Method != "GET" && ev.Request.Method != "HEAD" && ev.Request.Method != "OPTIONS" && !s.requests[ev.RequestID] {
 			s.requests[ev.RequestID] = true
+			s.sent++
 		}
-		s.mu.Unlock()
 	case *network.EventResponseReceived:
 		if ev.Response == nil {
 			return
 		}
-		s.mu.Lock()
-		if s.requests[ev.RequestID] {
+		switch {
+		case s.requests[ev.RequestID]:
 			s.statuses = append(s.statuses, ev.Response.Status)
-		} else if s.clicked && ev.Type == network.ResourceTypeDocument {
+			s.answered[ev.RequestID] = true
+		case ev.Type == network.ResourceTypeDocument:
 			s.documents = append(s.documents, ev.Response.Status)
 		}
-		s.mu.Unlock()
+	case *network.EventLoadingFailed:
+		if s.requests[ev.RequestID] && !s.answered[ev.RequestID] {
+			s.answered[ev.RequestID] = true
+			if s.failed == "" {
+				s.failed = ev.ErrorText
+			}
+		}
 	}
 }
 
-func (s *session) answers() (statuses, documents []int64) {
+// traffic is what the network did after the click.
+type traffic struct {
+	statuses, documents []int64
+	sent, pending       int
+	failed              string
+}
+
+func (s *session) network() traffic {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]int64(nil), s.statuses...), append([]int64(nil), s.documents...)
+	return traffic{statuses: append([]int64(nil), s.statuses...), documents: append([]int64(nil), s.documents...),
+		sent: s.sent, pending: s.sent - len(s.answered), failed: s.failed}
+}
+
+// wasClicked reports whether the submit button was clicked.
+func (s *session) wasClicked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clicked
+}
+
+// click marks the point of no return: from here, the requests that send
+// data are the submission's.
+func (s *session) click() {
+	s.mu.Lock()
+	s.clicked = true
+	s.mu.Unlock()
 }
 
 func firstAtLeast(a, b []int64, min int64) int64 {
