@@ -748,3 +748,22 @@ document.getElementById("application-form").addEventListener("submit", async (e)
 	defer mu.Unlock()
 	require.Equal(t, 1, posts)
 }
+
+// TestApply_AChoiceIsTheOptionOfThatValue: an answer picks the option whose
+// value (or label) it is; "1" means yes only where no option is "1".
+func TestApply_AChoiceIsTheOptionOfThatValue(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformGreenhouse
+	qs := []replica.Question{{ID: "4101", Label: "How many years?", Kind: replica.KindSingleSelect, Required: true,
+		Options: []replica.Option{{Label: "Yes", Value: "5"}, {Label: "One", Value: "1"}}}}
+	j := replica.Job{Board: "acme", ID: "4012350", Questions: qs}
+	srv := replica.New(p, j, replica.Variant{})
+	t.Cleanup(srv.Close)
+	a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+	form, _, _ := answered(p, qs)
+	form.Field("question_4101").Value = "1"
+	_, err := a.Apply(context.Background(), packet(p, j, form))
+	require.NoError(t, err)
+	require.Len(t, srv.Accepted(), 1)
+	require.Equal(t, []string{"1"}, srv.Accepted()[0].Fields["question_4101"])
+}

@@ -98,14 +98,22 @@
   };
   const truthy = (v) => ["true", "1", "yes", "on"].includes(lower(squash(v)));
   const falsy = (v) => ["false", "0", "no", "off"].includes(lower(squash(v)));
-  // An option matches a value by its value, else by its label.
-  const matches = (optValue, optLabel, v) => {
+  // The option a value picks: the one whose value, else whose label, is
+  // the value; only when none is, a yes/no answer picks the option that
+  // says yes/no.
+  const exact = (optValue, optLabel, v) => {
     const want = lower(squash(v));
-    if (lower(squash(optValue)) === want || lower(squash(optLabel)) === want) return true;
-    if (truthy(v)) return ["yes", "true", "1"].includes(lower(squash(optLabel))) || ["yes", "true", "1"].includes(lower(squash(optValue)));
-    if (falsy(v)) return ["no", "false", "0"].includes(lower(squash(optLabel))) || ["no", "false", "0"].includes(lower(squash(optValue)));
+    return lower(squash(optValue)) === want || lower(squash(optLabel)) === want;
+  };
+  const yesNo = (optValue, optLabel, v) => {
+    const says = (words) => words.includes(lower(squash(optLabel))) || words.includes(lower(squash(optValue)));
+    if (truthy(v)) return says(["yes", "true", "1"]);
+    if (falsy(v)) return says(["no", "false", "0"]);
     return false;
   };
+  const pick = (opts, valueOf, labelOf, v) =>
+    opts.find((o) => exact(valueOf(o), labelOf(o), v)) || opts.find((o) => yesNo(valueOf(o), labelOf(o), v));
+  const matches = (optValue, optLabel, v) => exact(optValue, optLabel, v) || yesNo(optValue, optLabel, v);
   const choiceLabel = (el) => {
     if (el.id) {
       const l = document.querySelector('label[for="' + CSS.escape(el.id) + '"]');
@@ -126,7 +134,8 @@
     if (e.file) return "needs_file";
     const values = e.values && e.values.length ? e.values : [e.value];
     if (el.tagName === "SELECT") {
-      const want = values.map((v) => Array.from(el.options).find((o) => o.value !== "" && matches(o.value, o.text, v)));
+      const opts = Array.from(el.options).filter((o) => o.value !== "");
+      const want = values.map((v) => pick(opts, (o) => o.value, (o) => o.text, v));
       if (want.some((o) => !o)) return "not_an_option";
       if (el.multiple) {
         for (const o of el.options) o.selected = want.includes(o);
@@ -137,7 +146,7 @@
       return "filled";
     }
     if (el.type === "radio") {
-      const r = els.find((x) => matches(x.value, choiceLabel(x), values[0]));
+      const r = pick(els, (x) => x.value, choiceLabel, values[0]);
       if (!r) return "not_an_option";
       if (!r.checked) r.click();
       return "filled";
@@ -147,7 +156,7 @@
         if (el.checked !== truthy(values[0])) el.click();
         return "filled";
       }
-      const want = values.map((v) => els.find((x) => matches(x.value, choiceLabel(x), v)));
+      const want = values.map((v) => pick(els, (x) => x.value, choiceLabel, v));
       if (want.some((x) => !x)) return "not_an_option";
       for (const x of els) if (x.checked !== want.includes(x)) x.click();
       return "filled";
