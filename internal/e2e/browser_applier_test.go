@@ -151,18 +151,7 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	waitFor(t, 30*time.Second, "the filled form to wait for approval", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == 1
 	})
-	var approvals struct {
-		Items []struct {
-			ID     domain.ID
-			TaskID domain.ID `json:"task_id"`
-			Packet struct{ Applier string }
-		}
-	}
-	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/approvals", nil), &approvals))
-	require.Len(t, approvals.Items, 1)
-	a := approvals.Items[0]
-	require.Equal(t, "browser", a.Packet.Applier, "the user sees which applier will submit it")
-	call(http.MethodPost, "/api/v1/approvals/"+a.ID.String()+"/approve", map[string]any{"edits": []map[string]string{{"field": "question_4001", "value": "Because rockets."}}})
+	a := approveTheOnlyApproval(t, call, "browser", "question_4001", "Because rockets.")
 
 	waitFor(t, 90*time.Second, "the application submitted", func() bool {
 		return pgtest.MustTaskState(t, s.db, a.TaskID) == domain.StateSubmitted
@@ -233,9 +222,7 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	waitFor(t, 30*time.Second, "the Lever application to wait for approval", func() bool {
 		return pgtest.MustTaskState(t, s.db, leverTask) == domain.StateAwaitingApproval
 	})
-	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/approvals", nil), &approvals))
-	require.Len(t, approvals.Items, 1)
-	call(http.MethodPost, "/api/v1/approvals/"+approvals.Items[0].ID.String()+"/approve", map[string]any{})
+	approveTheOnlyApproval(t, call, "browser", "", "")
 	waitFor(t, 90*time.Second, "the Lever application to wait for its user", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'needs_user'`, leverTask) == 1
 	})

@@ -107,23 +107,7 @@ func TestRecruitee_FollowAnswerApproveSubmitOnceWithEvidence(t *testing.T) {
 	waitFor(t, 30*time.Second, "the filled form to wait for approval", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == 1
 	})
-	var approvals struct {
-		Items []struct {
-			ID     domain.ID
-			TaskID domain.ID `json:"task_id"`
-			Packet struct {
-				Applier string
-				Form    struct {
-					Fields []struct{ Field, Value, Source string }
-				}
-			}
-		}
-	}
-	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/approvals", nil), &approvals))
-	require.Len(t, approvals.Items, 1)
-	a := approvals.Items[0]
-	require.Equal(t, "recruitee", a.Packet.Applier, "the user sees which applier will submit it")
-	call(http.MethodPost, "/api/v1/approvals/"+a.ID.String()+"/approve", map[string]any{"edits": []map[string]string{{"field": "501", "value": "Because rockets."}}})
+	a := approveTheOnlyApproval(t, call, "recruitee", "501", "Because rockets.")
 
 	waitFor(t, 30*time.Second, "the application submitted", func() bool {
 		return pgtest.MustTaskState(t, s.db, a.TaskID) == domain.StateSubmitted
@@ -154,4 +138,29 @@ func TestRecruitee_FollowAnswerApproveSubmitOnceWithEvidence(t *testing.T) {
 	require.Equal(t, "confirmation", detail.Evidence[0].Kind)
 	require.Equal(t, "recruitee", detail.Evidence[0].Applier)
 	require.Contains(t, string(call(http.MethodGet, detail.Evidence[0].URL, nil)), `"id":9001`)
+}
+
+// approveTheOnlyApproval approves, through the API, the one approval
+// waiting, after checking that its packet names applier (the user sees
+// which applier will submit it), with one edit; it returns the approval's
+// id and task.
+func approveTheOnlyApproval(t *testing.T, call func(method, path string, body any) []byte, applier, field, value string) struct{ ID, TaskID domain.ID } {
+	t.Helper()
+	var approvals struct {
+		Items []struct {
+			ID     domain.ID
+			TaskID domain.ID `json:"task_id"`
+			Packet struct{ Applier string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(call(http.MethodGet, "/api/v1/approvals", nil), &approvals))
+	require.Len(t, approvals.Items, 1)
+	a := approvals.Items[0]
+	require.Equal(t, applier, a.Packet.Applier, "the user sees which applier will submit it")
+	edits := []map[string]string{}
+	if field != "" {
+		edits = append(edits, map[string]string{"field": field, "value": value})
+	}
+	call(http.MethodPost, "/api/v1/approvals/"+a.ID.String()+"/approve", map[string]any{"edits": edits})
+	return struct{ ID, TaskID domain.ID }{a.ID, a.TaskID}
 }
