@@ -71,6 +71,10 @@ func run(ctx context.Context, a *app.App) error {
 	}
 	proc.Listener.OnReconnect = m.ListenReconnects.Inc
 	m.RegisterGauge("applyq_approvals_waiting", "Approvals this worker process waits for.", func() float64 { return float64(proc.Approvals.Waiting()) })
+	if browserApplier != nil {
+		m.RegisterGauge("applyq_browsers_running", "Chromium processes this worker process runs to fill hosted forms.",
+			func() float64 { return float64(len(browserApplier.BrowserPIDs())) })
+	}
 	if err := proc.Start(ctx); err != nil {
 		return err
 	}
