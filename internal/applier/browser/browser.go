@@ -40,6 +40,9 @@ const (
 	DefaultChromium    = "chromium"
 	DefaultMaxBrowsers = 2
 	DefaultDeadline    = 3 * time.Minute
+	// DefaultRecycleAfter is how many applications a browser fills before
+	// it is replaced by a fresh one.
+	DefaultRecycleAfter = 50
 )
 
 // Options configure the browser applier.
@@ -58,6 +61,9 @@ type Options struct {
 	Files domain.DocumentFiles
 	// BaseURLs replaces a platform's hosted-form address (tests, a proxy).
 	BaseURLs map[domain.Platform]string
+	// RecycleAfter replaces a browser after that many applications
+	// (DefaultRecycleAfter).
+	RecycleAfter int
 	// NoSandbox runs Chromium without its sandbox (containers without user
 	// namespaces); it always does as root, where Chromium refuses it.
 	NoSandbox bool
@@ -84,7 +90,10 @@ func New(o Options) *Applier {
 	if o.Log == nil {
 		o.Log = zap.NewNop()
 	}
-	return &Applier{o: o, pool: newPool(o.ChromiumPath, o.MaxBrowsers, o.NoSandbox, o.Log)}
+	if o.RecycleAfter <= 0 {
+		o.RecycleAfter = DefaultRecycleAfter
+	}
+	return &Applier{o: o, pool: newPool(o.ChromiumPath, o.MaxBrowsers, o.RecycleAfter, o.NoSandbox, o.Log)}
 }
 
 // Name implements domain.Applier.

@@ -767,3 +767,22 @@ func TestApply_AChoiceIsTheOptionOfThatValue(t *testing.T) {
 	require.Len(t, srv.Accepted(), 1)
 	require.Equal(t, []string{"1"}, srv.Accepted()[0].Fields["question_4101"])
 }
+
+// TestPool_ABrowserIsReplacedAfterItsApplications: a browser fills
+// RecycleAfter applications, then a fresh one takes over (a long-lived
+// Chromium only grows), and the old one is gone.
+func TestPool_ABrowserIsReplacedAfterItsApplications(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformLever
+	srv, a, j, form := setup(t, p, replica.Variant{}, browser.Options{MaxBrowsers: 1, RecycleAfter: 2})
+	var pids []int
+	for range 3 {
+		_, err := a.Apply(context.Background(), packet(p, j, form))
+		require.NoError(t, err)
+		pids = append(pids, a.BrowserPIDs()...)
+	}
+	require.Len(t, srv.Accepted(), 3)
+	require.Len(t, pids, 2, "after two applications the browser was replaced: %v", pids)
+	require.Equal(t, a.BrowserPIDs(), pids[1:], "the second browser runs on")
+	require.Eventually(t, func() bool { return gone(pids[0]) }, 10*time.Second, 50*time.Millisecond, "the first is gone")
+}

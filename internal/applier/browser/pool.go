@@ -29,6 +29,7 @@ type proc struct {
 	cancel         context.CancelFunc // stops the browser and waits for it
 	pid            int
 	dataDir        string
+	uses           int // applications filled
 }
 
 // alive reports whether the browser still runs.
@@ -50,10 +51,11 @@ func (p *proc) stop() {
 }
 
 type pool struct {
-	path      string
-	noSandbox bool
-	log       *zap.Logger
-	slots     chan *proc // MaxBrowsers slots; nil is a browser not started
+	path         string
+	noSandbox    bool
+	recycleAfter int
+	log          *zap.Logger
+	slots        chan *proc // MaxBrowsers slots; nil is a browser not started
 
 	checked  sync.Once
 	checkErr error // Chromium cannot run (ready)
@@ -64,8 +66,8 @@ type pool struct {
 	running  map[*proc]bool
 }
 
-func newPool(path string, max int, noSandbox bool, log *zap.Logger) *pool {
-	p := &pool{path: path, noSandbox: noSandbox, log: log, slots: make(chan *proc, max), running: map[*proc]bool{}}
+func newPool(path string, max, recycleAfter int, noSandbox bool, log *zap.Logger) *pool {
+	p := &pool{path: path, noSandbox: noSandbox, recycleAfter: recycleAfter, log: log, slots: make(chan *proc, max), running: map[*proc]bool{}}
 	for range max {
 		p.slots <- nil
 	}
@@ -108,9 +110,12 @@ func (p *pool) acquire(ctx context.Context) (*proc, error) {
 }
 
 // release gives the browser back; a browser the application left in
-// doubt (crashed, hung, killed by the deadline) is stopped, not reused.
+// doubt (crashed, hung, killed by the deadline) is stopped, not reused,
+// and so is one that filled recycleAfter applications (a long-lived
+// Chromium only grows).
 func (p *pool) release(b *proc, healthy bool) {
-	if !healthy || !b.alive() {
+	b.uses++
+	if !healthy || !b.alive() || b.uses >= p.recycleAfter {
 		p.forget(b)
 		b.stop()
 		b = nil
