@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"os/exec"
 	"runtime"
 	"sort"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/applyq/applyq/internal/applier/browser"
 	"github.com/applyq/applyq/internal/applier/browser/replica"
 	"github.com/applyq/applyq/internal/blob"
 	"github.com/applyq/applyq/internal/documents"
@@ -54,27 +54,13 @@ var browserRuns = []struct{ browsers, apps int }{{1, 30}, {2, 40}}
 // document domain.SniffDocument takes as a PDF.
 var benchResume = []byte("%PDF-1.4\n% applyq bench résumé\n%%EOF\n")
 
-// chromium finds the browser as the browser tests do (APPLYQ_CHROMIUM, then
-// PATH); "" when it is not installed.
-func chromium() string {
-	for _, name := range []string{os.Getenv("APPLYQ_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // browserApplier measures the browser applier with each of browserRuns.
 // Without Chromium the step is left out (and says so), as the Postgres CPU
 // rows are without a local server.
 func (b *bench) browserApplier(ctx context.Context) error {
-	path := chromium()
-	if path == "" {
-		fmt.Fprintln(os.Stderr, "bench: browser applier not measured: Chromium is not installed (apt-get install chromium, or set APPLYQ_CHROMIUM)")
+	path, err := browser.FindChromium()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: browser applier not measured:", err)
 		return nil
 	}
 	// Documents live in a blob store the bench and the worker share, as the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -16,23 +15,11 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/proctest"
 )
 
-// chromiumPath finds the browser, or skips with a reason: browser tests need
-// Debian's chromium package (.ci/run installs it).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("APPLYQ_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("BROWSER TESTS DID NOT RUN: Chromium is not installed (apt-get install chromium, or set APPLYQ_CHROMIUM)")
-	return ""
-}
+// chromiumPath is the browser the browser tests drive (proctest.Chromium).
+func chromiumPath(t *testing.T) string { return proctest.Chromium(t) }
 
 // screenshotDir is where browser tests write screenshots of the main views.
 func screenshotDir(t *testing.T) string {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,6 +23,7 @@ import (
 	"github.com/applyq/applyq/internal/applier/browser"
 	"github.com/applyq/applyq/internal/applier/browser/replica"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/proctest"
 )
 
 // The browser applier against local replicas of each platform's hosted
@@ -31,20 +31,8 @@ import (
 // asserts what the replica received — the exact fields and files, once —
 // or that it received nothing.
 
-// chromium is the Chromium these tests drive; .ci/run installs it.
-func chromium(t testing.TB) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("APPLYQ_CHROMIUM"), "chromium", "chromium-browser"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("Chromium is not installed (Debian/Ubuntu: apt-get install chromium; .ci/run installs it): the browser applier cannot be tested")
-	return ""
-}
+// chromium is the Chromium these tests drive (.ci/run installs it).
+func chromium(t testing.TB) string { return proctest.Chromium(t) }
 
 // documents is an in-memory document store: the bytes of each version.
 type documents map[domain.ID][]byte

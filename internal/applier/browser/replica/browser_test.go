@@ -11,18 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/proctest"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // TestBrowserSmoke loads each platform's form in headless Chromium: an
 // empty submit shows role="alert" messages and sends nothing; a filled
 // submit (through the steps of the multi-step variant too) is recorded
 // once and accepted, and the confirmation shows.
 func TestBrowserSmoke(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("chromium not installed")
-	}
+	chromiumPath := proctest.Chromium(t)
 	t.Parallel()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
