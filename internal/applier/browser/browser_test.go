@@ -220,10 +220,16 @@ func receivedFiles(s replica.Submission) map[string][]byte {
 	return out
 }
 
+// kinds lists each piece of evidence as "kind type", a screenshot's type
+// as "screenshot" (a full-page JPEG, or the window as PNG).
 func kinds(ev []domain.Evidence) []string {
 	var out []string
 	for _, e := range ev {
-		out = append(out, e.Kind+" "+e.ContentType)
+		typ := e.ContentType
+		if (typ == "image/jpeg" || typ == "image/png") && len(e.Data) > 0 {
+			typ = "screenshot"
+		}
+		out = append(out, e.Kind+" "+typ)
 	}
 	return out
 }
@@ -253,7 +259,7 @@ func TestApply_FillsTheApprovedFormAndSubmitsItOnce(t *testing.T) {
 				require.Equal(t, wantFiles, receivedFiles(subs[0]), "exactly the approved documents' bytes")
 				require.Equal(t, "ada-lovelace.pdf", subs[0].Files[replicaResumeField(p)][0].Filename, "the document's own name")
 
-				require.Equal(t, []string{"filled_form image/jpeg", "filled_form application/json", "confirmation image/jpeg"}, kinds(res.Evidence))
+				require.Equal(t, []string{"filled_form screenshot", "filled_form application/json", "confirmation screenshot"}, kinds(res.Evidence))
 				var filled struct {
 					Fields []struct {
 						Field  string
@@ -351,7 +357,7 @@ func TestApply_StopsForThePersonBeforeSubmitting(t *testing.T) {
 				var nu *domain.NeedsUserError
 				require.ErrorAs(t, err, &nu)
 				require.Contains(t, nu.Why, c.want)
-				require.Equal(t, []string{"needs_user image/jpeg"}, kinds(nu.Evidence), "a screenshot of what stopped it")
+				require.Equal(t, []string{"needs_user screenshot"}, kinds(nu.Evidence), "a screenshot of what stopped it")
 				require.Empty(t, srv.Submissions(), "nothing was sent")
 			})
 		}
@@ -404,12 +410,12 @@ func TestApply_AfterTheClick(t *testing.T) {
 		evidence []string
 	}{
 		{"slow confirmation", replica.Variant{ConfirmationDelay: 3 * time.Second}, 0, domain.OutcomeSubmitted, 1,
-			[]string{"filled_form image/jpeg", "filled_form application/json", "confirmation image/jpeg"}},
+			[]string{"filled_form screenshot", "filled_form application/json", "confirmation screenshot"}},
 		{"an error after the click", replica.Variant{ErrorAfterClick: true}, 0, domain.OutcomeUnknown, 1,
-			[]string{"filled_form image/jpeg", "filled_form application/json", "after_submit image/jpeg"}},
-		{"too many applications", replica.Variant{TooMany: true}, 0, domain.OutcomeNotSent, 0, []string{"after_submit image/jpeg"}},
+			[]string{"filled_form screenshot", "filled_form application/json", "after_submit screenshot"}},
+		{"too many applications", replica.Variant{TooMany: true}, 0, domain.OutcomeNotSent, 0, []string{"after_submit screenshot"}},
 		{"no answer before the deadline", replica.Variant{ConfirmationDelay: time.Minute}, 15 * time.Second, domain.OutcomeUnknown, 1,
-			[]string{"filled_form image/jpeg", "filled_form application/json", "after_submit image/jpeg"}},
+			[]string{"filled_form screenshot", "filled_form application/json", "after_submit screenshot"}},
 	}
 	for _, p := range platforms {
 		for _, c := range cases {
@@ -731,7 +737,7 @@ document.getElementById("application-form").addEventListener("submit", async (e)
 	pk.Documents = nil
 	res, err := a.Apply(context.Background(), pk)
 	require.NoError(t, err)
-	require.Equal(t, []string{"filled_form image/jpeg", "filled_form application/json", "confirmation image/jpeg"}, kinds(res.Evidence))
+	require.Equal(t, []string{"filled_form screenshot", "filled_form application/json", "confirmation screenshot"}, kinds(res.Evidence))
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, 1, posts)

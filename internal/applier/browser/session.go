@@ -405,11 +405,14 @@ func (s *session) mark(which string) error {
 // the submission is still on its way — nothing was taken.
 func (s *session) outcome(filled []domain.Evidence, before page) (domain.ApplyResult, error) {
 	unknown := func(why string) (domain.ApplyResult, error) {
-		// A page still loading is stopped first: the screenshot then shows
-		// what the browser had, instead of waiting for the platform.
-		stopCtx, cancel := context.WithTimeout(s.ctx, time.Second)
-		_, _ = chromedp.Run(stopCtx, chromedp.Stop())
-		cancel()
+		if time.Now().After(s.until) {
+			// Out of time with a page still loading: stop it, so the
+			// screenshot shows what the browser had instead of waiting
+			// for the platform.
+			stopCtx, cancel := context.WithTimeout(s.ctx, time.Second)
+			_, _ = chromedp.Run(stopCtx, chromedp.Stop())
+			cancel()
+		}
 		ev := append(filled, s.shot(domain.EvidenceAfterSubmit)...)
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: ev, Err: fmt.Errorf("browser: outcome unknown: %s", why)}
 	}
@@ -595,6 +598,11 @@ func (s *session) shot(kind string) []domain.Evidence {
 		var buf []byte
 		if buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(85)); err == nil && len(buf) > 0 {
 			return []domain.Evidence{{Kind: kind, ContentType: "image/jpeg", Data: buf}}
+		}
+		// A page without a layout yet has no full size ("0 width"): what
+		// the window shows will do.
+		if buf, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil && len(buf) > 0 {
+			return []domain.Evidence{{Kind: kind, ContentType: "image/png", Data: buf}}
 		}
 		if s.crashed() || sleep(ctx, 200*time.Millisecond) != nil {
 			break // a browser that is gone takes none
