@@ -89,7 +89,7 @@ func killedAfterClick(t *testing.T, action string, wantSent int) {
 	pids := browsers()
 	require.NotEmpty(t, pids, "the worker had started Chromium")
 	for _, pid := range pids {
-		require.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 50*time.Millisecond, "Chromium %d died with its worker", pid)
+		require.Eventually(t, func() bool { return proctest.Gone(pid) }, 10*time.Second, 50*time.Millisecond, "Chromium %d died with its worker", pid)
 	}
 	sent := len(gh.Submissions())
 	require.LessOrEqual(t, sent, 1)
@@ -168,8 +168,3 @@ func chromiumChildrenOf(pid int) []int {
 	return out
 }
 
-// gone reports whether no process (not even a zombie) has pid.
-func gone(pid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-	return os.IsNotExist(err)
-}

@@ -533,7 +533,7 @@ func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
 
 	a.Close()
 	for _, pid := range pids {
-		require.Eventually(t, func() bool { return gone(pid) }, 10*time.Second, 50*time.Millisecond, "browser %d is gone", pid)
+		require.Eventually(t, func() bool { return proctest.Gone(pid) }, 10*time.Second, 50*time.Millisecond, "browser %d is gone", pid)
 	}
 	require.NotContains(t, dirs, "")
 	require.Eventually(t, func() bool { return len(processesOf(dirs)) == 0 }, 10*time.Second, 50*time.Millisecond,
@@ -546,11 +546,6 @@ func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
 	require.Error(t, a.Ready(), "a closed applier is not ready")
 }
 
-// gone reports whether no process (not even a zombie) has pid.
-func gone(pid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-	return os.IsNotExist(err)
-}
 
 // profileDir is the --user-data-dir of the browser pid: every process of
 // that browser (renderers, the zygote, the GPU process) carries it.
@@ -778,5 +773,5 @@ func TestPool_ABrowserIsReplacedAfterItsApplications(t *testing.T) {
 	require.Len(t, srv.Accepted(), 3)
 	require.Len(t, pids, 2, "after two applications the browser was replaced: %v", pids)
 	require.Equal(t, a.BrowserPIDs(), pids[1:], "the second browser runs on")
-	require.Eventually(t, func() bool { return gone(pids[0]) }, 10*time.Second, 50*time.Millisecond, "the first is gone")
+	require.Eventually(t, func() bool { return proctest.Gone(pids[0]) }, 10*time.Second, 50*time.Millisecond, "the first is gone")
 }
