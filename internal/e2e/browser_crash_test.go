@@ -167,4 +167,3 @@ func chromiumChildrenOf(pid int) []int {
 	}
 	return out
 }
-

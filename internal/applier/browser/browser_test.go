@@ -546,7 +546,6 @@ func TestPool_BoundedFreshAndNoZombies(t *testing.T) {
 	require.Error(t, a.Ready(), "a closed applier is not ready")
 }
 
-
 // profileDir is the --user-data-dir of the browser pid: every process of
 // that browser (renderers, the zygote, the GPU process) carries it.
 func profileDir(pid int) string {
