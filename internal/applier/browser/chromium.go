@@ -17,5 +17,5 @@ func FindChromium() (string, error) {
 			return p, nil
 		}
 	}
-	return "", errors.New("Chromium is not installed (Debian/Ubuntu: apt-get install chromium), or set APPLYQ_CHROMIUM")
+	return "", errors.New("no Chromium found: install it (Debian/Ubuntu: apt-get install chromium), or set APPLYQ_CHROMIUM")
 }
