@@ -193,6 +193,9 @@ func profileField(q Question) string {
 	if q.Kind == QuestionFile {
 		return ""
 	}
+	if _, ok := profileValue(Profile{}, "", q.Fills); ok {
+		return q.Fills
+	}
 	if q.Section == SectionStandard || q.Section == SectionLocation {
 		if _, ok := profileValue(Profile{}, "", q.Field); ok {
 			return q.Field
@@ -260,6 +263,8 @@ func WaitingKey(q Question) string {
 func documentKind(q Question) string {
 	field, key := strings.ToLower(q.Field), QuestionKey(q.Label)
 	switch {
+	case q.Fills == "resume" || q.Fills == "cover_letter":
+		return q.Fills
 	case field == "resume" || field == "cv" || key == "resume" || key == "cv" || key == "resume cv" || key == "cv resume":
 		return "resume"
 	case field == "cover_letter" || key == "cover letter":
@@ -289,7 +294,7 @@ func fill(f *FormField, q Question, m Materials) string {
 		f.Value, f.Source, f.From = v, SourceProfile, p
 		return ""
 	}
-	if (q.Field == "cover_letter" || QuestionKey(q.Label) == "cover letter") && (q.Kind == QuestionTextarea || q.Kind == QuestionText) {
+	if (q.Field == "cover_letter" || q.Fills == "cover_letter" || QuestionKey(q.Label) == "cover letter") && (q.Kind == QuestionTextarea || q.Kind == QuestionText) {
 		if strings.TrimSpace(m.CoverLetter) == "" {
 			return "the run has no cover-letter template"
 		}

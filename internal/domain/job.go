@@ -38,7 +38,11 @@ type JobPosting struct {
 	EmploymentType    string
 	// Questions is the application form as the board publishes it; nil
 	// when it does not.
-	Questions      []Question
+	Questions []Question
+	// Form is the hosted form as the browser last read it (form
+	// discovery), nil when it was never read; FormQuestions merges it with
+	// Questions.
+	Form           *DiscoveredForm
 	BoardUpdatedAt *time.Time
 	// ClosedAt is when its board stopped listing it: it is never applied
 	// to after that.

@@ -20,10 +20,14 @@ const (
 	NoticeNeedsYou NoticeKind = "needs_you"
 	// NoticeRunCompleted: every task of a run is submitted or cancelled.
 	NoticeRunCompleted NoticeKind = "run_completed"
+	// NoticeCodeWaiting: a form waits for the security code its platform
+	// mailed to the user; mailed at once, not with the next digest (the
+	// page waits only appliers.browser.code_window).
+	NoticeCodeWaiting NoticeKind = "code_waiting"
 )
 
 // NoticeKinds lists every kind, in digest order.
-var NoticeKinds = []NoticeKind{NoticeApprovalWaiting, NoticeQuestionsWaiting, NoticeNeedsYou, NoticeRunCompleted}
+var NoticeKinds = []NoticeKind{NoticeCodeWaiting, NoticeApprovalWaiting, NoticeQuestionsWaiting, NoticeNeedsYou, NoticeRunCompleted}
 
 // Valid reports whether k is one of NoticeKinds.
 func (k NoticeKind) Valid() bool {

@@ -23,6 +23,9 @@ const (
 	ReasonApprovedViaPoll         Reason = "approved_via_poll"
 	ReasonApprovedViaJob          Reason = "approved_via_job"
 	ReasonApprovedWithEdits       Reason = "approved_with_edits" // the user changed values before approving
+	// submitting, waiting (state_reason only): the form asks for the code
+	// its platform mailed to the applicant; the worker holds the page
+	ReasonNeedsCode Reason = "needs_code"
 	// paused: a person must look
 	ReasonSubmissionOutcomeUnknown Reason = "submission_outcome_unknown" // the submission may have gone out
 	ReasonApprovalExpired          Reason = "approval_expired"

@@ -87,6 +87,12 @@ type Question struct {
 	Required bool             `json:"required"`
 	Options  []QuestionOption `json:"options,omitempty"`
 	Section  QuestionSection  `json:"section"`
+	// Fills names the standard value a platform's own field takes, when
+	// the platform's conventions say so rather than its label (Lever's
+	// "comments" takes the cover letter, Ashby's "_systemfield_location"
+	// the location): a profile field name (ProfileFields), "resume" or
+	// "cover_letter". Empty for the employer's own questions.
+	Fills string `json:"fills,omitempty"`
 }
 
 // BoardPosting is one posting as a job board lists it.
