@@ -75,7 +75,7 @@ func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles
 			if b == nil {
 				bc := cfg.Appliers.Browser
 				b = browser.New(browser.Options{ChromiumPath: bc.Chromium, MaxBrowsers: bc.MaxBrowsers, Deadline: bc.Deadline, NoSandbox: bc.NoSandbox,
-					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Log: log.Named("browser")})
+					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Hosts: cfg.Appliers.FormHosts(), Log: log.Named("browser")})
 			}
 			r.ByPlatform[p] = b
 			log.Info("submitting to "+name+" by filling its hosted forms in a browser", zap.String("chromium", cfg.Appliers.Browser.Chromium),

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/applyq/applyq/internal/applier/browser"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/sources"
 )
@@ -141,9 +142,13 @@ type BrowserApplierConfig struct {
 	NoSandbox   bool          `mapstructure:"no_sandbox"`
 }
 
-// FormApplierConfig is a platform's hosted forms.
+// FormApplierConfig is a platform's hosted forms: where they are (a proxy
+// or a replica may put them under a path), and the platform's own hosts,
+// the only ones the browser fills and submits on (besides the base URL's;
+// empty: the platform's real hosts).
 type FormApplierConfig struct {
-	BaseURL string `mapstructure:"base_url"`
+	BaseURL string   `mapstructure:"base_url"`
+	Hosts   []string `mapstructure:"hosts"`
 }
 
 // UsesBrowser reports whether a platform whose forms the browser fills is
@@ -155,6 +160,18 @@ func (c AppliersConfig) UsesBrowser() bool {
 // FormBaseURLs are the hosted forms' addresses by platform.
 func (c AppliersConfig) FormBaseURLs() map[domain.Platform]string {
 	return map[domain.Platform]string{domain.PlatformGreenhouse: c.Greenhouse.BaseURL, domain.PlatformLever: c.Lever.BaseURL, domain.PlatformAshby: c.Ashby.BaseURL}
+}
+
+// FormHosts are the platforms' own hosts as configured (a platform left
+// out: its real hosts).
+func (c AppliersConfig) FormHosts() map[domain.Platform][]string {
+	out := map[domain.Platform][]string{}
+	for p, f := range map[domain.Platform]FormApplierConfig{domain.PlatformGreenhouse: c.Greenhouse, domain.PlatformLever: c.Lever, domain.PlatformAshby: c.Ashby} {
+		if len(f.Hosts) > 0 {
+			out[p] = f.Hosts
+		}
+	}
+	return out
 }
 
 // RecruiteeApplierConfig is Recruitee's candidate API.
@@ -395,6 +412,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("appliers.greenhouse.base_url", "https://job-boards.greenhouse.io")
 	v.SetDefault("appliers.lever.base_url", "https://jobs.lever.co")
 	v.SetDefault("appliers.ashby.base_url", "https://jobs.ashbyhq.com")
+	for _, p := range browser.Platforms() {
+		v.SetDefault("appliers."+string(p)+".hosts", browser.Hosts(p))
+	}
 }
 
 // DefaultBlobDir is the development blob store, relative to the working
@@ -647,6 +667,13 @@ func (c *Config) Validate(process string) error {
 		if b.RequestsPerSecond < 1 || b.RequestsPerSecond > 1000 {
 			bad("sources."+string(p)+".requests_per_second", "must be between 1 and 1000, got %d", b.RequestsPerSecond)
 		}
+		if c.Env == Production {
+			for key, raw := range map[string]string{"base_url": b.BaseURL, "eu_base_url": b.EUBaseURL} {
+				if u, err := url.Parse(strings.ReplaceAll(raw, "{board}", "acme")); err == nil && u.Scheme == "http" {
+					bad("sources."+string(p)+"."+key, "must be https in production: a board read over http can be changed on its way, got %q", raw)
+				}
+			}
+		}
 	}
 	if problem := blobURLProblem(c.Blob.URL, c.Env == Production); problem != "" {
 		bad("blob.url", "%s", problem)
@@ -688,9 +715,23 @@ func (c *Config) Validate(process string) error {
 	} else if c.Appliers.UsesBrowser() && b.Deadline >= c.Worker.JobTimeout && c.Worker.JobTimeout >= time.Second {
 		bad("appliers.browser.deadline", "must be shorter than worker.job_timeout (%s), got %s", c.Worker.JobTimeout, b.Deadline)
 	}
-	for p, u := range map[string]string{"greenhouse": c.Appliers.Greenhouse.BaseURL, "lever": c.Appliers.Lever.BaseURL, "ashby": c.Appliers.Ashby.BaseURL} {
-		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || (pu.Path != "" && pu.Path != "/") || pu.RawQuery != "" {
-			bad("appliers."+p+".base_url", "must be an http(s) URL with no path, such as https://jobs.example.com, got %q", u)
+	for p, f := range map[string]FormApplierConfig{"greenhouse": c.Appliers.Greenhouse, "lever": c.Appliers.Lever, "ashby": c.Appliers.Ashby} {
+		pu, err := url.Parse(f.BaseURL)
+		switch {
+		case err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" || pu.User != nil:
+			bad("appliers."+p+".base_url", "must be an http(s) URL, with a path if a proxy or a replica serves the forms under one, and no query, such as https://jobs.example.com or https://proxy.example.com/greenhouse, got %q", f.BaseURL)
+		case c.Env == Production && pu.Scheme != "https":
+			bad("appliers."+p+".base_url", "must be https in production: applications carry applicants' personal data, which http sends in clear text, got %q", f.BaseURL)
+		}
+		for _, h := range f.Hosts {
+			if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/:@?# ") || strings.Trim(h, ".") != h {
+				bad("appliers."+p+".hosts", "each must be a host name alone, such as job-boards.greenhouse.io, got %q", h)
+			}
+		}
+	}
+	if c.Env == Production {
+		if u, err := url.Parse(strings.ReplaceAll(c.Appliers.Recruitee.BaseURL, "{board}", "acme")); err == nil && u.Scheme == "http" {
+			bad("appliers.recruitee.base_url", "must be https in production: applications carry applicants' personal data, which http sends in clear text, got %q", c.Appliers.Recruitee.BaseURL)
 		}
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {
