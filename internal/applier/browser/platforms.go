@@ -143,7 +143,7 @@ var platforms = map[domain.Platform]platform{
 			{Names: []string{"urls[LinkedIn]"}, Fills: "linkedin", Label: "LinkedIn URL", Value: func(p *domain.Packet) string { return p.Applicant.LinkedIn }},
 			{Names: []string{"urls[GitHub]"}, Fills: "github", Label: "GitHub URL", Value: func(p *domain.Packet) string { return p.Applicant.GitHub }},
 			{Names: []string{"urls[Portfolio]"}, Fills: "website", Label: "Portfolio URL", Value: func(p *domain.Packet) string { return p.Applicant.Website }},
-			{Names: []string{"resume"}, Label: "Resume/CV", File: domain.DocumentResume},
+			{Names: []string{"resume"}, Fills: "resume", Label: "Resume/CV", File: domain.DocumentResume},
 			{Names: []string{"comments"}, Fills: "cover_letter", Label: "Additional information", Value: func(p *domain.Packet) string { return p.CoverLetter }},
 		},
 	},
