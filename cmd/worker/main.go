@@ -19,7 +19,12 @@ import (
 	"github.com/applyq/applyq/internal/queue"
 )
 
-func main() { app.Main(app.Daemon{Process: "worker", Run: run}) }
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "probe" {
+		os.Exit(probeCmd(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	app.Main(app.Daemon{Process: "worker", Run: run})
+}
 
 // run works tasks until ctx ends, then finishes those in flight.
 func run(ctx context.Context, a *app.App) error {

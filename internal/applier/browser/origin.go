@@ -68,9 +68,10 @@ func (o origins) own(raw string) bool {
 
 // lockOrigin starts the lock on the tab of ctx: every document request
 // of its top-level page is paused, let through on the origins, and failed
-// (ERR_BLOCKED_BY_CLIENT) anywhere else, reported to blocked. It must run
-// before the first navigation.
-func lockOrigin(ctx context.Context, o origins, mainFrame func() cdp.FrameID, blocked func(method, url string)) error {
+// (ERR_BLOCKED_BY_CLIENT) anywhere else, reported to blocked; a window the
+// page opens is reported to popup and closed. It must run before the first
+// navigation.
+func lockOrigin(ctx context.Context, o origins, mainFrame func() cdp.FrameID, blocked func(method, url string), popup func(url string)) error {
 	c := chromedp.FromContext(ctx)
 	err := chromedp.Listen(ctx, func(ev any) {
 		e, ok := ev.(*fetch.EventRequestPaused)
@@ -97,6 +98,7 @@ func lockOrigin(ctx context.Context, o origins, mainFrame func() cdp.FrameID, bl
 	if err := chromedp.ListenBrowser(ctx, func(ev any) {
 		// A popup the page opened: closed at once, never filled.
 		if e, ok := ev.(*target.EventTargetCreated); ok && e.TargetInfo != nil && e.TargetInfo.OpenerID == c.Target.TargetID {
+			popup(e.TargetInfo.URL)
 			go func() {
 				_, _ = cdp.Call(ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: e.TargetInfo.TargetID})
 			}()

@@ -40,6 +40,7 @@ type pageState struct {
 	CodeStep         bool     `json:"codeStep"`
 	Messages         []string `json:"messages"`
 	Step             string   `json:"step"`
+	Widgets          []string `json:"widgets"` // invisible, score-based checks: part of the page
 }
 
 // view is the part of the state the after-click classifier reads.

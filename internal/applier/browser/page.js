@@ -209,6 +209,16 @@
     if (frames.some((f) => src(f).includes("challenges.cloudflare.com"))) return "a Turnstile check";
     return "";
   };
+  // widgets are the invisible, score-based checks a page loads: part of
+  // the page, never a reason to stop (told by the probe).
+  const widgets = () => {
+    const out = [];
+    const src = (f) => lower(f.getAttribute("src") || "");
+    const frames = all("iframe");
+    if (all(".grecaptcha-badge").length || frames.some((f) => src(f).includes("recaptcha") && src(f).includes("size=invisible"))) out.push("an invisible reCAPTCHA (score-based)");
+    if (all('.h-captcha[data-size="invisible"], [data-hcaptcha-widget-id]').length || frames.some((f) => src(f).includes("hcaptcha") && src(f).includes("size=invisible"))) out.push("an invisible hCaptcha");
+    return out;
+  };
   const codeInputs = () => {
     const marked = all(cfg.codeInputs).filter(visible);
     if (marked.length) return marked;
@@ -409,6 +419,7 @@
       signals: signals(),
       tooMany: has(cfg.tooManyTexts),
       codeStep: codeInputs().length > 0,
+      widgets: widgets(),
       messages: messages(),
       step: fs.map((x) => x.key).join("|"),
     };

@@ -160,7 +160,7 @@ func (s *session) start(target string) error {
 	}
 	c := chromedp.FromContext(s.ctx)
 	main := cdp.FrameID(c.Target.TargetID)
-	if err := lockOrigin(s.ctx, s.o, func() cdp.FrameID { return main }, s.block); err != nil {
+	if err := lockOrigin(s.ctx, s.o, func() cdp.FrameID { return main }, s.block, s.popup); err != nil {
 		s.broken = true
 		return fmt.Errorf("browser: locking the tab to %s: %w", s.pl.BaseURL, err)
 	}
@@ -545,6 +545,19 @@ func (s *session) block(method, url string) {
 	s.blocked = append(s.blocked, r)
 	if s.watching {
 		s.reqs = append(s.reqs, &r)
+		s.activity = time.Now()
+	}
+}
+
+// popup records a window the page opened (and the lock closed): after a
+// click, what went into it is not known, so the click can no longer be
+// proved to have sent nothing.
+func (s *session) popup(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.Info("closed a window the page opened", zap.String("url", url))
+	if s.watching {
+		s.reqs = append(s.reqs, &request{Method: "WINDOW", URL: url, Document: true, Failed: "the page opened a new window, which applyq closed"})
 		s.activity = time.Now()
 	}
 }
