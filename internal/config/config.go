@@ -139,6 +139,9 @@ type BrowserApplierConfig struct {
 	MaxBrowsers int           `mapstructure:"max_browsers"`
 	Deadline    time.Duration `mapstructure:"deadline"`
 	NoSandbox   bool          `mapstructure:"no_sandbox"`
+	// FormMaxAge is how long the browser's read of a hosted form (form
+	// discovery) serves the posting's next tasks before it is read again.
+	FormMaxAge time.Duration `mapstructure:"form_max_age"`
 }
 
 // FormApplierConfig is a platform's hosted forms.
@@ -392,6 +395,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("appliers.browser.max_browsers", 2)
 	v.SetDefault("appliers.browser.deadline", 3*time.Minute)
 	v.SetDefault("appliers.browser.no_sandbox", false)
+	v.SetDefault("appliers.browser.form_max_age", 24*time.Hour)
 	v.SetDefault("appliers.greenhouse.base_url", "https://job-boards.greenhouse.io")
 	v.SetDefault("appliers.lever.base_url", "https://jobs.lever.co")
 	v.SetDefault("appliers.ashby.base_url", "https://jobs.ashbyhq.com")
@@ -687,6 +691,9 @@ func (c *Config) Validate(process string) error {
 		bad("appliers.browser.deadline", "must be between 10s and 30m, got %s", b.Deadline)
 	} else if c.Appliers.UsesBrowser() && b.Deadline >= c.Worker.JobTimeout && c.Worker.JobTimeout >= time.Second {
 		bad("appliers.browser.deadline", "must be shorter than worker.job_timeout (%s), got %s", c.Worker.JobTimeout, b.Deadline)
+	}
+	if b.FormMaxAge < time.Minute || b.FormMaxAge > 720*time.Hour {
+		bad("appliers.browser.form_max_age", "must be between 1m and 720h (30 days), got %s", b.FormMaxAge)
 	}
 	for p, u := range map[string]string{"greenhouse": c.Appliers.Greenhouse.BaseURL, "lever": c.Appliers.Lever.BaseURL, "ashby": c.Appliers.Ashby.BaseURL} {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || (pu.Path != "" && pu.Path != "/") || pu.RawQuery != "" {
