@@ -140,6 +140,9 @@ type BrowserApplierConfig struct {
 	MaxBrowsers int           `mapstructure:"max_browsers"`
 	Deadline    time.Duration `mapstructure:"deadline"`
 	NoSandbox   bool          `mapstructure:"no_sandbox"`
+	// FormMaxAge is how long the browser's read of a hosted form (form
+	// discovery) serves the posting's next tasks before it is read again.
+	FormMaxAge time.Duration `mapstructure:"form_max_age"`
 }
 
 // FormApplierConfig is a platform's hosted forms: where they are (a proxy
@@ -409,6 +412,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("appliers.browser.max_browsers", 2)
 	v.SetDefault("appliers.browser.deadline", 3*time.Minute)
 	v.SetDefault("appliers.browser.no_sandbox", false)
+	v.SetDefault("appliers.browser.form_max_age", 24*time.Hour)
 	v.SetDefault("appliers.greenhouse.base_url", "https://job-boards.greenhouse.io")
 	v.SetDefault("appliers.lever.base_url", "https://jobs.lever.co")
 	v.SetDefault("appliers.ashby.base_url", "https://jobs.ashbyhq.com")
@@ -714,6 +718,9 @@ func (c *Config) Validate(process string) error {
 		bad("appliers.browser.deadline", "must be between 10s and 30m, got %s", b.Deadline)
 	} else if c.Appliers.UsesBrowser() && b.Deadline >= c.Worker.JobTimeout && c.Worker.JobTimeout >= time.Second {
 		bad("appliers.browser.deadline", "must be shorter than worker.job_timeout (%s), got %s", c.Worker.JobTimeout, b.Deadline)
+	}
+	if b.FormMaxAge < time.Minute || b.FormMaxAge > 720*time.Hour {
+		bad("appliers.browser.form_max_age", "must be between 1m and 720h (30 days), got %s", b.FormMaxAge)
 	}
 	for p, f := range map[string]FormApplierConfig{"greenhouse": c.Appliers.Greenhouse, "lever": c.Appliers.Lever, "ashby": c.Appliers.Ashby} {
 		pu, err := url.Parse(f.BaseURL)

@@ -533,6 +533,9 @@ func TestValidate_BrowserApplier(t *testing.T) {
 		{map[string]string{"APPLYQ_APPLIERS_ASHBY_HOSTS": "jobs.ashbyhq.com,https://evil.example"}, "appliers.ashby.hosts (APPLYQ_APPLIERS_ASHBY_HOSTS): each must be a host name alone"},
 		{map[string]string{"APPLYQ_APPLIERS_ASHBY_HOSTS": "jobs.ashbyhq.com,api.ashbyhq.com"}, ""},
 		{map[string]string{"APPLYQ_APPLIERS_BROWSER_CHROMIUM": " "}, "appliers.browser.chromium (APPLYQ_APPLIERS_BROWSER_CHROMIUM): must name the Chromium binary"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "30s"}, "appliers.browser.form_max_age (APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE): must be between 1m and 720h (30 days), got 30s"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "721h"}, "appliers.browser.form_max_age (APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE): must be between 1m and 720h (30 days), got 721h0m0s"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "720h"}, ""},
 		// Without a browser platform on, a long deadline is no problem.
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "6m"}, ""},
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse,lever,ashby", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL": "http://127.0.0.1:8080"}, ""},
@@ -553,4 +556,5 @@ func TestValidate_BrowserApplier(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "https://job-boards.greenhouse.io", cfg.Appliers.FormBaseURLs()["greenhouse"])
 	require.Equal(t, 3*time.Minute, cfg.Appliers.Browser.Deadline)
+	require.Equal(t, 24*time.Hour, cfg.Appliers.Browser.FormMaxAge)
 }
