@@ -49,7 +49,13 @@ func run(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.Services(app.Deps{Mailer: mailer, Boards: boards, ApplierFor: app.ApplierFor(cfg), Pace: app.Pace(cfg)})
+	deps := app.Deps{Mailer: mailer, Boards: boards, ApplierFor: app.ApplierFor(cfg), Pace: app.Pace(cfg)}
+	var forms *app.FormReaderSlot // the browser reads hosted forms when tasks are prepared
+	if cfg.Appliers.UsesBrowser() {
+		forms = &app.FormReaderSlot{}
+		deps.Forms = forms
+	}
+	s, err := a.Services(deps)
 	if err != nil {
 		return err
 	}
@@ -58,6 +64,9 @@ func run(ctx context.Context, a *app.App) error {
 		files = s.Documents
 	}
 	router, browserApplier := app.Appliers(cfg, submitter, files, a.Log)
+	if forms != nil && browserApplier != nil {
+		forms.Set(browserApplier)
+	}
 	if browserApplier != nil {
 		defer browserApplier.Close() // after the tasks in flight finished
 	}
