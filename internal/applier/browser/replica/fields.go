@@ -40,6 +40,11 @@ func (s *Server) buildFields() []field {
 		text("last_name", "last_name", "Last Name", "text", true, 0, "family-name")
 		text("email", "email", "Email", "email", true, 0, "email")
 		text("phone", "phone", "Phone", "tel", false, 0, "tel")
+		if s.v.Live {
+			// The live form's location autocomplete (system field): it posts
+			// location (the chosen label) and location_place_id.
+			text("location", "candidate-location", LocationLabel, "text", false, 0, "")
+		}
 		file("resume", "resume", "Resume/CV", true, 1)
 		file("cover_letter", "cover_letter", "Cover Letter", false, 1)
 	case domain.PlatformLever:
