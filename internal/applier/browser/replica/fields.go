@@ -88,7 +88,7 @@ func (s *Server) buildFields() []field {
 				}
 				f.Options = append(f.Options, o)
 			}
-			f.Group = q.Kind == KindMultiSelect
+			f.Group = q.Kind == KindMultiSelect || q.Radios
 		case KindBoolean:
 			f.Options = []Option{{"Yes", BooleanValue(s.platform, true)}, {"No", BooleanValue(s.platform, false)}}
 			// Greenhouse asks yes/no with a select; Lever and Ashby with
@@ -127,6 +127,9 @@ func leverTemplate(q *Question) string {
 		Text     string `json:"text"`
 		Required bool   `json:"required"`
 		Options  []opt  `json:"options,omitempty"`
+	}
+	if q.Radios {
+		typ = "multiple-choice"
 	}
 	f := fld{Type: typ, Text: q.Label, Required: q.Required}
 	for _, o := range q.Options {

@@ -425,7 +425,7 @@ const liveScriptJS = `(function () {
           if (v) { fd.append("location", v.label); fd.append("location_place_id", v.value); } else if (f.required) msg = CFG.messages.required;
           break;
         case "checkboxes":
-          v = all(wrapperOf(f), "input[type=checkbox]").filter(function (b) { return b.checked; });
+          v = all(wrapperOf(f), "input[type=checkbox], input[type=radio]").filter(function (b) { return b.checked; });
           v.forEach(function (b) { fd.append(f.name, b.value); });
           if (!v.length && f.required) msg = CFG.messages.required;
           break;

@@ -117,7 +117,7 @@ func (s *Server) ashbyLiveField(f field) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="ashby-application-form-field-entry"%s%s>`, attr("data-field-path", id), attr("data-field", f.Name))
-	group := f.Kind == KindMultiSelect
+	group := f.Group && f.Kind != KindBoolean
 	if group {
 		fmt.Fprintf(&b, `<label%s%s>%s</label>`, attr("class", labelClass), attr("id", id+"-label"), esc(f.Label))
 	} else {
@@ -134,16 +134,20 @@ func (s *Server) ashbyLiveField(f field) string {
 		b.WriteString(`<button type="button" class="_option_1v5e2_35" data-option="yes" aria-pressed="false">Yes</button>`)
 		b.WriteString(`<button type="button" class="_option_1v5e2_35" data-option="no" aria-pressed="false">No</button>`)
 		fmt.Fprintf(&b, `<input type="checkbox" tabindex="-1" aria-hidden="true" style="display:none"%s%s></div>`, attr("id", id), attr("name", f.Name))
+	case group:
+		typ, suffix := "checkbox", "-labeled-checkbox-"
+		if f.Kind == KindSingleSelect {
+			typ, suffix = "radio", "-labeled-radio-"
+		}
+		fmt.Fprintf(&b, `<div class="ashby-application-form-input-%ss" role="group"%s>`, typ, attr("aria-labelledby", id+"-label"))
+		for i, o := range f.Options {
+			oid := fmt.Sprintf("%s%s%d", id, suffix, i)
+			fmt.Fprintf(&b, `<div class="option"><input%s%s%s%s><label%s>%s</label></div>`, attr("type", typ), attr("id", oid), attr("name", f.Name), attr("value", o.Value), attr("for", oid), esc(o.Label))
+		}
+		b.WriteString(`</div>`)
 	case f.Kind == KindSingleSelect:
 		fmt.Fprintf(&b, `<div class="ashby-application-form-input-combobox"%s%s><input type="text" class="ashby-application-form-input" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-haspopup="listbox" autocomplete="off" placeholder="Start typing..."%s%s></div>`,
 			attr("data-combobox", id), attr("data-kind", "select"), attr("id", id), attr("aria-labelledby", id+"-label"))
-	case group:
-		fmt.Fprintf(&b, `<div class="ashby-application-form-input-checkboxes" role="group"%s>`, attr("aria-labelledby", id+"-label"))
-		for i, o := range f.Options {
-			oid := fmt.Sprintf("%s-labeled-checkbox-%d", id, i)
-			fmt.Fprintf(&b, `<div class="option"><input type="checkbox"%s%s%s><label%s>%s</label></div>`, attr("id", oid), attr("name", f.Name), attr("value", o.Value), attr("for", oid), esc(o.Label))
-		}
-		b.WriteString(`</div>`)
 	case f.Kind == KindTextarea:
 		fmt.Fprintf(&b, `<textarea class="ashby-application-form-input" rows="4"%s%s></textarea>`, attr("id", id), attr("name", f.Name))
 	default:
@@ -185,8 +189,8 @@ func (s *Server) leverCard(f field, th theme, vals map[string][]string, msg stri
 	if f.Required {
 		fieldClass += " required-field"
 	}
-	switch q.Kind {
-	case KindBoolean, KindMultiSelect:
+	switch {
+	case q.Kind == KindBoolean || q.Kind == KindMultiSelect || q.Radios:
 		typ, qa := "radio", "multiple-choice"
 		if q.Kind == KindMultiSelect {
 			typ, qa = "checkbox", "checkboxes"
@@ -360,12 +364,18 @@ func (s *Server) liveGreenhousePage() string {
 
 // liveField is a field as the live script sees it.
 type liveField struct {
-	Name     string   `json:"name"`
-	ID       string   `json:"id"`
-	Label    string   `json:"label"`
-	Kind     string   `json:"kind"` // text, textarea, email, file, select, multi, location, yesno, checkboxes
-	Required bool     `json:"required"`
-	Options  []Option `json:"options,omitempty"`
+	Name     string       `json:"name"`
+	ID       string       `json:"id"`
+	Label    string       `json:"label"`
+	Kind     string       `json:"kind"` // text, textarea, email, file, select, multi, location, yesno, checkboxes
+	Required bool         `json:"required"`
+	Options  []liveOption `json:"options,omitempty"`
+}
+
+// liveOption is one option as the live script sees it.
+type liveOption struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
 }
 
 // liveScript is the live page's script (Greenhouse or Ashby), configured.
@@ -381,10 +391,10 @@ func (s *Server) liveScript() string {
 			lf.Kind = "location"
 		case f.Kind == KindMultiSelect && gh:
 			lf.Kind = "multi"
-		case f.Kind == KindMultiSelect:
-			lf.Kind = "checkboxes"
 		case f.Kind == KindBoolean && !gh:
 			lf.Kind = "yesno"
+		case f.Group:
+			lf.Kind = "checkboxes" // radios too: the checked ones are sent
 		case len(f.Options) > 0:
 			lf.Kind = "select"
 		case f.Kind == KindTextarea:
@@ -395,7 +405,9 @@ func (s *Server) liveScript() string {
 			lf.Kind = "text"
 		}
 		if lf.Kind == "select" || lf.Kind == "multi" {
-			lf.Options = slices.Clone(f.Options)
+			for _, o := range f.Options {
+				lf.Options = append(lf.Options, liveOption(o))
+			}
 		}
 		fs = append(fs, lf)
 	}

@@ -43,6 +43,11 @@ type Question struct {
 	Kind     Kind
 	Required bool
 	Options  []Option // single_select and multi_select; ignored otherwise
+	// Radios draws a single select as radios, one label per option (Lever's
+	// "multiple-choice" card, Ashby's Multiple Choice) instead of a
+	// dropdown. Only for KindSingleSelect; not on a Live Greenhouse form,
+	// whose single selects are comboboxes.
+	Radios bool
 }
 
 // Option is one choice of a select question. Value is what the form posts
@@ -232,6 +237,12 @@ func New(p domain.Platform, job Job, v Variant) *Server {
 			}
 		default:
 			panic(fmt.Sprintf("replica: question %q has kind %q, which a replica cannot show", q.ID, q.Kind))
+		}
+		if q.Radios && q.Kind != KindSingleSelect {
+			panic(fmt.Sprintf("replica: question %q has Radios but is not a single select", q.ID))
+		}
+		if q.Radios && v.Live && p == domain.PlatformGreenhouse {
+			panic(fmt.Sprintf("replica: question %q: a Live Greenhouse form draws single selects as comboboxes, not radios", q.ID))
 		}
 	}
 	checkVariant(p, v)
