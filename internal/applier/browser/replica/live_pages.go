@@ -441,7 +441,9 @@ func (s *Server) liveScript() string {
 		cfg["confirmationURL"] = strings.TrimPrefix(s.ConfirmationURL(), s.ts.URL)
 		cfg["challenge"] = s.v.Challenge.String()
 		cfg["reloadURL"] = "/recaptcha/enterprise/reload?k=" + RecaptchaSiteKey
-		cfg["bframeURL"] = "/recaptcha/enterprise/bframe?hl=en&v=replica&k=" + RecaptchaSiteKey
+		if s.v.Challenge == ChallengeImageGrid {
+			cfg["bframeURL"] = "/recaptcha/enterprise/bframe?hl=en&v=replica&k=" + RecaptchaSiteKey
+		}
 	} else {
 		cfg["root"] = "#form"
 		cfg["submitURL"] = AshbySubmitPath
