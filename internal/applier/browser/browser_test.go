@@ -137,6 +137,13 @@ func answered(p domain.Platform, qs []replica.Question) (*domain.Form, map[strin
 	for _, q := range qs {
 		name := replica.FieldName(p, q)
 		f := domain.FormField{Field: name, Label: q.Label, Kind: q.Kind, Required: q.Required}
+		for _, o := range q.Options {
+			v := o.Value
+			if v == "" {
+				v = o.Label
+			}
+			f.Options = append(f.Options, domain.QuestionOption{Label: o.Label, Value: v})
+		}
 		switch q.Kind {
 		case replica.KindText:
 			f.Value = "Rockets."
@@ -145,11 +152,11 @@ func answered(p domain.Platform, qs []replica.Question) (*domain.Form, map[strin
 			f.Value = "A difference engine.\nIt computed Bernoulli numbers."
 			want[name] = []string{"A difference engine.\r\nIt computed Bernoulli numbers."} // a form posts CRLF
 		case replica.KindSingleSelect:
-			f.Value = q.Options[1].Value
-			want[name] = []string{q.Options[1].Value}
+			f.Value = f.Options[1].Value
+			want[name] = []string{f.Options[1].Value}
 		case replica.KindMultiSelect:
-			f.Values = []string{q.Options[0].Value, q.Options[1].Value}
-			want[name] = []string{q.Options[0].Value, q.Options[1].Value}
+			f.Values = []string{f.Options[0].Value, f.Options[1].Value}
+			want[name] = []string{f.Options[0].Value, f.Options[1].Value}
 		case replica.KindBoolean:
 			f.Value = replica.BooleanValue(p, true)
 			want[name] = []string{replica.BooleanValue(p, true)}
@@ -196,8 +203,8 @@ var platforms = []domain.Platform{domain.PlatformGreenhouse, domain.PlatformLeve
 func received(s replica.Submission) map[string][]string {
 	out := map[string][]string{}
 	for k, vs := range s.Fields {
-		if strings.HasSuffix(k, "[baseTemplate]") {
-			continue
+		if strings.HasSuffix(k, "[baseTemplate]") || k == "g-recaptcha-response" || k == "h-captcha-response" {
+			continue // the platform's own
 		}
 		var kept []string
 		for _, v := range vs {

@@ -105,7 +105,9 @@ func (s *session) typeCode(code string) error {
 	if len(sizes) > 1 && len(sizes) == len(chars) {
 		for n, c := range chars {
 			sel := chromedp.CSS(fmt.Sprintf(`[data-applyq-code="%d"]`, n))
-			if err := s.do(chromedp.Focus(sel), insertText(string(c))); err != nil {
+			// Select what a refused code left there, so the character
+			// replaces it.
+			if err := s.do(chromedp.Focus(sel), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), insertText(string(c))); err != nil {
 				return err
 			}
 		}
@@ -114,5 +116,5 @@ func (s *session) typeCode(code string) error {
 	if len(sizes) > 1 {
 		return fmt.Errorf("the form has %d inputs for a code of %d characters", len(sizes), len(chars))
 	}
-	return s.do(chromedp.Focus(chromedp.CSS(`[data-applyq-code="0"]`)), insertText(code))
+	return s.do(chromedp.Focus(chromedp.CSS(`[data-applyq-code="0"]`)), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), insertText(code))
 }

@@ -100,16 +100,19 @@ func (e *entry) wants() (labels []string, free bool) {
 				break
 			}
 		}
-		if label == "" {
+		if label == "" && len(e.options) == 0 {
+			// A yes/no answer, or a value typed in (a place).
 			switch strings.ToLower(strings.TrimSpace(v)) {
 			case "yes", "true", "1":
 				label = "Yes"
 			case "no", "false", "0":
 				label = "No"
+			default:
+				label, free = v, true
 			}
-			if len(e.options) == 0 || label == "" {
-				label, free = v, len(e.options) == 0
-			}
+		}
+		if label == "" {
+			label = v
 		}
 		labels = append(labels, strings.TrimSpace(label))
 	}
@@ -122,6 +125,7 @@ type comboPick struct {
 	Options []string `json:"options"`
 	Picked  bool     `json:"picked"`
 	Busy    bool     `json:"busy"`
+	Multi   bool     `json:"multi"`
 }
 
 // comboState is what page.js "comboState" answers.

@@ -65,7 +65,7 @@ func (s *session) read(target string) (*domain.DiscoveredForm, error) {
 		return nil, s.lost(err)
 	}
 	// Comboboxes show their options only once opened.
-	options := map[string][]string{}
+	options := map[string]comboRead{}
 	for _, f := range fields {
 		if f.Kind != "single_select" && f.Kind != "multi_select" && f.Kind != "text" {
 			continue
@@ -75,8 +75,8 @@ func (s *session) read(target string) (*domain.DiscoveredForm, error) {
 			continue
 		}
 		if err := s.do(chromedp.Click(chromedp.CSS(`[data-applyq-combo="read"]`))); err == nil {
-			if opts := s.readOptions(); len(opts) > 0 {
-				options[f.Field] = opts
+			if r := s.readOptions(); len(r.Options) > 0 {
+				options[f.Field] = r
 			}
 		}
 		_, _ = run[bool](&s.tab, "comboClose", nil)
@@ -96,25 +96,31 @@ func (s *session) read(target string) (*domain.DiscoveredForm, error) {
 	return &domain.DiscoveredForm{Questions: qs, Hash: domain.FormHash(qs), URL: s.currentURL(), ReadAt: time.Now().UTC()}, nil
 }
 
+// comboRead is what a combobox showed once opened.
+type comboRead struct {
+	Options []string `json:"options"`
+	Multi   bool     `json:"multi"`
+}
+
 // readOptions reads the options of the combobox marked "read", once they
 // came (they load asynchronously).
-func (s *session) readOptions() []string {
-	var last []string
+func (s *session) readOptions() comboRead {
+	var last comboPick
 	until := time.Now().Add(2 * time.Second)
 	for time.Now().Before(until) {
 		if sleep(s.ctx, poll) != nil {
-			return nil
+			return comboRead{}
 		}
 		p, err := run[comboPick](&s.tab, "comboOptions", map[string]any{"i": "read", "want": []string{}})
 		if err != nil {
 			continue
 		}
-		if len(p.Options) > 0 && !p.Busy && len(p.Options) == len(last) {
-			return p.Options
+		if len(p.Options) > 0 && !p.Busy && len(p.Options) == len(last.Options) {
+			return comboRead{Options: p.Options, Multi: p.Multi}
 		}
-		last = p.Options
+		last = p
 	}
-	return last
+	return comboRead{Options: last.Options, Multi: last.Multi}
 }
 
 // shownField is one field as page.js "discover" reads it.

@@ -126,7 +126,7 @@ const (
 
 // serviceMarks are parts of URLs of the third-party services a form page
 // talks to that never carry the application: captcha providers.
-var serviceMarks = []string{"/recaptcha/", "google.com/recaptcha", "recaptcha.net", "hcaptcha.com", "challenges.cloudflare.com"}
+var serviceMarks = []string{"/recaptcha/", "google.com/recaptcha", "recaptcha.net", "/hcaptcha/", "hcaptcha.com", "challenges.cloudflare.com"}
 
 // telemetryMarks are path parts of analytics and logging calls.
 var telemetryMarks = []string{"/analytics", "/telemetry", "/beacon", "/collect", "/track", "/metrics", "/log", "/events", "/sentry", "/rum"}
@@ -235,7 +235,12 @@ func classify(o observation) verdict {
 		return verdict{Kind: codeRefused, Why: "the form refused the security code", Messages: shown}
 	case accepted && o.After.CodeStep && !o.Before.CodeStep:
 		return verdict{Kind: needsCode, Why: "the form asks for the security code the platform mailed to the applicant"}
-	case refused && o.After.CodeStep && o.Before.CodeStep && len(shown) > 0:
+	case refused && o.After.CodeStep && o.Before.CodeStep:
+		// The code's own request refused, the step still asking: the same
+		// message as after the last wrong code is still the form's answer.
+		if len(shown) == 0 {
+			shown = o.After.Messages
+		}
 		return verdict{Kind: codeRefused, Why: "the form refused the security code", Messages: shown}
 	case refused && o.After.ChallengeRefusal && !o.Before.ChallengeRefusal:
 		return verdict{Kind: needsUser, Why: "the form asks to complete a CAPTCHA before it takes the application: applyq never solves one — it was not sent", Messages: shown}

@@ -94,6 +94,8 @@ func TestClassify(t *testing.T) {
 			o: observation{Before: filled, After: view{URL: form, Form: true, CodeStep: true}, Requests: []request{post(api, 200)}, Elapsed: time.Second}},
 		{name: "a refused code keeps the step with a message", want: codeRefused, shown: []string{"Incorrect security code"},
 			o: observation{Before: view{URL: form, Form: true, CodeStep: true}, After: view{URL: form, Form: true, CodeStep: true, Messages: []string{"Incorrect security code"}}, Requests: []request{post(api, 422)}, Elapsed: time.Second}},
+		{name: "a second refused code shows the same message again", want: codeRefused, shown: []string{"Incorrect security code"},
+			o: observation{Before: view{URL: form, Form: true, CodeStep: true, Messages: []string{"Incorrect security code"}}, After: view{URL: form, Form: true, CodeStep: true, Messages: []string{"Incorrect security code"}}, Requests: []request{post(api, 422)}, Elapsed: time.Second}},
 		{name: "the code accepted, the confirmation", want: submitted,
 			o: observation{Before: view{URL: form, Form: true, CodeStep: true}, After: thanks, Requests: []request{post(api, 200)}, Elapsed: time.Second}},
 		{name: "a confirmation signal beside the code step is not a submission", want: needsCode,

@@ -36,7 +36,15 @@
   // A file input is often hidden behind a styled button or a drop zone:
   // it is shown when its entry is.
   const shownControl = (el) => visible(el) || (el.type === "file" && !el.closest("[hidden]") && visible(wrapOf(el) || el.parentElement));
-  const key = (el) => el.getAttribute("name") || el.id || "";
+  // A field's keys: its name, its entry's field name (a combobox's hidden
+  // twin carries the name; Ashby names an entry by its path), its id, and
+  // the id as a multi-value name ("question_1[]"). The first is its own.
+  const keys = (el) => {
+    const box = el.closest("[data-field], [data-field-path]");
+    const out = [el.getAttribute("name"), box && (box.getAttribute("data-field") || box.getAttribute("data-field-path")), el.id, el.id && el.id + "[]"];
+    return out.filter((k, i) => k && out.indexOf(k) === i);
+  };
+  const key = (el) => keys(el)[0] || "";
   const labelText = (n) => {
     if (!n) return "";
     const c = n.cloneNode(true);
@@ -122,38 +130,47 @@
   const fields = (root, everything) => {
     const out = [];
     const byKey = new Map();
-    const add = (k, kind, el) => {
-      if (!k) return;
-      if (!byKey.has(k)) {
-        const f = { key: k, kind, els: [] };
-        byKey.set(k, f);
+    const add = (ks, kind, el) => {
+      if (!ks.length) return;
+      let f = ks.map((k) => byKey.get(k)).find(Boolean);
+      if (!f) {
+        f = { key: ks[0], keys: ks, kind, els: [] };
         out.push(f);
       }
-      byKey.get(k).els.push(el);
+      for (const k of ks) if (!byKey.has(k)) byKey.set(k, f);
+      f.els.push(el);
     };
     for (const el of all("input, select, textarea, [role=combobox]", root)) {
       if (inCaptcha(el) || el.disabled) continue;
       const t = lower(el.type);
       if (["hidden", "submit", "button", "reset", "image"].includes(t)) continue;
       if (!everything && !shownControl(el)) continue;
-      if (el.getAttribute("role") === "combobox") add(key(el), "combobox", el);
-      else if (t === "file") add(key(el), "file", el);
-      else add(key(el), el.tagName === "SELECT" ? "select" : t === "radio" || t === "checkbox" ? t : el.tagName === "TEXTAREA" ? "textarea" : "text", el);
+      const ks = t === "radio" || t === "checkbox" ? [key(el)].filter(Boolean) : keys(el);
+      if (el.getAttribute("role") === "combobox") add(ks, "combobox", el);
+      else if (t === "file") add(ks, "file", el);
+      else add(ks, el.tagName === "SELECT" ? "select" : t === "radio" || t === "checkbox" ? t : el.tagName === "TEXTAREA" ? "textarea" : "text", el);
     }
     for (const b of all(cfg.choiceButtons, root)) {
       const w = wrapOf(b);
-      if (!w || !visible(b) || w.querySelector("input:not([type=hidden]), select, textarea, [role=combobox]")) continue;
+      if (!w || !visible(b) || all("input:not([type=hidden]), select, textarea, [role=combobox]", w).some(shownControl)) continue;
       if (choiceButtons(w).length < 2) continue;
       const q = questionLabel(w);
-      const k = w.getAttribute("data-field") || w.id || (q && q.htmlFor) || labelText(q);
-      if (!byKey.has(k)) add(k, "buttons", w);
+      const k = w.getAttribute("data-field") || w.getAttribute("data-field-path") || w.id || (q && q.htmlFor) || labelText(q);
+      if (!byKey.has(k)) add([k], "buttons", w);
     }
     // A file field whose input the page removed once the file was taken
     // (an upload chip shows instead) keeps its key on the entry.
     for (const w of all("[data-applyq-filekey]", root)) {
-      if (!byKey.has(w.getAttribute("data-applyq-filekey"))) add(w.getAttribute("data-applyq-filekey"), "file", w);
+      const k = w.getAttribute("data-applyq-filekey");
+      if (!byKey.has(k)) add([k], "file", w);
     }
     return out;
+  };
+  // byKeys maps every key of every field to the field.
+  const byKeys = (fs) => {
+    const m = new Map();
+    for (const f of fs) for (const k of f.keys) if (!m.has(k)) m.set(k, f);
+    return m;
   };
   const filledField = (f) => {
     switch (f.kind) {
@@ -290,7 +307,7 @@
       return "combobox";
     }
     if (f.kind === "buttons") {
-      const b = pick(choiceButtons(el), (x) => x.value || x.getAttribute("data-value") || text(x), text, values[0]);
+      const b = pick(choiceButtons(el), (x) => x.value || x.getAttribute("data-value") || x.getAttribute("data-option") || text(x), text, values[0]);
       if (!b) return "not_an_option";
       el.setAttribute("data-applyq-field", String(i));
       b.setAttribute("data-applyq-choice", String(i));
@@ -371,11 +388,12 @@
       break;
     case "buttons":
       d.kind = "single_select";
-      d.options = choiceButtons(el).map((b) => ({ label: text(b), value: b.value || b.getAttribute("data-value") || text(b) }));
+      d.options = choiceButtons(el).map((b) => ({ label: text(b), value: b.value || b.getAttribute("data-value") || b.getAttribute("data-option") || text(b) }));
       break;
     case "combobox":
-      d.kind = el.getAttribute("aria-multiselectable") === "true" || (el.closest(cfg.comboBoxes) || {}).className && /multi/i.test(el.closest(cfg.comboBoxes).className) ? "multi_select" : "single_select";
-      d.options = ((arg && arg[f.key]) || comboOptions(el).map((o) => o.label)).map((l) => ({ label: l, value: l }));
+      const read = (arg && arg[f.key]) || {};
+      d.kind = read.multi || f.key.endsWith("[]") || /is-multi/.test((el.closest("[class*=value-container]") || {}).className || "") ? "multi_select" : "single_select";
+      d.options = (read.options || comboOptions(el).map((o) => o.label)).map((l) => ({ label: l, value: l }));
       if (!d.options.length) d.kind = "text"; // options come as you type (a place, a school)
       break;
     default:
@@ -430,7 +448,7 @@
     // names). Nothing is touched on a page of another origin.
     if (!ownOrigin()) return arg.map(() => "foreign");
     const f = form();
-    const byKey = new Map((f ? fields(f) : []).map((x) => [x.key, x]));
+    const byKey = byKeys(f ? fields(f) : []);
     return arg.map((e, i) => {
       if (e.skip) return "skip";
       // The first name with a field that takes the value: a text answer
@@ -462,7 +480,7 @@
   case "openCombo": {
     // Marks the combobox whose options discovery reads (Go clicks it).
     const f = form();
-    const fld = (f ? fields(f) : []).find((x) => x.key === arg && x.kind === "combobox");
+    const fld = (f ? fields(f) : []).find((x) => x.keys.includes(arg) && x.kind === "combobox");
     if (!fld) return false;
     fld.els[0].setAttribute("data-applyq-combo", "read");
     return true;
@@ -481,7 +499,8 @@
       o.setAttribute("data-applyq-option", String(arg.i));
       o.scrollIntoView({ block: "nearest" });
     }
-    return { gone: false, options: opts.map(text).slice(0, 50), picked: !!document.querySelector("[data-applyq-option]"), busy: !!(lb && lb.getAttribute("aria-busy") === "true") };
+    return { gone: false, options: opts.map(text).slice(0, 50), picked: !!document.querySelector("[data-applyq-option]"), busy: !!(lb && lb.getAttribute("aria-busy") === "true"),
+      multi: !!(lb && lb.getAttribute("aria-multiselectable") === "true") };
   }
   case "comboState": {
     // What the combobox of entry arg shows as chosen once it lost focus.
@@ -523,7 +542,7 @@
     // What the form holds now, for the evidence: arg lists the names
     // (fields of every step, shown or not).
     const f = form();
-    const byKey = new Map((f ? fields(f, true) : []).map((x) => [x.key, x]));
+    const byKey = byKeys(f ? fields(f, true) : []);
     const out = {};
     for (const n of arg) {
       const fld = byKey.get(n);

@@ -121,6 +121,7 @@ var platforms = map[domain.Platform]platform{
 			{Names: []string{"resume", "job_application[resume]"}, Label: "Resume/CV", Fills: "resume", File: domain.DocumentResume},
 			{Names: []string{"cover_letter", "job_application[cover_letter]"}, Label: "Cover letter", Fills: "cover_letter", File: domain.DocumentCoverLetter},
 			{Names: []string{"cover_letter_text", "job_application[cover_letter_text]"}, Label: "Cover letter", Fills: "cover_letter", Value: func(p *domain.Packet) string { return p.CoverLetter }},
+			{Names: []string{"location", "candidate-location"}, Label: "Location (City)", Fills: "location", Value: func(p *domain.Packet) string { return p.Applicant.Location }},
 		},
 	},
 	domain.PlatformLever: {
@@ -134,6 +135,7 @@ var platforms = map[domain.Platform]platform{
 		Errors:            ".error-message, .application-error, .field-error",
 		FieldWraps:        ".application-question, li.application-question, .application-additional",
 		Labels:            ".application-label, .text",
+		RequiredMarks:     ".required-field, .application-label .required",
 		Standard: []standard{
 			{Names: []string{"name"}, Fills: "name", Label: "Full name", Value: func(p *domain.Packet) string { return fullName(p.Applicant) }},
 			{Names: []string{"email"}, Fills: "email", Label: "Email", Value: func(p *domain.Packet) string { return p.Email }},

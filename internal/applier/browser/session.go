@@ -28,6 +28,10 @@ const (
 	stepWait = 10 * time.Second
 	// poll is how often the page is looked at while waiting.
 	poll = 150 * time.Millisecond
+	// formSettle is how long a form must stay in place before anything is
+	// typed into it: a page that sends the browser elsewhere (a board
+	// forwarding applicants to a careers site) does so as it loads.
+	formSettle = 600 * time.Millisecond
 	// maxSteps bounds a multi-step form.
 	maxSteps = 8
 	// opWait bounds one look at (or one fill of) the page.
@@ -357,6 +361,7 @@ func (s *session) fillSteps() error {
 func (s *session) waitForm() (pageState, error) {
 	until := time.Now().Add(formWait)
 	applied := false
+	var readySince time.Time
 	for {
 		st, err := s.inspect()
 		if err != nil && s.ctx.Err() != nil {
@@ -365,6 +370,9 @@ func (s *session) waitForm() (pageState, error) {
 		if b := s.firstBlocked(); b != "" {
 			return st, s.needsUser("the posting's page sent the browser to "+origin(b)+", which is not "+string(s.pl.platformName())+
 				"'s own site: applyq applies only there, and typed nothing — apply by hand on that site if you trust it", nil)
+		}
+		if err != nil || !(st.Form && st.Ready) {
+			readySince = time.Time{}
 		}
 		switch {
 		case err != nil:
@@ -375,7 +383,16 @@ func (s *session) waitForm() (pageState, error) {
 		case st.TooMany:
 			return st, fmt.Errorf("browser: %s refuses more applications for now: %w: %w", s.pl.platformName(), domain.ErrThrottled, domain.ErrNotSent)
 		case st.Form && st.Ready && (st.Submit || st.Next):
-			return st, nil
+			if readySince.IsZero() {
+				readySince = time.Now()
+			}
+			if time.Since(readySince) >= formSettle {
+				return st, nil
+			}
+			if err := sleep(s.ctx, poll); err != nil {
+				return st, s.lost(err)
+			}
+			continue
 		case !st.Form && st.Apply && !applied:
 			// An "Apply" button brings the form (on the same page, or a
 			// page of the same site: the origin lock holds either way).
