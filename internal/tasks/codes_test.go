@@ -260,3 +260,37 @@ func TestAskCode_PullsAScheduledDigestForward(t *testing.T) {
 	require.Zero(t, pgtest.MustCount(t, b.db, jobs, b.user.ID, "scheduled"))
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, jobs, b.user.ID, "available"), "the same job, due now")
 }
+
+// TestCodes_Notify: asking tells the user's open pages (applyq_tasks, the
+// user id), giving wakes the worker holding the page (applyq_codes, the
+// task id), each on commit.
+func TestCodes_Notify(t *testing.T) {
+	t.Parallel()
+	b := setupCodes(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := b.db.Pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, `LISTEN `+domain.NotifyTasks+`; LISTEN `+domain.NotifyCodes)
+	require.NoError(t, err)
+	next := func() (string, string) {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		require.NoError(t, err)
+		return n.Channel, n.Payload
+	}
+
+	b.ask(t, time.Now().Add(10*time.Minute))
+	ch, payload := next()
+	require.Equal(t, domain.NotifyTasks, ch)
+	require.Equal(t, b.user.ID.String(), payload)
+
+	require.NoError(t, b.svc.GiveCode(ctx, b.user.ID, b.task.ID, "ab12CD34"))
+	got := map[string]string{}
+	for range 2 {
+		ch, payload := next()
+		got[ch] = payload
+	}
+	require.Equal(t, map[string]string{domain.NotifyCodes: b.task.ID.String(), domain.NotifyTasks: b.user.ID.String()}, got,
+		"the payloads are ids, never the code")
+}
