@@ -30,7 +30,9 @@ type MagicLinkWorker struct {
 const magicLinkTimeout = 2 * time.Minute
 
 // Timeout implements river.Worker.
-func (w *MagicLinkWorker) Timeout(*river.Job[accounts.MagicLinkArgs]) time.Duration { return magicLinkTimeout }
+func (w *MagicLinkWorker) Timeout(*river.Job[accounts.MagicLinkArgs]) time.Duration {
+	return magicLinkTimeout
+}
 
 // Work implements river.Worker.
 func (w *MagicLinkWorker) Work(ctx context.Context, job *river.Job[accounts.MagicLinkArgs]) error {
