@@ -112,12 +112,6 @@ type CodeWait struct {
 	ClosedAt *time.Time
 }
 
-// Open reports whether the page waits for a code from the user at now:
-// not closed, not past ExpiresAt, and no code already being typed.
-func (w *CodeWait) Open(now time.Time) bool {
-	return w.ClosedAt == nil && w.TakenAt == nil && now.Before(w.ExpiresAt)
-}
-
 // MaskEmail shortens an address for the texts that show where a code was
 // mailed (a task's message, a notice, the page): the first character of
 // the mailbox and the whole domain, "a…@example.com", which is enough for

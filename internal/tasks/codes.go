@@ -70,7 +70,7 @@ func (s *Service) AskCode(ctx context.Context, req domain.CodeRequest) error {
 		if w, err = t.st.CodeAsk(ctx, req); err != nil {
 			return err
 		}
-		if _, err := t.st.TaskWaitForCode(ctx, task.ID, CodeWaitMessage(w)); err != nil {
+		if _, err := t.st.TaskWaitForCode(ctx, task.ID, codeWaitMessage(w)); err != nil {
 			return err
 		}
 		if w.Attempt == 1 {
@@ -192,10 +192,10 @@ func (s *Service) CloseCode(ctx context.Context, taskID domain.ID) error {
 	})
 }
 
-// CodeWaitMessage is the sentence a task waiting for its code shows
+// codeWaitMessage is the sentence a task waiting for its code shows
 // (last_error): where the code went, until when, and after a refused code
 // what the form said.
-func CodeWaitMessage(w *domain.CodeWait) string {
+func codeWaitMessage(w *domain.CodeWait) string {
 	where, until := domain.MaskEmail(w.Address), w.ExpiresAt.UTC().Format("15:04 UTC")
 	platform := domain.PlatformName(w.Platform)
 	if w.Attempt <= 1 {
