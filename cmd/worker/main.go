@@ -19,7 +19,12 @@ import (
 	"github.com/applyq/applyq/internal/queue"
 )
 
-func main() { app.Main(app.Daemon{Process: "worker", Run: run}) }
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "probe" {
+		os.Exit(probeCmd(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	app.Main(app.Daemon{Process: "worker", Run: run})
+}
 
 // run works tasks until ctx ends, then finishes those in flight.
 func run(ctx context.Context, a *app.App) error {
@@ -44,7 +49,13 @@ func run(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.Services(app.Deps{Mailer: mailer, Boards: boards, ApplierFor: app.ApplierFor(cfg), Pace: app.Pace(cfg)})
+	deps := app.Deps{Mailer: mailer, Boards: boards, ApplierFor: app.ApplierFor(cfg), Pace: app.Pace(cfg)}
+	var forms *app.FormReaderSlot // the browser reads hosted forms when tasks are prepared
+	if cfg.Appliers.UsesBrowser() {
+		forms = &app.FormReaderSlot{}
+		deps.Forms = forms
+	}
+	s, err := a.Services(deps)
 	if err != nil {
 		return err
 	}
@@ -59,6 +70,9 @@ func run(ctx context.Context, a *app.App) error {
 	// the applier takes one; until then no page asks for a code.
 	browserCodes := queue.NewCodes(s.Tasks, a.Log.Named("codes"))
 	router, browserApplier := app.Appliers(cfg, submitter, files, a.Log)
+	if forms != nil && browserApplier != nil {
+		forms.Set(browserApplier)
+	}
 	if browserApplier != nil {
 		defer browserApplier.Close() // after the tasks in flight finished
 	} else {

@@ -205,6 +205,9 @@ type Deps struct {
 	// Pace paces the platform appliers' submissions (the worker's; nil
 	// elsewhere).
 	Pace func(*domain.Packet) []domain.RateLimit
+	// Forms reads the hosted forms of browser-applied postings when their
+	// tasks are prepared (the worker's, when a browser platform is on).
+	Forms domain.FormReader
 }
 
 // Services builds this process's services, the process's metrics observing
@@ -244,13 +247,14 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 	var hooks tasks.Hooks
 	if m != nil {
 		hooks = tasks.Hooks{Transition: m.Transition, Decision: m.Decision,
-			ApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) }}
+			ApproveToSubmit: func(d time.Duration) { m.ApproveToSubmit.Observe(d.Seconds()) }, FormRead: m.ObserveFormRead}
 	}
 	s := &Services{
 		DB: postgres.New(pool),
 		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, DigestDelay: cfg.Notifications.DigestDelay,
 			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
-			Boards: deps.Boards, SourceSyncEvery: cfg.Sources.SyncInterval, Evidence: evidence, ApplierFor: deps.ApplierFor, Pace: deps.Pace}),
+			Boards: deps.Boards, SourceSyncEvery: cfg.Sources.SyncInterval, Evidence: evidence, ApplierFor: deps.ApplierFor, Pace: deps.Pace,
+			FormMaxAge: cfg.Appliers.Browser.FormMaxAge, Forms: deps.Forms}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
 		Notifications: notifications.New(notifications.Options{Pool: pool, River: ins.Client(), Mailer: deps.Mailer,

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -75,7 +78,7 @@ func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles
 			if b == nil {
 				bc := cfg.Appliers.Browser
 				b = browser.New(browser.Options{ChromiumPath: bc.Chromium, MaxBrowsers: bc.MaxBrowsers, Deadline: bc.Deadline, NoSandbox: bc.NoSandbox,
-					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Log: log.Named("browser")})
+					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Hosts: cfg.Appliers.FormHosts(), Log: log.Named("browser")})
 			}
 			r.ByPlatform[p] = b
 			log.Info("submitting to "+name+" by filling its hosted forms in a browser", zap.String("chromium", cfg.Appliers.Browser.Chromium),
@@ -83,4 +86,30 @@ func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles
 		}
 	}
 	return r, b
+}
+
+// FormReaderSlot is the tasks service's form reader in a worker whose
+// browser is built after its services (the browser uploads the documents
+// service's files): Set hands the browser over before any job runs.
+type FormReaderSlot struct {
+	mu sync.RWMutex
+	r  domain.FormReader
+}
+
+// Set makes r the reader.
+func (f *FormReaderSlot) Set(r domain.FormReader) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.r = r
+}
+
+// ReadForm implements domain.FormReader.
+func (f *FormReaderSlot) ReadForm(ctx context.Context, t domain.FormTarget) (*domain.DiscoveredForm, error) {
+	f.mu.RLock()
+	r := f.r
+	f.mu.RUnlock()
+	if r == nil {
+		return nil, errors.New("this worker has no browser to read hosted forms with")
+	}
+	return r.ReadForm(ctx, t)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/applyq/applyq/internal/applier/browser"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/sources"
 )
@@ -139,14 +140,21 @@ type BrowserApplierConfig struct {
 	MaxBrowsers int           `mapstructure:"max_browsers"`
 	Deadline    time.Duration `mapstructure:"deadline"`
 	NoSandbox   bool          `mapstructure:"no_sandbox"`
+	// FormMaxAge is how long the browser's read of a hosted form (form
+	// discovery) serves the posting's next tasks before it is read again.
+	FormMaxAge time.Duration `mapstructure:"form_max_age"`
 	// CodeWindow is how long a page that asks for the security code its
 	// platform mailed to the applicant waits for the user to give it.
 	CodeWindow time.Duration `mapstructure:"code_window"`
 }
 
-// FormApplierConfig is a platform's hosted forms.
+// FormApplierConfig is a platform's hosted forms: where they are (a proxy
+// or a replica may put them under a path), and the platform's own hosts,
+// the only ones the browser fills and submits on (besides the base URL's;
+// empty: the platform's real hosts).
 type FormApplierConfig struct {
-	BaseURL string `mapstructure:"base_url"`
+	BaseURL string   `mapstructure:"base_url"`
+	Hosts   []string `mapstructure:"hosts"`
 }
 
 // UsesBrowser reports whether a platform whose forms the browser fills is
@@ -158,6 +166,18 @@ func (c AppliersConfig) UsesBrowser() bool {
 // FormBaseURLs are the hosted forms' addresses by platform.
 func (c AppliersConfig) FormBaseURLs() map[domain.Platform]string {
 	return map[domain.Platform]string{domain.PlatformGreenhouse: c.Greenhouse.BaseURL, domain.PlatformLever: c.Lever.BaseURL, domain.PlatformAshby: c.Ashby.BaseURL}
+}
+
+// FormHosts are the platforms' own hosts as configured (a platform left
+// out: its real hosts).
+func (c AppliersConfig) FormHosts() map[domain.Platform][]string {
+	out := map[domain.Platform][]string{}
+	for p, f := range map[domain.Platform]FormApplierConfig{domain.PlatformGreenhouse: c.Greenhouse, domain.PlatformLever: c.Lever, domain.PlatformAshby: c.Ashby} {
+		if len(f.Hosts) > 0 {
+			out[p] = f.Hosts
+		}
+	}
+	return out
 }
 
 // RecruiteeApplierConfig is Recruitee's candidate API.
@@ -397,10 +417,14 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("appliers.browser.max_browsers", 2)
 	v.SetDefault("appliers.browser.deadline", 3*time.Minute)
 	v.SetDefault("appliers.browser.no_sandbox", false)
+	v.SetDefault("appliers.browser.form_max_age", 24*time.Hour)
 	v.SetDefault("appliers.browser.code_window", 10*time.Minute)
 	v.SetDefault("appliers.greenhouse.base_url", "https://job-boards.greenhouse.io")
 	v.SetDefault("appliers.lever.base_url", "https://jobs.lever.co")
 	v.SetDefault("appliers.ashby.base_url", "https://jobs.ashbyhq.com")
+	for _, p := range browser.Platforms() {
+		v.SetDefault("appliers."+string(p)+".hosts", browser.Hosts(p))
+	}
 }
 
 // DefaultBlobDir is the development blob store, relative to the working
@@ -653,6 +677,13 @@ func (c *Config) Validate(process string) error {
 		if b.RequestsPerSecond < 1 || b.RequestsPerSecond > 1000 {
 			bad("sources."+string(p)+".requests_per_second", "must be between 1 and 1000, got %d", b.RequestsPerSecond)
 		}
+		if c.Env == Production {
+			for key, raw := range map[string]string{"base_url": b.BaseURL, "eu_base_url": b.EUBaseURL} {
+				if u, err := url.Parse(strings.ReplaceAll(raw, "{board}", "acme")); err == nil && u.Scheme == "http" {
+					bad("sources."+string(p)+"."+key, "must be https in production: a board read over http can be changed on its way, got %q", raw)
+				}
+			}
+		}
 	}
 	if problem := blobURLProblem(c.Blob.URL, c.Env == Production); problem != "" {
 		bad("blob.url", "%s", problem)
@@ -702,9 +733,26 @@ func (c *Config) Validate(process string) error {
 			"leaves the application unfinished; got %s (raise it, or shorten the deadline or the code window)",
 			b.Deadline, b.CodeWindow, b.Deadline+b.CodeWindow, c.Worker.JobTimeout)
 	}
-	for p, u := range map[string]string{"greenhouse": c.Appliers.Greenhouse.BaseURL, "lever": c.Appliers.Lever.BaseURL, "ashby": c.Appliers.Ashby.BaseURL} {
-		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || (pu.Path != "" && pu.Path != "/") || pu.RawQuery != "" {
-			bad("appliers."+p+".base_url", "must be an http(s) URL with no path, such as https://jobs.example.com, got %q", u)
+	if b.FormMaxAge < time.Minute || b.FormMaxAge > 720*time.Hour {
+		bad("appliers.browser.form_max_age", "must be between 1m and 720h (30 days), got %s", b.FormMaxAge)
+	}
+	for p, f := range map[string]FormApplierConfig{"greenhouse": c.Appliers.Greenhouse, "lever": c.Appliers.Lever, "ashby": c.Appliers.Ashby} {
+		pu, err := url.Parse(f.BaseURL)
+		switch {
+		case err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" || pu.User != nil:
+			bad("appliers."+p+".base_url", "must be an http(s) URL, with a path if a proxy or a replica serves the forms under one, and no query, such as https://jobs.example.com or https://proxy.example.com/greenhouse, got %q", f.BaseURL)
+		case c.Env == Production && pu.Scheme != "https":
+			bad("appliers."+p+".base_url", "must be https in production: applications carry applicants' personal data, which http sends in clear text, got %q", f.BaseURL)
+		}
+		for _, h := range f.Hosts {
+			if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/:@?# ") || strings.Trim(h, ".") != h {
+				bad("appliers."+p+".hosts", "each must be a host name alone, such as job-boards.greenhouse.io, got %q", h)
+			}
+		}
+	}
+	if c.Env == Production {
+		if u, err := url.Parse(strings.ReplaceAll(c.Appliers.Recruitee.BaseURL, "{board}", "acme")); err == nil && u.Scheme == "http" {
+			bad("appliers.recruitee.base_url", "must be https in production: applications carry applicants' personal data, which http sends in clear text, got %q", c.Appliers.Recruitee.BaseURL)
 		}
 	}
 	if c.Approval.TTL < time.Minute || c.Approval.TTL > 7*24*time.Hour {

@@ -204,6 +204,20 @@ func TestValidate_ProductionRefusesUnsafeSettings(t *testing.T) {
 		_, err := config.Load("api", config.Flags("api"), nil)
 		require.NoError(t, err)
 	})
+	for _, c := range []struct{ key, env, value string }{
+		{"appliers.greenhouse.base_url", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL", "http://proxy.internal/greenhouse"},
+		{"appliers.recruitee.base_url", "APPLYQ_APPLIERS_RECRUITEE_BASE_URL", "http://{board}.recruitee.example"},
+		{"sources.lever.base_url", "APPLYQ_SOURCES_LEVER_BASE_URL", "http://api.lever.example"},
+		{"sources.lever.eu_base_url", "APPLYQ_SOURCES_LEVER_EU_BASE_URL", "http://api.eu.lever.example"},
+		{"sources.personio.base_url", "APPLYQ_SOURCES_PERSONIO_BASE_URL", "http://{board}.jobs.personio.example"},
+	} {
+		t.Run("http "+c.key, func(t *testing.T) {
+			setProduction(t)
+			t.Setenv(c.env, c.value)
+			_, err := config.Load("worker", config.Flags("worker"), nil)
+			require.ErrorContains(t, err, c.key+" ("+c.env+"): must be https in production")
+		})
+	}
 	t.Run("http webhook", func(t *testing.T) {
 		setProduction(t)
 		t.Setenv("APPLYQ_WEBHOOK_URL", "http://hooks.example.com/applyq")
@@ -523,8 +537,16 @@ func TestValidate_BrowserApplier(t *testing.T) {
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse"}, ""}, // the defaults fit
 		// Without a browser platform on, the job timeout need not fit a code window.
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_WORKER_JOB_TIMEOUT": "5m"}, ""},
-		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "https://jobs.lever.co/acme"}, "appliers.lever.base_url (APPLYQ_APPLIERS_LEVER_BASE_URL): must be an http(s) URL with no path"},
+		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "https://jobs.lever.co/?board=acme"}, "appliers.lever.base_url (APPLYQ_APPLIERS_LEVER_BASE_URL): must be an http(s) URL, with a path if"},
+		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "ftp://jobs.lever.co"}, "appliers.lever.base_url (APPLYQ_APPLIERS_LEVER_BASE_URL): must be an http(s) URL"},
+		// A proxy or a replica may serve the forms under a path.
+		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "https://proxy.example.com/lever"}, ""},
+		{map[string]string{"APPLYQ_APPLIERS_ASHBY_HOSTS": "jobs.ashbyhq.com,https://evil.example"}, "appliers.ashby.hosts (APPLYQ_APPLIERS_ASHBY_HOSTS): each must be a host name alone"},
+		{map[string]string{"APPLYQ_APPLIERS_ASHBY_HOSTS": "jobs.ashbyhq.com,api.ashbyhq.com"}, ""},
 		{map[string]string{"APPLYQ_APPLIERS_BROWSER_CHROMIUM": " "}, "appliers.browser.chromium (APPLYQ_APPLIERS_BROWSER_CHROMIUM): must name the Chromium binary"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "30s"}, "appliers.browser.form_max_age (APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE): must be between 1m and 720h (30 days), got 30s"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "721h"}, "appliers.browser.form_max_age (APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE): must be between 1m and 720h (30 days), got 721h0m0s"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "720h"}, ""},
 		// Without a browser platform on, a long deadline is no problem.
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "21m"}, ""},
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse,lever,ashby", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL": "http://127.0.0.1:8080"}, ""},
@@ -545,6 +567,7 @@ func TestValidate_BrowserApplier(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "https://job-boards.greenhouse.io", cfg.Appliers.FormBaseURLs()["greenhouse"])
 	require.Equal(t, 3*time.Minute, cfg.Appliers.Browser.Deadline)
+	require.Equal(t, 24*time.Hour, cfg.Appliers.Browser.FormMaxAge)
 	require.Equal(t, 10*time.Minute, cfg.Appliers.Browser.CodeWindow)
 	require.Equal(t, 20*time.Minute, cfg.Worker.JobTimeout)
 }

@@ -139,6 +139,59 @@ func TestReviewPage_EditThenApprove(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
 }
 
+// A form the browser read (form discovery) is reviewed like a published
+// one: every field with where its value came from, each editable — its
+// platform's field names, brackets and all — and the edited form is what
+// is approved.
+func TestReviewPage_DiscoveredForm(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	ctx := context.Background()
+	user, session := b.user(t)
+	job := pgtest.MustJobs(t, b.db, user, 1)
+	_, err := b.db.Pool.Exec(ctx, `UPDATE job_postings SET canonical_key = 'lever:globex:' || id WHERE id = $1`, job[0])
+	require.NoError(t, err)
+	yesNo := []domain.QuestionOption{{Label: "Yes", Value: "Yes"}, {Label: "No", Value: "No"}}
+	taskstest.MustDiscoveredForm(t, b.db, user.ID, []domain.Question{
+		{Field: "name", Label: "Full name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard, Fills: "name"},
+		{Field: "cards[a1][field0]", Label: "What draws you to Globex?", Kind: domain.QuestionTextarea, Required: true, Section: domain.SectionCustom},
+		{Field: "cards[b2][field0]", Label: "Are you legally authorized to work in the US?", Kind: domain.QuestionSingleSelect, Required: true,
+			Section: domain.SectionCustom, Options: yesNo},
+	}, job...)
+	svc := taskstest.MustService(t, b.db, tasks.Options{})
+	for label, value := range map[string]string{"What draws you to Globex?": "The engines.", "Are you legally authorized to work in the US?": "Yes"} {
+		_, err := svc.Answer(ctx, user.ID, tasks.AnswerInput{Label: label, Value: value}, "test")
+		require.NoError(t, err)
+	}
+	run := pgtest.MustRun(t, b.db, user, pgtest.RunOpts{RequiresApproval: true})
+	id := taskstest.MustAdd(t, b.db, user, run, job).Queued[0].TaskID
+	taskstest.MustWork(t, b.db, svc, user.ID, id)
+	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, b.db, id))
+	a, err := b.db.ApprovalLatestForTask(ctx, id)
+	require.NoError(t, err)
+	path := "/approvals/" + a.ID.String()
+
+	res, page := b.get(t, path, session)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	page = html.UnescapeString(page)
+	for _, want := range []string{"Full name", "from your profile", "What draws you to Globex?", `name="f.cards[a1][field0]"`, "The engines.</textarea>",
+		"Are you legally authorized to work in the US?", `<option value="Yes" selected>Yes</option>`, "your saved answer"} {
+		require.Contains(t, page, want)
+	}
+
+	form := url.Values{"decision": {"approve"}, "present.f.cards[a1][field0]": {"1"}, "f.cards[a1][field0]": {"The gears."},
+		"present.f.cards[b2][field0]": {"1"}, "f.cards[b2][field0]": {"Yes"}}
+	res, body := b.post(t, path+"/decide", form, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	var stored []byte
+	require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT packet FROM application_tasks WHERE id = $1`, id).Scan(&stored))
+	var sent domain.Packet
+	require.NoError(t, json.Unmarshal(stored, &sent))
+	require.Equal(t, "The gears.", sent.Form.Field("cards[a1][field0]").Value, "the edited form is what is approved")
+	require.Equal(t, domain.SourceUserEdit, sent.Form.Field("cards[a1][field0]").Source)
+	require.Equal(t, "Yes", sent.Form.Field("cards[b2][field0]").Value)
+}
+
 // The run form sets a run's approval window; a window that is not a
 // number of minutes is refused next to its field.
 func TestRunsPage_ApprovalWindow(t *testing.T) {

@@ -35,8 +35,9 @@ type Packet struct {
 	// versions sent.
 	Documents []FormFile `json:"documents,omitempty"`
 	// Form is the posting's application form, filled: every field and
-	// what it carries, and where each value came from. Nil when the board
-	// does not publish the form (the applier reads it; see Materials).
+	// what it carries, and where each value came from. Nil when its form
+	// is unknown: the board does not publish it and the browser did not
+	// read it (JobPosting.FormQuestions).
 	Form       *Form     `json:"form,omitempty"`
 	PreparedAt time.Time `json:"prepared_at"`
 }

@@ -65,8 +65,9 @@ type PacketMaterials struct {
 }
 
 // BuildPacket prepares the application for one task: the cover letter
-// rendered, the documents it carries and, when the posting publishes its
-// form, the form filled (FillForm). A missing profile name or a template
+// rendered, the documents it carries and, when the posting's form is known
+// — published by its board, read by the browser, or both
+// (JobPosting.FormQuestions) — the form filled (FillForm). A missing profile name or a template
 // that does not parse or renders too long is an EINVALID error that names
 // it (the worker pauses the task, preparation_failed, for the user to fix);
 // required questions nothing answers are returned instead of a packet (the
@@ -93,11 +94,12 @@ func BuildPacket(t *Task, run *Run, job *JobPosting, user *User, m PacketMateria
 	if m.ApplierFor != nil {
 		p.Applier = m.ApplierFor(p.Platform)
 	}
-	if job.Questions == nil {
+	questions := job.FormQuestions()
+	if questions == nil {
 		p.Documents = carried(m.Resume, m.CoverLetterFile)
 		return p, nil, nil
 	}
-	form, waiting := FillForm(job.Questions, Materials{Profile: user.Profile, Email: user.Email, CoverLetter: letter,
+	form, waiting := FillForm(questions, Materials{Profile: user.Profile, Email: user.Email, CoverLetter: letter,
 		Resume: m.Resume, CoverLetterFile: m.CoverLetterFile, Library: m.Library})
 	if len(waiting) > 0 {
 		return nil, waiting, nil

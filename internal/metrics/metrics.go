@@ -29,6 +29,7 @@ type Metrics struct {
 	ApproveToSubmit   prometheus.Histogram     // approved → submitting
 	ApplierOutcomes   *prometheus.CounterVec   // applier, outcome
 	ApplierDuration   *prometheus.HistogramVec // applier
+	FormReads         *prometheus.HistogramVec // platform, outcome
 	RiverJobs         *prometheus.CounterVec   // kind, outcome
 	SweeperActions    *prometheus.CounterVec   // kind
 	SweeperPasses     *prometheus.CounterVec   // result
@@ -62,6 +63,9 @@ func New(process, version, commit string) *Metrics {
 			Help: "Applier calls by outcome (submitted, rejected, not_sent, unknown)."}, []string{"applier", "outcome"}),
 		ApplierDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "applyq_applier_duration_seconds",
 			Help: "Duration of applier calls.", Buckets: secs}, []string{"applier"}),
+		FormReads: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "applyq_form_reads_seconds",
+			Help:    "Reads of hosted application forms (form discovery) by platform and outcome (read, needs_user, throttled, failed), and how long they took.",
+			Buckets: secs}, []string{"platform", "outcome"}),
 		RiverJobs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "applyq_river_jobs_total",
 			Help: "River jobs worked by this process, by kind and outcome."}, []string{"kind", "outcome"}),
 		SweeperActions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "applyq_sweeper_actions_total",
@@ -74,7 +78,7 @@ func New(process, version, commit string) *Metrics {
 			Help: "Reconnects of the LISTEN connection."}),
 	}
 	r.MustRegister(buildInfo, m.Transitions, m.ApprovalDecisions, m.ApprovalWait, m.ApproveToSubmit, m.ApplierOutcomes,
-		m.ApplierDuration, m.RiverJobs, m.SweeperActions, m.SweeperPasses, m.HTTPRequests, m.ListenReconnects)
+		m.ApplierDuration, m.FormReads, m.RiverJobs, m.SweeperActions, m.SweeperPasses, m.HTTPRequests, m.ListenReconnects)
 	// Pre-declare label sets so dashboards see zeros rather than gaps.
 	for _, from := range domain.AllStates {
 		for _, to := range domain.NextStates(from) {
@@ -104,6 +108,11 @@ func (m *Metrics) Decision(d domain.Decision, waited time.Duration) {
 func (m *Metrics) ObserveApplier(applier string, outcome domain.ApplyOutcome, d time.Duration) {
 	m.ApplierOutcomes.WithLabelValues(applier, string(outcome)).Inc()
 	m.ApplierDuration.WithLabelValues(applier).Observe(d.Seconds())
+}
+
+// ObserveFormRead records one read of a hosted form (tasks.Hooks.FormRead).
+func (m *Metrics) ObserveFormRead(platform domain.Platform, outcome string, d time.Duration) {
+	m.FormReads.WithLabelValues(string(platform), outcome).Observe(d.Seconds())
 }
 
 // RegisterTaskStates exports applyq_tasks{state} from counts made in the

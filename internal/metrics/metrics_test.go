@@ -77,3 +77,16 @@ func TestTaskStates_RunCountsOncePerInterval(t *testing.T) {
 	require.InDelta(t, 5, calls.Load(), 1, "at once, then every 100ms for 450ms")
 	require.True(t, strings.Contains(scrape(t, m), `applyq_tasks{state="queued"} 0`))
 }
+
+// TestObserveFormRead: each form read is observed by platform and outcome.
+func TestObserveFormRead(t *testing.T) {
+	t.Parallel()
+	m := metrics.New("worker", "test", "test")
+	m.ObserveFormRead(domain.PlatformLever, "read", 3*time.Second)
+	m.ObserveFormRead(domain.PlatformLever, "read", 4*time.Second)
+	m.ObserveFormRead(domain.PlatformAshby, "needs_user", time.Second)
+	page := scrape(t, m)
+	require.Contains(t, page, `applyq_form_reads_seconds_count{outcome="read",platform="lever"} 2`+"\n")
+	require.Contains(t, page, `applyq_form_reads_seconds_sum{outcome="read",platform="lever"} 7`+"\n")
+	require.Contains(t, page, `applyq_form_reads_seconds_count{outcome="needs_user",platform="ashby"} 1`+"\n")
+}

@@ -76,6 +76,11 @@ func jobFromRow(r *dbsqlc.JobPosting) (*domain.JobPosting, error) {
 			return nil, fmt.Errorf("job %s questions: %w", r.ID, err)
 		}
 	}
+	if len(r.DiscoveredForm) > 0 && string(r.DiscoveredForm) != "null" {
+		if err := json.Unmarshal(r.DiscoveredForm, &j.Form); err != nil {
+			return nil, fmt.Errorf("job %s discovered form: %w", r.ID, err)
+		}
+	}
 	return j, nil
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -38,7 +39,7 @@ func (s *Store) JobPostingInsertOrGet(ctx context.Context, p JobPostingInsert) (
 	}
 	job, err = jobFromRow(&dbsqlc.JobPosting{ID: r.ID, UserID: r.UserID, Source: r.Source, ExternalID: r.ExternalID,
 		Url: r.Url, CanonicalKey: r.CanonicalKey, Company: r.Company, Title: r.Title, Location: r.Location,
-		Description: r.Description, Raw: r.Raw, CreatedAt: r.CreatedAt})
+		Description: r.Description, Raw: r.Raw, CreatedAt: r.CreatedAt, DiscoveredForm: r.DiscoveredForm})
 	if err != nil {
 		return nil, false, err
 	}
@@ -58,6 +59,21 @@ func (s *Store) GetJob(ctx context.Context, userID, jobID domain.ID) (*domain.Jo
 	}
 	job.HasBeenAppliedTo = r.Applied
 	return job, nil
+}
+
+// JobPostingSetForm stores the hosted form the browser read for one of
+// the user's jobs (form discovery), replacing the one read before
+// (ENOTFOUND for another user's job, or one that is gone).
+func (s *Store) JobPostingSetForm(ctx context.Context, userID, jobID domain.ID, form *domain.DiscoveredForm) error {
+	body, err := json.Marshal(form)
+	if err != nil {
+		return fmt.Errorf("job %s discovered form: %w", jobID, err)
+	}
+	n, err := s.q.JobPostingSetDiscoveredForm(ctx, dbsqlc.JobPostingSetDiscoveredFormParams{DiscoveredForm: body, ID: jobID, UserID: userID})
+	if err == nil && n == 0 {
+		err = domain.Errorf(domain.ENOTFOUND, "job not found")
+	}
+	return err
 }
 
 // JobPostingList returns a page of the user's postings, newest first,

@@ -109,10 +109,11 @@ func (s *Service) runClaims(calls []*claimCall) {
 			held[a.Task.ID] = true
 			switch {
 			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere ||
-				(a.Task.State == domain.StateQueued && (a.Job.ClosedAt != nil || a.Job.Questions != nil)):
+				(a.Task.State == domain.StateQueued && (a.Job.ClosedAt != nil || a.Job.FormQuestions() != nil || s.readsForm(a.Job, now))):
 				// Continue the approval, park the task, cancel it as already
 				// applied or its posting closed; a form is filled one task at
-				// a time, from its user's answer library.
+				// a time, from its user's answer library, and read (outside
+				// any transaction) before that.
 				c.alone = true
 			case a.Task.State == domain.StateQueued && !a.Run.RequiresApproval && jobs[a.Job.ID]:
 				c.alone = true // another run's task for the same job is in this batch: one of them only

@@ -11,7 +11,7 @@ import (
 
 // What a packet is built from, besides the task, run, job and user: the
 // documents it carries — the run's choice, else the user's default of the
-// kind — and, for a posting that publishes its form, the user's answer
+// kind — and, for a posting whose form is known, the user's answer
 // library.
 
 // errDocumentGone fails a packet write when a document it carries was
@@ -70,15 +70,16 @@ func (ds documentSet) documents(user domain.ID, run *domain.Run) (domain.PacketM
 	return m, err
 }
 
-// packetMaterials picks app's documents from ds and, when its posting
-// publishes its form, loads the user's answer library.
+// packetMaterials picks app's documents from ds and, when its posting's
+// form is known (published, or read by the browser), loads the user's
+// answer library.
 func (s *Service) packetMaterials(ctx context.Context, app *postgres.Application, ds documentSet) (domain.PacketMaterials, error) {
 	m, err := ds.documents(app.User.ID, app.Run)
 	if err != nil {
 		return m, err
 	}
 	m.ApplierFor = s.o.ApplierFor
-	if app.Job.Questions != nil {
+	if app.Job.FormQuestions() != nil {
 		answers, err := s.store.Answers(ctx, app.User.ID)
 		if err != nil {
 			return m, err

@@ -60,6 +60,15 @@ type Options struct {
 	// ApplierFor names the applier that submits a posting of a platform,
 	// recorded in its packet when it is prepared (nil: none named).
 	ApplierFor func(domain.Platform) string
+	// Forms reads the hosted form of a posting whose board does not
+	// publish it, or publishes only part of it (form discovery): when a
+	// task of a posting the browser applies to is prepared and the job's
+	// form was never read, or was read over FormMaxAge ago, Prepare reads
+	// it first. Nil: no form is read.
+	Forms domain.FormReader
+	// FormMaxAge is how long a form read stays good for the job's next
+	// tasks (default 24h).
+	FormMaxAge time.Duration
 	// Pace returns the submission rates a packet counts against (its
 	// platform's and its employer's, for the appliers that submit to a
 	// platform directly; nil: none). Over one, the task waits in queued
@@ -86,6 +95,10 @@ type Hooks struct {
 	// ApproveToSubmit is called when an approved task enters submitting,
 	// with the time since the approval.
 	ApproveToSubmit func(d time.Duration)
+	// FormRead is called once per hosted form read (Options.Forms), with
+	// its platform, what came of it (FormReadOutcomes) and how long it
+	// took, whatever is then committed.
+	FormRead func(p domain.Platform, outcome string, d time.Duration)
 }
 
 // Service is the application service.
@@ -117,6 +130,9 @@ func New(o Options) *Service {
 	}
 	if o.SourceSyncEvery == 0 {
 		o.SourceSyncEvery = 6 * time.Hour
+	}
+	if o.FormMaxAge == 0 {
+		o.FormMaxAge = 24 * time.Hour
 	}
 	s := &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), river: o.River, log: o.Log, o: o}
 	s.claims = newBatch(maxBatch, s.runClaims, func(c *claimCall, err error) { c.next, c.err, c.alone = Next{}, err, false })

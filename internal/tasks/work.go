@@ -158,9 +158,15 @@ func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, err
 // the approval request and its mailed link), otherwise to submission
 // (in_progress → submitting, counted against the user's daily limit). A
 // packet that cannot be built pauses the task (preparation_failed) for the
-// user to fix.
+// user to fix. Before that, the posting's hosted form is read when it
+// must be (readForm), which may pause, requeue or retry the task instead.
 func (s *Service) Prepare(ctx context.Context, c *Claimed) (Next, error) {
 	task := c.app.Task
+	if s.readsForm(c.app.Job, s.o.Now()) {
+		if stop, err := s.readForm(ctx, c); stop {
+			return Next{}, err
+		}
+	}
 	ds, err := s.documentsFor(ctx, []domain.ID{task.UserID}, []*domain.Run{c.app.Run})
 	if err != nil {
 		return Next{}, s.retryOrFail(ctx, c.job, task, c.lease.Token, domain.StateInProgress, err)
@@ -501,7 +507,7 @@ const recordTimeout = 30 * time.Second
 func (s *Service) RecordOutcome(ctx context.Context, sub *Submission, outcome domain.ApplyOutcome, applyErr error, evidence ...domain.Evidence) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	s.keepEvidence(ctx, sub, evidence)
+	s.keepEvidence(ctx, sub.Task, sub.Packet.Applier, evidence)
 	to, reason := domain.StateSubmitted, domain.Reason("")
 	switch outcome {
 	case domain.OutcomeNotSent:
@@ -549,21 +555,23 @@ func (s *Service) throttle(ctx context.Context, p *domain.Packet) {
 	s.log.Info("backing off a platform that answered too many", zap.String("platform", string(p.Platform)))
 }
 
-// keepEvidence stores what the applier saw (bytes in the blob store, then
-// a row each). It never stands in the way of recording the outcome: a
-// failure is logged, and the outcome is recorded all the same.
-func (s *Service) keepEvidence(ctx context.Context, sub *Submission, evidence []domain.Evidence) {
+// keepEvidence stores what an applier (or the form reader of the
+// applier named) saw while working task: bytes in the blob store, then a
+// row each, of the kind it gave. It never stands in the way of recording
+// the outcome: a failure is logged, and the outcome is recorded all the
+// same.
+func (s *Service) keepEvidence(ctx context.Context, task *domain.Task, applier string, evidence []domain.Evidence) {
 	if len(evidence) == 0 {
 		return
 	}
-	log := s.log.With(zap.Stringer("task_id", sub.Task.ID))
+	log := s.log.With(zap.Stringer("task_id", task.ID))
 	if s.o.Evidence == nil {
 		log.Warn("an applier gave evidence, but no blob store keeps it", zap.Int("pieces", len(evidence)))
 		return
 	}
 	for _, e := range evidence {
-		rec := &domain.EvidenceRecord{ID: domain.NewID(), TaskID: sub.Task.ID, UserID: sub.Task.UserID, Kind: e.Kind,
-			ContentType: e.ContentType, Size: int64(len(e.Data)), Applier: sub.Packet.Applier}
+		rec := &domain.EvidenceRecord{ID: domain.NewID(), TaskID: task.ID, UserID: task.UserID, Kind: e.Kind,
+			ContentType: e.ContentType, Size: int64(len(e.Data)), Applier: applier}
 		rec.BlobKey = domain.EvidenceBlobKey(rec.UserID, rec.TaskID, rec.ID)
 		if err := s.o.Evidence.Put(ctx, rec.BlobKey, e.ContentType, e.Data); err != nil {
 			log.Error("storing evidence failed", zap.String("kind", e.Kind), zap.Error(err))

@@ -43,6 +43,9 @@ const (
 	// DefaultRecycleAfter is how many applications a browser fills before
 	// it is replaced by a fresh one.
 	DefaultRecycleAfter = 50
+	// DefaultCodeWindow is how long a page that asks for a mailed security
+	// code waits for the user to give it.
+	DefaultCodeWindow = 10 * time.Minute
 )
 
 // Options configure the browser applier.
@@ -59,8 +62,18 @@ type Options struct {
 	Deadline time.Duration
 	// Files opens the documents applications upload.
 	Files domain.DocumentFiles
-	// BaseURLs replaces a platform's hosted-form address (tests, a proxy).
+	// BaseURLs replaces a platform's hosted-form address (tests, a proxy,
+	// a replica); it may carry a path.
 	BaseURLs map[domain.Platform]string
+	// Hosts replaces a platform's own hosts (Hosts), where the browser
+	// fills and submits besides its base URL's: the origin lock.
+	Hosts map[domain.Platform][]string
+	// Codes carries the security codes platforms mail to applicants from
+	// the user to the page waiting for one (nil: such a form waits for its
+	// user to apply by hand); CodeWindow is how long a page waits
+	// (DefaultCodeWindow).
+	Codes      domain.Codes
+	CodeWindow time.Duration
 	// RecycleAfter replaces a browser after that many applications
 	// (DefaultRecycleAfter).
 	RecycleAfter int
@@ -93,6 +106,9 @@ func New(o Options) *Applier {
 	if o.RecycleAfter <= 0 {
 		o.RecycleAfter = DefaultRecycleAfter
 	}
+	if o.CodeWindow <= 0 {
+		o.CodeWindow = DefaultCodeWindow
+	}
 	return &Applier{o: o, pool: newPool(o.ChromiumPath, o.MaxBrowsers, o.RecycleAfter, o.NoSandbox, o.Log)}
 }
 
@@ -102,6 +118,11 @@ func (a *Applier) Name() string { return "browser" }
 // IdempotentRetries implements domain.Applier: a hosted form takes every
 // submission.
 func (a *Applier) IdempotentRetries() bool { return false }
+
+// origins are platform p's own origins under the applier's options.
+func (a *Applier) origins(p domain.Platform) origins {
+	return originsFor(platforms[p], a.o.BaseURLs[p], a.o.Hosts[p])
+}
 
 // Platforms lists the platforms whose forms the applier fills.
 func Platforms() []domain.Platform {
@@ -140,9 +161,11 @@ func (a *Applier) Apply(ctx context.Context, p *domain.Packet) (domain.ApplyResu
 	if err != nil {
 		return domain.ApplyResult{}, fmt.Errorf("browser: %w: %w", err, domain.ErrNotSent)
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.o.Deadline)
-	defer cancel()
-	s := newSession(ctx, b, pl, p, files, a.o.Log)
+	s := newSession(ctx, b, pl, a.origins(p.Platform), a.o.Log.With(zap.Stringer("task_id", p.TaskID), zap.String("platform", string(p.Platform))))
+	s.p, s.files, s.entries, s.codes, s.window = p, files, entries(pl, p), a.o.Codes, a.o.CodeWindow
+	// Waiting gives up before the deadline, so that what the page shows
+	// then can still be kept.
+	s.until = time.Now().Add(a.o.Deadline - min(max(a.o.Deadline/10, 3*time.Second), evidenceWait))
 	res, err := s.apply(target)
 	s.close()
 	a.pool.release(b, s.healthy())

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -669,19 +671,22 @@ func TestApply_ATextAnswerToAFileField(t *testing.T) {
 func TestApply_WaitingForABrowserIsNotPartOfTheDeadline(t *testing.T) {
 	t.Parallel()
 	p := domain.PlatformGreenhouse
-	srv, a, j, _ := setup(t, p, replica.Variant{ConfirmationDelay: 3 * time.Second}, browser.Options{MaxBrowsers: 1, Deadline: 8 * time.Second})
+	j := replica.Job{Board: "acme", ID: "4012360"}
+	srv := replica.New(p, j, replica.Variant{ConfirmationDelay: 6 * time.Second})
+	t.Cleanup(srv.Close)
+	a := newApplier(t, browser.Options{MaxBrowsers: 1, Deadline: 15 * time.Second}, srv)
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	start := time.Now()
 	for i := range errs {
 		wg.Go(func() {
-			form, _, _ := answered(p, j.Questions)
+			form, _, _ := answered(p, nil)
 			_, errs[i] = a.Apply(context.Background(), packet(p, j, form))
 		})
 	}
 	wg.Wait()
 	require.NoError(t, errors.Join(errs...))
-	require.Greater(t, time.Since(start), 9*time.Second, "one at a time: the last waited longer than a deadline")
+	require.Greater(t, time.Since(start), 16*time.Second, "one at a time: the last waited longer than a deadline")
 	require.Len(t, srv.Accepted(), 3)
 }
 
@@ -773,4 +778,150 @@ func TestPool_ABrowserIsReplacedAfterItsApplications(t *testing.T) {
 	require.Len(t, pids, 2, "after two applications the browser was replaced: %v", pids)
 	require.Equal(t, a.BrowserPIDs(), pids[1:], "the second browser runs on")
 	require.Eventually(t, func() bool { return proctest.Gone(pids[0]) }, 10*time.Second, 50*time.Millisecond, "the first is gone")
+}
+
+// TestReadForm_ReadsEveryFieldAndTypesNothing: reading a hosted form
+// (form discovery) gives every field it shows — label, kind, options,
+// whether it is required — the platform's standard fields saying what they
+// take, and sends nothing.
+func TestReadForm_ReadsEveryFieldAndTypesNothing(t *testing.T) {
+	t.Parallel()
+	for _, p := range platforms {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			j := job(p)
+			srv := replica.New(p, j, replica.Variant{})
+			t.Cleanup(srv.Close)
+			a := newApplier(t, browser.Options{MaxBrowsers: 1}, srv)
+			form, err := a.ReadForm(context.Background(), domain.FormTarget{TaskID: domain.NewID(), Platform: p, Board: j.Board, PostingID: j.ID})
+			require.NoError(t, err)
+			require.Empty(t, srv.Submissions(), "reading sends nothing")
+			require.Equal(t, domain.FormHash(form.Questions), form.Hash)
+			byField := map[string]domain.Question{}
+			for _, q := range form.Questions {
+				byField[q.Field] = q
+			}
+			require.ElementsMatch(t, srv.FieldNames(), fieldsOf(form.Questions), "every field the form shows, nothing else")
+			for _, q := range j.Questions {
+				got, ok := byField[replica.FieldName(p, q)]
+				require.True(t, ok, "question %s", q.Label)
+				require.Equal(t, q.Label, got.Label)
+				require.Equal(t, q.Required, got.Required, q.Label)
+				require.Equal(t, domain.SectionCustom, got.Section, q.Label)
+				require.Empty(t, got.Fills)
+				want := q.Kind
+				require.Equal(t, want, got.Kind, q.Label)
+				if q.Kind == replica.KindSingleSelect || q.Kind == replica.KindMultiSelect {
+					var labels []string
+					for _, o := range got.Options {
+						labels = append(labels, o.Label)
+					}
+					var wantLabels []string
+					for _, o := range q.Options {
+						wantLabels = append(wantLabels, o.Label)
+					}
+					require.Equal(t, wantLabels, labels, q.Label)
+				}
+			}
+			resume := byField[replicaResumeField(p)]
+			require.Equal(t, "resume", resume.Fills)
+			require.Equal(t, domain.QuestionFile, resume.Kind)
+			require.True(t, resume.Required)
+			email := byField[map[domain.Platform]string{domain.PlatformGreenhouse: "email", domain.PlatformLever: "email", domain.PlatformAshby: "_systemfield_email"}[p]]
+			require.Equal(t, "email", email.Fills)
+			require.Equal(t, domain.SectionStandard, email.Section)
+			require.True(t, email.Required)
+		})
+	}
+}
+
+func fieldsOf(qs []domain.Question) []string {
+	var out []string
+	for _, q := range qs {
+		out = append(out, q.Field)
+	}
+	return out
+}
+
+// TestApply_ThePageCannotReachTheApplierScript: the applier's script runs
+// in an isolated world of its own. A page that replaces the DOM functions
+// of its own world (here querySelectorAll, which would hide every field
+// from a script running beside the page's) does not change what the
+// applier reads or fills.
+func TestApply_ThePageCannotReachTheApplierScript(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /acme/jobs/78", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `<!doctype html><html><body>
+<form id="application-form" method="post" action="/acme/jobs/78">
+<label for="first_name">First name</label><input id="first_name" name="first_name" required>
+<label for="last_name">Last name</label><input id="last_name" name="last_name" required>
+<label for="email">Email</label><input id="email" name="email" required>
+<button type="submit">Submit application</button></form>
+<script>
+Document.prototype.querySelectorAll = function () { return []; };
+Element.prototype.querySelectorAll = function () { return []; };
+window.getComputedStyle = function () { return {display: "none"}; };
+</script></body></html>`)
+	})
+	mux.HandleFunc("POST /acme/jobs/78", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		got = append(got, r.PostForm.Get("first_name")+" "+r.PostForm.Get("last_name")+" "+r.PostForm.Get("email"))
+		mu.Unlock()
+		http.Redirect(w, r, "/acme/jobs/78/confirmation", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /acme/jobs/78/confirmation", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `<!doctype html><html><body><h1>Thank you for applying.</h1></body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	a := browser.New(browser.Options{ChromiumPath: chromium(t), MaxBrowsers: 1, Deadline: 30 * time.Second, Files: store, Log: zaptest.NewLogger(t),
+		BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: srv.URL}})
+	t.Cleanup(a.Close)
+	form, _, _ := answered(domain.PlatformGreenhouse, nil)
+	form.Fields = form.Fields[:3]
+	pk := packet(domain.PlatformGreenhouse, replica.Job{Board: "acme", ID: "78"}, form)
+	pk.Documents = nil
+	_, err := a.Apply(context.Background(), pk)
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"Ada Lovelace ada@example.test"}, got)
+}
+
+// TestApply_BaseURLWithAPath: a proxy (or a replica) may serve a
+// platform's forms under a path: the form is opened there, and the
+// application goes through once.
+func TestApply_BaseURLWithAPath(t *testing.T) {
+	t.Parallel()
+	p := domain.PlatformLever
+	j := job(p)
+	srv := replica.New(p, j, replica.Variant{})
+	t.Cleanup(srv.Close)
+	target, err := url.Parse(srv.URL())
+	require.NoError(t, err)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	var paths []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		mu.Unlock()
+		r.URL.Path = strings.TrimPrefix(r.URL.Path, "/forms/lever")
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	a := browser.New(browser.Options{ChromiumPath: chromium(t), MaxBrowsers: 1, Deadline: 45 * time.Second, Files: store, Log: zaptest.NewLogger(t),
+		BaseURLs: map[domain.Platform]string{p: proxy.URL + "/forms/lever/"}})
+	t.Cleanup(a.Close)
+	form, _, _ := answered(p, j.Questions)
+	_, err = a.Apply(context.Background(), packet(p, j, form))
+	require.NoError(t, err)
+	require.Len(t, srv.Accepted(), 1)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, "GET /forms/lever/acme/"+j.ID+"/apply", paths[0], "the form is opened under the base URL's path")
 }

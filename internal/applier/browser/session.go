@@ -2,13 +2,14 @@ package browser
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
@@ -16,9 +17,6 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/failpoint"
 )
-
-//go:embed page.js
-var pageJS string
 
 // Timings of one application.
 const (
@@ -30,15 +28,15 @@ const (
 	stepWait = 10 * time.Second
 	// poll is how often the page is looked at while waiting.
 	poll = 150 * time.Millisecond
-	// settle is how long after the click a page that sent nothing is
-	// taken to have refused to send (its own validation).
-	settle = time.Second
 	// maxSteps bounds a multi-step form.
 	maxSteps = 8
 	// opWait bounds one look at (or one fill of) the page.
 	opWait = 5 * time.Second
 	// evidenceWait bounds taking a screenshot.
 	evidenceWait = 10 * time.Second
+	// codeAnswerWait bounds waiting for the platform's answer after the
+	// security code was typed and the form submitted again.
+	codeAnswerWait = 90 * time.Second
 )
 
 // entry is one value the form gets: text, choices, or a document.
@@ -53,56 +51,47 @@ type entry struct {
 
 	label    string
 	required bool
+	options  []domain.QuestionOption
 	file     *domain.FormFile
 	done     bool
 }
 
-// session is one application in one incognito tab.
+// session is one application (or one read of a form) in one tab of its
+// own browser context.
 type session struct {
-	ctx    context.Context // the tab, ended by the application's deadline
+	tab
 	cancel context.CancelFunc
 	pl     platform
 	p      *domain.Packet
 	files  *localFiles
 	log    *zap.Logger
-	cfg    string // the page script's conventions, JSON
+	o      origins
+	codes  domain.Codes
+	window time.Duration // how long a page waits for a mailed code
 
 	entries []*entry
-	// until is when waiting gives up: before the deadline, so that what
-	// the page shows then can still be kept.
-	until   time.Time
-	clicked bool // the submit button was clicked: the point of no return
-	broken  bool // the browser failed or the deadline passed: do not reuse it
+	// until is when the current phase's waiting gives up: before the
+	// application's own deadline, so that what the page shows then can
+	// still be kept.
+	until  time.Time
+	broken bool // the browser failed or the deadline passed: do not reuse it
 
-	mu        sync.Mutex
-	requests  map[network.RequestID]bool // requests that send data, made after the click
-	answered  map[network.RequestID]bool // those that got an answer or failed
-	sent      int
-	statuses  []int64 // their answers' statuses
-	documents []int64 // statuses of pages loaded after the click
-	failed    string  // why one of them failed on its way
+	mu       sync.Mutex
+	clicked  bool // the submit button was clicked: the point of no return
+	watching bool // requests are recorded for the current click
+	reqs     []*request
+	byID     map[network.RequestID]*request
+	activity time.Time // the last request of the click made or answered
+	blocked  []request // top-level navigations the origin lock blocked
 }
 
-func newSession(ctx context.Context, b *proc, pl platform, p *domain.Packet, files *localFiles, log *zap.Logger) *session {
-	tab, closeTab := chromedp.NewContext(b.browser, chromedp.WithNewBrowserContext())
-	tctx, cancel := context.WithCancel(tab)
-	if d, ok := ctx.Deadline(); ok {
-		tctx, cancel = context.WithDeadline(tab, d)
-	}
+func newSession(ctx context.Context, b *proc, pl platform, o origins, log *zap.Logger) *session {
+	tabCtx, closeTab := chromedp.NewContext(b.browser, chromedp.WithNewBrowserContext())
+	tctx, cancel := context.WithCancel(tabCtx)
 	stop := context.AfterFunc(ctx, cancel)
-	cfg, _ := json.Marshal(map[string]any{
-		"form": pl.Form, "submit": pl.Submit, "next": pl.Next, "confirmation": pl.Confirmation, "confirmationPaths": pl.ConfirmationPaths,
-		"errors": pl.Errors, "commonErrors": common.Errors, "captcha": common.Captcha, "login": common.Login, "loginTexts": common.LoginTexts,
-		"confirmationTexts": common.ConfirmationTexts, "tooManyTexts": common.TooManyTexts, "nextTexts": common.NextTexts,
-	})
-	s := &session{ctx: tctx, pl: pl, p: p, files: files, log: log.With(zap.Stringer("task_id", p.TaskID), zap.String("platform", string(p.Platform))),
-		cfg: string(cfg), requests: map[network.RequestID]bool{}, answered: map[network.RequestID]bool{}}
+	s := &session{pl: pl, o: o, log: log, byID: map[network.RequestID]*request{}}
+	s.tab = tab{ctx: tctx, cfg: pageConfig(pl, o.list), until: func() time.Time { return s.until }}
 	s.cancel = func() { stop(); cancel(); closeTab() }
-	s.until = time.Now().Add(time.Hour)
-	if d, ok := ctx.Deadline(); ok {
-		s.until = d.Add(-min(max(time.Until(d)/10, 3*time.Second), evidenceWait))
-	}
-	s.entries = entries(pl, p)
 	return s
 }
 
@@ -124,7 +113,7 @@ func entries(pl platform, p *domain.Packet) []*entry {
 	if p.Form != nil {
 		for i := range p.Form.Fields {
 			f := &p.Form.Fields[i]
-			e := &entry{Names: []string{f.Field}, Value: f.Value, Values: f.Values, label: f.Label, required: f.Required, file: f.File}
+			e := &entry{Names: []string{f.Field}, Value: f.Value, Values: f.Values, label: f.Label, required: f.Required, file: f.File, options: f.Options}
 			for _, st := range pl.Standard {
 				if st.Names[0] == f.Field {
 					e.Names = st.Names
@@ -161,60 +150,53 @@ func entries(pl platform, p *domain.Packet) []*entry {
 	return out
 }
 
-// page is what the page script's "inspect" sees.
-type page struct {
-	URL       string   `json:"url"`
-	Ready     bool     `json:"ready"`
-	Captcha   bool     `json:"captcha"`
-	Login     bool     `json:"login"`
-	Form      bool     `json:"form"`
-	Submit    bool     `json:"submit"`
-	Next      bool     `json:"next"`
-	Confirmed bool     `json:"confirmed"`
-	TooMany   bool     `json:"tooMany"`
-	Messages  []string `json:"messages"`
-	Invalid   []string `json:"invalid"`
-	Step      string   `json:"step"`
+// start opens target in the tab, the origin lock on and the network
+// watched, and answers what stands in the way before the form: the error
+// is a *NeedsUserError, wraps ErrNotSent, or is the browser's failure.
+func (s *session) start(target string) error {
+	if err := chromedp.Listen(s.ctx, s.observe); err != nil {
+		s.broken = true
+		return fmt.Errorf("browser: opening a tab: %w", err)
+	}
+	c := chromedp.FromContext(s.ctx)
+	main := cdp.FrameID(c.Target.TargetID)
+	if err := lockOrigin(s.ctx, s.o, func() cdp.FrameID { return main }, s.block, s.popup); err != nil {
+		s.broken = true
+		return fmt.Errorf("browser: locking the tab to %s: %w", s.pl.BaseURL, err)
+	}
+	nctx, cancel := context.WithDeadline(s.ctx, s.until)
+	resp, err := chromedp.Run(nctx, chromedp.NavigateResponse(target))
+	cancel()
+	if b := s.firstBlocked(); b != "" {
+		return s.needsUser("the posting's page sent the browser to "+origin(b)+", which is not "+string(s.pl.platformName())+"'s own site: "+
+			"applyq applies only there, and typed nothing — apply by hand on that site if you trust it", nil)
+	}
+	if err != nil {
+		s.broken = s.ctx.Err() != nil
+		return fmt.Errorf("browser: opening the form %s: %w", target, err)
+	}
+	switch {
+	case resp != nil && (resp.Status == 404 || resp.Status == 410):
+		return s.needsUser("the posting's form is gone (the page answered "+fmt.Sprint(resp.Status)+"): it may have closed", nil)
+	case resp != nil && resp.Status == 429:
+		return fmt.Errorf("browser: %s answered 429 (too many requests) before anything was filled: %w: %w", s.pl.platformName(), domain.ErrThrottled, domain.ErrNotSent)
+	case resp != nil && resp.Status >= 400:
+		return fmt.Errorf("browser: the form %s answered %d: %w", target, resp.Status, domain.ErrNotSent)
+	}
+	return nil
 }
-
-// run evaluates the page script's op. A page that is navigating does not
-// answer until it loaded: one evaluation waits at most opWait, and never
-// past s.until.
-func run[T any](s *session, op string, arg any) (T, error) {
-	a, _ := json.Marshal(arg)
-	ctx, cancel := context.WithTimeout(s.ctx, max(min(opWait, time.Until(s.until)), 0))
-	defer cancel()
-	return chromedp.Run(ctx, chromedp.Evaluate[T](pageJS+"("+s.cfg+","+jsonString(op)+","+string(a)+")"))
-}
-
-func jsonString(v string) string {
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func (s *session) inspect() (page, error) { return run[page](s, "inspect", nil) }
 
 // apply fills the form at target and submits it.
 func (s *session) apply(target string) (domain.ApplyResult, error) {
-	if err := chromedp.Listen(s.ctx, s.observe); err != nil {
-		s.broken = true
-		return domain.ApplyResult{}, fmt.Errorf("browser: opening a tab: %w", err)
-	}
-	resp, err := chromedp.Run(s.ctx, chromedp.NavigateResponse(target))
-	if err != nil {
-		s.broken = s.ctx.Err() != nil
-		return domain.ApplyResult{}, fmt.Errorf("browser: opening the form %s: %w", target, err)
-	}
-	switch {
-	case resp != nil && resp.Status == 404, resp != nil && resp.Status == 410:
-		return domain.ApplyResult{}, s.needsUser("the posting's form is gone (the page answered "+fmt.Sprint(resp.Status)+"): it may have closed", nil)
-	case resp != nil && resp.Status == 429:
-		return domain.ApplyResult{}, fmt.Errorf("browser: %s answered 429 (too many requests) before anything was filled: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)
-	case resp != nil && resp.Status >= 400:
-		return domain.ApplyResult{}, fmt.Errorf("browser: the form %s answered %d: %w", target, resp.Status, domain.ErrNotSent)
+	if err := s.start(target); err != nil {
+		return domain.ApplyResult{}, err
 	}
 	if err := s.fillSteps(); err != nil {
 		return domain.ApplyResult{}, err
+	}
+	if b := s.firstBlocked(); b != "" {
+		return domain.ApplyResult{}, s.needsUser("while applyq filled the form, the page tried to go to "+origin(b)+", which is not "+
+			string(s.pl.platformName())+"'s own site: applyq stopped before sending anything", nil)
 	}
 	filled := s.filledEvidence()
 	if err := s.mark("submit"); err != nil {
@@ -225,15 +207,103 @@ func (s *session) apply(target string) (domain.ApplyResult, error) {
 		return domain.ApplyResult{}, s.lost(err)
 	}
 	// The point of no return.
-	s.click()
 	s.log.Info("submitting the form", zap.String("url", target))
-	if _, err := chromedp.Run(s.ctx, chromedp.Click(chromedp.CSS(`[data-applyq-click="submit"]`))); err != nil {
-		s.broken = true
+	if err := s.click(); err != nil {
 		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: filled,
 			Err: fmt.Errorf("browser: outcome unknown: the submit click failed midway: %w", err)}
 	}
 	failpoint.Hit(failpoint.AfterSubmitClick)
-	return s.outcome(filled, before)
+	v, after := s.await(before)
+	if v.Kind == needsCode {
+		return s.code(filled, after)
+	}
+	return s.result(v, filled, after)
+}
+
+// click clicks the marked submit button, recording from then on the
+// requests the click causes.
+func (s *session) click() error {
+	s.mu.Lock()
+	s.clicked, s.watching = true, true
+	s.reqs, s.byID, s.activity = nil, map[network.RequestID]*request{}, time.Now()
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(s.ctx, opWait)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-applyq-click="submit"]`))); err != nil {
+		s.broken = true
+		return err
+	}
+	return nil
+}
+
+// await watches the page after a submit click until classify settles what
+// it came to, and returns that with the last state the page showed.
+func (s *session) await(before pageState) (verdict, pageState) {
+	clickedAt := time.Now()
+	after := before
+	gone := ""
+	for {
+		done := time.Now().After(s.until)
+		if err := sleep(s.ctx, poll); err != nil {
+			done, gone = true, "the application's deadline passed ("+err.Error()+")"
+		}
+		if !done {
+			st, err := s.inspect()
+			switch {
+			case err == nil:
+				after = st
+			case s.ctx.Err() != nil || s.crashed():
+				done, gone = true, "the browser ended after the submit click: "+err.Error()
+			}
+		}
+		v := classify(s.observation(before.view(), after.view(), clickedAt, done, gone))
+		if v.Kind != pending {
+			if done {
+				s.broken = true // the page may still be loading: not reused
+			}
+			s.log.Info("the platform's answer to the submission", zap.String("verdict", v.Kind.String()), zap.String("why", v.Why))
+			return v, after
+		}
+	}
+}
+
+func (s *session) observation(before, after view, clickedAt time.Time, done bool, gone string) observation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reqs := make([]request, len(s.reqs))
+	for i, r := range s.reqs {
+		reqs[i] = *r
+	}
+	return observation{Before: before, After: after, Requests: reqs, Own: s.o.own, RefusesWith200: s.pl.RefusesWith200,
+		Elapsed: time.Since(clickedAt), Quiet: time.Since(s.activity), Done: done, Gone: gone}
+}
+
+// result turns a settled verdict into the applier's answer.
+func (s *session) result(v verdict, filled []domain.Evidence, after pageState) (domain.ApplyResult, error) {
+	switch v.Kind {
+	case submitted:
+		return domain.ApplyResult{Reference: after.URL, Evidence: append(filled, s.shot(domain.EvidenceConfirmation)...)}, nil
+	case notSent:
+		err := fmt.Errorf("browser: %s: %w", v.Why, domain.ErrNotSent)
+		if v.Throttled {
+			err = fmt.Errorf("browser: %s: %w: %w", v.Why, domain.ErrThrottled, domain.ErrNotSent)
+		}
+		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: s.shot(domain.EvidenceAfterSubmit), Err: err}
+	case needsUser, codeRefused:
+		nu := s.needsUser(v.Why, v.Messages).(*domain.NeedsUserError)
+		nu.Evidence = append(append([]domain.Evidence(nil), filled...), nu.Evidence...)
+		return domain.ApplyResult{}, nu
+	}
+	if time.Now().After(s.until) {
+		// Out of time with a page still loading: stop it, so the
+		// screenshot shows what the browser had instead of waiting for
+		// the platform.
+		stopCtx, cancel := context.WithTimeout(s.ctx, time.Second)
+		_ = chromedp.Do(stopCtx, chromedp.Stop())
+		cancel()
+	}
+	ev := append(filled, s.shot(domain.EvidenceAfterSubmit)...)
+	return domain.ApplyResult{}, &domain.EvidenceError{Evidence: ev, Err: fmt.Errorf("browser: outcome unknown: %s", v.Why)}
 }
 
 // fillSteps fills the form, step by step, and stops before submitting it
@@ -250,7 +320,7 @@ func (s *session) fillSteps() error {
 		if err := s.fillShown(); err != nil {
 			return err
 		}
-		missing, err := run[[]struct{ Name, Label string }](s, "missing", nil)
+		missing, err := run[[]struct{ Name, Label string }](&s.tab, "missing", nil)
 		if err != nil {
 			return s.lost(err)
 		}
@@ -284,23 +354,37 @@ func (s *session) fillSteps() error {
 }
 
 // waitForm waits for the form (or for what stands in its way).
-func (s *session) waitForm() (page, error) {
+func (s *session) waitForm() (pageState, error) {
 	until := time.Now().Add(formWait)
+	applied := false
 	for {
 		st, err := s.inspect()
 		if err != nil && s.ctx.Err() != nil {
 			return st, s.lost(err)
 		}
+		if b := s.firstBlocked(); b != "" {
+			return st, s.needsUser("the posting's page sent the browser to "+origin(b)+", which is not "+string(s.pl.platformName())+
+				"'s own site: applyq applies only there, and typed nothing — apply by hand on that site if you trust it", nil)
+		}
 		switch {
 		case err != nil:
-		case st.Captcha:
-			return st, s.needsUser("the form has a CAPTCHA: applyq never solves one — apply by hand", nil)
+		case st.Challenge != "":
+			return st, s.needsUser("the form poses a CAPTCHA challenge ("+st.Challenge+"): applyq never solves one — apply by hand", nil)
 		case st.Login:
 			return st, s.needsUser("the form asks you to sign in: applyq never signs in as you — apply by hand", nil)
 		case st.TooMany:
-			return st, fmt.Errorf("browser: %s refuses more applications for now: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)
+			return st, fmt.Errorf("browser: %s refuses more applications for now: %w: %w", s.pl.platformName(), domain.ErrThrottled, domain.ErrNotSent)
 		case st.Form && st.Ready && (st.Submit || st.Next):
 			return st, nil
+		case !st.Form && st.Apply && !applied:
+			// An "Apply" button brings the form (on the same page, or a
+			// page of the same site: the origin lock holds either way).
+			applied = true
+			if err := s.mark("apply"); err == nil {
+				ctx, cancel := context.WithTimeout(s.ctx, opWait)
+				_ = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-applyq-click="apply"]`)))
+				cancel()
+			}
 		}
 		if time.Now().After(until) || time.Now().After(s.until) {
 			return st, s.needsUser("applyq could not find the application form on the page", nil)
@@ -313,7 +397,7 @@ func (s *session) waitForm() (page, error) {
 
 // fillShown fills the entries whose fields the current step shows.
 func (s *session) fillShown() error {
-	statuses, err := run[[]string](s, "fill", s.entries)
+	statuses, err := run[[]string](&s.tab, "fill", s.entries)
 	if err != nil {
 		return s.lost(err)
 	}
@@ -323,18 +407,22 @@ func (s *session) fillShown() error {
 		case "filled":
 			e.done = true
 		case "file":
-			if e.file == nil {
-				return s.needsUser("the form asks for a document at "+e.label+" that the application does not carry", nil)
-			}
-			path, ok := s.files.path(e.file.DocumentID)
-			if !ok {
-				return s.needsUser("the form asks for a document at "+e.label+" that the application does not carry", nil)
-			}
-			sel := chromedp.CSS(fmt.Sprintf(`[data-applyq-file="%d"]`, i))
-			if _, err := chromedp.Run(s.ctx, chromedp.SetUploadFiles(sel, []string{path})); err != nil {
-				return s.lost(fmt.Errorf("uploading %s: %w", e.file.Filename, err))
+			if err := s.upload(i, e); err != nil {
+				return err
 			}
 			e.done = true
+		case "combobox":
+			if err := s.choose(i, e); err != nil {
+				return err
+			}
+			e.done = true
+		case "buttons":
+			if err := s.press(i, e); err != nil {
+				return err
+			}
+			e.done = true
+		case "foreign":
+			return s.needsUser("the page is not on "+string(s.pl.platformName())+"'s own site: applyq typed nothing there", nil)
 		case "not_an_option":
 			return s.needsUser(fmt.Sprintf("your answer to %q is not one of the form's choices now", e.label), nil)
 		case "needs_file":
@@ -359,11 +447,14 @@ func (s *session) fillShown() error {
 
 // nextStep clicks a multi-step form's next button and waits for the next
 // step.
-func (s *session) nextStep(before page) (page, error) {
+func (s *session) nextStep(before pageState) (pageState, error) {
 	if err := s.mark("next"); err != nil {
 		return before, err
 	}
-	if _, err := chromedp.Run(s.ctx, chromedp.Click(chromedp.CSS(`[data-applyq-click="next"]`))); err != nil {
+	ctx, cancel := context.WithTimeout(s.ctx, opWait)
+	err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-applyq-click="next"]`)))
+	cancel()
+	if err != nil {
 		return before, s.lost(err)
 	}
 	until := time.Now().Add(stepWait)
@@ -374,10 +465,10 @@ func (s *session) nextStep(before page) (page, error) {
 		st, err := s.inspect()
 		switch {
 		case err != nil:
-		case st.Captcha:
-			return st, s.needsUser("the form shows a CAPTCHA: applyq never solves one — apply by hand", nil)
-		case len(st.Messages) > 0 || len(st.Invalid) > 0:
-			return st, s.needsUser("the form refused a step", append(st.Messages, st.Invalid...))
+		case st.Challenge != "":
+			return st, s.needsUser("the form poses a CAPTCHA challenge ("+st.Challenge+"): applyq never solves one — apply by hand", nil)
+		case len(newIn(before.Messages, st.Messages)) > 0:
+			return st, s.needsUser("the form refused a step", newIn(before.Messages, st.Messages))
 		case st.Step != before.Step && (st.Submit || st.Next):
 			return st, nil
 		}
@@ -387,9 +478,9 @@ func (s *session) nextStep(before page) (page, error) {
 	}
 }
 
-// mark marks the button to click ("submit" or "next").
+// mark marks the button to click ("submit", "next" or "apply").
 func (s *session) mark(which string) error {
-	ok, err := run[bool](s, "mark", which)
+	ok, err := run[bool](&s.tab, "mark", which)
 	if err != nil {
 		return s.lost(err)
 	}
@@ -399,122 +490,86 @@ func (s *session) mark(which string) error {
 	return nil
 }
 
-// outcome waits for the platform's answer to the submission. Only a
-// recognised answer settles it; "needs the user" is said only when the
-// form shows errors it did not show before the click and no request of
-// the submission is still on its way — nothing was taken.
-func (s *session) outcome(filled []domain.Evidence, before page) (domain.ApplyResult, error) {
-	unknown := func(why string) (domain.ApplyResult, error) {
-		if time.Now().After(s.until) {
-			// Out of time with a page still loading: stop it, so the
-			// screenshot shows what the browser had instead of waiting
-			// for the platform.
-			stopCtx, cancel := context.WithTimeout(s.ctx, time.Second)
-			_, _ = chromedp.Run(stopCtx, chromedp.Stop())
-			cancel()
-		}
-		ev := append(filled, s.shot(domain.EvidenceAfterSubmit)...)
-		return domain.ApplyResult{}, &domain.EvidenceError{Evidence: ev, Err: fmt.Errorf("browser: outcome unknown: %s", why)}
-	}
-	shownBefore := map[string]bool{}
-	for _, m := range append(before.Messages, before.Invalid...) {
-		shownBefore[m] = true
-	}
-	clickedAt := time.Now()
-	for {
-		if err := sleep(s.ctx, poll); err != nil {
-			s.broken = true
-			return unknown("the application's deadline passed (" + err.Error() + ")")
-		}
-		if time.Now().After(s.until) {
-			s.broken = true // the page may still be loading: not reused
-			return unknown("no answer applyq recognises came before the application's deadline")
-		}
-		n := s.network()
-		if bad := firstAtLeast(n.statuses, n.documents, 500); bad != 0 {
-			return unknown(fmt.Sprintf("the platform answered %d to the submission", bad))
-		}
-		if n.failed != "" {
-			return unknown("the submission's request failed on its way (" + n.failed + "): it may have reached the platform")
-		}
-		st, err := s.inspect()
-		if err != nil {
-			if s.ctx.Err() != nil || s.crashed() {
-				s.broken = true
-				return unknown("the browser ended after the submit click: " + err.Error())
-			}
-			continue // the page is changing
-		}
-		var shown []string
-		for _, m := range append(st.Messages, st.Invalid...) {
-			if !shownBefore[m] {
-				shown = append(shown, m)
-			}
-		}
-		// Nothing sent and the page had time to send it; or every request
-		// sent has its answer.
-		settled := (n.sent == 0 && time.Since(clickedAt) > settle) || (n.sent > 0 && n.pending == 0)
-		switch {
-		case st.Confirmed:
-			return domain.ApplyResult{Reference: st.URL, Evidence: append(filled, s.shot(domain.EvidenceConfirmation)...)}, nil
-		case contains(n.statuses, 429) || contains(n.documents, 429) || (st.TooMany && settled):
-			return domain.ApplyResult{}, &domain.EvidenceError{Evidence: s.shot(domain.EvidenceAfterSubmit),
-				Err: fmt.Errorf("browser: %s refused the submission as too many for now: %w: %w", s.p.Platform, domain.ErrThrottled, domain.ErrNotSent)}
-		case st.Form && len(shown) > 0 && settled:
-			return domain.ApplyResult{}, s.needsUser("the form refused the application", shown)
-		case st.Form && st.Captcha && !before.Captcha && n.sent == 0 && time.Since(clickedAt) > settle:
-			return domain.ApplyResult{}, s.needsUser("the form asked for a CAPTCHA when submitted: applyq never solves one — apply by hand", nil)
-		}
-	}
-}
-
-// observe notes the requests that send data after the click, and their
+// observe notes the requests a click causes that send data, and their
 // answers. It runs on the tab's reading goroutine: it only records.
 func (s *session) observe(ev any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.clicked {
+	if !s.watching {
 		return
 	}
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
-		if ev.Request != nil && ev.Request.Method != "GET" && ev.Request.Method != "HEAD" && ev.Request.Method != "OPTIONS" && !s.requests[ev.RequestID] {
-			s.requests[ev.RequestID] = true
-			s.sent++
-		}
-	case *network.EventResponseReceived:
-		if ev.Response == nil {
+		if r, ok := s.byID[ev.RequestID]; ok {
+			// The same request redirected: its first answer was the
+			// redirect (a form post answered 303).
+			if ev.RedirectResponse != nil && r.Status == 0 {
+				r.Status = ev.RedirectResponse.Status
+			}
+			s.activity = time.Now()
 			return
 		}
-		switch {
-		case s.requests[ev.RequestID]:
-			s.statuses = append(s.statuses, ev.Response.Status)
-			s.answered[ev.RequestID] = true
-		case ev.Type == network.ResourceTypeDocument:
-			s.documents = append(s.documents, ev.Response.Status)
+		if ev.Request == nil {
+			return
 		}
+		s.activity = time.Now()
+		if m := ev.Request.Method; m == "GET" || m == "HEAD" || m == "OPTIONS" {
+			return
+		}
+		r := &request{ID: string(ev.RequestID), Method: ev.Request.Method, URL: ev.Request.URL,
+			Document: ev.Type == network.ResourceTypeDocument, Ping: ev.Type == network.ResourceTypePing || ev.Type == network.ResourceTypeCSPViolationReport}
+		s.byID[ev.RequestID] = r
+		s.reqs = append(s.reqs, r)
+	case *network.EventResponseReceived:
+		if r, ok := s.byID[ev.RequestID]; ok && r.Status == 0 && ev.Response != nil {
+			r.Status = ev.Response.Status
+		}
+		s.activity = time.Now()
 	case *network.EventLoadingFailed:
-		if s.requests[ev.RequestID] && !s.answered[ev.RequestID] {
-			s.answered[ev.RequestID] = true
-			if s.failed == "" {
-				s.failed = ev.ErrorText
+		if r, ok := s.byID[ev.RequestID]; ok && r.Status == 0 && r.Failed == "" && !r.Blocked {
+			if strings.Contains(ev.ErrorText, "ERR_BLOCKED_BY_CLIENT") {
+				r.Blocked = true
+			} else {
+				r.Failed = ev.ErrorText
 			}
 		}
+		s.activity = time.Now()
 	}
 }
 
-// traffic is what the network did after the click.
-type traffic struct {
-	statuses, documents []int64
-	sent, pending       int
-	failed              string
-}
-
-func (s *session) network() traffic {
+// block records a top-level navigation the origin lock blocked.
+func (s *session) block(method, url string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return traffic{statuses: append([]int64(nil), s.statuses...), documents: append([]int64(nil), s.documents...),
-		sent: s.sent, pending: s.sent - len(s.answered), failed: s.failed}
+	r := request{Method: method, URL: url, Document: true, Blocked: true}
+	s.blocked = append(s.blocked, r)
+	if s.watching {
+		s.reqs = append(s.reqs, &r)
+		s.activity = time.Now()
+	}
+}
+
+// popup records a window the page opened (and the lock closed): after a
+// click, what went into it is not known, so the click can no longer be
+// proved to have sent nothing.
+func (s *session) popup(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.Info("closed a window the page opened", zap.String("url", url))
+	if s.watching {
+		s.reqs = append(s.reqs, &request{Method: "WINDOW", URL: url, Document: true, Failed: "the page opened a new window, which applyq closed"})
+		s.activity = time.Now()
+	}
+}
+
+// firstBlocked is the first address the origin lock kept the page from.
+func (s *session) firstBlocked() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.blocked) == 0 {
+		return ""
+	}
+	return s.blocked[0].URL
 }
 
 // wasClicked reports whether the submit button was clicked.
@@ -524,38 +579,8 @@ func (s *session) wasClicked() bool {
 	return s.clicked
 }
 
-// click marks the point of no return: from here, the requests that send
-// data are the submission's.
-func (s *session) click() {
-	s.mu.Lock()
-	s.clicked = true
-	s.mu.Unlock()
-}
-
-func firstAtLeast(a, b []int64, min int64) int64 {
-	for _, v := range append(a, b...) {
-		if v >= min {
-			return v
-		}
-	}
-	return 0
-}
-
-func contains(a []int64, v int64) bool {
-	for _, x := range a {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // crashed reports whether the tab or its browser is gone.
 func (s *session) crashed() bool {
-	c := chromedp.FromContext(s.ctx)
-	if c == nil || c.Browser == nil {
-		return true
-	}
 	ch, err := chromedp.Detached(s.ctx)
 	if err != nil {
 		return true
@@ -627,7 +652,7 @@ func (s *session) filledEvidence() []domain.Evidence {
 		Values []string `json:"values"`
 	}
 	var fields []field
-	if held, err := run[map[string][]string](s, "filledValues", names); err == nil {
+	if held, err := run[map[string][]string](&s.tab, "filledValues", names); err == nil {
 		for _, e := range s.entries {
 			for _, n := range e.Names {
 				if v, ok := held[n]; ok && e.done {
@@ -642,7 +667,9 @@ func (s *session) filledEvidence() []domain.Evidence {
 }
 
 func (s *session) currentURL() string {
-	u, err := chromedp.Run(s.ctx, chromedp.Location())
+	ctx, cancel := context.WithTimeout(s.ctx, opWait)
+	defer cancel()
+	u, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
 		return ""
 	}
@@ -659,3 +686,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return context.Cause(ctx)
 	}
 }
+
+// errNoCodes: a worker that cannot ask its user for a mailed code.
+var errNoCodes = errors.New("this worker cannot ask for a mailed security code")

@@ -49,3 +49,8 @@ RETURNING id, (xmax = 0)::boolean AS inserted;
 UPDATE job_postings SET closed_at = now(), updated_at = now()
 WHERE source_id = @source_id AND closed_at IS NULL AND NOT (platform_posting_id = ANY(@listed::text[]))
 RETURNING id;
+
+-- name: JobPostingSetDiscoveredForm :execrows
+-- Stores the hosted form the browser read for one of the user's postings.
+UPDATE job_postings SET discovered_form = @discovered_form, updated_at = now()
+WHERE id = @id AND user_id = @user_id;

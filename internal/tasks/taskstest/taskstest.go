@@ -87,6 +87,19 @@ func MustForm(tb testing.TB, db *postgres.DB, qs []domain.Question, jobIDs ...do
 	}
 }
 
+// MustDiscoveredForm stores on job postings the hosted form as the
+// browser read it just now (form discovery), as a worker with a form
+// reader does when it prepares their tasks.
+func MustDiscoveredForm(tb testing.TB, db *postgres.DB, userID domain.ID, qs []domain.Question, jobIDs ...domain.ID) {
+	tb.Helper()
+	for _, id := range jobIDs {
+		form := &domain.DiscoveredForm{Questions: qs, Hash: domain.FormHash(qs), URL: "https://jobs.lever.co/acme/" + id.String() + "/apply", ReadAt: time.Now()}
+		if err := db.JobPostingSetForm(context.Background(), userID, id, form); err != nil {
+			tb.Fatalf("MustDiscoveredForm: %v", err)
+		}
+	}
+}
+
 // MustWork claims and prepares one of user's tasks as a worker does, and
 // returns what comes next (a submission, or nothing when it waits).
 func MustWork(tb testing.TB, db *postgres.DB, svc *tasks.Service, userID, taskID domain.ID) tasks.Next {

@@ -47,13 +47,13 @@ const pageScript = `(function () {
     div.textContent = msg;
     target.setAttribute("aria-invalid", "true");
     controls.forEach(function (c) { c.setAttribute("aria-invalid", "true"); c.setAttribute("aria-describedby", id); });
-    if (target.tagName === "FIELDSET") target.appendChild(div); else target.insertAdjacentElement("afterend", div);
+    if (target.hasAttribute("data-group")) target.appendChild(div); else target.insertAdjacentElement("afterend", div);
   }
   function isRequired(el) { return el.required || el.getAttribute("aria-required") === "true"; }
   function validate(scope) {
     clearErrors(scope);
     var bad = [];
-    all(scope, "fieldset[data-group]").forEach(function (fs) {
+    all(scope, "[data-group]").forEach(function (fs) {
       var boxes = all(fs, "input");
       if (fs.getAttribute("aria-required") === "true" && !boxes.some(function (b) { return b.checked; })) {
         fieldError(fs, boxes, CFG.messages.required);
@@ -97,6 +97,21 @@ const pageScript = `(function () {
       if (s.length && currentStep() < s.length - 1) { e.preventDefault(); next(); return; }
       if (!validate(form)) { e.preventDefault(); return; }
       var btn = form.querySelector("button[type=submit]");
+      if (CFG.hcaptchaInvisible) {
+        // The invisible hCaptcha: fetch the token, fill h-captcha-response,
+        // then send the form; the applicant is asked nothing.
+        var ta = form.querySelector("[name='h-captcha-response']");
+        if (ta && !ta.value) {
+          e.preventDefault();
+          if (btn) { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }
+          fetch(CFG.hcaptchaURL, { method: "POST", credentials: "same-origin" })
+            .then(function (r) { return r.json(); })
+            .then(function (j) { ta.value = (j && j.generated_pass_UUID) || ""; })
+            .catch(function () {})
+            .then(function () { HTMLFormElement.prototype.submit.call(form); });
+          return;
+        }
+      }
       if (btn) { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }
     });
     return;
@@ -112,6 +127,25 @@ const pageScript = `(function () {
     msgs.forEach(function (m) { var p = document.createElement("p"); p.textContent = m; div.appendChild(p); });
     var btn = holder.querySelector(".ashby-application-form-submit-button");
     if (btn && btn.parentNode) btn.parentNode.insertBefore(div, btn); else holder.appendChild(div);
+  }
+  function beacon() {
+    if (!CFG.beacon) return;
+    var body = JSON.stringify({ event: "application_submitted", path: location.pathname });
+    try { if (navigator.sendBeacon && navigator.sendBeacon(CFG.analyticsURL, body)) return; } catch (x) { /* fall back */ }
+    try { fetch(CFG.analyticsURL, { method: "POST", body: body, keepalive: true }); } catch (x) { /* ignore */ }
+  }
+  function promo() {
+    if (!CFG.rejectThanks || document.querySelector("[data-promo]")) return;
+    var a = document.createElement("aside");
+    a.className = "sidebar-promo";
+    a.setAttribute("data-promo", "");
+    var h = document.createElement("h3");
+    h.textContent = CFG.thanksText;
+    var p = document.createElement("p");
+    p.textContent = CFG.promoText;
+    a.appendChild(h);
+    a.appendChild(p);
+    document.body.insertBefore(a, document.querySelector("footer"));
   }
   function success(holder) {
     holder.innerHTML = "";
@@ -159,15 +193,17 @@ const pageScript = `(function () {
         var data = res.body && res.body.data;
         if (res.status === 200 && data && data.submitSingleApplicationForm && data.submitSingleApplicationForm.success) {
           success(holder);
+          beacon();
           return;
         }
+        if (res.status === 422) promo();
         if (res.status >= 500 || !res.body) { failure(holder, [CFG.messages.generic]); return; }
         var msgs = [], firstBad = null;
         (res.body.errors || []).forEach(function (er) {
           if (er.field) {
             var el = all(holder, "input, select, textarea").filter(function (c) { return c.name === er.field; })[0];
             if (el) {
-              var fs = el.closest("fieldset[data-group]");
+              var fs = el.closest("[data-group]");
               if (fs) fieldError(fs, all(fs, "input"), er.message); else fieldError(el, [el], er.message);
               if (!firstBad) firstBad = el;
             }

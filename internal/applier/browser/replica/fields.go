@@ -40,6 +40,11 @@ func (s *Server) buildFields() []field {
 		text("last_name", "last_name", "Last Name", "text", true, 0, "family-name")
 		text("email", "email", "Email", "email", true, 0, "email")
 		text("phone", "phone", "Phone", "tel", false, 0, "tel")
+		if s.v.Live {
+			// The live form's location autocomplete (system field): it posts
+			// location (the chosen label) and location_place_id.
+			text("location", "candidate-location", LocationLabel, "text", false, 0, "")
+		}
 		file("resume", "resume", "Resume/CV", true, 1)
 		file("cover_letter", "cover_letter", "Cover Letter", false, 1)
 	case domain.PlatformLever:
@@ -83,7 +88,7 @@ func (s *Server) buildFields() []field {
 				}
 				f.Options = append(f.Options, o)
 			}
-			f.Group = q.Kind == KindMultiSelect
+			f.Group = q.Kind == KindMultiSelect || q.Radios
 		case KindBoolean:
 			f.Options = []Option{{"Yes", BooleanValue(s.platform, true)}, {"No", BooleanValue(s.platform, false)}}
 			// Greenhouse asks yes/no with a select; Lever and Ashby with
@@ -122,6 +127,9 @@ func leverTemplate(q *Question) string {
 		Text     string `json:"text"`
 		Required bool   `json:"required"`
 		Options  []opt  `json:"options,omitempty"`
+	}
+	if q.Radios {
+		typ = "multiple-choice"
 	}
 	f := fld{Type: typ, Text: q.Label, Required: q.Required}
 	for _, o := range q.Options {

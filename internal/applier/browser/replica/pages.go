@@ -46,8 +46,26 @@ func (s *Server) stepTitles() [3]string {
 func attr(name, value string) string { return " " + name + `="` + esc(value) + `"` }
 
 // renderField is the markup of one field, with vals prefilled and msg (if
-// any) shown as its error.
+// any) shown as its error: the live markup under Live, else renderNative.
 func (s *Server) renderField(f field, th theme, vals map[string][]string, msg string) string {
+	if s.v.Live {
+		switch s.platform {
+		case domain.PlatformGreenhouse:
+			return s.ghLiveField(f, th)
+		case domain.PlatformAshby:
+			return s.ashbyLiveField(f)
+		case domain.PlatformLever:
+			if f.Question != nil {
+				return s.leverCard(f, th, vals, msg)
+			}
+		}
+	}
+	return s.renderNative(f, th, vals, msg)
+}
+
+// renderNative is the markup of one field as native controls, each with its
+// <label for>, with vals prefilled and msg (if any) shown as its error.
+func (s *Server) renderNative(f field, th theme, vals map[string][]string, msg string) string {
 	var b strings.Builder
 	errID := f.ID + "-error"
 	mark := ""
@@ -148,7 +166,16 @@ func (s *Server) renderField(f field, th theme, vals map[string][]string, msg st
 
 // captchaMarkup is the platform's captcha widget, served locally.
 func (s *Server) captchaMarkup() string {
-	if !s.v.Captcha {
+	if s.liveGreenhouse() {
+		if s.v.Challenge == ChallengeCheckbox {
+			return s.enterpriseCheckbox()
+		}
+		return "" // the invisible badge is outside the form
+	}
+	if s.platform == domain.PlatformLever && s.v.LeverCaptcha == LeverCaptchaInvisible {
+		return hcaptchaInvisibleMarkup()
+	}
+	if !s.v.Captcha && !(s.platform == domain.PlatformLever && s.v.LeverCaptcha == LeverCaptchaCheckbox) {
 		return ""
 	}
 	if s.platform == domain.PlatformLever {
@@ -243,43 +270,78 @@ func (s *Server) formBody(vals map[string][]string, errs []fieldError, summary [
 // formPage is the form page, prefilled with vals and showing errs and
 // summary when the server refused a POST.
 func (s *Server) formPage(vals map[string][]string, errs []fieldError, summary []string) string {
+	return s.formPageWith(vals, errs, summary, false)
+}
+
+// formPageWith is formPage, with RejectThenThanks's promo outside the form
+// when promo is set.
+func (s *Server) formPageWith(vals map[string][]string, errs []fieldError, summary []string, promo bool) string {
 	j := s.job
 	title, board := esc(j.Title), esc(j.Board)
+	aside := ""
+	if promo {
+		aside = s.promoHTML()
+	}
+	script := s.script() + s.trapScript()
 	switch s.platform {
 	case domain.PlatformGreenhouse:
+		if s.v.Live {
+			return s.liveGreenhousePage()
+		}
 		body := `<header class="company-header"><div class="logo">` + board + `</div></header>` +
 			`<main class="job-post"><div class="job__header"><h1 class="section-header section-header--large">` + title + `</h1>` +
 			`<div class="job__location">Remote</div></div>` +
-			`<div class="job__description"><p>` + board + ` is hiring a ` + title + `. You will build and run the systems our customers rely on, with a small team that ships every day.</p></div>` +
+			`<div class="job__description">` + s.descriptionHTML(false) + `</div>` +
 			`<div class="application--container" id="application"><h2 class="section-header">Apply for this job</h2>` +
 			`<p class="required-legend"><span class="required">*</span> indicates a required field</p>` +
 			`<form id="application-form" class="application--form"` + attr("action", s.FormPath()) + ` method="post" enctype="multipart/form-data" novalidate>` +
-			s.formBody(vals, errs, summary) + `</form></div></main>` +
+			s.formBody(vals, errs, summary) + `</form></div></main>` + aside +
 			`<footer class="footer">Powered by Greenhouse</footer>`
-		return s.page("Job Application for "+j.Title+" at "+j.Board, body, s.script())
+		return s.page("Job Application for "+j.Title+" at "+j.Board, body, script)
 	case domain.PlatformLever:
 		body := `<div class="main-header page-full-width"><div class="main-header-content"><span class="main-header-logo">` + board + `</span></div></div>` +
 			`<div class="page-application"><div class="posting-headline"><h2>` + title + `</h2>` +
 			`<div class="posting-categories"><div class="posting-category location">Remote</div><div class="posting-category commitment">Full-time</div></div></div>` +
+			s.leverDescription() +
 			`<form id="application-form" class="application-form"` + attr("action", s.FormPath()) + ` method="POST" enctype="multipart/form-data" novalidate>` +
-			s.formBody(vals, errs, summary) + `</form></div>` +
+			s.formBody(vals, errs, summary) + `</form></div>` + aside +
 			`<footer class="main-footer">Jobs powered by Lever</footer>`
-		return s.page(j.Board+" - "+j.Title, body, s.script())
+		return s.page(j.Board+" - "+j.Title, body, script)
 	}
 	// Ashby renders the form from script: the page carries it in a
 	// template that the script clones into #form after AshbyRenderDelay.
 	body := `<div id="root"><div class="ashby-job-posting-header"><div class="ashby-job-posting-organization-name">` + board + `</div>` +
-		`<h1 class="ashby-job-posting-heading">` + title + `</h1><div class="ashby-job-posting-location">Remote</div></div>` +
+		`<h1 class="ashby-job-posting-heading">` + title + `</h1><div class="ashby-job-posting-location">Remote</div>` + s.ashbyDescription() + `</div>` +
 		`<nav class="ashby-job-posting-tabs"><span>Overview</span><span class="active">Application</span></nav>` +
 		`<div id="form" class="ashby-application-form" aria-busy="true"></div></div>` +
 		`<template id="ashby-application-form-template"><div class="ashby-application-form-container">` +
 		s.formBody(vals, errs, summary) + `</div></template>` +
-		`<footer class="ashby-footer">Powered by Ashby</footer>`
-	return s.page(j.Title+" @ "+j.Board, body, s.script())
+		aside + `<footer class="ashby-footer">Powered by Ashby</footer>`
+	return s.page(j.Title+" @ "+j.Board, body, script)
 }
 
-// script is the page's script, configured for the platform.
+// leverDescription is the ThankYouInDescription text on Lever's page.
+func (s *Server) leverDescription() string {
+	if !s.v.ThankYouInDescription {
+		return ""
+	}
+	return `<div class="section page-centered posting-description"><p>` + esc(ThankYouDescriptionText) + `</p></div>`
+}
+
+// ashbyDescription is the ThankYouInDescription text on Ashby's page.
+func (s *Server) ashbyDescription() string {
+	if !s.v.ThankYouInDescription {
+		return ""
+	}
+	return `<div class="ashby-job-posting-description"><p>` + esc(ThankYouDescriptionText) + `</p></div>`
+}
+
+// script is the page's script, configured for the platform (the live
+// script under Live on Greenhouse and Ashby).
 func (s *Server) script() string {
+	if s.v.Live && s.platform != domain.PlatformLever {
+		return s.liveScript()
+	}
 	cfg := map[string]any{
 		"mode":       "form",
 		"root":       "#application-form",
@@ -296,6 +358,19 @@ func (s *Server) script() string {
 		cfg["submitURL"] = AshbySubmitPath
 		cfg["renderDelayMs"] = AshbyRenderDelay.Milliseconds()
 	}
+	if s.platform == domain.PlatformLever && s.v.LeverCaptcha == LeverCaptchaInvisible {
+		cfg["hcaptchaInvisible"] = true
+		cfg["hcaptchaURL"] = "/hcaptcha/checkcaptcha?sitekey=" + HcaptchaSiteKey
+	}
+	if s.v.BeaconAfterSubmit {
+		cfg["beacon"] = true
+		cfg["analyticsURL"] = AnalyticsPath
+	}
+	if s.v.RejectThenThanks {
+		cfg["rejectThanks"] = true
+		cfg["thanksText"] = RejectThanksText
+		cfg["promoText"] = "While you wait, follow " + s.job.Board + " to hear about new roles."
+	}
 	b, _ := json.Marshal(cfg)
 	return strings.Replace(pageScript, "__CFG__", string(b), 1)
 }
@@ -305,7 +380,7 @@ func (s *Server) page(title, body, script string) string {
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">`)
 	b.WriteString(`<meta name="viewport" content="width=device-width, initial-scale=1">`)
-	b.WriteString(`<title>` + esc(title) + `</title><style>` + baseCSS + platformCSS[s.platform] + `</style></head>`)
+	b.WriteString(`<title>` + esc(title) + `</title><style>` + baseCSS + platformCSS[s.platform] + s.extraCSS() + `</style></head>`)
 	b.WriteString(`<body class="` + string(s.platform) + `">` + body)
 	if script != "" {
 		b.WriteString(`<script>` + script + `</script>`)
@@ -321,14 +396,20 @@ func (s *Server) simplePage(title, heading, inner string) string {
 
 func (s *Server) confirmationPage() string {
 	j := s.job
+	script := ""
+	if s.v.BeaconAfterSubmit && !s.liveGreenhouse() {
+		// The native form's page: the beacon goes once the accepted POST's
+		// confirmation has loaded. (The live page sends it itself.)
+		script = beaconScript()
+	}
 	if s.platform == domain.PlatformLever {
 		return s.page(j.Board+" - Application submitted", `<div class="main-header page-full-width"><div class="main-header-content"><span class="main-header-logo">`+esc(j.Board)+`</span></div></div>`+
 			`<main class="message-page application-confirmation"><h3 data-qa="msg-submit-success">Application submitted!</h3>`+
-			`<p>Thank you for applying to `+esc(j.Title)+` at `+esc(j.Board)+`. We have received your application and will be in touch if your skills and experience are a good fit.</p></main>`, "")
+			`<p>Thank you for applying to `+esc(j.Title)+` at `+esc(j.Board)+`. We have received your application and will be in touch if your skills and experience are a good fit.</p></main>`, script)
 	}
 	return s.page("Thank you for applying", `<header class="company-header"><div class="logo">`+esc(j.Board)+`</div></header>`+
 		`<main class="message-page application-confirmation"><h1>Thank you for applying.</h1>`+
-		`<p>Your application for `+esc(j.Title)+` has been received. If your application seems like a good fit for the position we will contact you soon.</p></main>`, "")
+		`<p>Your application for `+esc(j.Title)+` has been received. If your application seems like a good fit for the position we will contact you soon.</p></main>`, script)
 }
 
 // loginPage is the LoginWall variant's page, with msg as an alert.

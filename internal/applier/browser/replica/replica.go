@@ -43,6 +43,11 @@ type Question struct {
 	Kind     Kind
 	Required bool
 	Options  []Option // single_select and multi_select; ignored otherwise
+	// Radios draws a single select as radios, one label per option (Lever's
+	// "multiple-choice" card, Ashby's Multiple Choice) instead of a
+	// dropdown. Only for KindSingleSelect; not on a Live Greenhouse form,
+	// whose single selects are comboboxes.
+	Radios bool
 }
 
 // Option is one choice of a select question. Value is what the form posts
@@ -66,6 +71,49 @@ type Variant struct {
 	ServerErrors         []string      // every otherwise valid POST is refused with these messages
 	TooMany              bool          // every POST is refused with 429 "too many applications"
 	UnrecognisedRequired bool          // one more required question that is not in Job.Questions
+
+	// Live draws the platform's form as the live site does (see doc.go):
+	// Greenhouse with React-Select-like comboboxes, a location
+	// autocomplete, drop-zone uploads whose file input is removed after
+	// processing, an Apply button that scrolls to the form, the invisible
+	// reCAPTCHA Enterprise and a fetch() submission to SubmitURL; Lever
+	// with its card markup (the question in .application-label, each
+	// option in its own label) and the .g-recaptcha CSS rule; Ashby with
+	// required marked only by AshbyRequiredClass on the label, Yes/No as
+	// two buttons, single selects as comboboxes and a drop zone for the
+	// résumé. Not with MultiStep on Greenhouse or Ashby.
+	Live bool
+	// SecurityCode (Greenhouse, with Live) answers the first valid
+	// submission with the email-code step instead of taking it: a code is
+	// mailed (MailedCodes) and the page asks for it in eight
+	// #security-input-0..7 inputs; only a later submission carrying the
+	// exact code (field security_code) is accepted.
+	SecurityCode bool
+	// Challenge (Greenhouse, with Live) is what the reCAPTCHA Enterprise
+	// does: ChallengeNone (invisible, asks nothing), ChallengeImageGrid,
+	// ChallengeCheckbox or ChallengeRefusal.
+	Challenge ChallengeKind
+	// LeverCaptcha (Lever) is the employer's hCaptcha: none, invisible or
+	// a visible checkbox.
+	LeverCaptcha LeverCaptchaKind
+	// Redirect sends the browser from the form's address to another
+	// origin, the employer's careers site with its own form (ForeignURL,
+	// ForeignRequests, ForeignTyped). Not with LoginWall.
+	Redirect RedirectKind
+	// BeaconAfterSubmit: after an accepted submission the page POSTs a
+	// beacon to AnalyticsPath, which answers 429 (applyq issue #21).
+	BeaconAfterSubmit bool
+	// ThankYouInDescription puts ThankYouDescriptionText in the job
+	// description (applyq issue #21).
+	ThankYouInDescription bool
+	// SelfHidingButton: the submit button hides itself when clicked and the
+	// page sends nothing at all (applyq issue #21).
+	SelfHidingButton bool
+	// RejectThenThanks refuses every otherwise valid submission with 422 and
+	// the form's errors (ServerErrors, or RejectMessage), and the page then
+	// also shows RejectThanksText outside the form, in a sidebar promo
+	// (applyq issue #21).
+	RejectThenThanks bool
 }
 
 // File is one uploaded file of a submission.
@@ -139,8 +187,19 @@ type Server struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	mu   sync.Mutex
-	subs []Submission
+	foreign *httptest.Server // the Redirect variant's foreign site, or nil
+
+	mu          sync.Mutex
+	subs        []Submission
+	hits        []string         // every request to the replica, "METHOD /uri"
+	codes       []MailedCode     // SecurityCode: every code mailed
+	pendingCode string           // SecurityCode: the code the next POST must carry
+	analytics   int              // BeaconAfterSubmit: beacons received
+	challenges  map[string][]int // ChallengeImageGrid: the right tiles of each challenge posed
+
+	fmu          sync.Mutex
+	foreignReqs  []string
+	foreignTyped int
 }
 
 // New starts a replica of platform p's hosted form for job in the
@@ -179,8 +238,15 @@ func New(p domain.Platform, job Job, v Variant) *Server {
 		default:
 			panic(fmt.Sprintf("replica: question %q has kind %q, which a replica cannot show", q.ID, q.Kind))
 		}
+		if q.Radios && q.Kind != KindSingleSelect {
+			panic(fmt.Sprintf("replica: question %q has Radios but is not a single select", q.ID))
+		}
+		if q.Radios && v.Live && p == domain.PlatformGreenhouse {
+			panic(fmt.Sprintf("replica: question %q: a Live Greenhouse form draws single selects as comboboxes, not radios", q.ID))
+		}
 	}
-	s := &Server{platform: p, job: job, v: v, done: make(chan struct{})}
+	checkVariant(p, v)
+	s := &Server{platform: p, job: job, v: v, done: make(chan struct{}), challenges: map[string][]int{}}
 	s.questions = job.Questions
 	if v.UnrecognisedRequired {
 		s.questions = append(slices.Clone(s.questions), UnrecognisedQuestion(p))
@@ -189,6 +255,9 @@ func New(p domain.Platform, job Job, v Variant) *Server {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	s.token = "replica-captcha-" + hex.EncodeToString(b[:])
+	if v.Redirect != RedirectNone {
+		s.foreign = httptest.NewServer(http.HandlerFunc(s.serveForeign))
+	}
 	s.ts = httptest.NewServer(s)
 	return s
 }
@@ -239,6 +308,9 @@ func BooleanValue(p domain.Platform, yes bool) string {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
 	s.ts.Close()
+	if s.foreign != nil {
+		s.foreign.Close()
+	}
 }
 
 // URL is the server's base address, http://127.0.0.1:port.
@@ -271,10 +343,14 @@ func (s *Server) FormPath() string {
 func (s *Server) FormURL() string { return s.ts.URL + s.FormPath() }
 
 // SubmitURL is where the form posts the application: the form's own address
-// on Greenhouse and Lever, AshbySubmitPath on Ashby.
+// on Greenhouse and Lever, AshbySubmitPath on Ashby; a Live Greenhouse
+// form's script posts to FormURL + "/applications".
 func (s *Server) SubmitURL() string {
 	if s.platform == domain.PlatformAshby {
 		return s.ts.URL + AshbySubmitPath
+	}
+	if s.liveGreenhouse() {
+		return s.FormURL() + "/applications"
 	}
 	return s.FormURL()
 }
@@ -360,6 +436,12 @@ func (s *Server) record(sub Submission) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	lever := s.platform == domain.PlatformLever
+	s.mu.Lock()
+	s.hits = append(s.hits, r.Method+" "+r.URL.RequestURI())
+	s.mu.Unlock()
+	if s.serveVariant(w, r, path) {
+		return
+	}
 	switch {
 	case path == s.FormPath():
 		switch {
@@ -479,6 +561,7 @@ const (
 	outCaptcha
 	outInvalid
 	outServerErrors
+	outReject
 )
 
 // fieldError is one server-side validation failure.
@@ -496,11 +579,16 @@ func (s *Server) decide(p parsed) (outcome, []fieldError) {
 		return outLoginWall, nil
 	case s.v.TooMany:
 		return outTooMany, nil
-	case s.v.Captcha && first(p.fields[s.CaptchaField()]) != s.token:
+	case s.liveGreenhouse() && s.v.Challenge == ChallengeRefusal:
+		return outCaptcha, nil
+	case s.needsToken() && first(p.fields[s.CaptchaField()]) != s.token:
 		return outCaptcha, nil
 	}
 	if errs := s.validate(p); len(errs) > 0 {
 		return outInvalid, errs
+	}
+	if s.v.RejectThenThanks {
+		return outReject, nil
 	}
 	if len(s.v.ServerErrors) > 0 {
 		return outServerErrors, nil
@@ -519,11 +607,21 @@ func first(vs []string) string {
 // an email well formed, a choice among the options.
 func (s *Server) validate(p parsed) []fieldError {
 	var errs []fieldError
+	requiredMessage := RequiredMessage
+	if s.v.Live && s.platform == domain.PlatformAshby {
+		requiredMessage = AshbyMissingMessage
+	}
 	for _, f := range s.fields {
 		add := func(msg string) { errs = append(errs, fieldError{Name: f.Name, Label: f.Label, Message: msg}) }
 		if f.Kind == KindFile {
 			if f.Required && !slices.ContainsFunc(p.files[f.Name], func(x File) bool { return len(x.Data) > 0 }) {
-				add(RequiredMessage)
+				add(requiredMessage)
+			}
+			continue
+		}
+		if f.Name == "location" && s.liveGreenhouse() {
+			if msg := checkLocation(p, f.Required, requiredMessage); msg != "" {
+				add(msg)
 			}
 			continue
 		}
@@ -535,7 +633,7 @@ func (s *Server) validate(p parsed) []fieldError {
 		}
 		if len(vals) == 0 {
 			if f.Required {
-				add(RequiredMessage)
+				add(requiredMessage)
 			}
 			continue
 		}
@@ -596,7 +694,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) {
 	case outCaptcha:
 		sub.Status = http.StatusBadRequest
 		s.record(sub)
-		s.writeHTML(w, sub.Status, s.formPage(p.fields, nil, []string{CaptchaMessage}))
+		s.writeHTML(w, sub.Status, s.formPage(p.fields, nil, []string{s.captchaMessage()}))
 	case outInvalid:
 		sub.Status = http.StatusUnprocessableEntity
 		s.record(sub)
@@ -609,6 +707,10 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) {
 		sub.Status = http.StatusUnprocessableEntity
 		s.record(sub)
 		s.writeHTML(w, sub.Status, s.formPage(p.fields, nil, s.v.ServerErrors))
+	case outReject:
+		sub.Status = http.StatusUnprocessableEntity
+		s.record(sub)
+		s.writeHTML(w, sub.Status, s.formPageWith(p.fields, nil, s.rejectMessages(), true))
 	default:
 		sub.Accepted = true
 		if s.v.ErrorAfterClick {
@@ -692,6 +794,12 @@ func (s *Server) submitAshby(w http.ResponseWriter, r *http.Request) {
 			es = append(es, ashbyError{Message: m})
 		}
 		refuse(http.StatusOK, es)
+	case outReject:
+		var es []ashbyError
+		for _, m := range s.rejectMessages() {
+			es = append(es, ashbyError{Message: m})
+		}
+		refuse(http.StatusUnprocessableEntity, es)
 	default:
 		sub.Accepted = true
 		if s.v.ErrorAfterClick {

@@ -45,7 +45,7 @@ func (q *Queries) JobPostingCloseMissing(ctx context.Context, arg JobPostingClos
 }
 
 const jobPostingGetByID = `-- name: JobPostingGetByID :one
-SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at,
+SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form,
     EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied
 FROM job_postings j
 WHERE j.id = $1 AND j.user_id = $2
@@ -89,6 +89,7 @@ func (q *Queries) JobPostingGetByID(ctx context.Context, arg JobPostingGetByIDPa
 		&i.JobPosting.BoardUpdatedAt,
 		&i.JobPosting.ClosedAt,
 		&i.JobPosting.UpdatedAt,
+		&i.JobPosting.DiscoveredForm,
 		&i.Applied,
 	)
 	return &i, err
@@ -100,11 +101,11 @@ WITH ins AS (
     INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
     ON CONFLICT (user_id, canonical_key) DO NOTHING
-    RETURNING id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at, source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at, closed_at, updated_at
+    RETURNING id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at, source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at, closed_at, updated_at, discovered_form
 )
-SELECT ins.id, ins.user_id, ins.source, ins.external_id, ins.url, ins.canonical_key, ins.company, ins.title, ins.location, ins.description, ins.raw, ins.created_at, ins.source_id, ins.platform, ins.platform_posting_id, ins.department, ins.remote, ins.apply_url, ins.compensation, ins.employment_type, ins.questions, ins.board_updated_at, ins.closed_at, ins.updated_at, false AS applied, true AS inserted FROM ins
+SELECT ins.id, ins.user_id, ins.source, ins.external_id, ins.url, ins.canonical_key, ins.company, ins.title, ins.location, ins.description, ins.raw, ins.created_at, ins.source_id, ins.platform, ins.platform_posting_id, ins.department, ins.remote, ins.apply_url, ins.compensation, ins.employment_type, ins.questions, ins.board_updated_at, ins.closed_at, ins.updated_at, ins.discovered_form, false AS applied, true AS inserted FROM ins
 UNION ALL
-SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at,
+SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form,
     EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied,
     false AS inserted
 FROM job_postings j
@@ -150,6 +151,7 @@ type JobPostingInsertOrGetRow struct {
 	BoardUpdatedAt    *time.Time
 	ClosedAt          *time.Time
 	UpdatedAt         time.Time
+	DiscoveredForm    []byte
 	Applied           bool
 	Inserted          bool
 }
@@ -198,10 +200,31 @@ func (q *Queries) JobPostingInsertOrGet(ctx context.Context, arg JobPostingInser
 		&i.BoardUpdatedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.DiscoveredForm,
 		&i.Applied,
 		&i.Inserted,
 	)
 	return &i, err
+}
+
+const jobPostingSetDiscoveredForm = `-- name: JobPostingSetDiscoveredForm :execrows
+UPDATE job_postings SET discovered_form = $1, updated_at = now()
+WHERE id = $2 AND user_id = $3
+`
+
+type JobPostingSetDiscoveredFormParams struct {
+	DiscoveredForm []byte
+	ID             domain.ID
+	UserID         domain.ID
+}
+
+// Stores the hosted form the browser read for one of the user's postings.
+func (q *Queries) JobPostingSetDiscoveredForm(ctx context.Context, arg JobPostingSetDiscoveredFormParams) (int64, error) {
+	result, err := q.db.Exec(ctx, jobPostingSetDiscoveredForm, arg.DiscoveredForm, arg.ID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const jobPostingUpsertFromBoard = `-- name: JobPostingUpsertFromBoard :one

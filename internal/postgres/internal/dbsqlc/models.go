@@ -367,6 +367,7 @@ type JobPosting struct {
 	BoardUpdatedAt    *time.Time
 	ClosedAt          *time.Time
 	UpdatedAt         time.Time
+	DiscoveredForm    []byte
 }
 
 type MagicLinkToken struct {
