@@ -65,11 +65,9 @@ func run(ctx context.Context, a *app.App) error {
 	}
 	// browserCodes relays the security codes hosted forms mail to
 	// applicants (domain.Codes) from their users to the pages this
-	// process's browser applier holds open. INTEGRATION: hand it to the
-	// browser applier (a browser.Options field, through app.Appliers) once
-	// the applier takes one; until then no page asks for a code.
+	// process's browser applier holds open (browser.Options.Codes).
 	browserCodes := queue.NewCodes(s.Tasks, a.Log.Named("codes"))
-	router, browserApplier := app.Appliers(cfg, submitter, files, a.Log)
+	router, browserApplier := app.Appliers(cfg, submitter, files, browserCodes, a.Log)
 	if forms != nil && browserApplier != nil {
 		forms.Set(browserApplier)
 	}
