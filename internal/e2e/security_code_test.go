@@ -75,7 +75,7 @@ func TestSecurityCode_BrowserTypesTheCodeTheUserGives(t *testing.T) {
 
 	resume := domain.FormFile{DocumentID: domain.NewID(), Kind: "resume", Name: "Résumé", Filename: "ada.pdf", ContentType: "application/pdf"}
 	a := browser.New(browser.Options{ChromiumPath: chromium, MaxBrowsers: 1, Deadline: 2 * time.Minute,
-		Files: oneDocument{id: resume.DocumentID, data: documentstest.PDF("Ada Lovelace")},
+		Files:    oneDocument{id: resume.DocumentID, data: documentstest.PDF("Ada Lovelace")},
 		BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: gh.URL()}, Codes: codes, CodeWindow: time.Minute,
 		Log: zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))})
 	t.Cleanup(a.Close)
