@@ -32,9 +32,9 @@ func run(ctx context.Context, a *app.App) error {
 		}
 		m.SweeperPasses.WithLabelValues("ok").Inc()
 		for kind, n := range map[string]int{"requeued": r.Requeued, "failed_exhausted": r.FailedExhausted, "paused_unknown_outcome": r.PausedUnknownOutcome,
-			"expired_approvals": r.ExpiredApprovals, "orphans_repaired": r.OrphansRepaired, "river_jobs_cancelled": r.RiverJobsCancelled,
-			"runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted, "expired_sessions_deleted": r.ExpiredSessionsDeleted,
-			"approval_tokens_cleared": r.ApprovalTokensCleared, "digests_repaired": r.DigestsRepaired} {
+			"paused_code_not_typed": r.PausedCodeNotTyped, "expired_approvals": r.ExpiredApprovals, "orphans_repaired": r.OrphansRepaired,
+			"river_jobs_cancelled": r.RiverJobsCancelled, "runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted,
+			"expired_sessions_deleted": r.ExpiredSessionsDeleted, "approval_tokens_cleared": r.ApprovalTokensCleared, "digests_repaired": r.DigestsRepaired} {
 			m.SweeperActions.WithLabelValues(kind).Add(float64(n))
 		}
 	}

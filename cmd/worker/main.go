@@ -63,12 +63,18 @@ func run(ctx context.Context, a *app.App) error {
 	if s.Documents != nil {
 		files = s.Documents
 	}
-	router, browserApplier := app.Appliers(cfg, submitter, files, a.Log)
+	// browserCodes relays the security codes hosted forms mail to
+	// applicants (domain.Codes) from their users to the pages this
+	// process's browser applier holds open (browser.Options.Codes).
+	browserCodes := queue.NewCodes(s.Tasks, a.Log.Named("codes"))
+	router, browserApplier := app.Appliers(cfg, submitter, files, browserCodes, a.Log)
 	if forms != nil && browserApplier != nil {
 		forms.Set(browserApplier)
 	}
 	if browserApplier != nil {
 		defer browserApplier.Close() // after the tasks in flight finished
+	} else {
+		browserCodes = nil // no page of this process can ask for one
 	}
 	proc, err := queue.NewProcess(queue.ProcessOptions{
 		OnApply: m.ObserveApplier,
@@ -79,12 +85,17 @@ func run(ctx context.Context, a *app.App) error {
 		PublicBaseURL: cfg.HTTP.PublicBaseURL, MagicLinkTTL: cfg.Auth.MagicLinkTTL,
 		ApprovalPollInterval: cfg.Approval.PollInterval, HeartbeatInterval: cfg.Worker.HeartbeatInterval,
 		SourceConcurrency: cfg.Sources.Concurrency, SourceSyncTimeout: cfg.Sources.SyncTimeout,
+		Codes: browserCodes,
 	})
 	if err != nil {
 		return err
 	}
 	proc.Listener.OnReconnect = m.ListenReconnects.Inc
 	m.RegisterGauge("applyq_approvals_waiting", "Approvals this worker process waits for.", func() float64 { return float64(proc.Approvals.Waiting()) })
+	if browserCodes != nil {
+		m.RegisterGauge("applyq_security_codes_waiting", "Pages this worker process holds open waiting for the security code mailed to their applicant.",
+			func() float64 { return float64(browserCodes.Waiting()) })
+	}
 	if browserApplier != nil {
 		m.RegisterGauge("applyq_browsers_running", "Chromium processes this worker process runs to fill hosted forms.",
 			func() float64 { return float64(len(browserApplier.BrowserPIDs())) })

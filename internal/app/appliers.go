@@ -63,8 +63,11 @@ func Pace(cfg *config.Config) func(*domain.Packet) []domain.RateLimit {
 // Appliers builds the worker's router: def for everything, and the
 // platform appliers cfg turns on, uploading documents opened by files.
 // The browser is nil unless a platform whose forms it fills is on; the
-// worker reports its readiness and closes it when it stops.
-func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles, log *zap.Logger) (*applier.Router, *browser.Applier) {
+// worker reports its readiness and closes it when it stops. codes carries
+// the security codes its pages ask for (appliers.browser.code_window) from
+// their users (nil: a page that asks for one leaves the application to
+// its user).
+func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles, codes domain.Codes, log *zap.Logger) (*applier.Router, *browser.Applier) {
 	r := &applier.Router{Default: def, ByPlatform: map[domain.Platform]domain.Applier{}}
 	var b *browser.Applier
 	for _, name := range cfg.Appliers.Platforms {
@@ -78,7 +81,8 @@ func Appliers(cfg *config.Config, def domain.Applier, files domain.DocumentFiles
 			if b == nil {
 				bc := cfg.Appliers.Browser
 				b = browser.New(browser.Options{ChromiumPath: bc.Chromium, MaxBrowsers: bc.MaxBrowsers, Deadline: bc.Deadline, NoSandbox: bc.NoSandbox,
-					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Hosts: cfg.Appliers.FormHosts(), Log: log.Named("browser")})
+					Files: files, BaseURLs: cfg.Appliers.FormBaseURLs(), Hosts: cfg.Appliers.FormHosts(), Codes: codes, CodeWindow: bc.CodeWindow,
+					Log: log.Named("browser")})
 			}
 			r.ByPlatform[p] = b
 			log.Info("submitting to "+name+" by filling its hosted forms in a browser", zap.String("chromium", cfg.Appliers.Browser.Chromium),

@@ -30,7 +30,7 @@ func TestAppliers_ByConfiguration(t *testing.T) {
 	require.Nil(t, pace(&domain.Packet{Platform: domain.PlatformGreenhouse, Board: "acme"}), "the default applier is not paced per platform")
 
 	dry := applier.NewDryRun(nil)
-	r, b := app.Appliers(cfg, dry, nil, zap.NewNop())
+	r, b := app.Appliers(cfg, dry, nil, nil, zap.NewNop())
 	require.IsType(t, &applier.Recruitee{}, r.For(&domain.Packet{Platform: domain.PlatformRecruitee, Applier: "recruitee"}))
 	require.Same(t, dry, r.For(&domain.Packet{Platform: domain.PlatformLever, Applier: "dry_run"}))
 	require.Nil(t, b, "no browser platform on: no browser")
@@ -41,7 +41,7 @@ func TestAppliers_ByConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "browser", app.ApplierFor(cfg)(domain.PlatformGreenhouse))
 	require.Equal(t, "dry_run", app.ApplierFor(cfg)(domain.PlatformAshby), "ashby not turned on")
-	r, b = app.Appliers(cfg, dry, nil, zap.NewNop())
+	r, b = app.Appliers(cfg, dry, nil, nil, zap.NewNop())
 	require.NotNil(t, b)
 	defer b.Close()
 	require.Same(t, b, r.For(&domain.Packet{Platform: domain.PlatformGreenhouse, Applier: "browser"}))

@@ -143,6 +143,9 @@ type BrowserApplierConfig struct {
 	// FormMaxAge is how long the browser's read of a hosted form (form
 	// discovery) serves the posting's next tasks before it is read again.
 	FormMaxAge time.Duration `mapstructure:"form_max_age"`
+	// CodeWindow is how long a page that asks for the security code its
+	// platform mailed to the applicant waits for the user to give it.
+	CodeWindow time.Duration `mapstructure:"code_window"`
 }
 
 // FormApplierConfig is a platform's hosted forms: where they are (a proxy
@@ -368,7 +371,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("mail.smtp_password", "")
 	v.SetDefault("worker.concurrency", 10)
 	v.SetDefault("worker.max_attempts", 5)
-	v.SetDefault("worker.job_timeout", 5*time.Minute)
+	// Above appliers.browser.deadline plus appliers.browser.code_window
+	// (13m by default): a page waiting for a security code holds its job.
+	v.SetDefault("worker.job_timeout", 20*time.Minute)
 	v.SetDefault("worker.fetch_cooldown", 100*time.Millisecond)
 	v.SetDefault("worker.fetch_poll_interval", time.Second)
 	v.SetDefault("worker.shutdown_timeout", 30*time.Second)
@@ -413,6 +418,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("appliers.browser.deadline", 3*time.Minute)
 	v.SetDefault("appliers.browser.no_sandbox", false)
 	v.SetDefault("appliers.browser.form_max_age", 24*time.Hour)
+	v.SetDefault("appliers.browser.code_window", 10*time.Minute)
 	v.SetDefault("appliers.greenhouse.base_url", "https://job-boards.greenhouse.io")
 	v.SetDefault("appliers.lever.base_url", "https://jobs.lever.co")
 	v.SetDefault("appliers.ashby.base_url", "https://jobs.ashbyhq.com")
@@ -718,6 +724,14 @@ func (c *Config) Validate(process string) error {
 		bad("appliers.browser.deadline", "must be between 10s and 30m, got %s", b.Deadline)
 	} else if c.Appliers.UsesBrowser() && b.Deadline >= c.Worker.JobTimeout && c.Worker.JobTimeout >= time.Second {
 		bad("appliers.browser.deadline", "must be shorter than worker.job_timeout (%s), got %s", c.Worker.JobTimeout, b.Deadline)
+	}
+	if b.CodeWindow < time.Minute || b.CodeWindow > 30*time.Minute {
+		bad("appliers.browser.code_window", "must be between 1m and 30m, got %s", b.CodeWindow)
+	} else if c.Appliers.UsesBrowser() && b.Deadline < c.Worker.JobTimeout && b.Deadline+b.CodeWindow >= c.Worker.JobTimeout && c.Worker.JobTimeout >= time.Second {
+		bad("worker.job_timeout", "must be longer than appliers.browser.deadline (%s) plus appliers.browser.code_window (%s), %s, when a browser platform is on: "+
+			"an application's job holds its page while the page waits for the security code mailed to the applicant, and a job that times out then "+
+			"leaves the application unfinished; got %s (raise it, or shorten the deadline or the code window)",
+			b.Deadline, b.CodeWindow, b.Deadline+b.CodeWindow, c.Worker.JobTimeout)
 	}
 	if b.FormMaxAge < time.Minute || b.FormMaxAge > 720*time.Hour {
 		bad("appliers.browser.form_max_age", "must be between 1m and 720h (30 days), got %s", b.FormMaxAge)

@@ -524,8 +524,19 @@ func TestValidate_BrowserApplier(t *testing.T) {
 	}{
 		{map[string]string{"APPLYQ_APPLIERS_BROWSER_MAX_BROWSERS": "0"}, "appliers.browser.max_browsers (APPLYQ_APPLIERS_BROWSER_MAX_BROWSERS): must be between 1 and 32, got 0"},
 		{map[string]string{"APPLYQ_APPLIERS_BROWSER_DEADLINE": "5s"}, "appliers.browser.deadline (APPLYQ_APPLIERS_BROWSER_DEADLINE): must be between 10s and 30m, got 5s"},
-		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "6m"},
-			"appliers.browser.deadline (APPLYQ_APPLIERS_BROWSER_DEADLINE): must be shorter than worker.job_timeout (5m0s), got 6m0s"},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "21m"},
+			"appliers.browser.deadline (APPLYQ_APPLIERS_BROWSER_DEADLINE): must be shorter than worker.job_timeout (20m0s), got 21m0s"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_CODE_WINDOW": "30s"}, "appliers.browser.code_window (APPLYQ_APPLIERS_BROWSER_CODE_WINDOW): must be between 1m and 30m, got 30s"},
+		{map[string]string{"APPLYQ_APPLIERS_BROWSER_CODE_WINDOW": "31m"}, "appliers.browser.code_window (APPLYQ_APPLIERS_BROWSER_CODE_WINDOW): must be between 1m and 30m, got 31m0s"},
+		// The page waits for its code inside the application's job.
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse", "APPLYQ_APPLIERS_BROWSER_CODE_WINDOW": "17m"},
+			"worker.job_timeout (APPLYQ_WORKER_JOB_TIMEOUT): must be longer than appliers.browser.deadline (3m0s) plus appliers.browser.code_window (17m0s), 20m0s, when a browser platform is on"},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "lever", "APPLYQ_WORKER_JOB_TIMEOUT": "10m"},
+			"worker.job_timeout (APPLYQ_WORKER_JOB_TIMEOUT): must be longer than appliers.browser.deadline (3m0s) plus appliers.browser.code_window (10m0s), 13m0s"},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse", "APPLYQ_APPLIERS_BROWSER_CODE_WINDOW": "16m"}, ""},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse"}, ""}, // the defaults fit
+		// Without a browser platform on, the job timeout need not fit a code window.
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_WORKER_JOB_TIMEOUT": "5m"}, ""},
 		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "https://jobs.lever.co/?board=acme"}, "appliers.lever.base_url (APPLYQ_APPLIERS_LEVER_BASE_URL): must be an http(s) URL, with a path if"},
 		{map[string]string{"APPLYQ_APPLIERS_LEVER_BASE_URL": "ftp://jobs.lever.co"}, "appliers.lever.base_url (APPLYQ_APPLIERS_LEVER_BASE_URL): must be an http(s) URL"},
 		// A proxy or a replica may serve the forms under a path.
@@ -537,7 +548,7 @@ func TestValidate_BrowserApplier(t *testing.T) {
 		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "721h"}, "appliers.browser.form_max_age (APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE): must be between 1m and 720h (30 days), got 721h0m0s"},
 		{map[string]string{"APPLYQ_APPLIERS_BROWSER_FORM_MAX_AGE": "720h"}, ""},
 		// Without a browser platform on, a long deadline is no problem.
-		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "6m"}, ""},
+		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "recruitee", "APPLYQ_APPLIERS_BROWSER_DEADLINE": "21m"}, ""},
 		{map[string]string{"APPLYQ_APPLIERS_PLATFORMS": "greenhouse,lever,ashby", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL": "http://127.0.0.1:8080"}, ""},
 	} {
 		t.Run(c.want, func(t *testing.T) {
@@ -557,4 +568,6 @@ func TestValidate_BrowserApplier(t *testing.T) {
 	require.Equal(t, "https://job-boards.greenhouse.io", cfg.Appliers.FormBaseURLs()["greenhouse"])
 	require.Equal(t, 3*time.Minute, cfg.Appliers.Browser.Deadline)
 	require.Equal(t, 24*time.Hour, cfg.Appliers.Browser.FormMaxAge)
+	require.Equal(t, 10*time.Minute, cfg.Appliers.Browser.CodeWindow)
+	require.Equal(t, 20*time.Minute, cfg.Worker.JobTimeout)
 }

@@ -166,21 +166,78 @@ type inboxItem struct {
 	Packet   domain.Packet
 }
 
-// handleInbox serves GET /approvals: every pending approval across runs,
-// with the time left.
+// inboxPage is what waits for the user: first the forms waiting for a
+// security code (minutes left), then the approvals.
+type inboxPage struct {
+	Codes     []codeItem
+	Approvals []inboxItem
+}
+
+// codeItem is a task whose form waits for the security code.
+type codeItem struct {
+	Wait *domain.CodeWait
+	Card postgres.TaskCard
+}
+
+// maxListedCodes bounds the code requests a page lists (a user has as
+// many as pages held open for them: a handful).
+const maxListedCodes = 50
+
+// handleInbox serves GET /approvals: every form waiting for a security
+// code (soonest to stop waiting first), then every pending approval
+// across runs, with the time left.
 func (d *Dashboard) handleInbox(c echo.Context) error {
 	u := userOf(c)
 	list, _, err := d.db.ListApprovals(c.Request().Context(), u.ID, domain.ApprovalPending, "", domain.MaxPageSize)
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
-	items := make([]inboxItem, 0, len(list))
+	p := inboxPage{Approvals: make([]inboxItem, 0, len(list))}
 	for _, a := range list {
 		it := inboxItem{Approval: a}
 		_ = json.Unmarshal(a.Packet, &it.Packet)
-		items = append(items, it)
+		p.Approvals = append(p.Approvals, it)
 	}
-	return d.page(c, http.StatusOK, "inbox.html", "Approvals", items)
+	if p.Codes, err = d.codesWaiting(c, u); err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.page(c, http.StatusOK, "inbox.html", "Approvals", p)
+}
+
+// codesWaiting returns the user's tasks whose form waits for the security
+// code from them (not those whose code is being typed), with their cards.
+func (d *Dashboard) codesWaiting(c echo.Context, u *domain.User) ([]codeItem, error) {
+	ctx := c.Request().Context()
+	waits, err := d.db.CodeOpenForUser(ctx, u.ID, maxListedCodes)
+	if err != nil {
+		return nil, err
+	}
+	var items []codeItem
+	var tasks []*domain.Task
+	for _, w := range waits {
+		if w.TakenAt != nil {
+			continue
+		}
+		t, err := d.db.TaskGet(ctx, u.ID, w.TaskID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		items, tasks = append(items, codeItem{Wait: w}), append(tasks, t)
+	}
+	if len(tasks) == 0 {
+		return nil, nil
+	}
+	cards, err := d.db.TaskCards(ctx, tasks)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Card = cards[i]
+	}
+	return items, nil
 }
 
 // handleInboxDecision serves POST /approvals/:id/approve|reject for the

@@ -122,6 +122,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.POST("/queue/:state/bulk", d.handleBulk, u)
 	e.GET("/tasks/:id", d.handleTask, u)
 	e.GET("/tasks/:id/evidence/:evidence", d.handleEvidence, u)
+	e.POST("/tasks/:id/code", d.handleGiveCode, u)
 	e.POST("/tasks/:id/:action", d.handleTaskAction, u)
 	e.GET("/approvals", d.handleInbox, u)
 	e.GET("/approvals/:id", d.handleReview, u)
@@ -168,7 +169,9 @@ type nav struct {
 	Counts    map[domain.State]int
 	States    []domain.State
 	Approvals int
-	RunID     string
+	// Codes counts the forms waiting for a security code from the user.
+	Codes int
+	RunID string
 }
 
 func (d *Dashboard) nav(c echo.Context, u *domain.User) (*nav, error) {
@@ -176,7 +179,19 @@ func (d *Dashboard) nav(c echo.Context, u *domain.User) (*nav, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &nav{Counts: counts, States: domain.AllStates, Approvals: counts[domain.StateAwaitingApproval], RunID: c.QueryParam("run_id")}, nil
+	n := &nav{Counts: counts, States: domain.AllStates, Approvals: counts[domain.StateAwaitingApproval], RunID: c.QueryParam("run_id")}
+	if counts[domain.StateSubmitting] > 0 { // only a task in submitting can wait for a code
+		waits, err := d.db.CodeOpenForUser(c.Request().Context(), u.ID, maxListedCodes)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range waits {
+			if w.TakenAt == nil {
+				n.Codes++
+			}
+		}
+	}
+	return n, nil
 }
 
 // page renders a signed-in page with its navigation.
@@ -219,6 +234,7 @@ var flashes = map[string]string{
 	"task_cancelled":    "Task cancelled.",
 	"task_approved":     "Application approved.",
 	"task_rejected":     "Application rejected.",
+	"code_sent":         "Code sent — applyq is finishing the application.",
 	"approved":          "Approved: applyq submits it now.",
 	"rejected":          "Rejected: nothing will be sent.",
 	"profile_saved":     "Profile saved.",
@@ -364,10 +380,15 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	"ts":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-	"bytes": domain.FormatBytes,
-	"add":   func(a, b int) int { return a + b },
-	"count": func(m map[domain.State]int, s string) int { return m[domain.State(s)] },
+	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	// The security code box.
+	"clock":        func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
+	"maskEmail":    domain.MaskEmail,
+	"platformName": domain.PlatformName,
+	"maxCodeTries": func() int { return domain.MaxCodeTries },
+	"bytes":        domain.FormatBytes,
+	"add":          func(a, b int) int { return a + b },
+	"count":        func(m map[domain.State]int, s string) int { return m[domain.State(s)] },
 	"total": func(m map[domain.State]int) int {
 		n := 0
 		for _, v := range m {

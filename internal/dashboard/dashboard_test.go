@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
@@ -39,6 +40,7 @@ type bundle struct {
 type setupOpts struct {
 	RequestTimeout time.Duration // http.request_timeout; default the configured one
 	KeepAlive      time.Duration // the event stream's keep-alive interval; default the dashboard's
+	Log            *zap.Logger   // default: the test's, warnings and up
 }
 
 // setup serves the API and the dashboard with the production http.Server
@@ -54,7 +56,10 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cfg.HTTP.PublicBaseURL = "http://" + ln.Addr().String()
-	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	log := opts.Log
+	if log == nil {
+		log = zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
+	}
 	hub := dashboard.NewHub()
 	svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
 	require.NoError(t, err)

@@ -2,14 +2,25 @@ package dashboard
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
+	"github.com/applyq/applyq/internal/web"
 )
+
+// codeRank orders a task waiting for its security code first.
+func codeRank(t *domain.Task) int {
+	if t.StateReason == domain.ReasonNeedsCode {
+		return 0
+	}
+	return 1
+}
 
 type queuePage struct {
 	State      domain.State
@@ -61,6 +72,12 @@ func (d *Dashboard) handleQueue(c echo.Context) error {
 	counts, err := d.db.UserStateCounts(ctx, u.ID, runID)
 	if err != nil {
 		return d.renderError(c, err, u)
+	}
+	if st == domain.StateSubmitting {
+		// Those whose form waits for the security code need their user now.
+		slices.SortStableFunc(cards, func(a, b postgres.TaskCard) int {
+			return cmp.Compare(codeRank(a.Task), codeRank(b.Task))
+		})
 	}
 	p := queuePage{State: st, Cards: cards, Runs: runs, RunID: c.QueryParam("run_id"), Count: counts[st], NextCursor: next}
 	if st == domain.StatePaused || st == domain.StateFailed {
@@ -136,24 +153,39 @@ type taskPage struct {
 	Approval *domain.Approval
 	// Evidence is what the applier saw (screenshots).
 	Evidence []*domain.EvidenceRecord
+	// Code is the request of the task's form while it waits for the
+	// security code mailed to the applicant (or while the code given is
+	// typed); CodeError says why the code just posted was refused.
+	Code      *domain.CodeWait
+	CodeError string
 }
 
 // handleTask serves GET /tasks/:id: the card, the transition timeline and
-// the exact packet sent or to be sent.
+// the exact packet sent or to be sent; first, when the task's form waits
+// for a security code, the box to type it in.
 func (d *Dashboard) handleTask(c echo.Context) error {
 	u := userOf(c)
-	ctx := c.Request().Context()
 	id, err := domain.ParseID(c.Param("id"))
 	if err != nil {
 		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "task not found"), u)
 	}
-	det, err := d.db.GetTaskDetail(ctx, u.ID, id)
+	p, err := d.taskPage(c, u, id)
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
+	return d.page(c, http.StatusOK, "task.html", "Task", p)
+}
+
+// taskPage reads what the task page shows.
+func (d *Dashboard) taskPage(c echo.Context, u *domain.User, id domain.ID) (taskPage, error) {
+	ctx := c.Request().Context()
+	det, err := d.db.GetTaskDetail(ctx, u.ID, id)
+	if err != nil {
+		return taskPage{}, err
+	}
 	cards, err := d.db.TaskCards(ctx, []*domain.Task{det.Task})
 	if err != nil {
-		return d.renderError(c, err, u)
+		return taskPage{}, err
 	}
 	p := taskPage{Detail: det, Card: cards[0]}
 	if det.Packet != nil {
@@ -167,12 +199,44 @@ func (d *Dashboard) handleTask(c echo.Context) error {
 		}
 	}
 	if p.Approval, err = d.db.ApprovalLatestForTask(ctx, id); err != nil {
-		return d.renderError(c, err, u)
+		return taskPage{}, err
 	}
 	if p.Evidence, err = d.db.Evidence(ctx, u.ID, id); err != nil {
-		return d.renderError(c, err, u)
+		return taskPage{}, err
 	}
-	return d.page(c, http.StatusOK, "task.html", "Task", p)
+	if det.Task.State == domain.StateSubmitting {
+		open, err := d.db.CodeOpenForTasks(ctx, u.ID, []domain.ID{id})
+		if err != nil {
+			return taskPage{}, err
+		}
+		p.Code = open[id]
+	}
+	return p, nil
+}
+
+// handleGiveCode serves POST /tasks/:id/code (code): the security code the
+// task's form waits for. Stored, it goes back to the task page saying so;
+// refused (not a code, nothing waits, too late, too many), the page shows
+// why in the code box. The code is never logged nor shown again.
+func (d *Dashboard) handleGiveCode(c echo.Context) error {
+	u := userOf(c)
+	id, err := domain.ParseID(c.Param("id"))
+	if err != nil {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "task not found"), u)
+	}
+	err = d.tasks.GiveCode(c.Request().Context(), u.ID, id, c.FormValue("code"))
+	switch domain.ErrorCode(err) {
+	case "":
+		return back(c, "/tasks/"+id.String(), "code_sent")
+	case domain.EINVALID, domain.ECONFLICT, domain.EGONE, domain.ERATELIMITED:
+		p, perr := d.taskPage(c, u, id)
+		if perr != nil {
+			return d.renderError(c, perr, u)
+		}
+		p.CodeError = domain.ErrorMessage(err)
+		return d.page(c, web.Status(domain.ErrorCode(err)), "task.html", "Task", p)
+	}
+	return d.renderError(c, err, u)
 }
 
 // handleEvidence serves GET /tasks/:id/evidence/:evidence: the bytes of

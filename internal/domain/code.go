@@ -84,3 +84,64 @@ func NormalizeCode(s string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// NotifyCodes is the NOTIFY channel on which a code given by its user is
+// announced, with the task id as payload: the worker holding the page
+// re-reads (and takes) it.
+const NotifyCodes = "applyq_codes"
+
+// CodeWait is a task's security-code request as stored: what the page
+// asked and when, and where the code the user gave is in its short life
+// (given, then taken by the worker, which clears it). The code itself is
+// never part of it.
+type CodeWait struct {
+	TaskID   ID
+	UserID   ID
+	Platform Platform
+	Address  string
+	Attempt  int
+	Refused  string
+	AskedAt  time.Time
+	// ExpiresAt is when the page stops waiting (CodeRequest.Until).
+	ExpiresAt time.Time
+	// GivenAt is when the user last gave a code for this ask; HasCode
+	// says it waits for the worker to take it, TakenAt when it did.
+	GivenAt  *time.Time
+	HasCode  bool
+	TakenAt  *time.Time
+	ClosedAt *time.Time
+}
+
+// MaskEmail shortens an address for the texts that show where a code was
+// mailed (a task's message, a notice, the page): the first character of
+// the mailbox and the whole domain, "a…@example.com", which is enough for
+// its owner to know which inbox to open. Anything that is not an address
+// is kept to its first character.
+func MaskEmail(addr string) string {
+	addr = strings.TrimSpace(addr)
+	local, host, ok := strings.Cut(addr, "@")
+	first := ""
+	for _, r := range local {
+		first = string(r)
+		break
+	}
+	if !ok || host == "" || first == "" {
+		if first == "" {
+			return "your address"
+		}
+		return first + "…"
+	}
+	return first + "…@" + host
+}
+
+// PlatformName is how a platform is written in sentences: "Greenhouse".
+func PlatformName(p Platform) string {
+	switch p {
+	case PlatformSmartRecruiters:
+		return "SmartRecruiters"
+	case "":
+		return "The platform"
+	}
+	s := string(p)
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -39,6 +39,11 @@ func (k NoticeKind) Valid() bool {
 	return false
 }
 
+// Immediate reports whether a notice of kind k is mailed at once instead
+// of after the digest window: a page waits for the user (code_waiting)
+// for minutes only.
+func (k NoticeKind) Immediate() bool { return k == NoticeCodeWaiting }
+
 // Longest Subject and Detail of a notice, in characters.
 const (
 	MaxNoticeSubject = 300
@@ -47,7 +52,8 @@ const (
 
 // Notice is one thing to tell a user, waiting for (or already in) their
 // next digest. The ids say what it is about, and so where its link goes:
-// an approval (approval_waiting, with its task), a task (needs_you, and
+// an approval (approval_waiting, with its task), a task (needs_you,
+// code_waiting, and
 // questions_waiting when one task waits), a run (run_completed).
 type Notice struct {
 	ID         ID
@@ -86,13 +92,13 @@ func (n *Notice) Validate() error {
 	case NoticeApprovalWaiting:
 		need("approval_id", n.ApprovalID)
 		need("task_id", n.TaskID)
-	case NoticeNeedsYou:
+	case NoticeNeedsYou, NoticeCodeWaiting:
 		need("task_id", n.TaskID)
 	case NoticeRunCompleted:
 		need("run_id", n.RunID)
 	case NoticeQuestionsWaiting:
 	default:
-		fields["kind"] = "must be approval_waiting, questions_waiting, needs_you or run_completed"
+		fields["kind"] = "must be code_waiting, approval_waiting, questions_waiting, needs_you or run_completed"
 	}
 	if n.Subject == "" {
 		fields["subject"] = "is required"
@@ -120,9 +126,12 @@ func DefaultNotificationPrefs() NotificationPrefs {
 	return NotificationPrefs{ApprovalWaiting: true, QuestionsWaiting: true, NeedsYou: true, RunCompleted: true}
 }
 
-// Mails reports whether notices of kind k are mailed.
+// Mails reports whether notices of kind k are mailed. A security code
+// waiting is a task that needs its user, right now: it follows NeedsYou.
 func (p NotificationPrefs) Mails(k NoticeKind) bool {
 	switch k {
+	case NoticeCodeWaiting:
+		return p.NeedsYou
 	case NoticeApprovalWaiting:
 		return p.ApprovalWaiting
 	case NoticeQuestionsWaiting:

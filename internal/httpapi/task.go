@@ -24,12 +24,39 @@ func (s *Server) handleListTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tasks, next, err := s.db.ListTasks(c.Request().Context(), currentUser(c).ID,
+	userID := currentUser(c).ID
+	tasks, next, err := s.db.ListTasks(c.Request().Context(), userID,
 		domain.TaskFilter{States: states, RunID: runID, Cursor: c.QueryParam("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, page[taskJSON]{Items: mapSlice(tasks, toTask), NextCursor: next})
+	items := mapSlice(tasks, toTask)
+	if err := s.withCodes(c, userID, items); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page[taskJSON]{Items: items, NextCursor: next})
+}
+
+// withCodes sets the code_request of the tasks in submitting among items
+// (one query for the page).
+func (s *Server) withCodes(c echo.Context, userID domain.ID, items []taskJSON) error {
+	var ids []domain.ID
+	for _, t := range items {
+		if t.State == string(domain.StateSubmitting) {
+			ids = append(ids, t.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	open, err := s.db.CodeOpenForTasks(c.Request().Context(), userID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		items[i].withCode(open[items[i].ID])
+	}
+	return nil
 }
 
 // handleGetTask answers GET /api/v1/tasks/:id: the task with its job, run,
@@ -44,6 +71,11 @@ func (s *Server) handleGetTask(c echo.Context) error {
 		return err
 	}
 	out := toTaskDetail(d)
+	codes := []taskJSON{out.taskJSON}
+	if err := s.withCodes(c, currentUser(c).ID, codes); err != nil {
+		return err
+	}
+	out.taskJSON = codes[0]
 	a, err := s.db.ApprovalLatestForTask(c.Request().Context(), id)
 	if err != nil {
 		return err
@@ -124,6 +156,34 @@ func (s *Server) handleCancelTask(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toTask(t))
+}
+
+type giveCodeRequest struct {
+	Code string `json:"code"`
+}
+
+// handleGiveCode answers POST /api/v1/tasks/:id/code {"code"}: the security
+// code the task's application form waits for (202 {"status":"given"}),
+// stored for the worker holding the page. The code is never logged nor
+// echoed: errors (400 not a code, 404, 409 nothing waits, 410 the page
+// stopped waiting, 429 too many) say why in words of their own.
+func (s *Server) handleGiveCode(c echo.Context) error {
+	id, err := pathID(c, "task")
+	if err != nil {
+		return err
+	}
+	var req giveCodeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.tasks.GiveCode(c.Request().Context(), currentUser(c).ID, id, req.Code); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, codeGivenJSON{Status: "given"})
+}
+
+type codeGivenJSON struct {
+	Status string `json:"status"`
 }
 
 type bulkRequest struct {

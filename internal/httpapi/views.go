@@ -224,6 +224,28 @@ type taskJSON struct {
 	NextStates  []string  `json:"next_states"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// CodeRequest is set while the task's form waits for the security
+	// code mailed to the applicant (withCode); null otherwise.
+	CodeRequest *codeRequestJSON `json:"code_request"`
+}
+
+// codeRequestJSON is a form waiting for the security code its platform
+// mailed: where (shortened) and until when. Never the code.
+type codeRequestJSON struct {
+	Address   string     `json:"address"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	Attempt   int        `json:"attempt"`
+	Refused   string     `json:"refused"`
+	GivenAt   *time.Time `json:"given_at"`
+}
+
+// withCode sets the task's code_request from its open request (taken:
+// the code is being typed, so nothing waits for the user).
+func (t *taskJSON) withCode(w *domain.CodeWait) {
+	if w == nil || w.TakenAt != nil || w.ClosedAt != nil {
+		return
+	}
+	t.CodeRequest = &codeRequestJSON{Address: domain.MaskEmail(w.Address), ExpiresAt: w.ExpiresAt, Attempt: w.Attempt, Refused: w.Refused, GivenAt: w.GivenAt}
 }
 
 func toTask(t *domain.Task) taskJSON {

@@ -100,7 +100,8 @@ var errMore = errors.New("notices left unsent")
 // RunDigest works a digest job: SendDigest, then, in a second transaction,
 // the job is completed unless the user has unsent notices left (added
 // while it ran, or past the 1000 one mail takes): then it runs again a
-// digest window later (a snooze, which costs no attempt). Completing the
+// digest window later (a snooze, which costs no attempt), or within a
+// second when one of them is mailed at once (a security code waiting). Completing the
 // job waits for the transactions that added a notice and found this job
 // running (River's unique insert holds the job row until they commit), so
 // their notices are seen here and none is left without a digest.
@@ -108,17 +109,24 @@ func (s *Service) RunDigest(ctx context.Context, job DigestJob) error {
 	if _, err := s.SendDigest(ctx, job.Args.UserID); err != nil {
 		return err
 	}
+	var urgent bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
 			return err
 		}
-		more, err := s.store.WithTx(tx).NoticeUnsentExists(ctx, job.Args.UserID)
+		st := s.store.WithTx(tx)
+		more, err := st.NoticeUnsentExists(ctx, job.Args.UserID)
 		if err == nil && more {
-			err = errMore
+			if urgent, err = st.NoticeUnsentImmediateExists(ctx, job.Args.UserID); err == nil {
+				err = errMore
+			}
 		}
 		return err
 	})
 	if errors.Is(err, errMore) {
+		if urgent {
+			return river.JobSnooze(time.Second) // a code waiting: mailed at once
+		}
 		return river.JobSnooze(max(s.o.DigestDelay, time.Second))
 	}
 	return err
@@ -198,7 +206,7 @@ func (s *Service) collect(ctx context.Context, st *postgres.Store, prefs domain.
 			}
 			it.text += " (expires " + expiries[*n.ApprovalID].UTC().Format("Mon 2 Jan 15:04 MST") + ")"
 			it.link = ApprovalLink(s.o.PublicBaseURL, token)
-		case domain.NoticeNeedsYou:
+		case domain.NoticeNeedsYou, domain.NoticeCodeWaiting:
 			it.link = s.o.PublicBaseURL + "/tasks/" + n.TaskID.String()
 		case domain.NoticeRunCompleted:
 			it.link = s.o.PublicBaseURL + "/queue/submitted?run_id=" + n.RunID.String()
@@ -251,7 +259,7 @@ func dedupKey(n *domain.Notice) string {
 	switch {
 	case n.Kind == domain.NoticeApprovalWaiting && n.ApprovalID != nil:
 		return n.ApprovalID.String()
-	case n.Kind == domain.NoticeNeedsYou && n.TaskID != nil:
+	case (n.Kind == domain.NoticeNeedsYou || n.Kind == domain.NoticeCodeWaiting) && n.TaskID != nil:
 		return n.TaskID.String()
 	case n.Kind == domain.NoticeRunCompleted && n.RunID != nil:
 		return n.RunID.String()
@@ -264,6 +272,9 @@ func dedupKey(n *domain.Notice) string {
 var kindText = map[domain.NoticeKind]struct {
 	heading, intro, noun, page, pageText string
 }{
+	domain.NoticeCodeWaiting: {"Security codes waiting (%d)",
+		"A form waits for the security code its platform mailed to you: open the task's page and type the code before the time shown, or the application is not completed.",
+		"security code waiting|security codes waiting", "/approvals", "Everything waiting for you"},
 	domain.NoticeApprovalWaiting: {"Approvals waiting (%d)",
 		"Each link shows exactly what will be sent; approve or reject it there before it expires.",
 		"approval waiting|approvals waiting", "/approvals", "Your approvals inbox"},

@@ -27,6 +27,7 @@ package notifications
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -73,10 +74,12 @@ type DigestJob = *river.Job[DigestArgs]
 // user's digest, scheduled delay from now, through rc (an insert-only
 // client is enough). A digest already pending for the user takes the
 // notice instead (River's unique insert skips the new job); one running
-// now sees it when it finishes (RunDigest) and mails it after delay. The
-// notice is EINVALID when it does not validate (domain.Notice.Validate).
-// Call it after every other lock the transaction takes: see the package
-// doc. After an error, roll tx back.
+// now sees it when it finishes (RunDigest) and mails it after delay. A
+// notice of a kind mailed at once (domain.NoticeKind.Immediate: a security
+// code waiting) makes its user's digest due now instead, a pending one
+// included. The notice is EINVALID when it does not validate
+// (domain.Notice.Validate). Call it after every other lock the
+// transaction takes: see the package doc. After an error, roll tx back.
 func Add(ctx context.Context, tx pgx.Tx, rc *river.Client[pgx.Tx], n domain.Notice, delay time.Duration) error {
 	return AddMany(ctx, tx, rc, []domain.Notice{n}, delay)
 }
@@ -91,33 +94,60 @@ func AddMany(ctx context.Context, tx pgx.Tx, rc *river.Client[pgx.Tx], notices [
 	}
 	st := postgres.NewStore(tx)
 	var users []domain.ID
+	now := map[domain.ID]bool{}
 	for _, n := range notices {
 		if _, err := st.NoticeAdd(ctx, n); err != nil {
 			return err
 		}
 		users = append(users, n.UserID)
+		if n.Kind.Immediate() {
+			now[n.UserID] = true
+		}
 	}
-	return enqueueDigests(ctx, tx, rc, users, delay)
+	return enqueueDigests(ctx, tx, rc, users, delay, now)
 }
 
 // enqueueDigests inserts one digest job per user, scheduled delay from
-// now, users in id order (the job rows a unique insert may hold).
-func enqueueDigests(ctx context.Context, tx pgx.Tx, rc *river.Client[pgx.Tx], users []domain.ID, delay time.Duration) error {
+// now (at once for the users in now), users in id order (the job rows a
+// unique insert may hold). A user in now whose digest is already
+// scheduled, or waiting to retry, has it made due at once (a running one
+// looks again within a second: RunDigest).
+func enqueueDigests(ctx context.Context, tx pgx.Tx, rc *river.Client[pgx.Tx], users []domain.ID, delay time.Duration, now map[domain.ID]bool) error {
 	slices.SortFunc(users, func(a, b domain.ID) int { return slices.Compare(a[:], b[:]) })
 	users = slices.Compact(users)
 	if len(users) == 0 {
 		return nil
 	}
-	opts := &river.InsertOpts{}
+	later := &river.InsertOpts{}
 	if delay > 0 {
-		opts.ScheduledAt = time.Now().Add(delay)
+		later.ScheduledAt = time.Now().Add(delay)
 	}
 	params := make([]river.InsertManyParams, len(users))
 	for i, u := range users {
+		opts := later
+		if now[u] {
+			opts = &river.InsertOpts{}
+		}
 		params[i] = river.InsertManyParams{Args: DigestArgs{UserID: u}, InsertOpts: opts}
 	}
-	_, err := rc.InsertManyTx(ctx, tx, params)
-	return err
+	res, err := rc.InsertManyTx(ctx, tx, params)
+	if err != nil || len(now) == 0 {
+		return err
+	}
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate || r.Job == nil ||
+			(r.Job.State != rivertype.JobStateScheduled && r.Job.State != rivertype.JobStateRetryable) {
+			continue
+		}
+		var args DigestArgs
+		if err := json.Unmarshal(r.Job.EncodedArgs, &args); err != nil || !now[args.UserID] {
+			continue
+		}
+		if _, err := rc.JobRetryTx(ctx, tx, r.Job.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Options configure a Service.
@@ -171,7 +201,7 @@ func (s *Service) RepairDigests(ctx context.Context, notBefore time.Time, max in
 		return nil, errors.New("notifications: RepairDigests needs Options.River")
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return enqueueDigests(ctx, tx, s.o.River, slices.Clone(users), 0)
+		return enqueueDigests(ctx, tx, s.o.River, slices.Clone(users), 0, nil)
 	})
 	if err != nil {
 		return nil, err

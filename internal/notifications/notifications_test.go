@@ -454,3 +454,56 @@ func TestAdd_Invalid(t *testing.T) {
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices`))
 	require.Zero(t, b.digestJobs(t, user))
 }
+
+// codeTask is a task of user in submitting whose form asked for the
+// security code (through the service, with an hour-long digest window).
+func (b *bundle) codeTask(t *testing.T, user *domain.User) (*tasks.Service, domain.ID) {
+	t.Helper()
+	svc := taskstest.MustService(t, b.db, tasks.Options{DigestDelay: time.Hour})
+	run := pgtest.MustRun(t, b.db, user, pgtest.RunOpts{})
+	task := pgtest.MustTask(t, b.db, user, run, pgtest.MustJobs(t, b.db, user, 1)[0])
+	pgtest.MustForceState(t, b.db, task.ID, domain.StateSubmitting)
+	require.NoError(t, svc.AskCode(context.Background(), domain.CodeRequest{TaskID: task.ID, Platform: domain.PlatformGreenhouse,
+		Address: "ada@example.com", Attempt: 1, Until: time.Now().Add(10 * time.Minute)}))
+	return svc, task.ID
+}
+
+// TestDigest_CodeWaitingAtOnceAndFirst: a form waiting for its security
+// code is mailed at once, not after the hour-long window, with what else
+// waits, listed first with the link to the task's page.
+func TestDigest_CodeWaitingAtOnceAndFirst(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{Delay: time.Hour})
+	user := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
+	b.add(t, time.Hour, b.taskNotice(t, user, "Globex — SRE"))
+	b.startWorker(t)
+	_, task := b.codeTask(t, user)
+
+	sent := waitMails(t, b.mailer, 1)
+	body := sent[0].Body
+	require.Contains(t, sent[0].Subject, "1 security code waiting")
+	codes, needsYou := strings.Index(body, "Security codes waiting (1)"), strings.Index(body, "Tasks that need you (1)")
+	require.Positive(t, codes)
+	require.Greater(t, needsYou, codes, "the code comes first")
+	require.Contains(t, body, "Greenhouse mailed a security code to a…@example.com: type it on the task's page before ")
+	require.Contains(t, body, base+"/tasks/"+task.String())
+	require.Zero(t, b.unsent(t, user))
+}
+
+// TestDigest_CodeAlreadyGiven: a code given before the digest ran leaves
+// its notice out (nothing waits for the user), and no digest ever holds a
+// code.
+func TestDigest_CodeAlreadyGiven(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
+	svc, task := b.codeTask(t, user)
+	require.NoError(t, svc.GiveCode(context.Background(), user.ID, task, "QX7734ZZ"))
+	b.add(t, 0, b.taskNotice(t, user, "Globex — SRE"))
+	res, err := b.svc.SendDigest(context.Background(), user.ID)
+	require.NoError(t, err)
+	require.Equal(t, notifications.DigestResult{Mailed: 1, Skipped: 1}, res)
+	body := b.mailer.Sent()[0].Body
+	require.NotContains(t, body, "Security codes waiting")
+	require.NotContains(t, body, "QX7734ZZ")
+}

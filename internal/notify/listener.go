@@ -38,6 +38,11 @@ type Listener struct {
 
 	connected  atomic.Bool
 	reconnects atomic.Int64
+	// The connection the channels' backlog handlers last ran on, and how
+	// many there were: with several channels, one reconnect is counted once.
+	connMu   sync.Mutex
+	lastConn *pgx.Conn
+	conns    atomic.Int64
 	// OnReconnect, when set, is called after every successful reconnect
 	// (not the first connect), for metrics.
 	OnReconnect func()
@@ -65,7 +70,6 @@ func (l *Listener) Reconnects() int64 { return l.reconnects.Load() }
 // Run listens until ctx is cancelled, reconnecting after a second when the
 // connection drops.
 func (l *Listener) Run(ctx context.Context) error {
-	first := true
 	pl := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			cfg, err := pgx.ParseConfig(l.dbURL)
@@ -85,18 +89,20 @@ func (l *Listener) Run(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	for channel, subs := range l.subs {
-		pl.Handle(channel, &channelHandler{l: l, subs: subs, onListen: func() {
+		pl.Handle(channel, &channelHandler{l: l, subs: subs, onListen: func(conn *pgx.Conn) {
 			l.connected.Store(true)
-			if first {
-				first = false
-				l.log.Info("listening", zap.String("channel", channel))
+			if !l.newConn(conn) {
+				return // another channel's handler already counted this connection
+			}
+			if l.conns.Load() == 1 {
+				l.log.Info("listening", zap.Int("channels", len(l.subs)))
 				return
 			}
 			l.reconnects.Add(1)
 			if l.OnReconnect != nil {
 				l.OnReconnect()
 			}
-			l.log.Info("LISTEN reconnected; resyncing", zap.String("channel", channel))
+			l.log.Info("LISTEN reconnected; resyncing")
 		}})
 	}
 	l.mu.Unlock()
@@ -108,10 +114,24 @@ func (l *Listener) Run(ctx context.Context) error {
 	return err
 }
 
+// newConn reports whether conn is a connection no channel's backlog
+// handler has seen yet (each channel's runs on every connect), and counts
+// it.
+func (l *Listener) newConn(conn *pgx.Conn) bool {
+	l.connMu.Lock()
+	defer l.connMu.Unlock()
+	if conn == l.lastConn {
+		return false
+	}
+	l.lastConn = conn
+	l.conns.Add(1)
+	return true
+}
+
 type channelHandler struct {
 	l        *Listener
 	subs     []Subscriber
-	onListen func()
+	onListen func(*pgx.Conn)
 }
 
 // HandleNotification implements pgxlisten.Handler.
@@ -125,8 +145,8 @@ func (h *channelHandler) HandleNotification(_ context.Context, n *pgconn.Notific
 // HandleBacklog implements pgxlisten.BacklogHandler: it runs right after
 // LISTEN on every (re)connect, so nothing committed while disconnected is
 // missed.
-func (h *channelHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
-	h.onListen()
+func (h *channelHandler) HandleBacklog(_ context.Context, _ string, conn *pgx.Conn) error {
+	h.onListen(conn)
 	for _, s := range h.subs {
 		s.Resync()
 	}

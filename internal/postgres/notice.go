@@ -25,7 +25,8 @@ func (s *Store) NoticeAdd(ctx context.Context, n domain.Notice) (*domain.Notice,
 }
 
 // UnsentNotice is a notice a digest holds, and whether the task and run it
-// names still exist (as its user's).
+// names still exist (as its user's) and, for a security code waiting,
+// whether the page still waits for its user.
 type UnsentNotice struct {
 	*domain.Notice
 	RefsExist bool
@@ -55,6 +56,18 @@ func (s *Store) NoticeMarkSent(ctx context.Context, ids, skipped []domain.ID) (i
 // NoticeUnsentExists reports whether the user has a notice no digest took.
 func (s *Store) NoticeUnsentExists(ctx context.Context, userID domain.ID) (bool, error) {
 	return s.q.NoticeUnsentExists(ctx, userID)
+}
+
+// NoticeUnsentImmediateExists reports whether the user has an unsent
+// notice of a kind mailed at once (domain.NoticeKind.Immediate).
+func (s *Store) NoticeUnsentImmediateExists(ctx context.Context, userID domain.ID) (bool, error) {
+	var kinds []string
+	for _, k := range domain.NoticeKinds {
+		if k.Immediate() {
+			kinds = append(kinds, string(k))
+		}
+	}
+	return s.q.NoticeUnsentOfKindsExists(ctx, dbsqlc.NoticeUnsentOfKindsExistsParams{UserID: userID, Kinds: kinds})
 }
 
 // NoticeUsersWithoutDigest returns up to max users with a notice unsent

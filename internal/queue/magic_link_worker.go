@@ -24,6 +24,16 @@ type MagicLinkWorker struct {
 	TTL           time.Duration
 }
 
+// magicLinkTimeout bounds one sign-in mail: its token and the send. The
+// client's JobTimeout is worker.job_timeout, sized for an application
+// whose page may wait minutes for a security code, not for a mail.
+const magicLinkTimeout = 2 * time.Minute
+
+// Timeout implements river.Worker.
+func (w *MagicLinkWorker) Timeout(*river.Job[accounts.MagicLinkArgs]) time.Duration {
+	return magicLinkTimeout
+}
+
 // Work implements river.Worker.
 func (w *MagicLinkWorker) Work(ctx context.Context, job *river.Job[accounts.MagicLinkArgs]) error {
 	raw, err := w.Accounts.IssueMagicLink(ctx, job.Args.Email, w.TTL)

@@ -34,6 +34,11 @@ type ProcessOptions struct {
 	Owner   string
 	Log     *zap.Logger
 
+	// Codes, when set, is the security code relay of the pages this
+	// process's browser applier holds open: it is subscribed to
+	// domain.NotifyCodes on the process's listener.
+	Codes *Codes
+
 	Concurrency       int
 	JobTimeout        time.Duration
 	FetchCooldown     time.Duration
@@ -65,6 +70,8 @@ type Process struct {
 	Listener  *notify.Listener
 	tasks     *tasks.Service
 	log       *zap.Logger
+	// Codes is ProcessOptions.Codes (nil without one).
+	Codes *Codes
 
 	heartbeat time.Duration
 	started   bool
@@ -93,11 +100,14 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	}
 	listener := notify.New(o.DBURL, o.Log)
 	listener.Subscribe(domain.NotifyApprovals, approvals)
+	if o.Codes != nil {
+		listener.Subscribe(domain.NotifyCodes, o.Codes)
+	}
 	hb := o.HeartbeatInterval
 	if hb <= 0 {
 		hb = 10 * time.Second
 	}
-	return &Process{Client: client, Worker: w, Approvals: approvals, Listener: listener, tasks: o.Tasks, log: o.Log, heartbeat: hb}, nil
+	return &Process{Client: client, Worker: w, Approvals: approvals, Codes: o.Codes, Listener: listener, tasks: o.Tasks, log: o.Log, heartbeat: hb}, nil
 }
 
 // Start starts River, the listener and the approval poll.

@@ -48,6 +48,7 @@ type Result struct {
 	Requeued               int
 	FailedExhausted        int
 	PausedUnknownOutcome   int
+	PausedCodeNotTyped     int
 	ExpiredApprovals       int
 	OrphansRepaired        int
 	RiverJobsCancelled     int
@@ -61,8 +62,8 @@ type Result struct {
 
 // String is the one-line summary printed by --once.
 func (r Result) String() string {
-	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d digests_repaired=%d duration=%s",
-		r.Requeued, r.FailedExhausted, r.PausedUnknownOutcome, r.ExpiredApprovals, r.OrphansRepaired, r.RiverJobsCancelled,
+	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d paused_code_not_typed=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d digests_repaired=%d duration=%s",
+		r.Requeued, r.FailedExhausted, r.PausedUnknownOutcome, r.PausedCodeNotTyped, r.ExpiredApprovals, r.OrphansRepaired, r.RiverJobsCancelled,
 		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.ApprovalTokensCleared, r.DigestsRepaired, r.Duration.Round(time.Millisecond))
 }
 
@@ -95,8 +96,9 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 		res.Requeued += r.Requeued
 		res.FailedExhausted += r.Failed
 		res.PausedUnknownOutcome += r.Paused
+		res.PausedCodeNotTyped += r.CodeNotTyped
 		// Each recovery is logged by TransitionTx with its task and run ids.
-		return r.Requeued + r.Failed + r.Paused, err
+		return r.Requeued + r.Failed + r.Paused + r.CodeNotTyped, err
 	})
 	if err != nil {
 		return res, fmt.Errorf("recovering stuck tasks: %w", err)

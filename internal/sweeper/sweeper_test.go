@@ -271,3 +271,74 @@ func TestRepairOrphans_JobOfADeadWorker(t *testing.T) {
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks t JOIN river_job j ON j.id = t.river_job_id
 		WHERE t.id = $1 AND j.state = 'running'`, ids[1]))
 }
+
+// askCode records, through the service, that the task's page waits for
+// the security code mailed to ada@example.com.
+func (b *bundle) askCode(t *testing.T, taskID domain.ID) {
+	t.Helper()
+	require.NoError(t, b.svc.AskCode(context.Background(), domain.CodeRequest{TaskID: taskID, Platform: domain.PlatformGreenhouse,
+		Address: "ada@example.com", Attempt: 1, Until: time.Now().Add(10 * time.Minute)}))
+}
+
+// TestRecoverStuck_PageWaitingForACode: a worker that stopped while its
+// page waited for the security code leaves a task the platform did not
+// complete (the code was never typed): paused needs_user with a message
+// that says so, its request closed. A task whose code was taken (typed,
+// the outcome unread) stays an unknown outcome.
+func TestRecoverStuck_PageWaitingForACode(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	ids := b.tasks(t, 3)
+	for _, id := range ids {
+		pgtest.MustForceState(t, b.db, id, domain.StateSubmitting)
+	}
+	untyped, typed, never := ids[0], ids[1], ids[2]
+	b.askCode(t, untyped)
+	b.askCode(t, typed)
+	require.NoError(t, b.svc.GiveCode(ctx, b.user.ID, untyped, "ab12CD34")) // given, never taken
+	require.NoError(t, b.svc.GiveCode(ctx, b.user.ID, typed, "ab12CD34"))
+	_, ok, err := b.svc.TakeCode(ctx, typed)
+	require.NoError(t, err)
+	require.True(t, ok)
+	b.now = dbNow(t, b.db).Add(time.Hour)
+
+	res, err := b.sw.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.PausedCodeNotTyped)
+	require.Equal(t, 2, res.PausedUnknownOutcome)
+
+	task, err := b.db.TaskGet(ctx, b.user.ID, untyped)
+	require.NoError(t, err)
+	require.Equal(t, domain.StatePaused, task.State)
+	require.Equal(t, domain.ReasonNeedsUser, task.StateReason)
+	require.Equal(t, "The worker stopped while Greenhouse waited for the security code mailed to a…@example.com; the code was never typed, "+
+		"so Greenhouse did not complete the application. Resume to apply again.", task.LastError)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE task_id = $1 AND kind = 'needs_you' AND detail LIKE '%security code%'`, untyped))
+	require.Equal(t, 2, pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_codes WHERE closed_at IS NOT NULL AND code IS NULL`), "closed, the untaken code cleared")
+	err = b.svc.GiveCode(ctx, b.user.ID, untyped, "ab12CD34")
+	require.Equal(t, domain.ECONFLICT, domain.ErrorCode(err), "a code now is refused: %v", err)
+
+	for _, id := range []domain.ID{typed, never} {
+		require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'submission_outcome_unknown'`, id))
+	}
+}
+
+// TestRecoverStuck_CodeOfAnEarlierSubmission: a request left from an
+// earlier submission of a resumed task says nothing about this one.
+func TestRecoverStuck_CodeOfAnEarlierSubmission(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.tasks(t, 1)[0]
+	pgtest.MustForceState(t, b.db, id, domain.StateSubmitting)
+	b.askCode(t, id)
+	_, err := b.db.Pool.Exec(ctx, `UPDATE task_codes SET asked_at = now() - interval '1 hour', closed_at = now() - interval '1 hour' WHERE task_id = $1`, id)
+	require.NoError(t, err)
+	b.now = dbNow(t, b.db).Add(time.Hour)
+
+	res, err := b.sw.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Zero(t, res.PausedCodeNotTyped)
+	require.Equal(t, 1, res.PausedUnknownOutcome)
+}

@@ -19,6 +19,12 @@ import (
 // a lost race: a *domain.TransitionError with the state found, or
 // ENOTFOUND.
 func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Task, error) {
+	return s.moveWhy(ctx, t, m, "")
+}
+
+// moveWhy is move, with why replacing what the needs_you notice of a pause
+// only the user can resolve says (needsYouWhy) when it is not empty.
+func (s *Service) moveWhy(ctx context.Context, t *txn, m postgres.Move, why string) (*domain.Task, error) {
 	if !domain.CanTransition(m.From, m.To) {
 		return nil, &domain.TransitionError{TaskID: m.TaskID, From: m.From, To: m.To, Illegal: true}
 	}
@@ -43,7 +49,10 @@ func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Ta
 			t.notify(domain.NotifyApprovals, m.TaskID.String())
 		}
 	}
-	if why, ok := needsYouWhy[m.Reason]; ok && m.To == domain.StatePaused {
+	if generic, ok := needsYouWhy[m.Reason]; ok && m.To == domain.StatePaused {
+		if why == "" {
+			why = generic
+		}
 		if err := needsYou(ctx, t, task, why); err != nil {
 			return nil, err
 		}
@@ -62,13 +71,9 @@ var needsYouWhy = map[domain.Reason]string{
 
 // needsYou queues a needs_you notice about task for its user's digest.
 func needsYou(ctx context.Context, t *txn, task *domain.Task, why string) error {
-	cards, err := t.st.TaskCards(ctx, []*domain.Task{task})
+	subject, err := taskSubject(ctx, t, task)
 	if err != nil {
 		return err
-	}
-	subject := "an application"
-	if len(cards) == 1 {
-		subject = noticeSubject(&domain.JobPosting{Company: cards[0].Company, Title: cards[0].Title, URL: cards[0].URL})
 	}
 	t.notice(domain.Notice{UserID: task.UserID, Kind: domain.NoticeNeedsYou, TaskID: &task.ID, RunID: &task.RunID, Subject: subject, Detail: why})
 	return nil

@@ -8,7 +8,8 @@
 // ../shared/design.md live here and in internal/domain.
 //
 // Lock order, everywhere: a run before its tasks; tasks in id order; a task
-// before its approval request; a task before the user's daily usage row.
+// before its approval request and its security-code request (task_codes);
+// a task before the user's daily usage row.
 package tasks
 
 import (

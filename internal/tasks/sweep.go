@@ -17,13 +17,25 @@ type RecoverResult struct {
 	Requeued int // in_progress → queued, with a new River job
 	Failed   int // in_progress → failed, attempts exhausted
 	Paused   int // submitting → paused, outcome unknown
+	// CodeNotTyped: submitting → paused (needs_user), the page was
+	// waiting for the security code, which was never typed.
+	CodeNotTyped int
 }
+
+// codeNotTypedWhy is the needs_you notice of a task whose page waited for
+// its security code when the worker stopped.
+const codeNotTypedWhy = "the worker stopped while the application form waited for the security code, which was never typed: the application was not completed; resume it to apply again"
 
 // RecoverStuck takes back up to limit tasks whose worker stopped
 // heartbeating before now-stuckAfter: in_progress → queued (new River job)
 // or failed once its attempts are spent; submitting → paused
 // (submission_outcome_unknown: never re-queued, the submission may have
-// gone out). Clearing the lease fences the stale worker out.
+// gone out). A submitting task whose page was waiting for its security
+// code (asked during this submission, no code ever taken) is paused
+// needs_user instead: the platform completes an application only once the
+// code is typed. Clearing the lease fences the stale worker out; the
+// recovered tasks' code requests are closed (after the tasks: the one
+// lock order).
 func (s *Service) RecoverStuck(ctx context.Context, now time.Time, stuckAfter time.Duration, limit int) (RecoverResult, error) {
 	var res RecoverResult
 	err := s.inTx(ctx, func(t *txn) error {
@@ -32,11 +44,34 @@ func (s *Service) RecoverStuck(ctx context.Context, now time.Time, stuckAfter ti
 		if err != nil {
 			return err
 		}
+		var submitting []domain.ID
+		for _, task := range stuck {
+			if task.State == domain.StateSubmitting {
+				submitting = append(submitting, task.ID)
+			}
+		}
+		closed, err := t.st.SweepCloseCodes(ctx, submitting) // in task id order, after the tasks
+		if err != nil {
+			return err
+		}
+		atCodeStep := map[domain.ID]postgres.ClosedCode{}
+		for _, c := range closed {
+			if c.NeverTaken {
+				atCodeStep[c.TaskID] = c
+			}
+		}
 		msg := "the worker holding this task stopped heartbeating"
 		var requeue []*domain.Task
 		for _, task := range stuck {
 			m := postgres.Move{TaskID: task.ID, From: task.State, Actor: domain.ActorSweeper, LastError: &msg}
+			why := ""
+			code, waitedForCode := atCodeStep[task.ID]
 			switch {
+			case task.State == domain.StateSubmitting && waitedForCode:
+				m.To, m.Reason = domain.StatePaused, domain.ReasonNeedsUser
+				text := codeNotTypedMessage(code.Platform, code.Address, code.Attempt)
+				m.LastError, why = &text, codeNotTypedWhy
+				res.CodeNotTyped++
 			case task.State == domain.StateSubmitting:
 				m.To, m.Reason = domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown
 				res.Paused++
@@ -47,7 +82,7 @@ func (s *Service) RecoverStuck(ctx context.Context, now time.Time, stuckAfter ti
 				m.To, m.Reason = domain.StateQueued, domain.ReasonWorkerLost
 				res.Requeued++
 			}
-			moved, err := s.move(ctx, t, m)
+			moved, err := s.moveWhy(ctx, t, m, why)
 			if err != nil {
 				return err
 			}

@@ -89,13 +89,15 @@ func MustJobs(tb testing.TB, db *postgres.DB, user *domain.User, n int) []domain
 
 // MustForceState puts a task straight into state, bypassing the state machine,
 // to set up a test. It returns the task's lease token (set for in_progress and
-// submitting, as a worker would hold it).
+// submitting, as a worker would hold it); submitting also sets submitting_at,
+// as entering it does.
 func MustForceState(tb testing.TB, db *postgres.DB, taskID domain.ID, state domain.State) domain.ID {
 	tb.Helper()
 	token := domain.NewID()
 	_, err := db.Pool.Exec(context.Background(), `UPDATE application_tasks SET state = $2::task_state,
 		lease_token = CASE WHEN $2::task_state IN ('in_progress', 'submitting') THEN $3::uuid END,
-		heartbeat_at = CASE WHEN $2::task_state IN ('in_progress', 'submitting') THEN now() END
+		heartbeat_at = CASE WHEN $2::task_state IN ('in_progress', 'submitting') THEN now() END,
+		submitting_at = CASE WHEN $2::task_state = 'submitting' THEN now() ELSE submitting_at END
 		WHERE id = $1`, taskID, state, token)
 	if err != nil {
 		tb.Fatalf("MustForceState: %v", err)

@@ -10,10 +10,13 @@ RETURNING *;
 -- name: NoticeLockUnsent :many
 -- A user's unsent notices, oldest first, at most @max, locked (FOR UPDATE
 -- SKIP LOCKED) for the digest that mails them. refs_exist: the task and run
--- the notice names still exist and are the user's.
+-- the notice names still exist and are the user's, and for a security code
+-- waiting, the page still waits for the user (open, no code given yet).
 SELECT sqlc.embed(n),
     ((n.task_id IS NULL OR EXISTS (SELECT 1 FROM application_tasks t WHERE t.id = n.task_id AND t.user_id = n.user_id))
-     AND (n.run_id IS NULL OR EXISTS (SELECT 1 FROM application_runs r WHERE r.id = n.run_id AND r.user_id = n.user_id)))::boolean AS refs_exist
+     AND (n.run_id IS NULL OR EXISTS (SELECT 1 FROM application_runs r WHERE r.id = n.run_id AND r.user_id = n.user_id))
+     AND (n.kind <> 'code_waiting' OR EXISTS (SELECT 1 FROM task_codes c WHERE c.task_id = n.task_id AND c.user_id = n.user_id
+          AND c.closed_at IS NULL AND c.given_at IS NULL AND c.expires_at > statement_timestamp())))::boolean AS refs_exist
 FROM notices n
 WHERE n.user_id = @user_id AND n.sent_at IS NULL
 ORDER BY n.id
@@ -28,6 +31,11 @@ WHERE id = ANY(@ids::uuid[]) AND sent_at IS NULL;
 
 -- name: NoticeUnsentExists :one
 SELECT EXISTS (SELECT 1 FROM notices WHERE user_id = @user_id AND sent_at IS NULL)::boolean;
+
+-- name: NoticeUnsentOfKindsExists :one
+-- Whether the user has an unsent notice of one of @kinds (those mailed at
+-- once).
+SELECT EXISTS (SELECT 1 FROM notices WHERE user_id = @user_id AND sent_at IS NULL AND kind = ANY(@kinds::text[]))::boolean;
 
 -- name: NoticeUsersWithoutDigest :many
 -- Users with a notice unsent since before @created_before and no digest job

@@ -11,6 +11,23 @@ ORDER BY id
 LIMIT @max::int
 FOR UPDATE SKIP LOCKED;
 
+-- name: SweepCloseCodes :many
+-- Closes the security-code requests of these (locked, recovered) tasks,
+-- rows in task id order, clearing any code not taken, and says of each
+-- whether the page was still waiting at the code step of the current
+-- submission: asked in it and no code ever taken since.
+WITH held AS (
+    SELECT c.task_id FROM task_codes c
+    WHERE c.task_id = ANY(@task_ids::uuid[])
+    ORDER BY c.task_id
+    FOR UPDATE OF c
+)
+UPDATE task_codes c SET closed_at = coalesce(c.closed_at, now()), code = NULL
+FROM held, application_tasks t
+WHERE c.task_id = held.task_id AND t.id = c.task_id
+RETURNING c.task_id, c.platform, c.address, c.attempt,
+    (c.taken_at IS NULL AND t.submitting_at IS NOT NULL AND c.asked_at >= t.submitting_at)::boolean AS never_taken;
+
 -- name: SweepExpiredApprovalTasks :many
 -- Tasks whose pending approval request is past expires_at (database clock).
 SELECT t.id FROM application_tasks t

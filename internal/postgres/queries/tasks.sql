@@ -95,6 +95,20 @@ WHERE t.id = a.id;
 UPDATE application_tasks SET state_reason = @reason, last_error = @last_error, updated_at = now()
 WHERE id = @id AND state IN ('queued', 'approved');
 
+-- name: TaskWaitForCode :one
+-- Says on a task in submitting that its page waits for the security code
+-- (state_reason needs_code, and the sentence telling the user), without
+-- moving it.
+UPDATE application_tasks SET state_reason = 'needs_code', last_error = @last_error, updated_at = now()
+WHERE id = @id AND state = 'submitting'
+RETURNING *;
+
+-- name: TaskCodeWaitOver :execrows
+-- The page no longer waits for its user (the worker took the code, or it
+-- stopped waiting): clears needs_code and its sentence, if still there.
+UPDATE application_tasks SET state_reason = '', last_error = '', updated_at = now()
+WHERE id = @id AND state = 'submitting' AND state_reason = 'needs_code';
+
 -- name: TaskListApplied :many
 -- The user's tasks already submitting or submitted for these jobs.
 SELECT job_id, id FROM application_tasks

@@ -446,6 +446,22 @@ type Source struct {
 	UpdatedAt        time.Time
 }
 
+type TaskCode struct {
+	TaskID    domain.ID
+	UserID    domain.ID
+	Platform  string
+	Address   string
+	Attempt   int
+	Refused   string
+	AskedAt   time.Time
+	ExpiresAt time.Time
+	Code      *string
+	Gives     int
+	GivenAt   *time.Time
+	TakenAt   *time.Time
+	ClosedAt  *time.Time
+}
+
 type TaskEvidence struct {
 	ID          domain.ID
 	TaskID      domain.ID

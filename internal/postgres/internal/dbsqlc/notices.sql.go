@@ -150,7 +150,9 @@ func (q *Queries) NoticeInsert(ctx context.Context, arg NoticeInsertParams) (*No
 const noticeLockUnsent = `-- name: NoticeLockUnsent :many
 SELECT n.id, n.user_id, n.kind, n.task_id, n.run_id, n.approval_id, n.subject, n.detail, n.created_at, n.sent_at, n.skipped,
     ((n.task_id IS NULL OR EXISTS (SELECT 1 FROM application_tasks t WHERE t.id = n.task_id AND t.user_id = n.user_id))
-     AND (n.run_id IS NULL OR EXISTS (SELECT 1 FROM application_runs r WHERE r.id = n.run_id AND r.user_id = n.user_id)))::boolean AS refs_exist
+     AND (n.run_id IS NULL OR EXISTS (SELECT 1 FROM application_runs r WHERE r.id = n.run_id AND r.user_id = n.user_id))
+     AND (n.kind <> 'code_waiting' OR EXISTS (SELECT 1 FROM task_codes c WHERE c.task_id = n.task_id AND c.user_id = n.user_id
+          AND c.closed_at IS NULL AND c.given_at IS NULL AND c.expires_at > statement_timestamp())))::boolean AS refs_exist
 FROM notices n
 WHERE n.user_id = $1 AND n.sent_at IS NULL
 ORDER BY n.id
@@ -170,7 +172,8 @@ type NoticeLockUnsentRow struct {
 
 // A user's unsent notices, oldest first, at most @max, locked (FOR UPDATE
 // SKIP LOCKED) for the digest that mails them. refs_exist: the task and run
-// the notice names still exist and are the user's.
+// the notice names still exist and are the user's, and for a security code
+// waiting, the page still waits for the user (open, no code given yet).
 func (q *Queries) NoticeLockUnsent(ctx context.Context, arg NoticeLockUnsentParams) ([]*NoticeLockUnsentRow, error) {
 	rows, err := q.db.Query(ctx, noticeLockUnsent, arg.UserID, arg.Max)
 	if err != nil {
@@ -230,6 +233,24 @@ SELECT EXISTS (SELECT 1 FROM notices WHERE user_id = $1 AND sent_at IS NULL)::bo
 
 func (q *Queries) NoticeUnsentExists(ctx context.Context, userID domain.ID) (bool, error) {
 	row := q.db.QueryRow(ctx, noticeUnsentExists, userID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const noticeUnsentOfKindsExists = `-- name: NoticeUnsentOfKindsExists :one
+SELECT EXISTS (SELECT 1 FROM notices WHERE user_id = $1 AND sent_at IS NULL AND kind = ANY($2::text[]))::boolean
+`
+
+type NoticeUnsentOfKindsExistsParams struct {
+	UserID domain.ID
+	Kinds  []string
+}
+
+// Whether the user has an unsent notice of one of @kinds (those mailed at
+// once).
+func (q *Queries) NoticeUnsentOfKindsExists(ctx context.Context, arg NoticeUnsentOfKindsExistsParams) (bool, error) {
+	row := q.db.QueryRow(ctx, noticeUnsentOfKindsExists, arg.UserID, arg.Kinds)
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err

@@ -49,6 +49,58 @@ func (q *Queries) RunCompleteMany(ctx context.Context, ids []domain.ID) ([]*Appl
 	return items, nil
 }
 
+const sweepCloseCodes = `-- name: SweepCloseCodes :many
+WITH held AS (
+    SELECT c.task_id FROM task_codes c
+    WHERE c.task_id = ANY($1::uuid[])
+    ORDER BY c.task_id
+    FOR UPDATE OF c
+)
+UPDATE task_codes c SET closed_at = coalesce(c.closed_at, now()), code = NULL
+FROM held, application_tasks t
+WHERE c.task_id = held.task_id AND t.id = c.task_id
+RETURNING c.task_id, c.platform, c.address, c.attempt,
+    (c.taken_at IS NULL AND t.submitting_at IS NOT NULL AND c.asked_at >= t.submitting_at)::boolean AS never_taken
+`
+
+type SweepCloseCodesRow struct {
+	TaskID     domain.ID
+	Platform   string
+	Address    string
+	Attempt    int
+	NeverTaken bool
+}
+
+// Closes the security-code requests of these (locked, recovered) tasks,
+// rows in task id order, clearing any code not taken, and says of each
+// whether the page was still waiting at the code step of the current
+// submission: asked in it and no code ever taken since.
+func (q *Queries) SweepCloseCodes(ctx context.Context, taskIds []domain.ID) ([]*SweepCloseCodesRow, error) {
+	rows, err := q.db.Query(ctx, sweepCloseCodes, taskIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []*SweepCloseCodesRow
+	for rows.Next() {
+		var i SweepCloseCodesRow
+		if err := rows.Scan(
+			&i.TaskID,
+			&i.Platform,
+			&i.Address,
+			&i.Attempt,
+			&i.NeverTaken,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, &i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sweepExpiredApprovalTasks = `-- name: SweepExpiredApprovalTasks :many
 SELECT t.id FROM application_tasks t
 JOIN approval_requests a ON a.task_id = t.id

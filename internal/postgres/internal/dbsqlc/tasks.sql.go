@@ -280,6 +280,21 @@ func (q *Queries) TaskCards(ctx context.Context, ids []domain.ID) ([]*TaskCardsR
 	return items, nil
 }
 
+const taskCodeWaitOver = `-- name: TaskCodeWaitOver :execrows
+UPDATE application_tasks SET state_reason = '', last_error = '', updated_at = now()
+WHERE id = $1 AND state = 'submitting' AND state_reason = 'needs_code'
+`
+
+// The page no longer waits for its user (the worker took the code, or it
+// stopped waiting): clears needs_code and its sentence, if still there.
+func (q *Queries) TaskCodeWaitOver(ctx context.Context, id domain.ID) (int64, error) {
+	result, err := q.db.Exec(ctx, taskCodeWaitOver, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const taskCountByState = `-- name: TaskCountByState :many
 SELECT state, count(*)::int AS n FROM application_tasks GROUP BY state
 `
@@ -1443,6 +1458,53 @@ func (q *Queries) TaskTransition(ctx context.Context, arg TaskTransitionParams) 
 		arg.Actor,
 	)
 	var i TaskTransitionRow
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.RunID,
+		&i.JobID,
+		&i.State,
+		&i.Priority,
+		&i.QueuedAt,
+		&i.Attempts,
+		&i.LastError,
+		&i.StateReason,
+		&i.Packet,
+		&i.RiverJobID,
+		&i.LeaseOwner,
+		&i.LeaseToken,
+		&i.HeartbeatAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.StartedAt,
+		&i.AwaitingApprovalAt,
+		&i.ApprovedAt,
+		&i.SubmittingAt,
+		&i.SubmittedAt,
+		&i.PausedAt,
+		&i.FailedAt,
+		&i.CancelledAt,
+	)
+	return &i, err
+}
+
+const taskWaitForCode = `-- name: TaskWaitForCode :one
+UPDATE application_tasks SET state_reason = 'needs_code', last_error = $1, updated_at = now()
+WHERE id = $2 AND state = 'submitting'
+RETURNING id, user_id, run_id, job_id, state, priority, queued_at, attempts, last_error, state_reason, packet, river_job_id, lease_owner, lease_token, heartbeat_at, created_at, updated_at, started_at, awaiting_approval_at, approved_at, submitting_at, submitted_at, paused_at, failed_at, cancelled_at
+`
+
+type TaskWaitForCodeParams struct {
+	LastError string
+	ID        domain.ID
+}
+
+// Says on a task in submitting that its page waits for the security code
+// (state_reason needs_code, and the sentence telling the user), without
+// moving it.
+func (q *Queries) TaskWaitForCode(ctx context.Context, arg TaskWaitForCodeParams) (*ApplicationTask, error) {
+	row := q.db.QueryRow(ctx, taskWaitForCode, arg.LastError, arg.ID)
+	var i ApplicationTask
 	err := row.Scan(
 		&i.ID,
 		&i.UserID,
