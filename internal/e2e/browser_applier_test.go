@@ -90,8 +90,8 @@ func ghPostingServer(t *testing.T, id string) *httptest.Server {
 // the hosted form (a replica) and submits it — once, with exactly the
 // approved answers and the résumé's bytes — and the task shows the filled
 // form and the confirmation. A Lever posting of the same run, whose form
-// has a CAPTCHA, ends paused needs_user with a screenshot, and Lever
-// receives nothing.
+// has a posed CAPTCHA, ends paused needs_user with a screenshot when the
+// browser reads its form to prepare it, and Lever receives nothing.
 func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t)
@@ -106,7 +106,7 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	require.NoError(t, err)
 	var b *browser.Applier
 	s := startStack(t, stackOpts{HandoffDelay: -1, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformGreenhouse: board},
-		Direct: func(files domain.DocumentFiles) map[domain.Platform]domain.Applier {
+		Direct: func(files domain.DocumentFiles, codes domain.Codes) map[domain.Platform]domain.Applier {
 			b = browser.New(browser.Options{ChromiumPath: chromium, MaxBrowsers: 1, Deadline: time.Minute, Files: files, Log: zaptest.NewLogger(t),
 				BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: gh.URL(), domain.PlatformLever: lever.URL()}})
 			t.Cleanup(b.Close)
@@ -220,10 +220,8 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 	require.NoError(t, json.Unmarshal(call(http.MethodPost, "/api/v1/runs/"+run.ID.String()+"/tasks", map[string]any{"job_ids": []domain.ID{ingested.Results[0].Job.ID}}), &added))
 	require.Len(t, added.Queued, 1)
 	leverTask := added.Queued[0].TaskID
-	waitFor(t, 30*time.Second, "the Lever application to wait for approval", func() bool {
-		return pgtest.MustTaskState(t, s.db, leverTask) == domain.StateAwaitingApproval
-	})
-	approveTheOnlyApproval(t, call, "browser", "", "")
+	// Its form is read when the task is prepared (Lever publishes none):
+	// the posed CAPTCHA stops it there, before any approval is asked.
 	waitFor(t, 90*time.Second, "the Lever application to wait for its user", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'needs_user'`, leverTask) == 1
 	})
@@ -253,7 +251,7 @@ func TestBrowser_DashboardFollowAnswerApproveThenTheBrowserApplies(t *testing.T)
 	board, err := sources.New(domain.PlatformGreenhouse, sources.Options{BaseURL: ghPostingServer(t, postingID).URL})
 	require.NoError(t, err)
 	s := startStack(t, stackOpts{HandoffDelay: -1, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformGreenhouse: board},
-		Direct: func(files domain.DocumentFiles) map[domain.Platform]domain.Applier {
+		Direct: func(files domain.DocumentFiles, codes domain.Codes) map[domain.Platform]domain.Applier {
 			b := browser.New(browser.Options{ChromiumPath: chromium, MaxBrowsers: 1, Deadline: time.Minute, Files: files, Log: zaptest.NewLogger(t),
 				BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: gh.URL()}})
 			t.Cleanup(b.Close)

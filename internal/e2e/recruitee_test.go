@@ -78,7 +78,7 @@ func TestRecruitee_FollowAnswerApproveSubmitOnceWithEvidence(t *testing.T) {
 	board, err := sources.New(domain.PlatformRecruitee, sources.Options{BaseURL: srv.URL + "/{board}"})
 	require.NoError(t, err)
 	s := startStack(t, stackOpts{HandoffDelay: -1, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformRecruitee: board},
-		Direct: func(files domain.DocumentFiles) map[domain.Platform]domain.Applier {
+		Direct: func(files domain.DocumentFiles, codes domain.Codes) map[domain.Platform]domain.Applier {
 			return map[domain.Platform]domain.Applier{domain.PlatformRecruitee: &applier.Recruitee{BaseURL: srv.URL + "/{board}", Files: files}}
 		}})
 	user := pgtest.MustUser(t, s.db, pgtest.UserOpts{})

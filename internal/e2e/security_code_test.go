@@ -41,9 +41,8 @@ func (d oneDocument) OpenForApplication(_ context.Context, _, id domain.ID) (io.
 // email-code step; the page waits (queue.Codes over a real LISTEN), the
 // task says needs_code, the user gives the code the replica mailed; the
 // application is accepted once, with it, and the code is gone from the
-// database. (A refused code is not exercised here: typed into the eight
-// one-character inputs that still hold the refused one, the browser's
-// second code does not replace it — a browser applier matter.)
+// database. (A refused code, asked for again, is in
+// TestBrowserLive_GreenhouseCodeThroughTheAPI.)
 func TestSecurityCode_BrowserTypesTheCodeTheUserGives(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t)

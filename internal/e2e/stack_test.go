@@ -86,6 +86,7 @@ type stack struct {
 	clock    *clock
 	notices  *notifications.Service // the workers' digests; nil: none
 	router   *applier.Router        // the workers' appliers, with Direct
+	codes    *queue.Codes           // the security code relay of the workers' pages
 	procMu   sync.Mutex
 	procs    []*queue.Process
 }
@@ -94,6 +95,7 @@ type stackOpts struct {
 	HandoffDelay time.Duration // continuation job delay; default 1 minute (listener path first)
 	PollInterval time.Duration // approval slow poll; default 1 hour (never within a test)
 	NoWorker     bool          // start no worker process
+	JobTimeout   time.Duration // the workers' job timeout; default 30s
 	Applier      domain.Applier
 	Concurrency  int
 	// Boards are the job-board clients the workers sync sources with
@@ -106,9 +108,10 @@ type stackOpts struct {
 	// DigestDelay is the digest window (default none: mailed at once).
 	DigestDelay time.Duration
 	// Direct are platform appliers (for the workers' router, named in
-	// the packets of their platform's postings); Files is given the
-	// documents service when set.
-	Direct func(files domain.DocumentFiles) map[domain.Platform]domain.Applier
+	// the packets of their platform's postings), given the documents
+	// service and the security code relay; one that reads hosted forms
+	// (domain.FormReader: the browser) reads them for the tasks service.
+	Direct func(files domain.DocumentFiles, codes domain.Codes) map[domain.Platform]domain.Applier
 }
 
 // startStack runs the API (httptest, loopback) and, unless NoWorker, one
@@ -142,13 +145,26 @@ func startStack(t testing.TB, o stackOpts) *stack {
 	go func() { defer close(done); _ = listener.Run(lctx) }()
 	svcs, err := app.NewServices(pool, cfg, log, nil, app.Deps{Mailer: s.mail})
 	require.NoError(t, err)
-	var applierFor func(domain.Platform) string
+	var (
+		applierFor func(domain.Platform) string
+		forms      domain.FormReader
+		slot       = &app.FormReaderSlot{}
+	)
 	if o.Direct != nil {
-		s.router = &applier.Router{Default: s.dry, ByPlatform: o.Direct(svcs.Documents)}
-		applierFor = s.router.NameFor
+		applierFor = func(p domain.Platform) string { return s.router.NameFor(p) }
+		forms = slot
 	}
 	s.svc = taskstest.MustService(t, db, tasks.Options{Log: log, HandoffDelay: o.HandoffDelay, MaxAttempts: 3, Now: s.clock.Now, Boards: o.Boards,
-		DigestDelay: o.DigestDelay, Evidence: svcs.Blobs, ApplierFor: applierFor})
+		DigestDelay: o.DigestDelay, Evidence: svcs.Blobs, ApplierFor: applierFor, Forms: forms})
+	s.codes = queue.NewCodes(s.svc, log)
+	if o.Direct != nil {
+		s.router = &applier.Router{Default: s.dry, ByPlatform: o.Direct(svcs.Documents, s.codes)}
+		for _, a := range s.router.ByPlatform {
+			if r, ok := a.(domain.FormReader); ok {
+				slot.Set(r)
+			}
+		}
+	}
 	svcs.Tasks, s.accounts = s.svc, svcs.Accounts // the stack's clock paces the tasks
 	if o.Digests {
 		s.notices = svcs.Notifications
@@ -188,13 +204,16 @@ func (s *stack) startWorker(t testing.TB, o stackOpts) *queue.Process {
 	if o.Concurrency == 0 {
 		o.Concurrency = 8
 	}
+	if o.JobTimeout == 0 {
+		o.JobTimeout = 30 * time.Second
+	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	p, err := queue.NewProcess(queue.ProcessOptions{
 		Pool: s.db.Pool, DBURL: s.dbURL, Tasks: s.svc, Accounts: s.accounts, Notifications: s.notices,
 		Applier: o.Applier, Mailer: s.mail, Owner: "w-" + domain.NewID().String()[24:], Log: log,
-		Concurrency: o.Concurrency, JobTimeout: 30 * time.Second, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
+		Concurrency: o.Concurrency, JobTimeout: o.JobTimeout, FetchCooldown: 5 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond,
 		PublicBaseURL: s.cfg.HTTP.PublicBaseURL, MagicLinkTTL: time.Minute, ApprovalPollInterval: s.cfg.Approval.PollInterval,
-		SourceConcurrency: 2, SourceSyncTimeout: 30 * time.Second,
+		SourceConcurrency: 2, SourceSyncTimeout: 30 * time.Second, Codes: s.codes,
 	})
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background()))
