@@ -167,3 +167,68 @@ func chromiumChildrenOf(pid int) []int {
 	}
 	return out
 }
+
+// TestFailpoints_WorkerKilledWhileItWaitsForTheCode: a real worker process
+// submits a Greenhouse application whose form answers with the mailed
+// security-code step, and is SIGKILLed while its page waits for the code.
+// Its browsers die with it; the sweeper pauses the task needs_user — the
+// code was never typed, so Greenhouse did not complete the application —
+// and a fresh worker never submits it again by itself.
+func TestFailpoints_WorkerKilledWhileItWaitsForTheCode(t *testing.T) {
+	t.Parallel()
+	chromium := chromiumPath(t)
+	ctx := context.Background()
+	j := replica.Job{Board: "acme", ID: "4012399", Title: "Backend Engineer"}
+	gh := replica.New(domain.PlatformGreenhouse, j, replica.Variant{Live: true, SecurityCode: true})
+	t.Cleanup(gh.Close)
+
+	dbURL := pgtest.MustDatabaseURL(t)
+	db := storeFor(t, dbURL)
+	blobURL := documentstest.FileURL(t.TempDir())
+	blobs, err := blob.Open(ctx, blobURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = blobs.Close() })
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	_, err = db.UpdateProfile(ctx, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, 100)
+	require.NoError(t, err)
+	_, err = documents.New(documents.Options{Pool: db.Pool, Blobs: blobs}).Upload(ctx, user.ID, "resume", "CV", "ada.pdf",
+		bytes.NewReader(documentstest.PDF("Ada Lovelace")))
+	require.NoError(t, err)
+	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
+	key, err := (&domain.JobInput{URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title}).Normalize()
+	require.NoError(t, err)
+	job, _, err := db.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
+		URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title, Raw: []byte(`{}`)})
+	require.NoError(t, err)
+
+	env := processEnv(dbURL, "APPLYQ_APPLIERS_PLATFORMS=greenhouse", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL="+gh.URL(),
+		"APPLYQ_APPLIERS_BROWSER_CHROMIUM="+chromium, "APPLYQ_APPLIERS_BROWSER_DEADLINE=2m", "APPLYQ_BLOB_URL="+blobURL)
+	doomed := proctest.Start(t, "worker", env)
+	doomed.WaitForOutput(t, "worker started", 30*time.Second)
+	browsers := watchChildren(t, doomed.PID())
+	taskID := taskstest.MustAdd(t, db, user, run, []domain.ID{job.ID}).Queued[0].TaskID
+	waitFor(t, 2*time.Minute, "the page to wait for the code", func() bool {
+		return pgtest.MustCount(t, db, `SELECT count(*) FROM task_codes WHERE task_id = $1 AND closed_at IS NULL`, taskID) == 1
+	})
+	require.Len(t, gh.MailedCodes(), 1, "Greenhouse mailed its code")
+	doomed.Signal(t, syscall.SIGKILL)
+	require.Equal(t, -1, doomed.Wait(t, 60*time.Second), "killed while it waited")
+	pids := browsers()
+	require.NotEmpty(t, pids, "the worker had started Chromium")
+	for _, pid := range pids {
+		require.Eventually(t, func() bool { return proctest.Gone(pid) }, 10*time.Second, 50*time.Millisecond, "Chromium %d died with its worker", pid)
+	}
+
+	fresh := proctest.Start(t, "worker", env)
+	fresh.WaitForOutput(t, "worker started", 30*time.Second)
+	_, err = newSweeper(t, db, func() time.Time { return time.Now().Add(time.Minute) }).RunOnce(ctx)
+	require.NoError(t, err)
+	waitFor(t, 30*time.Second, "the task paused for its user", func() bool {
+		return pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'needs_user'
+			AND last_error LIKE '%the code was never typed%'`, taskID) == 1
+	})
+	require.Zero(t, pgtest.MustCount(t, db, `SELECT count(*) FROM river_job WHERE args->>'task_id' = $1
+		AND state IN ('available', 'scheduled', 'running', 'retryable', 'pending')`, taskID.String()), "no job left to run it: it waits for its user")
+	require.Len(t, gh.Submissions(), 1, "the first step only: never submitted again")
+	require.Empty(t, gh.Accepted(), "never completed")
+}
