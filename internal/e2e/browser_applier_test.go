@@ -237,22 +237,26 @@ func TestBrowserApplier_FollowAnswerApproveSubmitOnceOrHandOver(t *testing.T) {
 // issue's "done when" with the mouse and keyboard: on the dashboard the
 // user follows a Greenhouse board into a run, answers the questions its
 // form asks on the Questions page, reviews and approves the filled form;
-// the worker's browser applier fills the hosted form (the replica) and
-// submits it once; the task page shows the screenshots of the filled form
-// and of the confirmation.
+// the worker's browser applier fills the hosted form (a replica of the
+// live one: comboboxes, upload chips, the invisible badge) and submits it;
+// Greenhouse mails its security code and the user types it on the task's
+// page; the application is accepted once; the task page shows the
+// screenshots of the filled form and of the confirmation.
 func TestBrowser_DashboardFollowAnswerApproveThenTheBrowserApplies(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t)
 	ctx := newBrowser(t, 1280, 1000)
 	dir := screenshotDir(t)
 	const postingID = "4012345"
-	gh := replica.New(domain.PlatformGreenhouse, replica.Job{Board: "acme", ID: postingID, Title: "Backend Engineer", Questions: ghQuestions}, replica.Variant{})
+	gh := replica.New(domain.PlatformGreenhouse, replica.Job{Board: "acme", ID: postingID, Title: "Backend Engineer", Questions: ghQuestions},
+		replica.Variant{Live: true, SecurityCode: true})
 	t.Cleanup(gh.Close)
 	board, err := sources.New(domain.PlatformGreenhouse, sources.Options{BaseURL: ghPostingServer(t, postingID).URL})
 	require.NoError(t, err)
-	s := startStack(t, stackOpts{HandoffDelay: -1, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformGreenhouse: board},
+	s := startStack(t, stackOpts{HandoffDelay: -1, JobTimeout: 5 * time.Minute, Boards: map[domain.Platform]domain.BoardClient{domain.PlatformGreenhouse: board},
 		Direct: func(files domain.DocumentFiles, codes domain.Codes) map[domain.Platform]domain.Applier {
 			b := browser.New(browser.Options{ChromiumPath: chromium, MaxBrowsers: 1, Deadline: time.Minute, Files: files, Log: zaptest.NewLogger(t),
+				Codes: codes, CodeWindow: 2 * time.Minute,
 				BaseURLs: map[domain.Platform]string{domain.PlatformGreenhouse: gh.URL()}})
 			t.Cleanup(b.Close)
 			return map[domain.Platform]domain.Applier{domain.PlatformGreenhouse: b}
@@ -324,12 +328,33 @@ func TestBrowser_DashboardFollowAnswerApproveThenTheBrowserApplies(t *testing.T)
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Approved")]`),
 	))
 	var taskID domain.ID
+	require.NoError(t, s.db.Pool.QueryRow(bg, `SELECT id FROM application_tasks WHERE run_id = $1`, run.ID).Scan(&taskID))
+
+	// Greenhouse mails a security code: the task's page asks for it (the
+	// box shows as soon as the form asks: the page is live); the user
+	// types it.
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/tasks/"+taskID.String()),
+		chromedp.WaitVisible(`//h2[.="Security code needed"]`),
+	))
+	mailed := gh.MailedCodes()
+	require.Len(t, mailed, 1)
+	require.Equal(t, email, mailed[0].Address)
+	box, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".code-box").innerText`))
+	require.NoError(t, err)
+	require.Contains(t, box, domain.MaskEmail(email), "it says where the code went")
+	shot(t, ctx, dir, "apply-code")
+	require.NoError(t, step(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#code`), mailed[0].Code),
+		chromedp.Click(`//button[.="Send code"]`),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Code sent")]`),
+	))
 	waitFor(t, 90*time.Second, "the application submitted", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'submitted'`, run.ID) == 1
 	})
-	require.NoError(t, s.db.Pool.QueryRow(bg, `SELECT id FROM application_tasks WHERE run_id = $1`, run.ID).Scan(&taskID))
-	subs := gh.Submissions()
+	subs := gh.Accepted()
 	require.Len(t, subs, 1, "exactly once")
+	require.Equal(t, []string{mailed[0].Code}, subs[0].Fields["security_code"], "with the code the user typed")
 	require.Equal(t, []string{"Rockets."}, subs[0].Fields["question_4001"])
 	require.Equal(t, []string{"32"}, subs[0].Fields["question_4003"])
 	require.Equal(t, []string{"41", "42"}, subs[0].Fields["question_4004[]"])
