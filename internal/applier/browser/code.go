@@ -27,10 +27,10 @@ import (
 
 // code waits for the mailed code and completes the application with it.
 func (s *session) code(filled []domain.Evidence, at pageState) (domain.ApplyResult, error) {
-	name := s.pl.platformName()
+	name, to := s.pl.platformName(), domain.MaskEmail(s.p.Email)
 	if s.codes == nil {
 		return s.result(verdict{Kind: needsUser, Why: fmt.Sprintf("%s mailed a security code to %s, and %v: %s completes an application only with that code, "+
-			"so it did not receive this one — apply by hand", name, s.p.Email, errNoCodes, name)}, filled, at)
+			"so it did not receive this one — apply by hand", name, to, errNoCodes, name)}, filled, at)
 	}
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 5*time.Second)
@@ -50,9 +50,9 @@ func (s *session) code(filled []domain.Evidence, at pageState) (domain.ApplyResu
 		code, err := s.codes.Await(s.ctx, domain.CodeRequest{TaskID: s.p.TaskID, UserID: s.p.UserID, Platform: s.p.Platform,
 			Address: s.p.Email, Attempt: attempt, Refused: refused, Until: until})
 		if err != nil {
-			why := fmt.Sprintf("%s mailed a security code to %s and it was not given in time (the page waited %s)", name, s.p.Email, s.window.Round(time.Second))
+			why := fmt.Sprintf("%s mailed a security code to %s and it was not given in time (the page waited %s)", name, to, s.window.Round(time.Second))
 			if !errors.Is(err, domain.ErrCodeWindowPassed) {
-				why = fmt.Sprintf("%s mailed a security code to %s, and the worker stopped waiting for it (%v)", name, s.p.Email, err)
+				why = fmt.Sprintf("%s mailed a security code to %s, and the worker stopped waiting for it (%v)", name, to, err)
 			}
 			return s.result(verdict{Kind: needsUser, Why: why + ": " + name + " completes an application only with that code, so it did not receive this one — resume to apply again (a new code will be mailed)"}, filled, at)
 		}

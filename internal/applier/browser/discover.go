@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
@@ -123,6 +124,18 @@ func (s *session) readOptions() comboRead {
 	return comboRead{Options: last.Options, Multi: last.Multi}
 }
 
+// clip cuts a text from the page to maxLabel bytes, on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxLabel {
+		return s
+	}
+	s = s[:maxLabel]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
+
 // shownField is one field as page.js "discover" reads it.
 type shownField struct {
 	Field    string                  `json:"field"`
@@ -132,6 +145,13 @@ type shownField struct {
 	Options  []domain.QuestionOption `json:"options"`
 	Section  string                  `json:"section"`
 }
+
+// Bounds on what a read form may hold: page content is not trusted.
+const (
+	maxFields  = 200
+	maxOptions = 300
+	maxLabel   = 500
+)
 
 // demographicSection matches the headings of the voluntary
 // self-identification (EEO) parts of a form.
@@ -145,11 +165,26 @@ func (pl platform) questions(fields []shownField) []domain.Question {
 	var out []domain.Question
 	seen := map[string]bool{}
 	for _, f := range fields {
-		if f.Field == "" || seen[f.Field] {
+		if f.Field == "" || seen[f.Field] || len(f.Field) > maxLabel {
 			continue
 		}
+		if len(out) == maxFields {
+			break
+		}
 		seen[f.Field] = true
-		q := domain.Question{Field: f.Field, Label: strings.TrimSpace(f.Label), Kind: f.Kind, Required: f.Required, Options: f.Options, Section: domain.SectionCustom}
+		if len(f.Options) > maxOptions {
+			f.Options = f.Options[:maxOptions]
+		}
+		for i := range f.Options {
+			f.Options[i].Label, f.Options[i].Value = clip(f.Options[i].Label), clip(f.Options[i].Value)
+		}
+		q := domain.Question{Field: f.Field, Label: clip(strings.TrimSpace(f.Label)), Kind: f.Kind, Required: f.Required, Options: f.Options, Section: domain.SectionCustom}
+		switch q.Kind {
+		case domain.QuestionText, domain.QuestionTextarea, domain.QuestionFile, domain.QuestionSingleSelect, domain.QuestionMultiSelect,
+			domain.QuestionBoolean, domain.QuestionDate, domain.QuestionNumber:
+		default:
+			q.Kind = domain.QuestionOther // only the user can fill it
+		}
 		if q.Label == "" {
 			q.Label = f.Field
 		}
