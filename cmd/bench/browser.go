@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,10 +25,17 @@ import (
 )
 
 // The browser applier step: one worker process fills a local replica of
-// Greenhouse's hosted form in headless Chromium, with 1 then 2 browsers,
-// and the bench reads applications per minute and the memory each
-// browser costs. Everything stays on 127.0.0.1: the replica runs in this
-// process and the worker only ever opens the address it is given.
+// Greenhouse's hosted form as it is live (the Live variant: the invisible
+// reCAPTCHA Enterprise badge, the Apply button, React comboboxes, the
+// résumé's upload chip) in headless Chromium, with 1 then 2 browsers;
+// every task first reads the form (form discovery: a pasted posting
+// publishes none), then fills and submits it. The bench reads
+// applications per minute, the memory each browser costs and how long a
+// form takes to read. A last run asks for approval and answers with the
+// mailed security-code step: it reads how soon after the approval the
+// task asks for the code, and gives each code as its applicant would.
+// Everything stays on 127.0.0.1: the replica runs in this process and the
+// worker only ever opens the address it is given.
 
 const (
 	// browserBoard and browserPostingID name the one Greenhouse posting every
@@ -47,8 +55,12 @@ const (
 
 // browserRuns are the browsers per worker process the step measures, and
 // the applications of each run: enough for a rate over tens of seconds,
-// few enough that the step stays under 3 minutes on 2 cores.
-var browserRuns = []struct{ browsers, apps int }{{1, 30}, {2, 40}}
+// few enough that the step stays under 3 minutes on 2 cores. The code run
+// approves each application and gives the security code it asks for.
+var browserRuns = []struct {
+	browsers, apps int
+	code           bool
+}{{1, 30, false}, {2, 40, false}, {1, 10, true}}
 
 // benchResume is the résumé every bench applicant uploads: the smallest
 // document domain.SniffDocument takes as a PDF.
@@ -80,7 +92,7 @@ func (b *bench) browserApplier(ctx context.Context) error {
 	// before the user has a task, so no task waits for it.
 	docs := documents.New(documents.Options{Pool: b.pool, Blobs: store, Log: b.log})
 	for _, r := range browserRuns {
-		if err := b.browserRun(ctx, docs, blobURL, path, r.browsers, r.apps); err != nil {
+		if err := b.browserRun(ctx, docs, blobURL, path, r.browsers, r.apps, r.code); err != nil {
 			return fmt.Errorf("%d browser(s): %w", r.browsers, err)
 		}
 	}
@@ -88,10 +100,10 @@ func (b *bench) browserApplier(ctx context.Context) error {
 }
 
 // seedApplicants creates n users, each with the profile and default
-// résumé the Greenhouse form requires, a run without approval and the
-// pasted posting postingURL added to it, through the services the API
-// uses. It returns the run ids.
-func (b *bench) seedApplicants(ctx context.Context, docs *documents.Service, n int, postingURL string) ([]domain.ID, error) {
+// résumé the Greenhouse form requires, a run (asking for approval when
+// approve) and the pasted posting postingURL added to it, through the
+// services the API uses. It returns the run ids.
+func (b *bench) seedApplicants(ctx context.Context, docs *documents.Service, n int, postingURL string, approve bool) ([]domain.ID, error) {
 	runs := make([]domain.ID, 0, n)
 	for i := range n {
 		userID := domain.NewID()
@@ -109,7 +121,7 @@ func (b *bench) seedApplicants(ctx context.Context, docs *documents.Service, n i
 		if _, err := docs.Upload(ctx, userID, string(domain.DocumentResume), "", "resume.pdf", bytes.NewReader(benchResume)); err != nil {
 			return nil, fmt.Errorf("résumé: %w", err)
 		}
-		run, err := b.svc.CreateRun(ctx, userID, domain.RunCreate{Name: "bench browser", CoverLetterTemplate: "Dear {{.company}}, I am {{.name}}."})
+		run, err := b.svc.CreateRun(ctx, userID, domain.RunCreate{Name: "bench browser", CoverLetterTemplate: "Dear {{.company}}, I am {{.name}}.", RequiresApproval: approve})
 		if err != nil {
 			return nil, fmt.Errorf("run: %w", err)
 		}
@@ -135,15 +147,16 @@ func (b *bench) seedApplicants(ctx context.Context, docs *documents.Service, n i
 // `browsers` browsers against a fresh Greenhouse replica, and waits until
 // every task is submitted and the replica took every application, while
 // sampling the memory of the worker's Chromium processes.
-func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL, chromiumPath string, browsers, apps int) error {
+func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL, chromiumPath string, browsers, apps int, code bool) error {
 	if err := b.resetTasks(ctx); err != nil {
 		return err
 	}
-	// The plain form, no custom question: each application is first name,
-	// last name, email, phone and the résumé, all required but the phone.
-	srv := replica.New(domain.PlatformGreenhouse, replica.Job{Board: browserBoard, ID: browserPostingID}, replica.Variant{})
+	// The live form, no custom question: each application is first name,
+	// last name, email, phone and the résumé, all required but the phone,
+	// and the optional location combobox, left blank.
+	srv := replica.New(domain.PlatformGreenhouse, replica.Job{Board: browserBoard, ID: browserPostingID}, replica.Variant{Live: true, SecurityCode: code})
 	defer srv.Close()
-	runs, err := b.seedApplicants(ctx, docs, apps, "https://boards.greenhouse.io/"+browserBoard+"/jobs/"+browserPostingID)
+	runs, err := b.seedApplicants(ctx, docs, apps, "https://boards.greenhouse.io/"+browserBoard+"/jobs/"+browserPostingID, code)
 	if err != nil {
 		return err
 	}
@@ -161,6 +174,8 @@ func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL
 	p, err := b.start("worker", "TMPDIR="+tmp, "APPLYQ_WORKER_CONCURRENCY="+strconv.Itoa(browserConcurrency), "APPLYQ_BLOB_URL="+blobURL,
 		"APPLYQ_APPLIERS_PLATFORMS=greenhouse", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL="+srv.URL(),
 		"APPLYQ_APPLIERS_BROWSER_CHROMIUM="+chromiumPath, "APPLYQ_APPLIERS_BROWSER_MAX_BROWSERS="+strconv.Itoa(browsers),
+		// Info lines carry each form read's duration.
+		"APPLYQ_LOG_LEVEL=info", "APPLYQ_LOG_FORMAT=json",
 		// Pacing protects real platforms; here it would measure the limit, not the browser.
 		"APPLYQ_APPLIERS_PER_PLATFORM_PER_MINUTE=10000", "APPLYQ_APPLIERS_PER_EMPLOYER_PER_HOUR=10000")
 	if err != nil {
@@ -187,6 +202,11 @@ func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL
 		if n == apps {
 			break
 		}
+		if code {
+			if err := b.approveAndGiveCodes(ctx, runs, srv); err != nil {
+				return err
+			}
+		}
 		if err := b.browserFailures(ctx, runs, p); err != nil {
 			return err
 		}
@@ -208,8 +228,12 @@ func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL
 		return err
 	}
 	// Every task submitted, and the platform got each application once:
-	// no POST refused, none sent twice, one per applicant.
+	// no POST refused, none sent twice, one per applicant (with the code
+	// step, each application is two POSTs: the form, then its code).
 	subs, accepted := srv.Submissions(), srv.Accepted()
+	if code {
+		return b.codeRows(ctx, runs, apps, subs, accepted)
+	}
 	emails := map[string]bool{}
 	for _, s := range accepted {
 		if len(s.Fields["email"]) == 1 && len(s.Files["resume"]) == 1 {
@@ -249,7 +273,11 @@ func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL
 		return fmt.Errorf("the worker left %s in its TMPDIR after it stopped (browser profiles, uploads, Chromium's temporary files)", strings.Join(names, ", "))
 	}
 	b.add(row{Name: fmt.Sprintf("browser applier: applications per minute, 1 worker process, %d browser(s)", browsers), Value: float64(apps) / secs * 60,
-		Unit: "applications/min", Note: fmt.Sprintf("%d applications in %.1f s (Greenhouse replica, standard fields + résumé; Chromium start-up included); nothing left in the worker's TMPDIR", apps, secs)})
+		Unit: "applications/min", Note: fmt.Sprintf("%d applications in %.1f s (Greenhouse's live form: invisible reCAPTCHA badge, comboboxes, upload chip; each read first, then filled and submitted; Chromium start-up included); nothing left in the worker's TMPDIR", apps, secs)})
+	if reads := formReads(p); len(reads) > 0 {
+		b.add(row{Name: fmt.Sprintf("browser applier: form discovery per posting p50, %d browser(s)", browsers), Value: percentile(reads, 0.5).Seconds(), Unit: "s",
+			Note: fmt.Sprintf("p99 %.2f s over %d reads: opening the hosted form, reading every field, opening each combobox for its options (nothing typed)", percentile(reads, 0.99).Seconds(), len(reads))})
+	}
 	peak, procs, source := mem.peakMiB()
 	b.add(row{Name: fmt.Sprintf("browser applier: peak memory per concurrent browser, %d browser(s)", browsers), Value: peak / float64(browsers), Unit: "MiB",
 		Note: fmt.Sprintf("%s of every Chromium process (browser, renderers, GPU, zygote) at peak: %.0f MiB over %d processes, sampled every %s; RSS counts shared pages N times",
@@ -554,4 +582,137 @@ func (t cpuTimes) busyCores(before cpuTimes) float64 {
 		return 0
 	}
 	return float64(t.busy-before.busy) / float64(total) * float64(runtime.NumCPU())
+}
+
+// formReads are the durations of the worker's form reads, from its log
+// lines ("read the hosted form", JSON, with "took").
+func formReads(p *proc) []time.Duration {
+	f, err := os.Open(p.out.Name())
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []time.Duration
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		var line struct {
+			Msg  string          `json:"msg"`
+			Took json.RawMessage `json:"took"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) != nil || line.Msg != "read the hosted form" {
+			continue
+		}
+		var secs float64
+		var text string
+		switch {
+		case json.Unmarshal(line.Took, &secs) == nil:
+			out = append(out, time.Duration(secs*float64(time.Second)))
+		case json.Unmarshal(line.Took, &text) == nil:
+			if d, err := time.ParseDuration(text); err == nil {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// approveAndGiveCodes does what the code run's applicants do: approve each
+// application waiting for them, and give each form that waits for its
+// security code the code the replica mailed to that applicant.
+func (b *bench) approveAndGiveCodes(ctx context.Context, runs []domain.ID, srv *replica.Server) error {
+	rows, err := b.pool.Query(ctx, `SELECT t.id, t.user_id FROM application_tasks t WHERE t.run_id = ANY($1) AND t.state = 'awaiting_approval'`, runs)
+	if err != nil {
+		return err
+	}
+	type pair struct{ task, user domain.ID }
+	var waiting []pair
+	for rows.Next() {
+		var p pair
+		if err := rows.Scan(&p.task, &p.user); err != nil {
+			rows.Close()
+			return err
+		}
+		waiting = append(waiting, p)
+	}
+	rows.Close()
+	for _, p := range waiting {
+		if _, err := b.svc.DecideTask(ctx, p.user, p.task, domain.DecisionApprove, "bench"); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+			return fmt.Errorf("approving %s: %w", p.task, err)
+		}
+	}
+	rows, err = b.pool.Query(ctx, `SELECT c.task_id, c.user_id, c.address FROM task_codes c JOIN application_tasks t ON t.id = c.task_id
+		WHERE t.run_id = ANY($1) AND c.closed_at IS NULL AND c.code IS NULL AND c.given_at IS NULL`, runs)
+	if err != nil {
+		return err
+	}
+	type ask struct {
+		pair
+		address string
+	}
+	var asks []ask
+	for rows.Next() {
+		var a ask
+		if err := rows.Scan(&a.task, &a.user, &a.address); err != nil {
+			rows.Close()
+			return err
+		}
+		asks = append(asks, a)
+	}
+	rows.Close()
+	mailed := map[string]string{}
+	for _, m := range srv.MailedCodes() {
+		mailed[m.Address] = m.Code // the latest code each applicant got
+	}
+	for _, a := range asks {
+		code, ok := mailed[a.address]
+		if !ok {
+			continue // not mailed yet (the form answers a moment later)
+		}
+		if err := b.svc.GiveCode(ctx, a.user, a.task, code); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+			return fmt.Errorf("giving the code of %s: %w", a.task, err)
+		}
+	}
+	return nil
+}
+
+// codeRows checks the code run (each applicant accepted once, with the
+// code mailed to them) and adds its rows: how soon after its approval each
+// task asked for the mailed code.
+func (b *bench) codeRows(ctx context.Context, runs []domain.ID, apps int, subs, accepted []replica.Submission) error {
+	emails := map[string]bool{}
+	for _, s := range accepted {
+		if len(s.Fields["email"]) == 1 && len(s.Fields["security_code"]) == 1 {
+			emails[s.Fields["email"][0]] = true
+		}
+	}
+	if len(subs) != 2*apps || len(accepted) != apps || len(emails) != apps {
+		return fmt.Errorf("%d tasks submitted, but the replica received %d POSTs (want %d: the form, then its code), accepted %d, from %d applicants with a code",
+			apps, len(subs), 2*apps, len(accepted), len(emails))
+	}
+	rows, err := b.pool.Query(ctx, `SELECT c.asked_at - a.decided_at FROM task_codes c
+		JOIN application_tasks t ON t.id = c.task_id JOIN approval_requests a ON a.task_id = t.id AND a.status = 'approved'
+		WHERE t.run_id = ANY($1)`, runs)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var waits []time.Duration
+	for rows.Next() {
+		var d time.Duration
+		if err := rows.Scan(&d); err != nil {
+			return err
+		}
+		waits = append(waits, d)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(waits) != apps {
+		return fmt.Errorf("%d of %d tasks asked for a code after their approval", len(waits), apps)
+	}
+	b.add(row{Name: "browser applier: approval → security code prompt p50", Value: percentile(waits, 0.5).Seconds(), Unit: "s",
+		Note: fmt.Sprintf("p99 %.2f s over %d applications, 1 browser: from the approval's commit to the task asking for the code Greenhouse's form said it mailed (the worker wakes on NOTIFY, fills the live form, submits, reads the code step); each then given its code and accepted once",
+			percentile(waits, 0.99).Seconds(), apps)})
+	return nil
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -74,6 +75,24 @@ func (s *Store) JobPostingSetForm(ctx context.Context, userID, jobID domain.ID, 
 		err = domain.Errorf(domain.ENOTFOUND, "job not found")
 	}
 	return err
+}
+
+// JobPostingFormByKey returns the newest read of the hosted form of the
+// posting with canonical key key, from any user's job of it (the form is
+// the same public page for everyone), or nil when none was read.
+func (s *Store) JobPostingFormByKey(ctx context.Context, key string) (*domain.DiscoveredForm, error) {
+	body, err := s.q.JobPostingFormByKey(ctx, key)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && len(body) == 0) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f domain.DiscoveredForm
+	if err := json.Unmarshal(body, &f); err != nil {
+		return nil, fmt.Errorf("posting %s discovered form: %w", key, err)
+	}
+	return &f, nil
 }
 
 // JobPostingList returns a page of the user's postings, newest first,

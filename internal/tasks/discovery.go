@@ -18,7 +18,9 @@ import (
 // posting, the hosted form it will fill is read (Options.Forms) when a
 // task is prepared, so the packet — what the user answers, approves and
 // sends — is the exact form. The read is stored on the job and serves its
-// next tasks, in any run, until it is Options.FormMaxAge old.
+// next tasks, in any run — and every other user's job of the same posting
+// (the form is one public page for every applicant) — until it is
+// Options.FormMaxAge old.
 
 // FormReadOutcomes are the outcomes Hooks.FormRead reports.
 var FormReadOutcomes = []string{FormReadOK, FormReadNeedsUser, FormReadThrottled, FormReadFailed}
@@ -80,6 +82,18 @@ func (s *Service) readForm(ctx context.Context, c *Claimed) (stop bool, err erro
 	platform, board, postingID := domain.PostingOnBoard(job)
 	log := s.log.With(zap.Stringer("task_id", task.ID), zap.Stringer("job_id", job.ID), zap.String("platform", string(platform)),
 		zap.String("board", board), zap.String("posting_id", postingID))
+	// A posting's form is one public page for every applicant: a fresh
+	// read of it for any user's job serves this one.
+	if shared, err := s.store.JobPostingFormByKey(ctx, job.CanonicalKey); err != nil {
+		log.Warn("looking for a read of this posting's form failed; reading it", zap.Error(err))
+	} else if s.formFresh(shared, s.o.Now()) {
+		if err := s.store.JobPostingSetForm(ctx, task.UserID, job.ID, shared); err != nil {
+			log.Warn("storing the posting's form read failed", zap.Error(err))
+		}
+		log.Info("the posting's hosted form was read for another applicant: using that read", zap.String("form_hash", shared.Hash), zap.Time("read_at", shared.ReadAt))
+		job.Form = shared
+		return false, nil
+	}
 	started := time.Now()
 	form, readErr := s.o.Forms.ReadForm(ctx, domain.FormTarget{TaskID: task.ID, Platform: platform, Board: board, PostingID: postingID})
 	took := time.Since(started)

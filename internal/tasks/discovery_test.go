@@ -482,3 +482,42 @@ func TestReadForm_OnlyWhereTheBrowserApplies(t *testing.T) {
 	}
 	require.Zero(t, reader.calls(), "never read")
 }
+
+// TestReadForm_OneReadServesEveryApplicantOfThePosting: a hosted form is
+// one public page for every applicant: one user's read of a posting serves
+// another user's job of the same posting while it is fresh (stored on that
+// job too), and a stale one is read again. Nothing of one user's answers
+// reaches the other: the read holds the form's fields only.
+func TestReadForm_OneReadServesEveryApplicantOfThePosting(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	now := newClock()
+	reader := readsAs(leverFields())
+	svc := taskstest.MustService(t, b.db, tasks.Options{Forms: reader, ApplierFor: browserFor, Now: now.Now, FormMaxAge: 6 * time.Hour})
+	other := &bundle{db: b.db, svc: svc, user: pgtest.MustUser(t, b.db, pgtest.UserOpts{})}
+	third := &bundle{db: b.db, svc: svc, user: pgtest.MustUser(t, b.db, pgtest.UserOpts{})}
+	var tasksOf []domain.ID
+	for _, u := range []*bundle{b, other, third} {
+		job := pgtest.MustJobs(t, b.db, u.user, 1)
+		_, err := b.db.Pool.Exec(ctx, `UPDATE job_postings SET canonical_key = 'lever:globex:posting-1' WHERE id = $1`, job[0])
+		require.NoError(t, err)
+		run := pgtest.MustRun(t, b.db, u.user, pgtest.RunOpts{RequiresApproval: true})
+		tasksOf = append(tasksOf, taskstest.MustAdd(t, b.db, u.user, run, job).Queued[0].TaskID)
+	}
+
+	work(t, b, svc, tasksOf[0])
+	require.Equal(t, 1, reader.calls())
+	now.Add(5 * time.Hour)
+	work(t, other, svc, tasksOf[1])
+	require.Equal(t, 1, reader.calls(), "the first applicant's fresh read serves the second")
+	require.Equal(t, domain.ReasonNeedsAnswer, mustTask(t, other, tasksOf[1]).StateReason, "the second's form asks the employer's question")
+	stored, err := b.db.GetJob(ctx, other.user.ID, mustTask(t, other, tasksOf[1]).JobID)
+	require.NoError(t, err)
+	require.NotNil(t, stored.Form, "stored on the second applicant's job too")
+	require.Equal(t, domain.FormHash(leverFields()), stored.Form.Hash)
+
+	now.Add(2 * time.Hour)
+	work(t, third, svc, tasksOf[2])
+	require.Equal(t, 2, reader.calls(), "a stale read is read again")
+}

@@ -126,6 +126,7 @@ type comboPick struct {
 	Picked  bool     `json:"picked"`
 	Busy    bool     `json:"busy"`
 	Multi   bool     `json:"multi"`
+	Open    bool     `json:"open"` // its list is shown
 }
 
 // comboState is what page.js "comboState" answers.

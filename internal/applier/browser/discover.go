@@ -107,8 +107,8 @@ type comboRead struct {
 // came (they load asynchronously).
 func (s *session) readOptions() comboRead {
 	var last comboPick
-	until := time.Now().Add(2 * time.Second)
-	for time.Now().Before(until) {
+	start := time.Now()
+	for time.Since(start) < 2*time.Second {
 		if sleep(s.ctx, poll) != nil {
 			return comboRead{}
 		}
@@ -116,8 +116,13 @@ func (s *session) readOptions() comboRead {
 		if err != nil {
 			continue
 		}
-		if len(p.Options) > 0 && !p.Busy && len(p.Options) == len(last.Options) {
+		switch {
+		case len(p.Options) > 0 && !p.Busy && len(p.Options) == len(last.Options):
 			return comboRead{Options: p.Options, Multi: p.Multi}
+		case len(p.Options) == 0 && !p.Busy && time.Since(start) > 700*time.Millisecond && (!p.Open || time.Since(start) > time.Second):
+			// No list, or one that shows nothing until something is
+			// typed (a place, a school): its options are not a list.
+			return comboRead{Multi: p.Multi}
 		}
 		last = p
 	}

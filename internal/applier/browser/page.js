@@ -500,7 +500,7 @@
       o.scrollIntoView({ block: "nearest" });
     }
     return { gone: false, options: opts.map(text).slice(0, 50), picked: !!document.querySelector("[data-applyq-option]"), busy: !!(lb && lb.getAttribute("aria-busy") === "true"),
-      multi: !!(lb && lb.getAttribute("aria-multiselectable") === "true") };
+      multi: !!(lb && lb.getAttribute("aria-multiselectable") === "true"), open: !!(lb && visible(lb)) };
   }
   case "comboState": {
     // What the combobox of entry arg shows as chosen once it lost focus.

@@ -50,6 +50,15 @@ UPDATE job_postings SET closed_at = now(), updated_at = now()
 WHERE source_id = @source_id AND closed_at IS NULL AND NOT (platform_posting_id = ANY(@listed::text[]))
 RETURNING id;
 
+-- name: JobPostingFormByKey :one
+-- The newest read of a posting's hosted form, from any user's job of that
+-- posting: the form is one public page for every applicant (its fields,
+-- never an answer).
+SELECT discovered_form FROM job_postings
+WHERE canonical_key = @canonical_key AND discovered_form IS NOT NULL
+ORDER BY (discovered_form ->> 'read_at')::timestamptz DESC
+LIMIT 1;
+
 -- name: JobPostingSetDiscoveredForm :execrows
 -- Stores the hosted form the browser read for one of the user's postings.
 UPDATE job_postings SET discovered_form = @discovered_form, updated_at = now()

@@ -44,6 +44,23 @@ func (q *Queries) JobPostingCloseMissing(ctx context.Context, arg JobPostingClos
 	return items, nil
 }
 
+const jobPostingFormByKey = `-- name: JobPostingFormByKey :one
+SELECT discovered_form FROM job_postings
+WHERE canonical_key = $1 AND discovered_form IS NOT NULL
+ORDER BY (discovered_form ->> 'read_at')::timestamptz DESC
+LIMIT 1
+`
+
+// The newest read of a posting's hosted form, from any user's job of that
+// posting: the form is one public page for every applicant (its fields,
+// never an answer).
+func (q *Queries) JobPostingFormByKey(ctx context.Context, canonicalKey string) ([]byte, error) {
+	row := q.db.QueryRow(ctx, jobPostingFormByKey, canonicalKey)
+	var discovered_form []byte
+	err := row.Scan(&discovered_form)
+	return discovered_form, err
+}
+
 const jobPostingGetByID = `-- name: JobPostingGetByID :one
 SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form,
     EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied
