@@ -193,7 +193,7 @@ func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL
 	go func() { defer close(sampled); mem.run(sampleCtx) }()
 	defer func() { stopSampling(); <-sampled }()
 
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(4 * time.Minute)
 	for {
 		n, err := b.count(ctx, `SELECT count(*) FROM application_tasks WHERE run_id = ANY($1) AND state = 'submitted'`, runs)
 		if err != nil {
@@ -214,7 +214,7 @@ func (b *bench) browserRun(ctx context.Context, docs *documents.Service, blobURL
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d applications submitted in 2 minutes; %s\nworker log:\n%s", n, apps, b.taskStates(ctx, runs), logTail(p))
+			return fmt.Errorf("only %d of %d applications submitted in 4 minutes; %s\nworker log:\n%s", n, apps, b.taskStates(ctx, runs), logTail(p))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -88,7 +88,7 @@ func run[T any](t *tab, op string, arg any) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	expr := pageJS + "(" + t.cfg + "," + jsonString(op) + "," + string(a) + ")"
+	expr := "__applyq(__applyqCfg," + jsonString(op) + "," + string(a) + ")"
 	ctx, cancel := context.WithTimeout(t.ctx, max(min(opWait, time.Until(t.until())), 0))
 	defer cancel()
 	for try := 0; ; try++ {
@@ -118,14 +118,24 @@ func (t *tab) evaluate(expr string) chromedp.Action[[]byte] {
 			}
 			t.frame = tree.FrameTree.Frame.ID
 		}
+		yes := true
 		if t.world == 0 {
 			w, err := cdp.Call(ctx, tg, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: t.frame, WorldName: worldName})
 			if err != nil {
 				return nil, fmt.Errorf("%w: %w", errWorldGone, err)
 			}
+			// page.js and the platform's conventions are installed once per
+			// world (per document): each op is then a short call.
+			install := "globalThis.__applyq = (" + pageJS + "); globalThis.__applyqCfg = " + t.cfg + "; true"
+			r, err := cdp.Call(ctx, tg, runtime.Evaluate, runtime.EvaluateParams{Expression: install, ContextID: w.ExecutionContextID, ReturnByValue: &yes})
+			if err == nil && r.ExceptionDetails != nil {
+				err = fmt.Errorf("installing the page script: %s", r.ExceptionDetails.Text)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", errWorldGone, err)
+			}
 			t.world = w.ExecutionContextID
 		}
-		yes := true
 		r, err := cdp.Call(ctx, tg, runtime.Evaluate, runtime.EvaluateParams{Expression: expr, ContextID: t.world, ReturnByValue: &yes, AwaitPromise: &yes})
 		if err != nil {
 			if strings.Contains(err.Error(), "context") && (strings.Contains(err.Error(), "find") || strings.Contains(err.Error(), "destroyed")) {

@@ -31,7 +31,7 @@ const (
 	// formSettle is how long a form must stay in place before anything is
 	// typed into it: a page that sends the browser elsewhere (a board
 	// forwarding applicants to a careers site) does so as it loads.
-	formSettle = 600 * time.Millisecond
+	formSettle = 500 * time.Millisecond
 	// maxSteps bounds a multi-step form.
 	maxSteps = 8
 	// opWait bounds one look at (or one fill of) the page.
