@@ -140,6 +140,13 @@ func (p *pool) start() (*proc, error) {
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true), chromedp.Flag("mute-audio", true),
+		// Fewer processes, less memory (measured: 465 → 308 MiB Pss for one
+		// browser on the live Greenhouse replica): the GPU process (there
+		// is no GPU) and the network service run inside the browser
+		// process. A crash of either is then the browser's, which the pool
+		// already replaces.
+		chromedp.Flag("in-process-gpu", true),
+		chromedp.Flag("enable-features", "NetworkService,NetworkServiceInProcess,NetworkServiceInProcess2"),
 	)
 	if p.noSandbox || os.Geteuid() == 0 { // Chromium refuses its sandbox as root
 		opts = append(opts, chromedp.NoSandbox)
