@@ -29,7 +29,7 @@ run: build ## Start Postgres if needed, migrate, and run api + worker + sweeper 
 test: ## Run every test with -race against real Postgres (started if needed)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || [ -n "$$APPLYQ_CHROMIUM" ] || \
 		echo "NOTE: Chromium is not installed: the browser tests will be SKIPPED (Debian/Ubuntu: apt-get install chromium)"
-	@$(WITH_PG) $(GO) test -race -count=1 ./...
+	@$(WITH_PG) $(GO) test -race -count=1 -timeout 30m ./...
 
 .PHONY: bench
 bench: build ## Measure throughput (beside a naive River pipeline), latency, CPU, cost and memory against this machine's limits, and the browser applier in Chromium against a local replica (~4 min on a quiet machine); writes docs/benchmarks.json

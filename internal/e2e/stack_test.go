@@ -337,7 +337,7 @@ func (s *stack) approvalRun(t testing.TB, n int) (*domain.User, []domain.ID, []s
 	for i, q := range res.Queued {
 		ids[i] = q.TaskID
 	}
-	waitFor(t, 30*time.Second, "approval requests", func() bool {
+	waitFor(t, 2*time.Minute, "approval requests", func() bool {
 		return pgtest.MustCount(t, s.db, `SELECT count(*) FROM application_tasks WHERE run_id = $1 AND state = 'awaiting_approval'`, run.ID) == n
 	})
 	return user, ids, s.approvalLinks(t, ids)
