@@ -50,33 +50,11 @@ func TestFailpoints_WorkerKilledAfterTheSubmitClick(t *testing.T) {
 }
 
 func killedAfterClick(t *testing.T, action string, wantSent int) {
-	chromium := chromiumPath(t)
 	ctx := context.Background()
 	j := replica.Job{Board: "acme", ID: "4012345", Title: "Backend Engineer"}
 	gh := replica.New(domain.PlatformGreenhouse, j, replica.Variant{})
 	t.Cleanup(gh.Close)
-
-	dbURL := pgtest.MustDatabaseURL(t)
-	db := storeFor(t, dbURL)
-	blobURL := documentstest.FileURL(t.TempDir())
-	blobs, err := blob.Open(ctx, blobURL)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = blobs.Close() })
-	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	_, err = db.UpdateProfile(ctx, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, 100)
-	require.NoError(t, err)
-	_, err = documents.New(documents.Options{Pool: db.Pool, Blobs: blobs}).Upload(ctx, user.ID, "resume", "CV", "ada.pdf",
-		bytes.NewReader(documentstest.PDF("Ada Lovelace")))
-	require.NoError(t, err)
-	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
-	key, err := (&domain.JobInput{URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title}).Normalize()
-	require.NoError(t, err)
-	job, _, err := db.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
-		URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title, Raw: []byte(`{}`)})
-	require.NoError(t, err)
-
-	env := processEnv(dbURL, "APPLYQ_APPLIERS_PLATFORMS=greenhouse", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL="+gh.URL(),
-		"APPLYQ_APPLIERS_BROWSER_CHROMIUM="+chromium, "APPLYQ_APPLIERS_BROWSER_DEADLINE=2m", "APPLYQ_BLOB_URL="+blobURL)
+	db, user, run, job, env := greenhouseApplicant(t, gh)
 	doomed := proctest.Start(t, "worker", append(env, "APPLYQ_FAILPOINT_"+failpoint.AfterSubmitClick+"="+action))
 	doomed.WaitForOutput(t, "worker started", 30*time.Second)
 	browsers := watchChildren(t, doomed.PID())
@@ -96,7 +74,7 @@ func killedAfterClick(t *testing.T, action string, wantSent int) {
 
 	fresh := proctest.Start(t, "worker", env)
 	fresh.WaitForOutput(t, "worker started", 30*time.Second)
-	_, err = newSweeper(t, db, func() time.Time { return time.Now().Add(time.Minute) }).RunOnce(ctx)
+	_, err := newSweeper(t, db, func() time.Time { return time.Now().Add(time.Minute) }).RunOnce(ctx)
 	require.NoError(t, err)
 	waitFor(t, 30*time.Second, "the task paused, outcome unknown", func() bool {
 		return pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'submission_outcome_unknown'`, taskID) == 1
@@ -107,6 +85,39 @@ func killedAfterClick(t *testing.T, action string, wantSent int) {
 	if wantSent >= 0 {
 		require.Equal(t, wantSent, sent)
 	}
+}
+
+// greenhouseApplicant is a database with a user who has a profile, a
+// résumé (in a blob store of the test's) and a run, the posting gh serves
+// pasted as their job, and the environment of a worker process that
+// applies to it in Chromium.
+func greenhouseApplicant(t *testing.T, gh *replica.Server) (*postgres.DB, *domain.User, *domain.Run, *domain.JobPosting, []string) {
+	t.Helper()
+	chromium := chromiumPath(t)
+	ctx := context.Background()
+	j := gh.Job()
+	dbURL := pgtest.MustDatabaseURL(t)
+	db := storeFor(t, dbURL)
+	blobURL := documentstest.FileURL(t.TempDir())
+	blobs, err := blob.Open(ctx, blobURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = blobs.Close() })
+	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
+	_, err = db.UpdateProfile(ctx, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, 100)
+	require.NoError(t, err)
+	_, err = documents.New(documents.Options{Pool: db.Pool, Blobs: blobs}).Upload(ctx, user.ID, "resume", "CV", "ada.pdf",
+		bytes.NewReader(documentstest.PDF("Ada Lovelace")))
+	require.NoError(t, err)
+	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
+	url := "https://job-boards.greenhouse.io/" + j.Board + "/jobs/" + j.ID
+	key, err := (&domain.JobInput{URL: url, Company: "Acme", Title: j.Title}).Normalize()
+	require.NoError(t, err)
+	job, _, err := db.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
+		URL: url, Company: "Acme", Title: j.Title, Raw: []byte(`{}`)})
+	require.NoError(t, err)
+	env := processEnv(dbURL, "APPLYQ_APPLIERS_PLATFORMS=greenhouse", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL="+gh.URL(),
+		"APPLYQ_APPLIERS_BROWSER_CHROMIUM="+chromium, "APPLYQ_APPLIERS_BROWSER_DEADLINE=2m", "APPLYQ_BLOB_URL="+blobURL)
+	return db, user, run, job, env
 }
 
 // watchChildren records, until the test ends, the Chromium processes whose
@@ -176,33 +187,11 @@ func chromiumChildrenOf(pid int) []int {
 // and a fresh worker never submits it again by itself.
 func TestFailpoints_WorkerKilledWhileItWaitsForTheCode(t *testing.T) {
 	t.Parallel()
-	chromium := chromiumPath(t)
 	ctx := context.Background()
 	j := replica.Job{Board: "acme", ID: "4012399", Title: "Backend Engineer"}
 	gh := replica.New(domain.PlatformGreenhouse, j, replica.Variant{Live: true, SecurityCode: true})
 	t.Cleanup(gh.Close)
-
-	dbURL := pgtest.MustDatabaseURL(t)
-	db := storeFor(t, dbURL)
-	blobURL := documentstest.FileURL(t.TempDir())
-	blobs, err := blob.Open(ctx, blobURL)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = blobs.Close() })
-	user := pgtest.MustUser(t, db, pgtest.UserOpts{})
-	_, err = db.UpdateProfile(ctx, user.ID, domain.Profile{Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, 100)
-	require.NoError(t, err)
-	_, err = documents.New(documents.Options{Pool: db.Pool, Blobs: blobs}).Upload(ctx, user.ID, "resume", "CV", "ada.pdf",
-		bytes.NewReader(documentstest.PDF("Ada Lovelace")))
-	require.NoError(t, err)
-	run := pgtest.MustRun(t, db, user, pgtest.RunOpts{})
-	key, err := (&domain.JobInput{URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title}).Normalize()
-	require.NoError(t, err)
-	job, _, err := db.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: user.ID, CanonicalKey: key,
-		URL: "https://job-boards.greenhouse.io/acme/jobs/" + j.ID, Company: "Acme", Title: j.Title, Raw: []byte(`{}`)})
-	require.NoError(t, err)
-
-	env := processEnv(dbURL, "APPLYQ_APPLIERS_PLATFORMS=greenhouse", "APPLYQ_APPLIERS_GREENHOUSE_BASE_URL="+gh.URL(),
-		"APPLYQ_APPLIERS_BROWSER_CHROMIUM="+chromium, "APPLYQ_APPLIERS_BROWSER_DEADLINE=2m", "APPLYQ_BLOB_URL="+blobURL)
+	db, user, run, job, env := greenhouseApplicant(t, gh)
 	doomed := proctest.Start(t, "worker", env)
 	doomed.WaitForOutput(t, "worker started", 30*time.Second)
 	browsers := watchChildren(t, doomed.PID())
@@ -221,7 +210,7 @@ func TestFailpoints_WorkerKilledWhileItWaitsForTheCode(t *testing.T) {
 
 	fresh := proctest.Start(t, "worker", env)
 	fresh.WaitForOutput(t, "worker started", 30*time.Second)
-	_, err = newSweeper(t, db, func() time.Time { return time.Now().Add(time.Minute) }).RunOnce(ctx)
+	_, err := newSweeper(t, db, func() time.Time { return time.Now().Add(time.Minute) }).RunOnce(ctx)
 	require.NoError(t, err)
 	waitFor(t, 30*time.Second, "the task paused for its user", func() bool {
 		return pgtest.MustCount(t, db, `SELECT count(*) FROM application_tasks WHERE id = $1 AND state = 'paused' AND state_reason = 'needs_user'

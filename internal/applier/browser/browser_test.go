@@ -827,15 +827,7 @@ func TestReadForm_ReadsEveryFieldAndTypesNothing(t *testing.T) {
 				want := q.Kind
 				require.Equal(t, want, got.Kind, q.Label)
 				if q.Kind == replica.KindSingleSelect || q.Kind == replica.KindMultiSelect {
-					var labels []string
-					for _, o := range got.Options {
-						labels = append(labels, o.Label)
-					}
-					var wantLabels []string
-					for _, o := range q.Options {
-						wantLabels = append(wantLabels, o.Label)
-					}
-					require.Equal(t, wantLabels, labels, q.Label)
+					require.Equal(t, replicaLabels(q.Options), optionLabels(got.Options), q.Label)
 				}
 			}
 			resume := byField[replicaResumeField(p)]
@@ -939,4 +931,20 @@ func TestApply_BaseURLWithAPath(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, "GET /forms/lever/acme/"+j.ID+"/apply", paths[0], "the form is opened under the base URL's path")
+}
+
+func optionLabels(opts []domain.QuestionOption) []string {
+	var out []string
+	for _, o := range opts {
+		out = append(out, o.Label)
+	}
+	return out
+}
+
+func replicaLabels(opts []replica.Option) []string {
+	var out []string
+	for _, o := range opts {
+		out = append(out, o.Label)
+	}
+	return out
 }

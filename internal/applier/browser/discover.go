@@ -29,28 +29,39 @@ import (
 
 // ReadForm implements domain.FormReader.
 func (a *Applier) ReadForm(ctx context.Context, t domain.FormTarget) (*domain.DiscoveredForm, error) {
+	var form *domain.DiscoveredForm
+	err := a.withForm(ctx, t, zap.String("read", "form"), func(s *session, target string) error {
+		start := time.Now()
+		var err error
+		if form, err = s.read(target); err == nil {
+			s.log.Info("read the hosted form", zap.Int("fields", len(form.Questions)), zap.Duration("took", time.Since(start)))
+		}
+		return err
+	})
+	return form, err
+}
+
+// withForm runs read in a session of its own on t's hosted form, with a
+// browser of the pool, within the applier's deadline.
+func (a *Applier) withForm(ctx context.Context, t domain.FormTarget, what zap.Field, read func(s *session, target string) error) error {
 	pl, ok := platforms[t.Platform]
 	if !ok {
-		return nil, fmt.Errorf("the browser does not read %q forms", t.Platform)
+		return fmt.Errorf("the browser does not read %q forms", t.Platform)
 	}
 	target, err := pl.formURL(a.o.BaseURLs[t.Platform], &domain.Packet{Platform: t.Platform, Board: t.Board, PlatformPostingID: t.PostingID})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b, err := a.pool.acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("browser: %w", err)
+		return fmt.Errorf("browser: %w", err)
 	}
-	s := newSession(ctx, b, pl, a.origins(t.Platform), a.o.Log.With(zap.Stringer("task_id", t.TaskID), zap.String("platform", string(t.Platform)), zap.String("read", "form")))
+	s := newSession(ctx, b, pl, a.origins(t.Platform), a.o.Log.With(zap.Stringer("task_id", t.TaskID), zap.String("platform", string(t.Platform)), what))
 	s.until = time.Now().Add(a.o.Deadline)
-	start := time.Now()
-	form, err := s.read(target)
+	err = read(s, target)
 	s.close()
 	a.pool.release(b, s.healthy())
-	if err == nil {
-		s.log.Info("read the hosted form", zap.Int("fields", len(form.Questions)), zap.Duration("took", time.Since(start)))
-	}
-	return form, err
+	return err
 }
 
 // read opens the form and reads its fields.

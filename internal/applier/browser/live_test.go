@@ -324,15 +324,7 @@ func TestReadForm_LiveForms(t *testing.T) {
 				require.True(t, got.Required, q.Label)
 				require.Equal(t, q.Kind, got.Kind, q.Label)
 				if len(q.Options) > 0 {
-					var labels []string
-					for _, o := range got.Options {
-						labels = append(labels, o.Label)
-					}
-					var wantLabels []string
-					for _, o := range q.Options {
-						wantLabels = append(wantLabels, o.Label)
-					}
-					require.Equal(t, wantLabels, labels, q.Label)
+					require.Equal(t, replicaLabels(q.Options), optionLabels(got.Options), q.Label)
 				}
 			}
 		})

@@ -3,7 +3,6 @@ package browser
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -37,41 +36,32 @@ type Probe struct {
 // keeps a screenshot. An error is a failure of the browser or the network;
 // what would need a person is Probe.Stopped.
 func (a *Applier) Probe(ctx context.Context, t domain.FormTarget) (*Probe, error) {
-	pl, ok := platforms[t.Platform]
-	if !ok {
-		return nil, fmt.Errorf("the browser does not fill %q forms", t.Platform)
-	}
-	target, err := pl.formURL(a.o.BaseURLs[t.Platform], &domain.Packet{Platform: t.Platform, Board: t.Board, PlatformPostingID: t.PostingID})
+	pr := &Probe{}
+	err := a.withForm(ctx, t, zap.String("read", "probe"), func(s *session, target string) error {
+		pr.URL = target
+		start := time.Now()
+		form, err := s.read(target)
+		pr.Form, pr.Took = form, time.Since(start)
+		if st, ierr := s.inspect(); ierr == nil {
+			pr.Widgets = st.Widgets
+		}
+		var nu *domain.NeedsUserError
+		switch {
+		case errors.As(err, &nu):
+			pr.Stopped = nu.Why
+			for _, e := range nu.Evidence {
+				pr.Screenshot, pr.ScreenshotType = e.Data, e.ContentType
+			}
+			return nil
+		case err == nil:
+			for _, e := range s.shot("probe") {
+				pr.Screenshot, pr.ScreenshotType = e.Data, e.ContentType
+			}
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	b, err := a.pool.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s := newSession(ctx, b, pl, a.origins(t.Platform), a.o.Log.With(zap.String("probe", target)))
-	s.until = time.Now().Add(a.o.Deadline)
-	start := time.Now()
-	pr := &Probe{URL: target}
-	pr.Form, err = s.read(target)
-	pr.Took = time.Since(start)
-	if st, ierr := s.inspect(); ierr == nil {
-		pr.Widgets = st.Widgets
-	}
-	var nu *domain.NeedsUserError
-	switch {
-	case errors.As(err, &nu):
-		pr.Stopped = nu.Why
-		for _, e := range nu.Evidence {
-			pr.Screenshot, pr.ScreenshotType = e.Data, e.ContentType
-		}
-		err = nil
-	case err == nil:
-		for _, e := range s.shot("probe") {
-			pr.Screenshot, pr.ScreenshotType = e.Data, e.ContentType
-		}
-	}
-	s.close()
-	a.pool.release(b, s.healthy())
-	return pr, err
+	return pr, nil
 }

@@ -60,13 +60,6 @@ func (s *Server) serveVariant(w http.ResponseWriter, r *http.Request, path strin
 	return true
 }
 
-// liveError is one error of a Live Greenhouse submission's answer.
-type liveError struct {
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-	Label   string `json:"label,omitempty"`
-}
-
 // submitLive answers a Live Greenhouse page's fetch() of the application
 // with JSON: 200 {"status":"success","redirect":…} when taken, 200
 // {"status":"security_code_required","email":…} for the email-code step,
@@ -76,20 +69,20 @@ func (s *Server) submitLive(w http.ResponseWriter, r *http.Request) {
 	p, err := s.parse(w, r)
 	if err != nil {
 		status := s.recordUnreadable(p, err)
-		writeJSON(w, status, map[string]any{"errors": []liveError{{Message: "Your application could not be read."}}})
+		writeJSON(w, status, map[string]any{"errors": []jsonError{{Message: "Your application could not be read."}}})
 		return
 	}
 	out, errs := s.decide(p)
 	sub := Submission{Fields: p.fields, Files: p.files, At: time.Now()}
-	refuse := func(status int, es []liveError) {
+	refuse := func(status int, es []jsonError) {
 		sub.Status = status
 		s.record(sub)
 		writeJSON(w, status, map[string]any{"status": "error", "errors": es})
 	}
-	msgs := func(ms []string) []liveError {
-		out := make([]liveError, 0, len(ms))
+	msgs := func(ms []string) []jsonError {
+		out := make([]jsonError, 0, len(ms))
 		for _, m := range ms {
-			out = append(out, liveError{Message: m})
+			out = append(out, jsonError{Message: m})
 		}
 		return out
 	}
@@ -105,9 +98,9 @@ func (s *Server) submitLive(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusBadRequest, msgs([]string{s.captchaMessage()}))
 		return
 	case outInvalid:
-		es := make([]liveError, 0, len(errs))
+		es := make([]jsonError, 0, len(errs))
 		for _, e := range errs {
-			es = append(es, liveError{Message: e.Message, Field: e.Name, Label: e.Label})
+			es = append(es, jsonError{Message: e.Message, Field: e.Name, Label: e.Label})
 		}
 		refuse(http.StatusUnprocessableEntity, es)
 		return
@@ -132,7 +125,7 @@ func (s *Server) submitLive(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.v.ErrorAfterClick {
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"status": "error",
-			"errors": []liveError{{Message: ErrorText}}})
+			"errors": []jsonError{{Message: ErrorText}}})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "success",
@@ -161,7 +154,7 @@ func (s *Server) codeStep(w http.ResponseWriter, p parsed, sub *Submission) bool
 		s.subs = append(s.subs, *sub)
 		s.mu.Unlock()
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"status": "security_code_invalid",
-			"errors": []liveError{{Message: SecurityCodeMessage, Field: "security_code"}}})
+			"errors": []jsonError{{Message: SecurityCodeMessage, Field: "security_code"}}})
 		return false
 	}
 	s.pendingCode = ""

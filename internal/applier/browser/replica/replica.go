@@ -749,8 +749,9 @@ func (s *Server) wait(r *http.Request) bool {
 	}
 }
 
-// ashbyError is one error of Ashby's GraphQL answer.
-type ashbyError struct {
+// jsonError is one error of a JSON answer to a submission (Ashby's
+// GraphQL endpoint, a Live Greenhouse page's fetch).
+type jsonError struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 	Label   string `json:"label,omitempty"`
@@ -764,40 +765,40 @@ func (s *Server) submitAshby(w http.ResponseWriter, r *http.Request) {
 	p, err := s.parse(w, r)
 	if err != nil {
 		status := s.recordUnreadable(p, err)
-		writeJSON(w, status, map[string]any{"errors": []ashbyError{{Message: "Your application could not be read."}}})
+		writeJSON(w, status, map[string]any{"errors": []jsonError{{Message: "Your application could not be read."}}})
 		return
 	}
 	out, errs := s.decide(p)
 	sub := Submission{Fields: p.fields, Files: p.files, At: time.Now(), Status: http.StatusOK}
-	refuse := func(status int, es []ashbyError) {
+	refuse := func(status int, es []jsonError) {
 		sub.Status = status
 		s.record(sub)
 		writeJSON(w, status, map[string]any{"data": nil, "errors": es})
 	}
 	switch out {
 	case outLoginWall:
-		refuse(http.StatusForbidden, []ashbyError{{Message: "Please sign in to apply."}})
+		refuse(http.StatusForbidden, []jsonError{{Message: "Please sign in to apply."}})
 	case outTooMany:
 		w.Header().Set("Retry-After", "3600")
-		refuse(http.StatusTooManyRequests, []ashbyError{{Message: TooManyText}})
+		refuse(http.StatusTooManyRequests, []jsonError{{Message: TooManyText}})
 	case outCaptcha:
-		refuse(http.StatusOK, []ashbyError{{Message: CaptchaMessage}})
+		refuse(http.StatusOK, []jsonError{{Message: CaptchaMessage}})
 	case outInvalid:
-		es := make([]ashbyError, 0, len(errs))
+		es := make([]jsonError, 0, len(errs))
 		for _, e := range errs {
-			es = append(es, ashbyError{Message: e.Message, Field: e.Name, Label: e.Label})
+			es = append(es, jsonError{Message: e.Message, Field: e.Name, Label: e.Label})
 		}
 		refuse(http.StatusOK, es)
 	case outServerErrors:
-		es := make([]ashbyError, 0, len(s.v.ServerErrors))
+		es := make([]jsonError, 0, len(s.v.ServerErrors))
 		for _, m := range s.v.ServerErrors {
-			es = append(es, ashbyError{Message: m})
+			es = append(es, jsonError{Message: m})
 		}
 		refuse(http.StatusOK, es)
 	case outReject:
-		var es []ashbyError
+		var es []jsonError
 		for _, m := range s.rejectMessages() {
-			es = append(es, ashbyError{Message: m})
+			es = append(es, jsonError{Message: m})
 		}
 		refuse(http.StatusUnprocessableEntity, es)
 	default:
@@ -811,7 +812,7 @@ func (s *Server) submitAshby(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.v.ErrorAfterClick {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"data": nil,
-				"errors": []ashbyError{{Message: "Internal server error"}}})
+				"errors": []jsonError{{Message: "Internal server error"}}})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{

@@ -466,12 +466,12 @@ func TestServerSideValidation(t *testing.T) {
 		if p == domain.PlatformAshby {
 			require.Equal(t, http.StatusOK, resp.StatusCode)
 			var out struct {
-				Data   any          `json:"data"`
-				Errors []ashbyError `json:"errors"`
+				Data   any         `json:"data"`
+				Errors []jsonError `json:"errors"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(body), &out))
 			require.Nil(t, out.Data)
-			require.ElementsMatch(t, []ashbyError{
+			require.ElementsMatch(t, []jsonError{
 				{Message: EmailMessage, Field: emailName, Label: "Email"},
 				{Message: RequiredMessage, Field: textQ, Label: "Notice period"},
 				{Message: OptionMessage, Field: selQ, Label: "Years of Go"},
