@@ -241,9 +241,10 @@ func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain
 // packet that carried it can still show its name and sha256), marked
 // deleted and no longer the default; no other document becomes the default
 // in its place (the user chooses). Its bytes are removed from the blob
-// store unless a packet that was sent, or is on its way, carries it (a task
-// awaiting approval, approved, submitting or submitted): then they are kept
-// as the evidence of what was sent. ENOTFOUND for another user's document
+// store unless a packet that left, may have left, or is on its way carries
+// it (a task that ever entered submitting — sent, paused as "outcome
+// unknown", failed by the receiver — or one awaiting approval or approved):
+// then they are kept as the evidence of what was sent. ENOTFOUND for another user's document
 // or one deleted already.
 //
 // The bytes are removed after the row commits; if that fails, the delete

@@ -87,10 +87,11 @@ func (s *Store) DocumentSoftDelete(ctx context.Context, userID, id domain.ID) (*
 	return documentOrNotFound(s.q.DocumentSoftDelete(ctx, dbsqlc.DocumentSoftDeleteParams{ID: id, UserID: userID}))
 }
 
-// DocumentInPacket reports whether a packet of the user's that was sent or
-// is on its way (its task awaiting approval, approved, submitting or
-// submitted; the task's packet or its approval request's) carries the
-// document.
+// DocumentInPacket reports whether a packet of the user's that left, may
+// have left, or is on its way carries the document: its task entered
+// submitting once (whatever its state now: submitted, paused as "outcome
+// unknown", failed by the receiver…), or awaits approval or is approved;
+// the task's packet or its approval request's.
 func (s *Store) DocumentInPacket(ctx context.Context, userID, id domain.ID) (bool, error) {
 	in, err := s.q.DocumentInPacket(ctx, dbsqlc.DocumentInPacketParams{UserID: userID, DocumentID: id})
 	return in != nil && *in, err

@@ -148,6 +148,46 @@ func TestDocumentStore_InPacket(t *testing.T) {
 	require.True(t, inPacket())
 }
 
+// everyReason is every reason a task can carry, and none.
+var everyReason = []domain.Reason{"", domain.ReasonAddedToRun, domain.ReasonAnswered, domain.ReasonResumed, domain.ReasonRetry,
+	domain.ReasonWorkerLost, domain.ReasonDailyLimit, domain.ReasonPlatformPacing, domain.ReasonApprovedViaNotification,
+	domain.ReasonApprovedViaResync, domain.ReasonApprovedViaPoll, domain.ReasonApprovedViaJob, domain.ReasonApprovedWithEdits,
+	domain.ReasonNeedsCode, domain.ReasonSubmissionOutcomeUnknown, domain.ReasonApprovalExpired, domain.ReasonPreparationFailed,
+	domain.ReasonNeedsAnswer, domain.ReasonNeedsUser, domain.ReasonAttemptsExhausted, domain.ReasonRejectedByReceiver,
+	domain.ReasonPacketUnreadable, domain.ReasonRejected, domain.ReasonAlreadyApplied, domain.ReasonCancelledByUser,
+	domain.ReasonRunCancelled, domain.ReasonPostingClosed}
+
+// A document stays in a packet — its bytes kept as the evidence of what
+// was sent — for every task whose packet left or may have left (it entered
+// submitting once: sent, paused as "check what was sent", failed by the
+// receiver, whatever it became since), and for every task whose packet is
+// on its way (awaiting approval, approved), in every state and with every
+// reason; a packet that never went is not evidence.
+func TestDocumentStore_InPacketEveryStateAndReason(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	doc := newDocument(b.user, domain.DocumentResume, "cv")
+	_, err := b.db.DocumentInsert(ctx, doc, false)
+	require.NoError(t, err)
+	carrying := `{"documents":[{"document_id":"` + doc.ID.String() + `","sha256":"` + doc.SHA256 + `"}]}`
+	id := pgtest.MustTask(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)[0]).ID
+	onItsWay := map[domain.State]bool{domain.StateAwaitingApproval: true, domain.StateApproved: true,
+		domain.StateSubmitting: true, domain.StateSubmitted: true}
+	for _, st := range domain.AllStates {
+		for _, reason := range everyReason {
+			for _, entered := range []bool{false, true} { // whether the task ever entered submitting
+				_, err := b.db.Pool.Exec(ctx, `UPDATE application_tasks SET state = $2, state_reason = $3, packet = $4,
+					submitting_at = CASE WHEN $5 THEN now() END WHERE id = $1`, id, st, string(reason), carrying, entered)
+				require.NoError(t, err)
+				in, err := b.db.DocumentInPacket(ctx, b.user.ID, doc.ID)
+				require.NoError(t, err)
+				require.Equal(t, entered || onItsWay[st], in, "state %s, reason %q, entered submitting: %v", st, reason, entered)
+			}
+		}
+	}
+}
+
 func ids(docs []*domain.Document) []domain.ID {
 	out := make([]domain.ID, len(docs))
 	for i, d := range docs {

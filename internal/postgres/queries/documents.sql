@@ -50,17 +50,21 @@ WHERE id = @id AND user_id = @user_id AND deleted_at IS NULL
 RETURNING *;
 
 -- name: DocumentInPacket :one
--- Whether a packet of the user's that was sent, or is on its way, carries
--- the document: a task awaiting approval, approved, submitting or
--- submitted, by its own packet or its approval request's
+-- Whether a packet of the user's that left, may have left, or is on its
+-- way carries the document: a task that ever entered submitting
+-- (submitting_at set: sent, failed by the receiver, paused as "outcome
+-- unknown", whatever it became since), or one awaiting approval or
+-- approved; by its own packet or its approval request's
 -- ("documents": [{"document_id": "…", …}]).
 SELECT EXISTS (
     SELECT 1 FROM application_tasks t
-    WHERE t.user_id = @user_id AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE t.user_id = @user_id
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND t.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', sqlc.arg(document_id)::uuid::text))
 ) OR EXISTS (
     SELECT 1 FROM approval_requests a JOIN application_tasks t ON t.id = a.task_id
-    WHERE a.user_id = @user_id AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE a.user_id = @user_id
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND a.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', sqlc.arg(document_id)::uuid::text))
 ) AS in_packet;
 

@@ -74,11 +74,13 @@ func (q *Queries) DocumentGetByUser(ctx context.Context, arg DocumentGetByUserPa
 const documentInPacket = `-- name: DocumentInPacket :one
 SELECT EXISTS (
     SELECT 1 FROM application_tasks t
-    WHERE t.user_id = $1 AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE t.user_id = $1
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND t.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', $2::uuid::text))
 ) OR EXISTS (
     SELECT 1 FROM approval_requests a JOIN application_tasks t ON t.id = a.task_id
-    WHERE a.user_id = $1 AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE a.user_id = $1
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND a.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', $2::uuid::text))
 ) AS in_packet
 `
@@ -88,9 +90,11 @@ type DocumentInPacketParams struct {
 	DocumentID domain.ID
 }
 
-// Whether a packet of the user's that was sent, or is on its way, carries
-// the document: a task awaiting approval, approved, submitting or
-// submitted, by its own packet or its approval request's
+// Whether a packet of the user's that left, may have left, or is on its
+// way carries the document: a task that ever entered submitting
+// (submitting_at set: sent, failed by the receiver, paused as "outcome
+// unknown", whatever it became since), or one awaiting approval or
+// approved; by its own packet or its approval request's
 // ("documents": [{"document_id": "…", …}]).
 func (q *Queries) DocumentInPacket(ctx context.Context, arg DocumentInPacketParams) (*bool, error) {
 	row := q.db.QueryRow(ctx, documentInPacket, arg.UserID, arg.DocumentID)
