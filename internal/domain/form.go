@@ -306,7 +306,13 @@ func fill(f *FormField, q Question, m Materials) string {
 	if a == nil {
 		if f.Category == CategoryDemographic && m.Profile.DeclineDemographic {
 			if o, ok := declineOption(q.Options); ok {
-				f.Value, f.Source, f.From = o.Value, SourceDecline, o.Label
+				// Where the form sends it from: a multi-select's Values.
+				if q.Kind == QuestionMultiSelect {
+					f.Values = []string{o.Value}
+				} else {
+					f.Value = o.Value
+				}
+				f.Source, f.From = SourceDecline, o.Label
 				return ""
 			}
 		}

@@ -158,6 +158,27 @@ func TestFillForm_FillsFromWhatTheUserGaveAndWaitsForTheRest(t *testing.T) {
 	require.Equal(t, "document:resume", waiting[0].Key)
 }
 
+// TestFillForm_ADeclinedMultiSelectIsSent: declining a demographic
+// multi-select puts the decline choice where a multi-select is sent from
+// (Values), not only where the approval page reads it (Value).
+func TestFillForm_ADeclinedMultiSelectIsSent(t *testing.T) {
+	t.Parallel()
+	q := domain.Question{Field: "race", Label: "Race", Kind: domain.QuestionMultiSelect, Section: domain.SectionDemographic,
+		Options: []domain.QuestionOption{{Label: "Asian", Value: "1"}, {Label: "White", Value: "2"}, {Label: "I don't wish to answer", Value: "9"}}}
+	single := domain.Question{Field: "gender", Label: "Gender", Kind: domain.QuestionSingleSelect, Section: domain.SectionDemographic,
+		Options: []domain.QuestionOption{{Label: "Female", Value: "1"}, {Label: "Decline to self identify", Value: "3"}}}
+	form, waiting := domain.FillForm([]domain.Question{q, single}, domain.Materials{Profile: domain.Profile{DeclineDemographic: true}})
+	require.Empty(t, waiting)
+	f := form.Field("race")
+	require.Equal(t, domain.SourceDecline, f.Source)
+	require.Equal(t, []string{"9"}, f.Values, "a multi-select is sent from Values")
+	require.Empty(t, f.Value)
+	require.Equal(t, "I don't wish to answer", f.Display())
+	g := form.Field("gender")
+	require.Equal(t, "3", g.Value, "a single choice is sent from Value")
+	require.Empty(t, g.Values)
+}
+
 func TestForm_ApplyEdits(t *testing.T) {
 	t.Parallel()
 	m := domain.Materials{Profile: domain.Profile{FirstName: "Ada", LastName: "Lovelace", DeclineDemographic: true}, Email: "ada@example.com",
