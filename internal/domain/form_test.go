@@ -51,6 +51,34 @@ func TestClassifyQuestion(t *testing.T) {
 	}
 }
 
+// TestClassifyQuestion_WordsInsideNames: Greenhouse labels its EEOC
+// compliance questions VeteranStatus and DisabilityStatus; the words
+// inside such names (and inside field names) classify them, so they are
+// demographic — declined for a user who declines — never a consent.
+func TestClassifyQuestion_WordsInsideNames(t *testing.T) {
+	t.Parallel()
+	declineOpts := []domain.QuestionOption{{Label: "I am not a protected veteran", Value: "1"}, {Label: "I don't wish to answer", Value: "3"}}
+	qs := []domain.Question{
+		{Field: "veteran_status", Label: "VeteranStatus", Kind: domain.QuestionSingleSelect, Section: domain.SectionCompliance, Options: declineOpts},
+		{Field: "disability_status", Label: "DisabilityStatus", Kind: domain.QuestionSingleSelect, Section: domain.SectionCompliance, Options: declineOpts},
+		{Field: "eeoc_race", Label: "EEOCRace", Kind: domain.QuestionSingleSelect, Section: domain.SectionCompliance, Options: declineOpts},
+		{Field: "question_7", Label: "HispanicLatino", Kind: domain.QuestionSingleSelect, Section: domain.SectionCustom, Options: declineOpts},
+		{Field: "gender_identity", Label: "Question 9", Kind: domain.QuestionSingleSelect, Section: domain.SectionCustom, Options: declineOpts},
+	}
+	for _, q := range qs {
+		require.Equal(t, domain.CategoryDemographic, domain.ClassifyQuestion(q), q.Label)
+	}
+	form, waiting := domain.FillForm(qs, domain.Materials{Profile: domain.Profile{DeclineDemographic: true}})
+	require.Empty(t, waiting)
+	for _, q := range qs {
+		require.Equal(t, domain.SourceDecline, form.Field(q.Field).Source, q.Label)
+		require.Equal(t, "3", form.Field(q.Field).Value, q.Label)
+	}
+	// A name without such words stays what its section says.
+	require.Equal(t, domain.CategoryConsent, domain.ClassifyQuestion(domain.Question{Field: "data_retention", Label: "DataRetention", Section: domain.SectionCompliance}))
+	require.Equal(t, domain.CategoryGeneral, domain.ClassifyQuestion(domain.Question{Field: "question_3", Label: "HowDidYouHear", Section: domain.SectionCustom}))
+}
+
 func answer(label, value string, cat domain.AnswerCategory, age time.Duration) *domain.Answer {
 	return &domain.Answer{Key: domain.QuestionKey(label), Label: label, Category: cat, Value: value, UpdatedAt: time.Now().Add(-age)}
 }
