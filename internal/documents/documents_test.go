@@ -101,6 +101,20 @@ func TestUpload_StoresBytesAndMetadata(t *testing.T) {
 	require.True(t, letter.IsDefault)
 }
 
+// TestUpload_NamesWithoutFormatCharacters: the stored name and filename
+// lose bidi overrides and other format characters, so "a\u202egpj.exe.pdf"
+// is not shown as a .jpg.
+func TestUpload_NamesWithoutFormatCharacters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d, err := b.svc.Upload(context.Background(), b.user.ID, "resume", "", "a\u202egpj.exe.pdf", bytes.NewReader(documentstest.PDF("x")))
+	require.NoError(t, err)
+	stored, err := b.db.DocumentGet(context.Background(), b.user.ID, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, "agpj.exe.pdf", stored.Filename)
+	require.Equal(t, "agpj.exe", stored.Name)
+}
+
 // Exactly the limit passes; one byte more is refused, and so is anything
 // that is not a PDF or DOCX: nothing is stored either way.
 func TestUpload_RefusedStoresNothing(t *testing.T) {

@@ -201,7 +201,8 @@ func (u *DocumentUpload) Validate() error {
 
 // Names returns the display name and the download filename of an upload
 // whose content type is contentType: the client's filename reduced to its
-// last path element, without control characters or invalid UTF-8, at most
+// last path element, without control or format characters (bidi
+// overrides, zero-width characters) or invalid UTF-8, at most
 // MaxDocumentName characters, its extension the content type's (a DOCX
 // uploaded as cv.pdf downloads as cv.docx). A blank filename is named after
 // the kind.
@@ -211,11 +212,11 @@ func (u *DocumentUpload) Names(contentType string) (name, filename string) {
 		base = base[i+1:]
 	}
 	base = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
+		if r == '"' {
 			return -1
 		}
 		return r
-	}, strings.ToValidUTF8(base, ""))
+	}, withoutFormatting(strings.ToValidUTF8(base, "")))
 	stem := strings.TrimSpace(base)
 	switch strings.ToLower(path.Ext(stem)) {
 	case ".pdf", ".docx", ".doc", ".docm", ".rtf", ".odt", ".txt", ".exe":
@@ -227,11 +228,24 @@ func (u *DocumentUpload) Names(contentType string) (name, filename string) {
 	if r := []rune(stem); len(r) > MaxDocumentName {
 		stem = strings.TrimSpace(string(r[:MaxDocumentName]))
 	}
-	name = strings.TrimSpace(u.Name)
+	name = strings.TrimSpace(withoutFormatting(u.Name))
 	if name == "" {
 		name = stem
 	}
 	return name, stem + Extension(contentType)
+}
+
+// withoutFormatting removes control characters and Unicode format
+// characters (category Cf: the bidi overrides and isolates that make
+// "a\u202egpj.exe.pdf" display as "apdf.exe.jpg", zero-width characters,
+// soft hyphens) from a name: what is stored is what is shown.
+func withoutFormatting(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // FormatBytes writes a size for people: 10 MiB, 512 KiB, 1.5 MiB, 900 bytes.
