@@ -87,26 +87,8 @@ func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, err
 		if err != nil {
 			return err
 		}
-		switch app.Task.State {
-		case domain.StateQueued:
-		case domain.StateApproved:
-			approved = true
-			return nil
-		default:
-			log.Info("task not queued; leaving it alone", zap.String("state", string(app.Task.State)))
-			return completeJob(ctx, t, job)
-		}
-		if app.Job.ClosedAt != nil {
-			// Its board no longer lists the posting (a task added after
-			// the sync closed it): never submitted.
-			log.Info("posting closed on its board; task cancelled", zap.Stringer("job_id", app.Job.ID))
-			if _, err := s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateCancelled,
-				Actor: domain.ActorWorker, Reason: domain.ReasonPostingClosed}); err != nil {
-				return err
-			}
-			return completeJob(ctx, t, job)
-		}
-		if app.Run.Status == domain.RunPaused {
+		act := decideClaim(app)
+		if act == claimPark {
 			// Look again with the run held, so a resume committing now is
 			// either seen here or sees this task parked. Holding the task,
 			// never wait for the run (runs lock before their tasks): if
@@ -120,20 +102,36 @@ func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, err
 				return nil
 			}
 			app.Run.Status = st
+			act = decideClaim(app)
 		}
-		if app.Run.Status == domain.RunPaused {
+		switch act {
+		case claimDone:
+			log.Info("task not queued; leaving it alone", zap.String("state", string(app.Task.State)))
+			return completeJob(ctx, t, job)
+		case claimContinue:
+			approved = true
+			return nil
+		case claimCancel:
+			// Its board no longer lists the posting (a task added after
+			// the sync closed it): never submitted.
+			log.Info("posting closed on its board; task cancelled", zap.Stringer("job_id", app.Job.ID))
+			if _, err := s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateCancelled,
+				Actor: domain.ActorWorker, Reason: domain.ReasonPostingClosed}); err != nil {
+				return err
+			}
+			return completeJob(ctx, t, job)
+		case claimPark:
 			// Parked: queued without a job, holding nothing, until resuming
 			// the run enqueues it again.
 			log.Info("run is paused; task parked until the run resumes", zap.Stringer("run_id", app.Run.ID))
 			return completeJob(ctx, t, job)
-		}
-		// A cheap look at the user's usage; the exact count happens with
-		// the submitting write.
-		if app.UsedToday >= app.User.DailySubmissionLimit {
-			hold := domain.DailyLimitAt(app.User.DailySubmissionLimit, now)
-			wait = hold.Until.Sub(now)
+		case claimHold:
+			var hold *domain.DailyLimitReached
+			if wait, hold, err = s.holdForDailyLimit(ctx, t, app.Task.ID, app.User.DailySubmissionLimit, now); err != nil {
+				return err
+			}
 			log.Info("daily submission limit reached; task waits", zap.Int("limit", hold.Limit), zap.Time("until", hold.Until))
-			return t.st.TaskHold(ctx, id, domain.ReasonDailyLimit, hold.Error())
+			return nil
 		}
 		if app.Task, err = s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateInProgress,
 			Actor: domain.ActorWorker, LeaseToken: lease.Token, LeaseOwner: lease.Owner}); err != nil {
