@@ -191,8 +191,19 @@ func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
 		return err
 	}
 	log := s.log.With(zap.Stringer("source_id", src.ID), zap.String("platform", string(src.Platform)), zap.String("board", src.Board))
+	// A failure is recorded and the job completed in one transaction,
+	// under the source's lock, as a sync that read the board does: a sync
+	// asked for before it commits is seen here (this one runs again), one
+	// asked for after finds no job running and gets its own.
 	failed := func(message string, broken bool) error {
-		again, err := s.store.SourceSyncFailed(ctx, src.ID, message, broken)
+		var again bool
+		err := s.inTx(ctx, func(t *txn) error {
+			var err error
+			if again, err = t.st.SourceSyncFailed(ctx, src.ID, message, broken); err != nil || (again && !broken) {
+				return err
+			}
+			return completeSyncJob(ctx, t, job)
+		})
 		if err == nil && again && !broken {
 			return river.JobSnooze(syncAgainAfter)
 		}
@@ -221,6 +232,15 @@ func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
 		return failed(domain.ErrorMessage(err), false)
 	}
 	return s.applySnapshot(ctx, job, snap, log)
+}
+
+// completeSyncJob completes a sync's River job in t, when River runs it
+// (a test may sync without one).
+func completeSyncJob(ctx context.Context, t *txn, job SyncJob) error {
+	if job.JobRow == nil || job.State != rivertype.JobStateRunning {
+		return nil
+	}
+	return completeJobIDs(ctx, t, []int64{job.ID})
 }
 
 // retryAfter is the delay a board asked for, when the error carries one.
@@ -286,8 +306,8 @@ func (s *Service) applySnapshot(ctx context.Context, job SyncJob, snap *domain.B
 		}
 		// Asked for again while this sync ran: run again; otherwise the
 		// job completes with what it wrote.
-		if again = src.SyncAgain; !again && job.JobRow != nil && job.State == rivertype.JobStateRunning {
-			return completeJobIDs(ctx, t, []int64{job.ID})
+		if again = src.SyncAgain; !again {
+			return completeSyncJob(ctx, t, job)
 		}
 		return nil
 	})
