@@ -218,6 +218,10 @@ func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
 	case errors.Is(err, domain.ErrBoardNotFound):
 		log.Warn("job board not found; source marked broken", zap.Error(err))
 		return failed(fmt.Sprintf("the %s board %q does not exist (404): check its name", src.Platform, src.Board), true)
+	case errors.Is(err, domain.ErrBoardRedirected):
+		log.Warn("job board redirected off its platform; source marked broken", zap.Error(err))
+		return failed(fmt.Sprintf("the %s board %q answered with a redirect off %s's hosts, which applyq does not follow (%s): check the board, then set the source active",
+			src.Platform, src.Board, src.Platform, err), true)
 	case errors.Is(err, domain.ErrBoardUnavailable):
 		log.Info("job board unavailable; retrying later", zap.Error(err))
 		if _, ferr := s.store.SourceSyncFailed(ctx, src.ID, err.Error(), false); ferr != nil {

@@ -527,3 +527,21 @@ func TestSyncSourceNow_AfterAFailedSyncIsNotLost(t *testing.T) {
 	require.Equal(t, "running", jobState(jobID), "River's to snooze")
 	require.False(t, b.source(t, src).SyncAgain)
 }
+
+// TestSyncSource_ARedirectOffThePlatformBreaksTheSource: a board that
+// redirects off its platform's hosts breaks the source, saying why; it is
+// not synced again by itself and nothing is closed.
+func TestSyncSource_ARedirectOffThePlatformBreaksTheSource(t *testing.T) {
+	t.Parallel()
+	b := setupSources(t)
+	src := b.addSource(t, domain.SourceCreate{})
+	b.board.set(listing(posting(1, "Engineer", false)), nil)
+	b.sync(t, src)
+	b.board.set(nil, fmt.Errorf("greenhouse: the jobs list: redirected to http://10.0.0.1:8080, which is not one of the platform's hosts: %w", domain.ErrBoardRedirected))
+	b.sync(t, src)
+	got := b.source(t, src)
+	require.Equal(t, domain.SourceBroken, got.Status)
+	require.Contains(t, got.StatusReason, "redirect")
+	require.Contains(t, got.StatusReason, "10.0.0.1:8080")
+	require.Equal(t, 1, got.PostingsOpen, "nothing closed")
+}
