@@ -485,13 +485,27 @@ func TestRecruitee_DefaultBaseURLNamesTheBoardsHost(t *testing.T) {
 		return nil, errors.New("offline")
 	})}
 	p := recruiteePacket(domain.NewID())
-	p.PlatformPostingID = "senior-engineer-m/f"
+	p.PlatformPostingID = "développeur-go"
 	_, err := (&applier.Recruitee{Client: client, Files: fakeFiles{}}).Apply(context.Background(), p)
 	require.Error(t, err)
-	require.Equal(t, "https://acme.recruitee.com/api/offers/senior-engineer-m%2Ff/candidates", got)
+	require.Equal(t, "https://acme.recruitee.com/api/offers/d%C3%A9veloppeur-go/candidates", got)
 	require.True(t, strings.HasPrefix(applier.DefaultRecruiteeBaseURL, "https://{board}."))
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRecruitee_AnOfferIDThatIsAPathIsNeverSent: an offer slug from a
+// board that would be a path of its own needs the user; nothing is sent.
+func TestRecruitee_AnOfferIDThatIsAPathIsNeverSent(t *testing.T) {
+	t.Parallel()
+	srv := newRecruiteeServer(t, answerJSON(http.StatusCreated, `{}`))
+	for _, slug := range []string{"..", "../../admin", "a/b", "a?b"} {
+		p := recruiteePacket(domain.NewID())
+		p.PlatformPostingID = slug
+		_, err := (&applier.Recruitee{BaseURL: srv.Base(), Files: fakeFiles{}}).Apply(context.Background(), p)
+		require.ErrorIs(t, err, domain.ErrNeedsUser, slug)
+	}
+	require.Empty(t, srv.Requests(), "nothing was sent")
+}
