@@ -58,7 +58,7 @@ type Options struct {
 
 // Service is the sign-in and credentials service.
 type Service struct {
-	pool  *pgxpool.Pool
+	tx    *postgres.Transactor
 	store *postgres.Store
 	o     Options
 }
@@ -71,13 +71,8 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), o: o}
-}
-
-func (s *Service) inTx(ctx context.Context, fn func(st *postgres.Store) error) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error { return fn(s.store.WithTx(tx)) }, func(attempt int, err error) {
-		s.o.Log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
-	})
+	tx := postgres.NewTransactor(o.Pool, o.Log)
+	return &Service{tx: tx, store: tx.Store(), o: o}
 }
 
 // errLimited rolls back a refused request's counts.
@@ -92,7 +87,7 @@ var errLimited = errors.New("rate limited")
 // written to the database (River's job args included).
 func (s *Service) RequestMagicLink(ctx context.Context, email string, limits []domain.RateLimit) error {
 	var retryAfter time.Duration
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		var err error
 		if retryAfter, err = st.RateLimitHit(ctx, limits); err != nil {
 			return err
@@ -132,7 +127,7 @@ func (s *Service) IssueMagicLink(ctx context.Context, email string, ttl time.Dur
 func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash []byte) (*domain.User, time.Time, error) {
 	var user *domain.User
 	var expires time.Time
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		email, err := st.MagicLinkTokenConsume(ctx, tokenHash)
 		if err != nil {
 			return err

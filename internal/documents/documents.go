@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
@@ -57,7 +56,7 @@ type Options struct {
 
 // Service is the documents service.
 type Service struct {
-	pool  *pgxpool.Pool
+	tx    *postgres.Transactor
 	store *postgres.Store
 	o     Options
 }
@@ -70,7 +69,8 @@ func New(o Options) *Service {
 	if o.MaxBytes == 0 {
 		o.MaxBytes = domain.DefaultMaxDocumentBytes
 	}
-	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), o: o}
+	tx := postgres.NewTransactor(o.Pool, o.Log)
+	return &Service{tx: tx, store: tx.Store(), o: o}
 }
 
 // MaxBytes is the largest document Upload takes.
@@ -84,12 +84,6 @@ const FormOverhead = 64 << 10
 // MaxBytes plus FormOverhead, so a file one byte over the limit still
 // arrives whole enough to be answered "too large" in words.
 func (s *Service) MaxFormBytes() int64 { return s.o.MaxBytes + FormOverhead }
-
-func (s *Service) inTx(ctx context.Context, fn func(st *postgres.Store) error) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error { return fn(s.store.WithTx(tx)) }, func(attempt int, err error) {
-		s.o.Log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
-	})
-}
 
 // Upload stores a document of the user's: kind is resume or cover_letter,
 // name its display name (empty: from the filename), filename the client's
@@ -124,7 +118,7 @@ func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, file
 		return nil, err
 	}
 	var out *domain.Document
-	err = s.inTx(ctx, func(st *postgres.Store) error {
+	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
 		if err := st.DocumentLockKind(ctx, userID, d.Kind); err != nil {
 			return err
 		}
@@ -216,7 +210,7 @@ func (s *Service) open(ctx context.Context, d *domain.Document) (io.ReadCloser, 
 // or a deleted one.
 func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain.Document, error) {
 	var out *domain.Document
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		d, err := st.DocumentGet(ctx, userID, id)
 		if err != nil {
 			return err
@@ -253,7 +247,7 @@ func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain
 func (s *Service) Delete(ctx context.Context, userID, id domain.ID) error {
 	var d *domain.Document
 	var inPacket bool
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		var err error
 		if d, err = st.DocumentSoftDelete(ctx, userID, id); err != nil {
 			return err
