@@ -122,9 +122,11 @@ func (s *Service) IssueMagicLink(ctx context.Context, email string, ttl time.Dur
 
 // SignIn consumes a magic-link token (single use, unexpired), creates the
 // user on first sign-in, gives an operator's address (Options.AdminEmails)
-// the admin role, and opens a session with sessionHash. An unknown, used or
-// expired token is EUNAUTHORIZED, and nothing is written.
-func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash []byte) (*domain.User, time.Time, error) {
+// the admin role, and opens a session with sessionHash; the session
+// previousHash names (the browser's, when it had one) ends with it: one
+// browser, one session. An unknown, used or expired token is
+// EUNAUTHORIZED, and nothing is written.
+func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash, previousHash []byte) (*domain.User, time.Time, error) {
 	var user *domain.User
 	var expires time.Time
 	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
@@ -140,13 +142,30 @@ func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash []byte) (*d
 				return err
 			}
 		}
-		expires, err = st.SessionCreate(ctx, sessionHash, user.ID, s.o.SessionMaxAge)
-		return err
+		if expires, err = st.SessionCreate(ctx, sessionHash, user.ID, s.o.SessionMaxAge); err != nil {
+			return err
+		}
+		if len(previousHash) == 0 {
+			return nil
+		}
+		return st.DeleteSession(ctx, previousHash)
 	})
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	return user, expires, nil
+}
+
+// SignOut ends the session whose token hashes to sessionHash; one that
+// ended already is not an error.
+func (s *Service) SignOut(ctx context.Context, sessionHash []byte) error {
+	return s.store.DeleteSession(ctx, sessionHash)
+}
+
+// RevokeAPIToken revokes one of the user's API tokens at once (ENOTFOUND
+// for another user's or an unknown one).
+func (s *Service) RevokeAPIToken(ctx context.Context, userID, id domain.ID) error {
+	return s.store.RevokeAPIToken(ctx, userID, id)
 }
 
 // CreateAPIToken checks and normalizes the request (EINVALID naming each bad

@@ -30,7 +30,7 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 		BodyLimit: h.BodyLimit, CORSOrigins: h.CORSOrigins, TrustedProxies: h.TrustedProxies, DevEndpoints: h.DevEndpoints,
 		SignIn: SignIn(cfg.Auth)}
 	if s != nil {
-		o.DB, o.Tasks, o.Accounts, o.Documents = s.DB, s.Tasks, s.Accounts, s.Documents
+		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}
 	return o
 }
@@ -40,7 +40,7 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 func DashboardOptions(cfg *config.Config, s *Services) dashboard.Options {
 	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
 	if s != nil {
-		o.DB, o.Tasks, o.Accounts, o.Documents = s.DB, s.Tasks, s.Accounts, s.Documents
+		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}
 	return o
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/documents"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/web"
@@ -44,7 +45,9 @@ type Options struct {
 	Accounts *accounts.Service
 	// Documents keeps users' résumés and cover letters.
 	Documents *documents.Service
-	Log       *zap.Logger
+	// Notifications keeps which notices users get mailed.
+	Notifications *notifications.Service
+	Log           *zap.Logger
 	// PublicBaseURL is the URL users reach the dashboard at: the origin
 	// state-changing requests must come from.
 	PublicBaseURL string

@@ -19,6 +19,7 @@ import (
 	"github.com/applyq/applyq/internal/documents"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/health"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/web"
@@ -34,7 +35,9 @@ type Options struct {
 	// Documents keeps users' documents; its MaxFormBytes bounds an
 	// upload's body instead of BodyLimit.
 	Documents *documents.Service
-	Log       *zap.Logger
+	// Notifications keeps which notices users get mailed.
+	Notifications *notifications.Service
+	Log           *zap.Logger
 	// PublicBaseURL is the URL users reach the API at: links and the
 	// origin that state-changing browser requests must come from.
 	PublicBaseURL string
