@@ -110,10 +110,13 @@ func DocumentTooLarge(max int64) error {
 
 // SniffDocument decides a file's content type from its bytes alone: a PDF
 // (it starts with %PDF-) or a Word document (.docx: a ZIP archive holding
-// [Content_Types].xml and word/document.xml, without macros). Anything else
-// — an empty file, a program whatever its name, another ZIP, a legacy .doc,
-// text — is EINVALID with a message that says what to upload instead. The
-// ZIP's directory is read, never its contents decompressed.
+// [Content_Types].xml and word/document.xml), then inspects it (see
+// inspect.go: no macros, scripts, launch actions, embedded files, external
+// templates, encryption, paths out of the archive or ZIP bombs). Anything
+// else — an empty file, a program whatever its name, another ZIP, a legacy
+// .doc, text — is EINVALID with a message that says what to upload
+// instead; a document refused for what it holds names it
+// (details.found).
 func SniffDocument(data []byte) (string, error) {
 	switch {
 	case len(data) == 0:
@@ -121,6 +124,9 @@ func SniffDocument(data []byte) (string, error) {
 	case isProgram(data):
 		return "", fileError("the file is a program, not a document (whatever its name says)")
 	case bytes.HasPrefix(data, []byte("%PDF-")):
+		if err := inspectPDF(data); err != nil {
+			return "", err
+		}
 		return ContentTypePDF, nil
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")):
 		return sniffZip(data)
@@ -163,7 +169,10 @@ func sniffZip(data []byte) (string, error) {
 	case !types || !body:
 		return "", fileError("the file is a ZIP archive, not a Word document")
 	case macros:
-		return "", fileError("the Word document contains macros (.docm), which employers' systems refuse: save it as .docx")
+		return "", foundError("the Word document contains macros (.docm), which employers' systems refuse: save it as .docx", []string{"word/vbaProject.bin"})
+	}
+	if err := inspectDOCX(data, zr); err != nil {
+		return "", err
 	}
 	return ContentTypeDOCX, nil
 }
