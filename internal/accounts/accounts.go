@@ -9,8 +9,6 @@ package accounts
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -86,6 +84,25 @@ var errLimited = errors.New("rate limited")
 // The token itself is made by the mail job, so the raw secret is never
 // written to the database (River's job args included).
 func (s *Service) RequestMagicLink(ctx context.Context, email string, limits []domain.RateLimit) error {
+	return s.limited(ctx, limits, "too many sign-in requests", "", func(st *postgres.Store) error {
+		_, err := s.o.River.InsertManyTx(ctx, st.Tx(), []river.InsertManyParams{{Args: MagicLinkArgs{Email: email}}})
+		return err
+	})
+}
+
+// Throttle counts a request that needs no sign-in (a sign-in link's
+// exchange, an approval link) against limits (domain.SignInLimits.Public:
+// per client IP): ERATELIMITED naming setting, with details.retry_after,
+// when one is spent. A counted request counts whether or not it then
+// succeeds (guessing links costs the guesser); a refused one counts
+// against nothing.
+func (s *Service) Throttle(ctx context.Context, limits []domain.RateLimit, setting string) error {
+	return s.limited(ctx, limits, "too many requests from your address", setting, func(*postgres.Store) error { return nil })
+}
+
+// limited counts limits and, when none trips, runs then, in one
+// transaction; over a limit, it rolls back and is domain.RateLimited.
+func (s *Service) limited(ctx context.Context, limits []domain.RateLimit, what, setting string, then func(st *postgres.Store) error) error {
 	var retryAfter time.Duration
 	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		var err error
@@ -95,17 +112,10 @@ func (s *Service) RequestMagicLink(ctx context.Context, email string, limits []d
 		if retryAfter > 0 {
 			return errLimited
 		}
-		_, err = s.o.River.InsertManyTx(ctx, st.Tx(), []river.InsertManyParams{{Args: MagicLinkArgs{Email: email}}})
-		return err
+		return then(st)
 	})
 	if errors.Is(err, errLimited) {
-		secs := max(1, int(math.Ceil(retryAfter.Seconds())))
-		wait := fmt.Sprintf("%d seconds", secs)
-		if secs > 90 {
-			wait = fmt.Sprintf("%d minutes", (secs+59)/60)
-		}
-		return domain.Errorf(domain.ERATELIMITED, "too many sign-in requests: try again in %s", wait).
-			WithDetails(map[string]any{"retry_after": secs})
+		return domain.RateLimited(what, setting, retryAfter)
 	}
 	return err
 }

@@ -82,3 +82,26 @@ func TestSessionsAndTokens_ThroughTheService(t *testing.T) {
 	require.NoError(t, svc.RevokeAPIToken(ctx, user.ID, tok.ID))
 	require.Equal(t, 1, pgtest.MustCount(t, db, `SELECT count(*) FROM api_tokens WHERE revoked_at IS NOT NULL`))
 }
+
+// TestThrottle: requests without sign-in from one IP are counted in
+// Postgres, successful or not; beyond the limit they are ERATELIMITED
+// naming the setting, and a refused one counts nothing; another IP has its
+// own count.
+func TestThrottle(t *testing.T) {
+	t.Parallel()
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	svc := accounts.New(accounts.Options{Pool: db.Pool, SessionMaxAge: time.Hour})
+	limits := domain.SignInLimits{PublicPerIP: 2, Window: time.Minute}
+	for range 2 {
+		require.NoError(t, svc.Throttle(ctx, limits.Public("192.0.2.1"), domain.PublicLimitSetting))
+	}
+	for range 3 {
+		err := svc.Throttle(ctx, limits.Public("192.0.2.1"), domain.PublicLimitSetting)
+		require.Equal(t, domain.ERATELIMITED, domain.ErrorCode(err))
+		require.Equal(t, domain.PublicLimitSetting, domain.ErrorDetails(err)["limit"])
+		require.LessOrEqual(t, domain.ErrorDetails(err)["retry_after"], 60)
+	}
+	require.Equal(t, 2, pgtest.MustCount(t, db, `SELECT count FROM rate_limits WHERE key = 'public:ip:192.0.2.1'`), "refused requests count nothing")
+	require.NoError(t, svc.Throttle(ctx, limits.Public("192.0.2.2"), domain.PublicLimitSetting))
+}

@@ -99,10 +99,10 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/sign-in", d.handleSignInForm)
 	e.POST("/sign-in", d.handleSignIn)
 	e.GET("/auth/confirm", d.handleConfirmSignInPage)
-	e.POST("/auth/confirm", d.handleConfirmSignIn)
+	e.POST("/auth/confirm", d.handleConfirmSignIn, d.throttlePublic)
 	e.POST("/sign-out", d.handleSignOut)
-	e.GET("/approvals/confirm", d.handleApprovalPage)
-	e.POST("/approvals/confirm", d.handleApprovalDecision)
+	e.GET("/approvals/confirm", d.handleApprovalPage, d.throttlePublic)
+	e.POST("/approvals/confirm", d.handleApprovalDecision, d.throttlePublic)
 
 	// Signed-in pages. requireUser goes on each route, not on a group: a
 	// group's middleware also runs for every unknown path (redirecting
@@ -328,7 +328,23 @@ func (d *Dashboard) renderError(c echo.Context, err error, user *domain.User) er
 	if status == http.StatusInternalServerError {
 		d.log.Error("internal error", zap.Error(err), zap.String("path", c.Path()))
 	}
+	if secs, ok := web.RetryAfter(err); ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	}
 	return d.render(c, status, "error.html", view{Title: http.StatusText(status), User: user, Error: domain.ErrorMessage(err)})
+}
+
+// throttlePublic counts a page that needs no sign-in and uses a link's
+// token (confirming a sign-in, an approval link's page and decision)
+// against its client IP's limit (auth.public_ip_limit): beyond it, the
+// error page with 429 and Retry-After.
+func (d *Dashboard) throttlePublic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := d.accounts.Throttle(c.Request().Context(), d.opts.SignIn.Limits.Public(c.RealIP()), domain.PublicLimitSetting); err != nil {
+			return d.renderError(c, err, nil)
+		}
+		return next(c)
+	}
 }
 
 // currentUser returns the signed-in user, or nil.

@@ -10,8 +10,9 @@
 // no row. A row without bytes would be a document nobody can download; bytes
 // without a row are invisible garbage at worst.
 //
-// Lock order: the user-and-kind advisory lock (DocumentLockKind), then
-// document rows. Only the changes that choose a default take the advisory
+// Lock order: the user's quota advisory lock (DocumentLockUser), its
+// uploads counter, the user-and-kind advisory lock (DocumentLockKind),
+// then document rows. Only the changes that choose a default take the advisory
 // lock (an upload that may become the first default, SetDefault), so two of
 // them never both make a default; a delete locks its one row.
 package documents
@@ -48,6 +49,9 @@ type Options struct {
 	// MaxBytes is the largest document (documents.max_bytes);
 	// domain.DefaultMaxDocumentBytes when zero.
 	MaxBytes int64
+	// Quotas bound each user's uploads per day and stored bytes
+	// (UploadsPerDay, StoredBytes; zero: none).
+	Quotas domain.Quotas
 	// OnDefault, when set, is told (after the commit) that a user has a new
 	// default document of a kind: the application service queues again the
 	// tasks that waited for one. Its error is logged; the document stands.
@@ -90,8 +94,13 @@ func (s *Service) MaxFormBytes() int64 { return s.o.MaxBytes + FormOverhead }
 // name for the file, r its bytes. It reads at most MaxBytes+1 bytes: a
 // larger file is ETOOLARGE. The type is decided from the bytes alone
 // (domain.SniffDocument: PDF or DOCX, else EINVALID saying what to upload
-// instead). The first document of a kind becomes its default. Errors:
-// EINVALID, ETOOLARGE; anything else is the store's or the blob store's.
+// instead). The first document of a kind becomes its default. The user's
+// quotas are checked before any byte is stored: an upload over the
+// uploads of the day is ERATELIMITED (until the next UTC day), one that
+// would take the user's documents past their stored bytes EQUOTA
+// (checked again with the row, under the user's quota lock, so two
+// uploads at once cannot both squeeze in). Errors: EINVALID, ETOOLARGE,
+// ERATELIMITED, EQUOTA; anything else is the store's or the blob store's.
 func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, filename string, r io.Reader) (*domain.Document, error) {
 	up := domain.DocumentUpload{Kind: domain.DocumentKind(kind), Name: name, Filename: filename}
 	if err := up.Validate(); err != nil {
@@ -114,11 +123,25 @@ func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, file
 	d.Name, d.Filename = up.Names(contentType)
 	d.BlobKey = domain.DocumentBlobKey(userID, d.ID)
 
+	// The day's uploads are counted (a refused upload counts nothing) and
+	// the room checked before any byte is stored.
+	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
+		if err := st.QuotaHit(ctx, s.o.Quotas.Uploads(userID), "too many uploads today"); err != nil {
+			return err
+		}
+		return s.checkRoom(ctx, st, userID, d.Size)
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := s.o.Blobs.Put(ctx, d.BlobKey, contentType, data); err != nil {
 		return nil, err
 	}
 	var out *domain.Document
 	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
+		if err := s.checkRoom(ctx, st, userID, d.Size); err != nil {
+			return err
+		}
 		if err := st.DocumentLockKind(ctx, userID, d.Kind); err != nil {
 			return err
 		}
@@ -139,6 +162,26 @@ func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, file
 		s.defaultChanged(ctx, userID, out.Kind)
 	}
 	return out, nil
+}
+
+// checkRoom takes the user's quota lock in st's transaction and refuses
+// (EQUOTA) a document of size that would take their documents past the
+// stored-bytes quota.
+func (s *Service) checkRoom(ctx context.Context, st *postgres.Store, userID domain.ID, size int64) error {
+	if s.o.Quotas.StoredBytes <= 0 {
+		return nil
+	}
+	if err := st.DocumentLockUser(ctx, userID); err != nil {
+		return err
+	}
+	stored, err := st.DocumentStoredBytes(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if stored+size > s.o.Quotas.StoredBytes {
+		return domain.StorageFull(stored, size, s.o.Quotas.StoredBytes)
+	}
+	return nil
 }
 
 // defaultChanged tells OnDefault that the user has a new default of kind.

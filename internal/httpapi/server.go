@@ -219,13 +219,13 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.handleOpenAPI)
 	v1.POST("/auth/magic-link", s.handleMagicLink)
-	v1.POST("/auth/verify", s.handleVerify)
+	v1.POST("/auth/verify", s.handleVerify, s.throttlePublic)
 
 	// Approval decisions: by link token (the token is the credential) or by
 	// id for the signed-in owner; the handler tells them apart.
-	v1.GET("/approvals/:key", s.handleGetApproval)
-	v1.POST("/approvals/:key/approve", s.handleApprove)
-	v1.POST("/approvals/:key/reject", s.handleReject)
+	v1.GET("/approvals/:key", s.handleGetApproval, s.throttlePublic)
+	v1.POST("/approvals/:key/approve", s.handleApprove, s.throttlePublic)
+	v1.POST("/approvals/:key/reject", s.handleReject, s.throttlePublic)
 
 	u := v1.Group("", s.requireUser)
 	u.GET("/approvals", s.handleListApprovals)

@@ -80,6 +80,18 @@ func (s *Store) DocumentSetDefault(ctx context.Context, userID, id domain.ID, ki
 	return documentOrNotFound(s.q.DocumentMakeDefault(ctx, dbsqlc.DocumentMakeDefaultParams{ID: id, UserID: userID}))
 }
 
+// DocumentLockUser serialises, for one user, the uploads counted against
+// their storage quota (a transaction-scoped advisory lock, taken first).
+func (s *Store) DocumentLockUser(ctx context.Context, userID domain.ID) error {
+	return s.q.DocumentLockUser(ctx, userID)
+}
+
+// DocumentStoredBytes returns the bytes of the user's documents not
+// deleted.
+func (s *Store) DocumentStoredBytes(ctx context.Context, userID domain.ID) (int64, error) {
+	return s.q.DocumentStoredBytes(ctx, userID)
+}
+
 // DocumentSoftDelete marks one of the user's documents deleted (the row
 // stays, no longer the default) and locks it; ENOTFOUND when there is no
 // such document or it was deleted already.

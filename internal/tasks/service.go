@@ -73,6 +73,9 @@ type Options struct {
 	// platform directly; nil: none). Over one, the task waits in queued
 	// (platform_pacing) until the window frees.
 	Pace func(*domain.Packet) []domain.RateLimit
+	// Quotas bound each user's answers per hour, sources added per day and
+	// "sync now" per source per hour (zero: none); counted in Postgres.
+	Quotas domain.Quotas
 	// Hooks observe committed changes (metrics).
 	Hooks Hooks
 }

@@ -57,7 +57,8 @@ func (ScheduleSyncsArgs) InsertOpts() river.InsertOpts {
 
 // AddSource follows a board for the user: platform and board, or the URL of
 // the board; filters choose its postings; new matches go to the user's run
-// RunID when given. Its first sync is enqueued with it.
+// RunID when given. Its first sync is enqueued with it. Sources added count
+// against the user's sources per day (ERATELIMITED when spent).
 func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.SourceCreate) (*domain.Source, error) {
 	if err := in.Normalize(s.o.SourceSyncEvery); err != nil {
 		return nil, err
@@ -69,6 +70,9 @@ func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.Sou
 	}
 	var src *domain.Source
 	err := s.inTx(ctx, func(t *txn) error {
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.Sources(userID), "too many sources added today"); err != nil {
+			return err
+		}
 		var err error
 		if src, err = t.st.SourceCreate(ctx, userID, in); err != nil {
 			return err
@@ -114,6 +118,8 @@ func (s *Service) DeleteSource(ctx context.Context, userID, id domain.ID) error 
 // SyncSourceNow has one of the user's active sources read its board now:
 // a sync is enqueued, unless one waits already; if one is running, it runs
 // again when it ends (it may have read the board before the user asked).
+// Requests count against the source's syncs per hour (ERATELIMITED when
+// spent; a refused one counts nothing).
 func (s *Service) SyncSourceNow(ctx context.Context, userID, id domain.ID) (*domain.Source, error) {
 	var src *domain.Source
 	err := s.inTx(ctx, func(t *txn) error {
@@ -126,6 +132,9 @@ func (s *Service) SyncSourceNow(ctx context.Context, userID, id domain.ID) (*dom
 			return domain.Errorf(domain.ECONFLICT, "this source is broken (%s): fix its board, then set it active", src.StatusReason)
 		case domain.SourcePaused:
 			return domain.Errorf(domain.ECONFLICT, "this source is paused: set it active, which syncs it")
+		}
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.SyncsNow(id), "this source was synced on request too often this hour"); err != nil {
+			return err
 		}
 		return s.requestSync(ctx, t, id)
 	})

@@ -8,6 +8,17 @@
 -- document row.
 SELECT pg_advisory_xact_lock(1684234849, hashtext(sqlc.arg(user_id)::uuid::text || '/' || sqlc.arg(kind)::text));
 
+-- name: DocumentLockUser :exec
+-- Serialises the uploads of one user against their storage quota: a
+-- transaction-scoped advisory lock in a key space of its own, taken before
+-- any other lock of the upload's transaction.
+SELECT pg_advisory_xact_lock(1684234850, hashtext(sqlc.arg(user_id)::uuid::text));
+
+-- name: DocumentStoredBytes :one
+-- The bytes of the user's documents not deleted (what the storage quota
+-- counts).
+SELECT coalesce(sum(size_bytes), 0)::bigint AS stored FROM documents WHERE user_id = @user_id AND deleted_at IS NULL;
+
 -- name: DocumentInsert :one
 -- With @default_if_none, the document becomes the default of its kind when
 -- the user has none (hold DocumentLockKind).

@@ -226,6 +226,18 @@ func (q *Queries) DocumentLockKind(ctx context.Context, arg DocumentLockKindPara
 	return err
 }
 
+const documentLockUser = `-- name: DocumentLockUser :exec
+SELECT pg_advisory_xact_lock(1684234850, hashtext($1::uuid::text))
+`
+
+// Serialises the uploads of one user against their storage quota: a
+// transaction-scoped advisory lock in a key space of its own, taken before
+// any other lock of the upload's transaction.
+func (q *Queries) DocumentLockUser(ctx context.Context, userID domain.ID) error {
+	_, err := q.db.Exec(ctx, documentLockUser, userID)
+	return err
+}
+
 const documentMakeDefault = `-- name: DocumentMakeDefault :one
 UPDATE documents SET is_default = true
 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
@@ -292,6 +304,19 @@ func (q *Queries) DocumentSoftDelete(ctx context.Context, arg DocumentSoftDelete
 		&i.ContentDeletedAt,
 	)
 	return &i, err
+}
+
+const documentStoredBytes = `-- name: DocumentStoredBytes :one
+SELECT coalesce(sum(size_bytes), 0)::bigint AS stored FROM documents WHERE user_id = $1 AND deleted_at IS NULL
+`
+
+// The bytes of the user's documents not deleted (what the storage quota
+// counts).
+func (q *Queries) DocumentStoredBytes(ctx context.Context, userID domain.ID) (int64, error) {
+	row := q.db.QueryRow(ctx, documentStoredBytes, userID)
+	var stored int64
+	err := row.Scan(&stored)
+	return stored, err
 }
 
 const documentsForApplications = `-- name: DocumentsForApplications :many
