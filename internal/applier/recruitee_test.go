@@ -342,9 +342,11 @@ func TestRecruitee_OutcomeClasses(t *testing.T) {
 type dropAfterReading struct {
 	ln   net.Listener
 	hits atomic.Int32
+	open atomic.Int32 // connections being served
 }
 
 func (d *dropAfterReading) serve(conn net.Conn) {
+	defer d.open.Add(-1)
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for n := 1; ; n++ {
@@ -374,11 +376,12 @@ func TestRecruitee_ConnectionClosedAfterTheRequestIsUnknownAndNeverReplayed(t *t
 			if err != nil {
 				return
 			}
+			d.open.Add(1)
 			go d.serve(conn)
 		}
 	}()
-	ap := &applier.Recruitee{BaseURL: "http://" + ln.Addr().String() + "/{board}", Files: fakeFiles{}, Timeout: 5 * time.Second,
-		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	ap := &applier.Recruitee{BaseURL: "http://" + ln.Addr().String() + "/{board}", Files: fakeFiles{}, Timeout: 5 * time.Second, Client: client}
 
 	_, err = ap.Apply(context.Background(), recruiteePacket(domain.NewID()))
 	require.NoError(t, err)
@@ -388,7 +391,11 @@ func TestRecruitee_ConnectionClosedAfterTheRequestIsUnknownAndNeverReplayed(t *t
 	require.Error(t, err)
 	require.Equal(t, domain.OutcomeUnknown, domain.ClassifyApply(err, ap.IdempotentRetries()), "%v", err)
 
-	time.Sleep(200 * time.Millisecond) // a replay, if any, would have arrived by now
+	// A barrier, not a wait: with every connection of the client closed
+	// and served to the end, every request that reached the site is
+	// counted.
+	client.CloseIdleConnections()
+	require.Eventually(t, func() bool { return d.open.Load() == 0 }, 30*time.Second, time.Millisecond)
 	require.EqualValues(t, 2, d.hits.Load(), "each submission reached the site exactly once")
 }
 

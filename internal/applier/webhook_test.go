@@ -117,7 +117,8 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 // a connection, reads it whole and then drops the connection without an
 // answer: the request was received, the client cannot know.
 type dropSecondRequest struct {
-	ln net.Listener
+	ln   net.Listener
+	open atomic.Int32 // connections being served
 
 	mu   sync.Mutex
 	keys map[string]int // Idempotency-Key → requests read
@@ -135,6 +136,7 @@ func newDropSecondRequest(t *testing.T) *dropSecondRequest {
 			if err != nil {
 				return
 			}
+			d.open.Add(1)
 			go d.serve(conn)
 		}
 	}()
@@ -142,6 +144,7 @@ func newDropSecondRequest(t *testing.T) *dropSecondRequest {
 }
 
 func (d *dropSecondRequest) serve(conn net.Conn) {
+	defer d.open.Add(-1)
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for n := 1; ; n++ {
@@ -163,8 +166,8 @@ func (d *dropSecondRequest) serve(conn net.Conn) {
 func TestWebhook_NeverReplayedWhenTheConnectionDiesAfterTheRequest(t *testing.T) {
 	t.Parallel()
 	recv := newDropSecondRequest(t)
-	wh := &applier.Webhook{URL: "http://" + recv.ln.Addr().String() + "/apply", Secret: secret, Timeout: 5 * time.Second,
-		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	wh := &applier.Webhook{URL: "http://" + recv.ln.Addr().String() + "/apply", Secret: secret, Timeout: 5 * time.Second, Client: client}
 
 	first, second := packet(), packet()
 	_, err := wh.Apply(context.Background(), first)
@@ -176,7 +179,12 @@ func TestWebhook_NeverReplayedWhenTheConnectionDiesAfterTheRequest(t *testing.T)
 	require.NotErrorIs(t, err, domain.ErrNotSent, "the request was written: nothing proves it was not received")
 	require.NotErrorIs(t, err, domain.ErrRejected)
 
-	time.Sleep(200 * time.Millisecond) // a replay, if any, would have arrived by now
+	// A barrier, not a wait: every request the client wrote went over a
+	// connection the receiver serves until the client closes it; with
+	// them all closed and served to the end, every request that reached
+	// the receiver is counted.
+	client.CloseIdleConnections()
+	require.Eventually(t, func() bool { return recv.open.Load() == 0 }, 30*time.Second, time.Millisecond)
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
 	require.Equal(t, map[string]int{first.TaskID.String(): 1, second.TaskID.String(): 1}, recv.keys, "each submission reached the receiver exactly once")

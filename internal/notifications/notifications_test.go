@@ -112,12 +112,17 @@ func (b *bundle) digestJobs(t *testing.T, user *domain.User, states ...string) i
 		AND state::text = ANY($2)`, user.ID, states)
 }
 
-// waitMails waits until n mails were sent (and fails on more, after a
-// moment to let a stray one arrive).
-func waitMails(t *testing.T, rec *mail.Recorder, n int) []domain.Message {
+// waitMails waits until n mails were sent and no digest job is left that
+// could send another meanwhile (none waiting, retrying or running, none
+// scheduled within the wait: a digest job is the only sender), then
+// checks there are exactly n — a receipt count and a barrier, no guess
+// at how long a stray mail would take to arrive.
+func (b *bundle) waitMails(t *testing.T, rec *mail.Recorder, n int) []domain.Message {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(rec.Sent()) >= n }, 30*time.Second, 5*time.Millisecond, "%d mail(s)", n)
-	time.Sleep(200 * time.Millisecond)
+	require.Eventually(t, func() bool {
+		return len(rec.Sent()) >= n && pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'notice_digest'
+			AND (state IN ('available', 'pending', 'retryable', 'running') OR (state = 'scheduled' AND scheduled_at < now() + interval '30 seconds'))`) == 0
+	}, 30*time.Second, 5*time.Millisecond, "%d mail(s), and no digest left to run", n)
 	sent := rec.Sent()
 	require.Len(t, sent, n)
 	return sent
@@ -165,7 +170,7 @@ func TestDigest_200NoticesOneMail(t *testing.T) {
 	require.Equal(t, 1, b.digestJobs(t, user), "200 notices, one digest job")
 
 	b.startWorker(t)
-	sent := waitMails(t, b.mailer, 1)
+	sent := b.waitMails(t, b.mailer, 1)
 	require.Eventually(t, func() bool { return b.digestJobs(t, user, "completed") == 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Zero(t, b.unsent(t, user))
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE skipped`))
@@ -206,7 +211,7 @@ func TestDigest_TwoUsersTwoMails(t *testing.T) {
 		b.add(t, 0, b.taskNotice(t, ada, fmt.Sprintf("Ada's task %d", i)), b.runNotice(t, bob, fmt.Sprintf("Bob's run %d", i)))
 	}
 	b.startWorker(t)
-	sent := waitMails(t, b.mailer, 2)
+	sent := b.waitMails(t, b.mailer, 2)
 	byTo := map[string]domain.Message{}
 	for _, m := range sent {
 		byTo[m.To] = m
@@ -260,7 +265,7 @@ func TestDigest_MailerFailureRetries(t *testing.T) {
 	// Through River: the job fails, and its retry sends.
 	attempts.Store(0)
 	b.startWorker(t)
-	waitMails(t, rec, 1)
+	b.waitMails(t, rec, 1)
 	require.Equal(t, int32(2), attempts.Load())
 	require.Equal(t, int32(1), unsentWhenRetry.Load(), "the failed attempt left the notice unsent")
 	require.Zero(t, b.unsent(t, user))
@@ -395,7 +400,7 @@ func TestDigest_NoticeAddedWhileRunning(t *testing.T) {
 	require.Equal(t, 1, b.digestJobs(t, user), "the running job took the notice")
 	close(release)
 
-	sent := waitMails(t, rec, 2)
+	sent := b.waitMails(t, rec, 2)
 	require.Contains(t, sent[0].Body, "First task")
 	require.NotContains(t, sent[0].Body, "Second task")
 	require.Contains(t, sent[1].Body, "Second task")
@@ -428,7 +433,7 @@ func TestRepairDigests_OrphanedNotice(t *testing.T) {
 	require.Empty(t, users, "repaired once")
 
 	b.startWorker(t)
-	waitMails(t, b.mailer, 1)
+	b.waitMails(t, b.mailer, 1)
 	require.Zero(t, b.unsent(t, user))
 }
 
