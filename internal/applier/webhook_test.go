@@ -79,11 +79,17 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 	refused := "http://" + ln.Addr().String()
 	require.NoError(t, ln.Close())
 
+	// A receiver that reads the request, says so, and never answers: the
+	// test ends the call's context once it has the request (the deadline
+	// passing after the request went out), so the machine's speed changes
+	// nothing.
 	var hits atomic.Int32
+	received := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		_, _ = io.ReadAll(r.Body)
-		time.Sleep(2 * time.Second)
+		received <- struct{}{}
+		<-r.Context().Done()
 	}))
 	t.Cleanup(slow.Close)
 
@@ -103,13 +109,24 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 		{"timeout after sending unknown", slow.URL, false, false, false},
 	}
 	for _, c := range cases {
-		wh := &applier.Webhook{URL: c.url, Secret: secret, Timeout: 300 * time.Millisecond}
-		_, err := wh.Apply(context.Background(), packet())
+		wh := &applier.Webhook{URL: c.url, Secret: secret, Timeout: time.Minute}
+		ctx, cancel := context.WithCancel(context.Background())
+		if c.url == slow.URL {
+			go func() { <-received; cancel() }()
+		}
+		_, err := wh.Apply(ctx, packet())
+		cancel()
 		require.Equal(t, c.ok, err == nil, "%s: %v", c.name, err)
 		require.Equal(t, c.notSent, errors.Is(err, domain.ErrNotSent), "%s: %v", c.name, err)
 		require.Equal(t, c.rejected, errors.Is(err, domain.ErrRejected), "%s: %v", c.name, err)
 	}
 	require.Equal(t, int32(1), hits.Load(), "the slow receiver did get the request")
+
+	// Timeout bounds a receiver that never answers (sent or not, depending
+	// on how far the request got: never submitted, never rejected).
+	_, err = (&applier.Webhook{URL: slow.URL, Secret: secret, Timeout: 100 * time.Millisecond}).Apply(context.Background(), packet())
+	require.Error(t, err)
+	require.NotErrorIs(t, err, domain.ErrRejected)
 }
 
 // dropSecondRequest is a receiver on a raw listener that answers the first
