@@ -55,6 +55,102 @@ func (s *Service) Claim(ctx context.Context, job Job, lease Lease) (Next, error)
 	return c.next, c.err
 }
 
+// runBusyRecheck is how soon a job looks again at a task whose paused run
+// was being changed when it looked.
+const runBusyRecheck = time.Second
+
+// claimOne is Claim for one task in a transaction of its own, moving it
+// queued → in_progress under lease (Prepare then hands it on). Instead it
+// completes the job when the task moved on or is gone, cancels it when its
+// posting closed (posting_closed), parks the task
+// (completing the job) while its run is paused, returns a River snooze
+// until the next window when the user's daily limit is reached, and
+// continues an approved task (ContinueApproved) when the job is its
+// durable continuation. The batch hands it what it cannot take.
+func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, error) {
+	id := job.Args.TaskID
+	log := s.log.With(zap.Stringer("task_id", id), zap.Int64("river_job_id", job.ID))
+	var (
+		next     Next
+		wait     time.Duration
+		approved bool
+	)
+	err := s.inTx(ctx, func(t *txn) error {
+		next, wait, approved = Next{}, 0, false
+		now := s.o.Now()
+		day, _ := domain.DailyWindow(now)
+		app, err := t.st.TaskApplicationForUpdate(ctx, id, day)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			log.Info("task no longer exists; completing its job")
+			return completeJob(ctx, t, job)
+		}
+		if err != nil {
+			return err
+		}
+		act := decideClaim(app)
+		if act == claimPark {
+			// Look again with the run held, so a resume committing now is
+			// either seen here or sees this task parked. Holding the task,
+			// never wait for the run (runs lock before their tasks): if
+			// someone is changing it right now, look again in a moment.
+			st, free, err := t.st.RunStatusIfFree(ctx, app.Run.ID)
+			if err != nil {
+				return err
+			}
+			if !free {
+				wait = runBusyRecheck
+				return nil
+			}
+			app.Run.Status = st
+			act = decideClaim(app)
+		}
+		switch act {
+		case claimDone:
+			log.Info("task not queued; leaving it alone", zap.String("state", string(app.Task.State)))
+			return completeJob(ctx, t, job)
+		case claimContinue:
+			approved = true
+			return nil
+		case claimCancel:
+			// Its board no longer lists the posting (a task added after
+			// the sync closed it): never submitted.
+			log.Info("posting closed on its board; task cancelled", zap.Stringer("job_id", app.Job.ID))
+			if _, err := s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateCancelled,
+				Actor: domain.ActorWorker, Reason: domain.ReasonPostingClosed}); err != nil {
+				return err
+			}
+			return completeJob(ctx, t, job)
+		case claimPark:
+			// Parked: queued without a job, holding nothing, until resuming
+			// the run enqueues it again.
+			log.Info("run is paused; task parked until the run resumes", zap.Stringer("run_id", app.Run.ID))
+			return completeJob(ctx, t, job)
+		case claimHold:
+			var hold *domain.DailyLimitReached
+			if wait, hold, err = s.holdForDailyLimit(ctx, t, app.Task.ID, app.User.DailySubmissionLimit, now); err != nil {
+				return err
+			}
+			log.Info("daily submission limit reached; task waits", zap.Int("limit", hold.Limit), zap.Time("until", hold.Until))
+			return nil
+		}
+		if app.Task, err = s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateInProgress,
+			Actor: domain.ActorWorker, LeaseToken: lease.Token, LeaseOwner: lease.Owner}); err != nil {
+			return err
+		}
+		next.Prepare = &Claimed{app: app, lease: lease, job: job}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return Next{}, err
+	case approved:
+		return s.ContinueApproved(ctx, id, job, lease, "job")
+	case wait > 0:
+		return Next{}, river.JobSnooze(wait) // still queued, keeping its job
+	}
+	return next, nil
+}
+
 // claimAction is what a claim does with a task it holds.
 type claimAction int
 
