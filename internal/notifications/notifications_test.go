@@ -321,9 +321,10 @@ func TestDigest_ApprovalLinkApproves(t *testing.T) {
 	require.Len(t, b.mailer.Sent(), 1)
 }
 
-// TestDigest_PreferencesOff: notices of a kind the user turned off are
-// marked sent (skipped) without a mail; with every kind off, nothing is
-// mailed at all. Another user's preferences are theirs.
+// TestDigest_PreferencesOff: notices of a kind the user turned off
+// (SetPreferences: the kinds set change, the others stay) are marked sent
+// (skipped) without a mail; with every kind off, nothing is mailed at
+// all. Another user's preferences are theirs.
 func TestDigest_PreferencesOff(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{})
@@ -331,8 +332,9 @@ func TestDigest_PreferencesOff(t *testing.T) {
 	user := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
 	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
 	off := false
-	_, err := b.db.NotificationPrefsUpdate(ctx, user.ID, domain.NotificationPrefsUpdate{RunCompleted: &off})
+	prefs, err := b.svc.SetPreferences(ctx, user.ID, domain.NotificationPrefsUpdate{RunCompleted: &off})
 	require.NoError(t, err)
+	require.Equal(t, domain.NotificationPrefs{ApprovalWaiting: true, QuestionsWaiting: true, NeedsYou: true}, prefs)
 	b.add(t, 0, b.taskNotice(t, user, "Acme — Engineer"), b.runNotice(t, user, "Backend roles"), b.runNotice(t, other, "Other's run"))
 
 	res, err := b.svc.SendDigest(ctx, user.ID)
@@ -347,8 +349,9 @@ func TestDigest_PreferencesOff(t *testing.T) {
 	require.Equal(t, "applyq: 1 run completed", sent[1].Subject, "the other user's preferences are all on")
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE user_id = $1 AND kind = 'run_completed' AND sent_at IS NOT NULL AND skipped`, user.ID))
 
-	_, err = b.db.NotificationPrefsUpdate(ctx, user.ID, domain.NotificationPrefsUpdate{ApprovalWaiting: &off, QuestionsWaiting: &off, NeedsYou: &off})
+	prefs, err = b.svc.SetPreferences(ctx, user.ID, domain.NotificationPrefsUpdate{ApprovalWaiting: &off, QuestionsWaiting: &off, NeedsYou: &off})
 	require.NoError(t, err)
+	require.Equal(t, domain.NotificationPrefs{}, prefs, "run_completed, not sent, stayed off")
 	b.add(t, 0, b.taskNotice(t, user, "Globex — SRE"))
 	res, err = b.svc.SendDigest(ctx, user.ID)
 	require.NoError(t, err)

@@ -100,6 +100,16 @@ func TestDocumentStore_InsertGetListDefaultDelete(t *testing.T) {
 	require.False(t, resumes[0].IsDefault, "nothing is promoted when the default is deleted")
 }
 
+// mustCarried stores a résumé of the user's and returns it with a packet
+// that carries it.
+func mustCarried(t *testing.T, b *bundle) (*domain.Document, string) {
+	t.Helper()
+	doc := newDocument(b.user, domain.DocumentResume, "cv")
+	_, err := b.db.DocumentInsert(context.Background(), doc, false)
+	require.NoError(t, err)
+	return doc, `{"documents":[{"document_id":"` + doc.ID.String() + `","sha256":"` + doc.SHA256 + `"}]}`
+}
+
 // A document counts as in a packet only while a task that carries it is
 // awaiting approval, approved, submitting or submitted — by the task's
 // packet or its approval request's — and only for its owner.
@@ -107,9 +117,7 @@ func TestDocumentStore_InPacket(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	doc := newDocument(b.user, domain.DocumentResume, "cv")
-	_, err := b.db.DocumentInsert(ctx, doc, false)
-	require.NoError(t, err)
+	doc, carrying := mustCarried(t, b)
 	jobs := pgtest.MustJobs(t, b.db, b.user, 2)
 	task := func(job domain.ID, state domain.State, packet string) domain.ID {
 		id := domain.NewID()
@@ -123,7 +131,6 @@ func TestDocumentStore_InPacket(t *testing.T) {
 		require.NoError(t, err)
 		return in
 	}
-	carrying := `{"documents":[{"document_id":"` + doc.ID.String() + `","sha256":"` + doc.SHA256 + `"}]}`
 	id := task(jobs[0], domain.StateQueued, carrying)
 	require.False(t, inPacket(), "a queued task sends nothing yet")
 	for _, st := range []domain.State{domain.StateAwaitingApproval, domain.StateApproved, domain.StateSubmitting, domain.StateSubmitted} {
@@ -167,10 +174,7 @@ func TestDocumentStore_InPacketEveryStateAndReason(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	doc := newDocument(b.user, domain.DocumentResume, "cv")
-	_, err := b.db.DocumentInsert(ctx, doc, false)
-	require.NoError(t, err)
-	carrying := `{"documents":[{"document_id":"` + doc.ID.String() + `","sha256":"` + doc.SHA256 + `"}]}`
+	doc, carrying := mustCarried(t, b)
 	id := pgtest.MustTask(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)[0]).ID
 	onItsWay := map[domain.State]bool{domain.StateAwaitingApproval: true, domain.StateApproved: true,
 		domain.StateSubmitting: true, domain.StateSubmitted: true}

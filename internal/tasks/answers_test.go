@@ -269,6 +269,18 @@ func TestApproval_ARunsOwnWindow(t *testing.T) {
 	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
 }
 
+// answeredForms answers formQuestions (the visa question "No", the
+// why-us question why) and returns a run that asks for approval and n
+// postings with the form.
+func answeredForms(t *testing.T, b *bundle, why string, n int) (*domain.Run, []domain.ID) {
+	t.Helper()
+	answer(t, b, map[string]string{"will you now or in the future require visa sponsorship": "No", "why do you want to work at acme rockets": why})
+	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
+	jobs := pgtest.MustJobs(t, b.db, b.user, n)
+	withForm(t, b, formQuestions(), jobs...)
+	return run, jobs
+}
+
 // TestApprove_TheEditedFormIsWhatIsSent: the user edits a value while
 // approving; the request records what changed, the continuation sends the
 // edited form, and the edit is filed in the library when asked. An edit
@@ -277,11 +289,7 @@ func TestApprove_TheEditedFormIsWhatIsSent(t *testing.T) {
 	t.Parallel()
 	b := setupForms(t)
 	ctx := context.Background()
-	answer(t, b, map[string]string{"will you now or in the future require visa sponsorship": "No",
-		"why do you want to work at acme rockets": "Rockets."})
-	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
-	job := pgtest.MustJobs(t, b.db, b.user, 1)
-	withForm(t, b, formQuestions(), job...)
+	run, job := answeredForms(t, b, "Rockets.", 1)
 	id := taskstest.MustAdd(t, b.db, b.user, run, job).Queued[0].TaskID
 	work(t, b, b.svc, id)
 	require.Equal(t, domain.StateAwaitingApproval, mustTask(t, b, id).State, mustTask(t, b, id).LastError)
@@ -328,11 +336,7 @@ func TestApprove_AnUntouchedFormIsNoEdit(t *testing.T) {
 	t.Parallel()
 	b := setupForms(t)
 	ctx := context.Background()
-	answer(t, b, map[string]string{"will you now or in the future require visa sponsorship": "No",
-		"why do you want to work at acme rockets": "Rockets.\nAnd more rockets."})
-	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
-	jobs := pgtest.MustJobs(t, b.db, b.user, 2)
-	withForm(t, b, formQuestions(), jobs...)
+	run, jobs := answeredForms(t, b, "Rockets.\nAnd more rockets.", 2)
 	approve := func(job domain.ID, edits []domain.FormEdit) (*domain.Approval, *domain.Task) {
 		t.Helper()
 		id := taskstest.MustAdd(t, b.db, b.user, run, []domain.ID{job}).Queued[0].TaskID
