@@ -53,7 +53,8 @@ generate: ## Regenerate the store's typed SQL code (sqlc) after editing internal
 	$(GO) tool sqlc generate -f internal/postgres/sqlc.yaml
 
 .PHONY: lint
-lint: ## go vet + staticcheck + gosec + gofmt check + generated code up to date
+lint: ## go vet + staticcheck + gosec + gofmt check + generated code up to date + no tracked file over 1 MiB
+	@./scripts/check-large-files.sh
 	@$(GO) tool sqlc diff -f internal/postgres/sqlc.yaml || { echo "generated SQL code is out of date: run make generate"; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags failpoint ./internal/failpoint/ ./internal/queue/

@@ -68,7 +68,7 @@ func (b *bench) startAPI(ctx context.Context) (*proc, *apiClient, domain.ID, err
 		return nil, nil, domain.NilID, err
 	}
 	sess, sessHash := domain.NewToken(domain.PrefixSession)
-	user, _, err := b.accounts.SignIn(ctx, domain.HashToken(raw), sessHash)
+	user, _, err := b.accounts.SignIn(ctx, domain.HashToken(raw), sessHash, nil)
 	if err != nil {
 		return nil, nil, domain.NilID, err
 	}

@@ -9,8 +9,6 @@ package accounts
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -58,7 +56,7 @@ type Options struct {
 
 // Service is the sign-in and credentials service.
 type Service struct {
-	pool  *pgxpool.Pool
+	tx    *postgres.Transactor
 	store *postgres.Store
 	o     Options
 }
@@ -71,13 +69,8 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), o: o}
-}
-
-func (s *Service) inTx(ctx context.Context, fn func(st *postgres.Store) error) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error { return fn(s.store.WithTx(tx)) }, func(attempt int, err error) {
-		s.o.Log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
-	})
+	tx := postgres.NewTransactor(o.Pool, o.Log)
+	return &Service{tx: tx, store: tx.Store(), o: o}
 }
 
 // errLimited rolls back a refused request's counts.
@@ -91,8 +84,27 @@ var errLimited = errors.New("rate limited")
 // The token itself is made by the mail job, so the raw secret is never
 // written to the database (River's job args included).
 func (s *Service) RequestMagicLink(ctx context.Context, email string, limits []domain.RateLimit) error {
+	return s.limited(ctx, limits, "too many sign-in requests", "", func(st *postgres.Store) error {
+		_, err := s.o.River.InsertManyTx(ctx, st.Tx(), []river.InsertManyParams{{Args: MagicLinkArgs{Email: email}}})
+		return err
+	})
+}
+
+// Throttle counts a request that needs no sign-in (a sign-in link's
+// exchange, an approval link) against limits (domain.SignInLimits.Public:
+// per client IP): ERATELIMITED naming setting, with details.retry_after,
+// when one is spent. A counted request counts whether or not it then
+// succeeds (guessing links costs the guesser); a refused one counts
+// against nothing.
+func (s *Service) Throttle(ctx context.Context, limits []domain.RateLimit, setting string) error {
+	return s.limited(ctx, limits, "too many requests from your address", setting, func(*postgres.Store) error { return nil })
+}
+
+// limited counts limits and, when none trips, runs then, in one
+// transaction; over a limit, it rolls back and is domain.RateLimited.
+func (s *Service) limited(ctx context.Context, limits []domain.RateLimit, what, setting string, then func(st *postgres.Store) error) error {
 	var retryAfter time.Duration
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		var err error
 		if retryAfter, err = st.RateLimitHit(ctx, limits); err != nil {
 			return err
@@ -100,17 +112,10 @@ func (s *Service) RequestMagicLink(ctx context.Context, email string, limits []d
 		if retryAfter > 0 {
 			return errLimited
 		}
-		_, err = s.o.River.InsertManyTx(ctx, st.Tx(), []river.InsertManyParams{{Args: MagicLinkArgs{Email: email}}})
-		return err
+		return then(st)
 	})
 	if errors.Is(err, errLimited) {
-		secs := max(1, int(math.Ceil(retryAfter.Seconds())))
-		wait := fmt.Sprintf("%d seconds", secs)
-		if secs > 90 {
-			wait = fmt.Sprintf("%d minutes", (secs+59)/60)
-		}
-		return domain.Errorf(domain.ERATELIMITED, "too many sign-in requests: try again in %s", wait).
-			WithDetails(map[string]any{"retry_after": secs})
+		return domain.RateLimited(what, setting, retryAfter)
 	}
 	return err
 }
@@ -127,12 +132,14 @@ func (s *Service) IssueMagicLink(ctx context.Context, email string, ttl time.Dur
 
 // SignIn consumes a magic-link token (single use, unexpired), creates the
 // user on first sign-in, gives an operator's address (Options.AdminEmails)
-// the admin role, and opens a session with sessionHash. An unknown, used or
-// expired token is EUNAUTHORIZED, and nothing is written.
-func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash []byte) (*domain.User, time.Time, error) {
+// the admin role, and opens a session with sessionHash; the session
+// previousHash names (the browser's, when it had one) ends with it: one
+// browser, one session. An unknown, used or expired token is
+// EUNAUTHORIZED, and nothing is written.
+func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash, previousHash []byte) (*domain.User, time.Time, error) {
 	var user *domain.User
 	var expires time.Time
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		email, err := st.MagicLinkTokenConsume(ctx, tokenHash)
 		if err != nil {
 			return err
@@ -145,13 +152,30 @@ func (s *Service) SignIn(ctx context.Context, tokenHash, sessionHash []byte) (*d
 				return err
 			}
 		}
-		expires, err = st.SessionCreate(ctx, sessionHash, user.ID, s.o.SessionMaxAge)
-		return err
+		if expires, err = st.SessionCreate(ctx, sessionHash, user.ID, s.o.SessionMaxAge); err != nil {
+			return err
+		}
+		if len(previousHash) == 0 {
+			return nil
+		}
+		return st.DeleteSession(ctx, previousHash)
 	})
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	return user, expires, nil
+}
+
+// SignOut ends the session whose token hashes to sessionHash; one that
+// ended already is not an error.
+func (s *Service) SignOut(ctx context.Context, sessionHash []byte) error {
+	return s.store.DeleteSession(ctx, sessionHash)
+}
+
+// RevokeAPIToken revokes one of the user's API tokens at once (ENOTFOUND
+// for another user's or an unknown one).
+func (s *Service) RevokeAPIToken(ctx context.Context, userID, id domain.ID) error {
+	return s.store.RevokeAPIToken(ctx, userID, id)
 }
 
 // CreateAPIToken checks and normalizes the request (EINVALID naming each bad

@@ -254,7 +254,7 @@ func NewServices(pool *pgxpool.Pool, cfg *config.Config, log *zap.Logger, m *met
 		Tasks: tasks.New(tasks.Options{Pool: pool, River: ins.Client(), Log: log, DigestDelay: cfg.Notifications.DigestDelay,
 			ApprovalTTL: cfg.Approval.TTL, HandoffDelay: cfg.Approval.HandoffDelay, MaxAttempts: cfg.Worker.MaxAttempts, Hooks: hooks,
 			Boards: deps.Boards, SourceSyncEvery: cfg.Sources.SyncInterval, Evidence: evidence, ApplierFor: deps.ApplierFor, Pace: deps.Pace,
-			FormMaxAge: cfg.Appliers.Browser.FormMaxAge, Forms: deps.Forms}),
+			FormMaxAge: cfg.Appliers.Browser.FormMaxAge, Forms: deps.Forms, Quotas: Quotas(cfg.Quotas)}),
 		Accounts: accounts.New(accounts.Options{Pool: pool, River: ins.Client(), Log: log,
 			SessionMaxAge: cfg.Auth.SessionMaxAge, AdminEmails: cfg.Auth.AdminEmails}),
 		Notifications: notifications.New(notifications.Options{Pool: pool, River: ins.Client(), Mailer: deps.Mailer,

@@ -32,7 +32,7 @@ func openDocuments(s *Services, cfg *config.Config, log *zap.Logger) {
 	if s.Blobs == nil {
 		return
 	}
-	s.Documents = documents.New(documents.Options{Pool: s.DB.Pool, Blobs: s.Blobs, Log: log, MaxBytes: cfg.Documents.MaxBytes,
+	s.Documents = documents.New(documents.Options{Pool: s.DB.Pool, Blobs: s.Blobs, Log: log, MaxBytes: cfg.Documents.MaxBytes, Quotas: Quotas(cfg.Quotas),
 		OnDefault: func(ctx context.Context, userID domain.ID, kind domain.DocumentKind) error {
 			_, err := s.Tasks.DocumentsChanged(ctx, userID, kind, domain.UserActor(userID))
 			return err

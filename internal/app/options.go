@@ -17,9 +17,15 @@ import (
 func SignIn(c config.AuthConfig) web.SignIn {
 	return web.SignIn{
 		Limits: domain.SignInLimits{PerAddressAndIP: c.EmailIPLimit, PerAddress: c.EmailLimit, PerIP: c.IPLimit,
-			Global: c.GlobalLimit, Window: c.LimitWindow},
+			Global: c.GlobalLimit, PublicPerIP: c.PublicIPLimit, Window: c.LimitWindow},
 		SessionIdleTimeout: c.SessionIdleTimeout, SessionMaxAge: c.SessionMaxAge, AdminEmails: c.AdminEmails,
 	}
+}
+
+// Quotas are each user's quotas (quotas.*), counted by the services.
+func Quotas(c config.QuotasConfig) domain.Quotas {
+	return domain.Quotas{UploadsPerDay: c.UploadsPerDay, StoredBytes: c.StoredBytes, AnswersPerHour: c.AnswersPerHour,
+		SourcesPerDay: c.SourcesPerDay, SyncsPerSourcePerHour: c.SyncsPerSourcePerHour}
 }
 
 // APIOptions are the API server's settings (http.*, auth.*) and, with s,
@@ -30,7 +36,7 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 		BodyLimit: h.BodyLimit, CORSOrigins: h.CORSOrigins, TrustedProxies: h.TrustedProxies, DevEndpoints: h.DevEndpoints,
 		SignIn: SignIn(cfg.Auth)}
 	if s != nil {
-		o.DB, o.Tasks, o.Accounts, o.Documents = s.DB, s.Tasks, s.Accounts, s.Documents
+		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}
 	return o
 }
@@ -40,7 +46,7 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 func DashboardOptions(cfg *config.Config, s *Services) dashboard.Options {
 	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
 	if s != nil {
-		o.DB, o.Tasks, o.Accounts, o.Documents = s.DB, s.Tasks, s.Accounts, s.Documents
+		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}
 	return o
 }

@@ -136,6 +136,10 @@ func (r *Recruitee) endpoint(p *domain.Packet) (string, error) {
 	if slug == "" {
 		return "", &domain.NeedsUserError{Why: "the application does not name its Recruitee offer: apply by hand"}
 	}
+	if err := domain.CheckPostingID(slug); err != nil {
+		return "", &domain.NeedsUserError{Why: "the application's Recruitee offer cannot be addressed: apply by hand",
+			Messages: []string{domain.ErrorMessage(err)}}
+	}
 	base := r.BaseURL
 	if base == "" {
 		base = DefaultRecruiteeBaseURL

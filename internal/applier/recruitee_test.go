@@ -299,11 +299,17 @@ func TestRecruitee_OutcomeClasses(t *testing.T) {
 	refused := "http://" + ln.Addr().String() + "/{board}"
 	require.NoError(t, ln.Close())
 
+	// A site that reads the request, says so, and never answers: the test
+	// ends the call's context once it has the request (the deadline
+	// passing after the request went out), so the machine's speed changes
+	// nothing.
 	var slowHits atomic.Int32
+	received := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		slowHits.Add(1)
 		_, _ = io.ReadAll(r.Body)
-		time.Sleep(2 * time.Second)
+		received <- struct{}{}
+		<-r.Context().Done()
 	}))
 	t.Cleanup(slow.Close)
 
@@ -328,8 +334,13 @@ func TestRecruitee_OutcomeClasses(t *testing.T) {
 		{"timeout after sending unknown", slow.URL + "/{board}", domain.OutcomeUnknown},
 	}
 	for _, c := range cases {
-		ap := &applier.Recruitee{BaseURL: c.base, Files: fakeFiles{}, Timeout: 300 * time.Millisecond}
-		_, err := ap.Apply(context.Background(), recruiteePacket(domain.NewID()))
+		ap := &applier.Recruitee{BaseURL: c.base, Files: fakeFiles{}, Timeout: time.Minute}
+		ctx, cancel := context.WithCancel(context.Background())
+		if c.base == slow.URL+"/{board}" {
+			go func() { <-received; cancel() }()
+		}
+		_, err := ap.Apply(ctx, recruiteePacket(domain.NewID()))
+		cancel()
 		require.Equal(t, c.want, domain.ClassifyApply(err, ap.IdempotentRetries()), "%s: %v", c.name, err)
 		require.Equal(t, strings.HasPrefix(c.name, "429"), errors.Is(err, domain.ErrThrottled), "%s: only a 429 backs the platform off", c.name)
 	}
@@ -342,9 +353,11 @@ func TestRecruitee_OutcomeClasses(t *testing.T) {
 type dropAfterReading struct {
 	ln   net.Listener
 	hits atomic.Int32
+	open atomic.Int32 // connections being served
 }
 
 func (d *dropAfterReading) serve(conn net.Conn) {
+	defer d.open.Add(-1)
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for n := 1; ; n++ {
@@ -374,11 +387,12 @@ func TestRecruitee_ConnectionClosedAfterTheRequestIsUnknownAndNeverReplayed(t *t
 			if err != nil {
 				return
 			}
+			d.open.Add(1)
 			go d.serve(conn)
 		}
 	}()
-	ap := &applier.Recruitee{BaseURL: "http://" + ln.Addr().String() + "/{board}", Files: fakeFiles{}, Timeout: 5 * time.Second,
-		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	ap := &applier.Recruitee{BaseURL: "http://" + ln.Addr().String() + "/{board}", Files: fakeFiles{}, Timeout: 5 * time.Second, Client: client}
 
 	_, err = ap.Apply(context.Background(), recruiteePacket(domain.NewID()))
 	require.NoError(t, err)
@@ -388,7 +402,11 @@ func TestRecruitee_ConnectionClosedAfterTheRequestIsUnknownAndNeverReplayed(t *t
 	require.Error(t, err)
 	require.Equal(t, domain.OutcomeUnknown, domain.ClassifyApply(err, ap.IdempotentRetries()), "%v", err)
 
-	time.Sleep(200 * time.Millisecond) // a replay, if any, would have arrived by now
+	// A barrier, not a wait: with every connection of the client closed
+	// and served to the end, every request that reached the site is
+	// counted.
+	client.CloseIdleConnections()
+	require.Eventually(t, func() bool { return d.open.Load() == 0 }, 30*time.Second, time.Millisecond)
 	require.EqualValues(t, 2, d.hits.Load(), "each submission reached the site exactly once")
 }
 
@@ -485,13 +503,27 @@ func TestRecruitee_DefaultBaseURLNamesTheBoardsHost(t *testing.T) {
 		return nil, errors.New("offline")
 	})}
 	p := recruiteePacket(domain.NewID())
-	p.PlatformPostingID = "senior-engineer-m/f"
+	p.PlatformPostingID = "développeur-go"
 	_, err := (&applier.Recruitee{Client: client, Files: fakeFiles{}}).Apply(context.Background(), p)
 	require.Error(t, err)
-	require.Equal(t, "https://acme.recruitee.com/api/offers/senior-engineer-m%2Ff/candidates", got)
+	require.Equal(t, "https://acme.recruitee.com/api/offers/d%C3%A9veloppeur-go/candidates", got)
 	require.True(t, strings.HasPrefix(applier.DefaultRecruiteeBaseURL, "https://{board}."))
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestRecruitee_AnOfferIDThatIsAPathIsNeverSent: an offer slug from a
+// board that would be a path of its own needs the user; nothing is sent.
+func TestRecruitee_AnOfferIDThatIsAPathIsNeverSent(t *testing.T) {
+	t.Parallel()
+	srv := newRecruiteeServer(t, answerJSON(http.StatusCreated, `{}`))
+	for _, slug := range []string{"..", "../../admin", "a/b", "a?b"} {
+		p := recruiteePacket(domain.NewID())
+		p.PlatformPostingID = slug
+		_, err := (&applier.Recruitee{BaseURL: srv.Base(), Files: fakeFiles{}}).Apply(context.Background(), p)
+		require.ErrorIs(t, err, domain.ErrNeedsUser, slug)
+	}
+	require.Empty(t, srv.Requests(), "nothing was sent")
+}

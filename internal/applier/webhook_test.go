@@ -79,11 +79,17 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 	refused := "http://" + ln.Addr().String()
 	require.NoError(t, ln.Close())
 
+	// A receiver that reads the request, says so, and never answers: the
+	// test ends the call's context once it has the request (the deadline
+	// passing after the request went out), so the machine's speed changes
+	// nothing.
 	var hits atomic.Int32
+	received := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		_, _ = io.ReadAll(r.Body)
-		time.Sleep(2 * time.Second)
+		received <- struct{}{}
+		<-r.Context().Done()
 	}))
 	t.Cleanup(slow.Close)
 
@@ -103,13 +109,24 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 		{"timeout after sending unknown", slow.URL, false, false, false},
 	}
 	for _, c := range cases {
-		wh := &applier.Webhook{URL: c.url, Secret: secret, Timeout: 300 * time.Millisecond}
-		_, err := wh.Apply(context.Background(), packet())
+		wh := &applier.Webhook{URL: c.url, Secret: secret, Timeout: time.Minute}
+		ctx, cancel := context.WithCancel(context.Background())
+		if c.url == slow.URL {
+			go func() { <-received; cancel() }()
+		}
+		_, err := wh.Apply(ctx, packet())
+		cancel()
 		require.Equal(t, c.ok, err == nil, "%s: %v", c.name, err)
 		require.Equal(t, c.notSent, errors.Is(err, domain.ErrNotSent), "%s: %v", c.name, err)
 		require.Equal(t, c.rejected, errors.Is(err, domain.ErrRejected), "%s: %v", c.name, err)
 	}
 	require.Equal(t, int32(1), hits.Load(), "the slow receiver did get the request")
+
+	// Timeout bounds a receiver that never answers (sent or not, depending
+	// on how far the request got: never submitted, never rejected).
+	_, err = (&applier.Webhook{URL: slow.URL, Secret: secret, Timeout: 100 * time.Millisecond}).Apply(context.Background(), packet())
+	require.Error(t, err)
+	require.NotErrorIs(t, err, domain.ErrRejected)
 }
 
 // dropSecondRequest is a receiver on a raw listener that answers the first
@@ -117,7 +134,8 @@ func TestWebhook_OutcomeClasses(t *testing.T) {
 // a connection, reads it whole and then drops the connection without an
 // answer: the request was received, the client cannot know.
 type dropSecondRequest struct {
-	ln net.Listener
+	ln   net.Listener
+	open atomic.Int32 // connections being served
 
 	mu   sync.Mutex
 	keys map[string]int // Idempotency-Key → requests read
@@ -135,6 +153,7 @@ func newDropSecondRequest(t *testing.T) *dropSecondRequest {
 			if err != nil {
 				return
 			}
+			d.open.Add(1)
 			go d.serve(conn)
 		}
 	}()
@@ -142,6 +161,7 @@ func newDropSecondRequest(t *testing.T) *dropSecondRequest {
 }
 
 func (d *dropSecondRequest) serve(conn net.Conn) {
+	defer d.open.Add(-1)
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for n := 1; ; n++ {
@@ -163,8 +183,8 @@ func (d *dropSecondRequest) serve(conn net.Conn) {
 func TestWebhook_NeverReplayedWhenTheConnectionDiesAfterTheRequest(t *testing.T) {
 	t.Parallel()
 	recv := newDropSecondRequest(t)
-	wh := &applier.Webhook{URL: "http://" + recv.ln.Addr().String() + "/apply", Secret: secret, Timeout: 5 * time.Second,
-		Client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	wh := &applier.Webhook{URL: "http://" + recv.ln.Addr().String() + "/apply", Secret: secret, Timeout: 5 * time.Second, Client: client}
 
 	first, second := packet(), packet()
 	_, err := wh.Apply(context.Background(), first)
@@ -176,7 +196,12 @@ func TestWebhook_NeverReplayedWhenTheConnectionDiesAfterTheRequest(t *testing.T)
 	require.NotErrorIs(t, err, domain.ErrNotSent, "the request was written: nothing proves it was not received")
 	require.NotErrorIs(t, err, domain.ErrRejected)
 
-	time.Sleep(200 * time.Millisecond) // a replay, if any, would have arrived by now
+	// A barrier, not a wait: every request the client wrote went over a
+	// connection the receiver serves until the client closes it; with
+	// them all closed and served to the end, every request that reached
+	// the receiver is counted.
+	client.CloseIdleConnections()
+	require.Eventually(t, func() bool { return recv.open.Load() == 0 }, 30*time.Second, time.Millisecond)
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
 	require.Equal(t, map[string]int{first.TaskID.String(): 1, second.TaskID.String(): 1}, recv.keys, "each submission reached the receiver exactly once")

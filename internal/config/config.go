@@ -77,6 +77,8 @@ var readers = map[string][]string{
 	// documents an application carries.
 	"blob.":      {API, Worker},
 	"documents.": {API, Worker},
+	// The API's services count each user's quotas.
+	"quotas.": {API},
 	// Whoever adds a notice schedules its digest; the sweeper repairs
 	// digests that are overdue by it.
 	"notifications.": {API, Worker, Sweeper},
@@ -110,6 +112,7 @@ type Config struct {
 	Sources   SourcesConfig   `mapstructure:"sources"`
 	Blob      BlobConfig      `mapstructure:"blob"`
 	Documents DocumentsConfig `mapstructure:"documents"`
+	Quotas    QuotasConfig    `mapstructure:"quotas"`
 
 	Notifications NotificationsConfig `mapstructure:"notifications"`
 	Appliers      AppliersConfig      `mapstructure:"appliers"`
@@ -209,6 +212,16 @@ type DocumentsConfig struct {
 	MaxBytes int64 `mapstructure:"max_bytes"`
 }
 
+// QuotasConfig is what one user may do, counted in Postgres by the
+// services (domain.Quotas); 0 turns a quota off.
+type QuotasConfig struct {
+	UploadsPerDay         int   `mapstructure:"uploads_per_day"`
+	StoredBytes           int64 `mapstructure:"stored_bytes"`
+	AnswersPerHour        int   `mapstructure:"answers_per_hour"`
+	SourcesPerDay         int   `mapstructure:"sources_per_day"`
+	SyncsPerSourcePerHour int   `mapstructure:"syncs_per_source_per_hour"`
+}
+
 // SourcesConfig is the job boards users follow: how often and how hard
 // applyq reads them, and where each platform's public API is.
 type SourcesConfig struct {
@@ -259,6 +272,7 @@ type AuthConfig struct {
 	EmailLimit         int           `mapstructure:"email_limit"`
 	IPLimit            int           `mapstructure:"ip_limit"`
 	GlobalLimit        int           `mapstructure:"global_limit"`
+	PublicIPLimit      int           `mapstructure:"public_ip_limit"`
 	LimitWindow        time.Duration `mapstructure:"limit_window"`
 	AdminEmails        []string      `mapstructure:"admin_emails"`
 }
@@ -364,6 +378,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("auth.email_limit", 20)
 	v.SetDefault("auth.ip_limit", 30)
 	v.SetDefault("auth.global_limit", 1000)
+	v.SetDefault("auth.public_ip_limit", 60)
 	v.SetDefault("auth.limit_window", 15*time.Minute)
 	v.SetDefault("mail.smtp_addr", "")
 	v.SetDefault("mail.from", "applyq <no-reply@localhost>")
@@ -407,6 +422,11 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sources.lever.eu_base_url", sources.DefaultLeverEUBaseURL)
 	v.SetDefault("blob.url", "") // development: derived, see DefaultBlobURL
 	v.SetDefault("documents.max_bytes", domain.DefaultMaxDocumentBytes)
+	v.SetDefault("quotas.uploads_per_day", 20)
+	v.SetDefault("quotas.stored_bytes", 100<<20)
+	v.SetDefault("quotas.answers_per_hour", 50)
+	v.SetDefault("quotas.sources_per_day", 20)
+	v.SetDefault("quotas.syncs_per_source_per_hour", 4)
 	v.SetDefault("notifications.digest_delay", time.Minute)
 	v.SetDefault("appliers.platforms", []string{})
 	v.SetDefault("appliers.per_platform_per_minute", 10)
@@ -583,7 +603,8 @@ func (c *Config) Validate(process string) error {
 	for _, l := range []struct {
 		key string
 		n   int
-	}{{"auth.email_ip_limit", c.Auth.EmailIPLimit}, {"auth.email_limit", c.Auth.EmailLimit}, {"auth.ip_limit", c.Auth.IPLimit}, {"auth.global_limit", c.Auth.GlobalLimit}} {
+	}{{"auth.email_ip_limit", c.Auth.EmailIPLimit}, {"auth.email_limit", c.Auth.EmailLimit}, {"auth.ip_limit", c.Auth.IPLimit}, {"auth.global_limit", c.Auth.GlobalLimit},
+		{"auth.public_ip_limit", c.Auth.PublicIPLimit}} {
 		if l.n < 1 {
 			bad(l.key, "must be at least 1, got %d", l.n)
 		}
@@ -691,6 +712,18 @@ func (c *Config) Validate(process string) error {
 	if c.Documents.MaxBytes < domain.MinMaxDocumentBytes || c.Documents.MaxBytes > domain.MaxMaxDocumentBytes {
 		bad("documents.max_bytes", "must be between %d (%s) and %d (%s) bytes, got %d", domain.MinMaxDocumentBytes, domain.FormatBytes(domain.MinMaxDocumentBytes),
 			domain.MaxMaxDocumentBytes, domain.FormatBytes(domain.MaxMaxDocumentBytes), c.Documents.MaxBytes)
+	}
+	for _, q := range []struct {
+		key string
+		n   int
+	}{{"quotas.uploads_per_day", c.Quotas.UploadsPerDay}, {"quotas.answers_per_hour", c.Quotas.AnswersPerHour},
+		{"quotas.sources_per_day", c.Quotas.SourcesPerDay}, {"quotas.syncs_per_source_per_hour", c.Quotas.SyncsPerSourcePerHour}} {
+		if q.n < 0 || q.n > 100000 {
+			bad(q.key, "must be 0 (no quota) or between 1 and 100000, got %d", q.n)
+		}
+	}
+	if q := c.Quotas.StoredBytes; q != 0 && (q < c.Documents.MaxBytes || q > 1<<40) {
+		bad("quotas.stored_bytes", "must be 0 (no quota) or between documents.max_bytes (%d) and 1099511627776 (1 TiB) bytes, got %d", c.Documents.MaxBytes, q)
 	}
 	if c.Notifications.DigestDelay < 0 || c.Notifications.DigestDelay > time.Hour {
 		bad("notifications.digest_delay", "must be between 0 and 1h, got %s", c.Notifications.DigestDelay)

@@ -53,12 +53,13 @@ func (d *Dashboard) handleConfirmSignIn(c echo.Context) error {
 		return d.renderError(c, domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one"), nil)
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	_, expires, err := d.accounts.SignIn(c.Request().Context(), domain.HashToken(token), hash)
+	var previous []byte // the browser's session before: it ends
+	if old, fromCookie := web.Credential(c.Request()); fromCookie && old != "" {
+		previous = domain.HashToken(old)
+	}
+	_, expires, err := d.accounts.SignIn(c.Request().Context(), domain.HashToken(token), hash, previous)
 	if err != nil {
 		return d.renderError(c, err, nil)
-	}
-	if old, fromCookie := web.Credential(c.Request()); fromCookie && old != "" {
-		_ = d.db.DeleteSession(c.Request().Context(), domain.HashToken(old))
 	}
 	c.SetCookie(web.NewSessionCookie(raw, expires))
 	return c.Redirect(http.StatusSeeOther, "/")
@@ -70,7 +71,7 @@ func (d *Dashboard) handleSignOut(c echo.Context) error {
 		return d.renderError(c, err, nil)
 	}
 	if raw, fromCookie := web.Credential(c.Request()); fromCookie {
-		_ = d.db.DeleteSession(c.Request().Context(), domain.HashToken(raw))
+		_ = d.accounts.SignOut(c.Request().Context(), domain.HashToken(raw))
 	}
 	c.SetCookie(web.ClearSessionCookie())
 	return c.Redirect(http.StatusSeeOther, "/sign-in")

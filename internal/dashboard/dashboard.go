@@ -24,6 +24,7 @@ import (
 	"github.com/applyq/applyq/internal/accounts"
 	"github.com/applyq/applyq/internal/documents"
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/web"
@@ -44,7 +45,9 @@ type Options struct {
 	Accounts *accounts.Service
 	// Documents keeps users' résumés and cover letters.
 	Documents *documents.Service
-	Log       *zap.Logger
+	// Notifications keeps which notices users get mailed.
+	Notifications *notifications.Service
+	Log           *zap.Logger
 	// PublicBaseURL is the URL users reach the dashboard at: the origin
 	// state-changing requests must come from.
 	PublicBaseURL string
@@ -96,10 +99,10 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/sign-in", d.handleSignInForm)
 	e.POST("/sign-in", d.handleSignIn)
 	e.GET("/auth/confirm", d.handleConfirmSignInPage)
-	e.POST("/auth/confirm", d.handleConfirmSignIn)
+	e.POST("/auth/confirm", d.handleConfirmSignIn, d.throttlePublic)
 	e.POST("/sign-out", d.handleSignOut)
-	e.GET("/approvals/confirm", d.handleApprovalPage)
-	e.POST("/approvals/confirm", d.handleApprovalDecision)
+	e.GET("/approvals/confirm", d.handleApprovalPage, d.throttlePublic)
+	e.POST("/approvals/confirm", d.handleApprovalDecision, d.throttlePublic)
 
 	// Signed-in pages. requireUser goes on each route, not on a group: a
 	// group's middleware also runs for every unknown path (redirecting
@@ -341,7 +344,23 @@ func (d *Dashboard) renderError(c echo.Context, err error, user *domain.User) er
 	if status == http.StatusInternalServerError {
 		d.log.Error("internal error", zap.Error(err), zap.String("path", c.Path()))
 	}
+	if secs, ok := web.RetryAfter(err); ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	}
 	return d.render(c, status, "error.html", view{Title: http.StatusText(status), User: user, Error: domain.ErrorMessage(err)})
+}
+
+// throttlePublic counts a page that needs no sign-in and uses a link's
+// token (confirming a sign-in, an approval link's page and decision)
+// against its client IP's limit (auth.public_ip_limit): beyond it, the
+// error page with 429 and Retry-After.
+func (d *Dashboard) throttlePublic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := d.accounts.Throttle(c.Request().Context(), d.opts.SignIn.Limits.Public(c.RealIP()), domain.PublicLimitSetting); err != nil {
+			return d.renderError(c, err, nil)
+		}
+		return next(c)
+	}
 }
 
 // currentUser returns the signed-in user, or nil.

@@ -39,6 +39,7 @@ type bundle struct {
 
 type setupOpts struct {
 	RequestTimeout time.Duration // http.request_timeout; default the configured one
+	PublicIPLimit  int           // auth.public_ip_limit; default the configured one
 	KeepAlive      time.Duration // the event stream's keep-alive interval; default the dashboard's
 	Log            *zap.Logger   // default: the test's, warnings and up
 }
@@ -52,6 +53,9 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	require.NoError(t, err)
 	if opts.RequestTimeout != 0 {
 		cfg.HTTP.RequestTimeout = opts.RequestTimeout
+	}
+	if opts.PublicIPLimit != 0 {
+		cfg.Auth.PublicIPLimit = opts.PublicIPLimit
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -281,4 +285,20 @@ func TestUnknownPaths_Are404(t *testing.T) {
 	res, _ := b.get(t, "/runs", "")
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, "a page still sends visitors to sign in")
 	require.Equal(t, "/sign-in", res.Header.Get("Location"))
+}
+
+// TestPublicPages_PerIPLimit: the pages a link opens without sign-in (an
+// approval link's page) count their client IP's requests; beyond the
+// limit the error page answers 429 with Retry-After.
+func TestPublicPages_PerIPLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{PublicIPLimit: 2})
+	for range 2 {
+		res, _ := b.get(t, "/approvals/confirm?token=aqa_nope", "")
+		require.Equal(t, http.StatusNotFound, res.StatusCode)
+	}
+	res, page := b.get(t, "/approvals/confirm?token=aqa_nope", "")
+	require.Equal(t, http.StatusTooManyRequests, res.StatusCode)
+	require.NotEmpty(t, res.Header.Get("Retry-After"))
+	require.Contains(t, page, "too many requests from your address")
 }

@@ -81,31 +81,32 @@ func (s *stream) until(t *testing.T, prefix string, d time.Duration) string {
 	}
 }
 
+// lineWait bounds one read of the stream: how long a line may take on a
+// loaded machine before the test gives up (only a hang reaches it).
+const lineWait = 30 * time.Second
+
 // TestEvents_OutliveTheServerTimeouts: the live-update stream stays open
 // past the request timeout (1s here) and the server's write timeout (twice
-// that), sending keep-alives and events all along.
+// that), sending keep-alives and events all along. However slow the
+// machine, the last keep-alive read arrives after both timeouts passed.
 func TestEvents_OutliveTheServerTimeouts(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{RequestTimeout: time.Second, KeepAlive: 200 * time.Millisecond})
 	user, session := b.user(t)
+	start := time.Now() // before the stream opens: its timeouts start later
 	s := b.openEvents(t, session, "")
-	require.Equal(t, "retry: 3000", s.next(t, 2*time.Second))
-	require.Regexp(t, `^id: \d+$`, s.next(t, 2*time.Second))
+	require.Equal(t, "retry: 3000", s.next(t, lineWait))
+	require.Regexp(t, `^id: \d+$`, s.next(t, lineWait))
 
-	start := time.Now()
-	keepAlives := 0
 	for time.Since(start) < 3*time.Second {
-		l := s.next(t, time.Second)
-		require.Equal(t, ": keep-alive", l, "the stream is open and idle")
-		keepAlives++
+		require.Equal(t, ": keep-alive", s.next(t, lineWait), "the stream is open and idle")
 	}
-	require.GreaterOrEqual(t, keepAlives, 10)
 
 	b.hub.Notify(user.ID.String())
-	require.Regexp(t, `^id: \d+$`, s.until(t, "id:", 2*time.Second))
-	require.Equal(t, "event: changed", s.next(t, time.Second))
-	require.Equal(t, "data: {}", s.next(t, time.Second))
-	require.Equal(t, ": keep-alive", s.next(t, time.Second), "and it stays open")
+	require.Regexp(t, `^id: \d+$`, s.until(t, "id:", lineWait))
+	require.Equal(t, "event: changed", s.next(t, lineWait))
+	require.Equal(t, "data: {}", s.next(t, lineWait))
+	require.Equal(t, ": keep-alive", s.next(t, lineWait), "and it stays open")
 }
 
 // TestEvents_ReconnectCatchesUp: notifications sent while a page was
@@ -117,16 +118,16 @@ func TestEvents_ReconnectCatchesUp(t *testing.T) {
 	_, session := b.user(t)
 
 	first := b.openEvents(t, session, "")
-	require.Equal(t, "retry: 3000", first.next(t, 2*time.Second))
-	id := first.next(t, 2*time.Second)
+	require.Equal(t, "retry: 3000", first.next(t, lineWait))
+	id := first.next(t, lineWait)
 	require.Regexp(t, `^id: \d+$`, id)
-	require.Equal(t, ": keep-alive", first.next(t, 2*time.Second), "nothing to catch up on a first connection")
+	require.Equal(t, ": keep-alive", first.next(t, lineWait), "nothing to catch up on a first connection")
 
 	again := b.openEvents(t, session, strings.TrimPrefix(id, "id: "))
-	require.Equal(t, "retry: 3000", again.next(t, 2*time.Second))
-	require.Regexp(t, `^id: \d+$`, again.next(t, 2*time.Second))
-	require.Regexp(t, `^id: \d+$`, again.next(t, 2*time.Second))
-	require.Equal(t, "event: changed", again.next(t, 2*time.Second), "a reconnect reloads the page's content")
+	require.Equal(t, "retry: 3000", again.next(t, lineWait))
+	require.Regexp(t, `^id: \d+$`, again.next(t, lineWait))
+	require.Regexp(t, `^id: \d+$`, again.next(t, lineWait))
+	require.Equal(t, "event: changed", again.next(t, lineWait), "a reconnect reloads the page's content")
 }
 
 // TestEvents_ShutdownEndsStreams: graceful shutdown ends open streams
@@ -136,9 +137,8 @@ func TestEvents_ShutdownEndsStreams(t *testing.T) {
 	b := setup(t, setupOpts{})
 	_, session := b.user(t)
 	s := b.openEvents(t, session, "")
-	require.Equal(t, "retry: 3000", s.next(t, 2*time.Second))
+	require.Equal(t, "retry: 3000", s.next(t, lineWait))
 
-	start := time.Now()
 	b.stop()
 	select {
 	case err := <-b.stopped:
@@ -147,6 +147,5 @@ func TestEvents_ShutdownEndsStreams(t *testing.T) {
 	case <-time.After(b.cfg.HTTP.ShutdownTimeout / 2):
 		t.Fatal("shutdown waited for the open stream")
 	}
-	require.Less(t, time.Since(start), 5*time.Second)
-	require.Equal(t, "", s.until(t, "never", 5*time.Second), "the stream ended")
+	require.Equal(t, "", s.until(t, "never", lineWait), "the stream ended")
 }

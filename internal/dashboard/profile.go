@@ -36,19 +36,41 @@ func (d *Dashboard) profilePage(c echo.Context, status int, p profilePage) error
 
 // handleSaveProfile serves POST /profile: the profile form (errors are
 // shown next to their field), or the notifications form (section=notifications).
+// The form's fields change; the others (links) stay as they are.
 func (d *Dashboard) handleSaveProfile(c echo.Context) error {
 	if c.FormValue("section") == "notifications" {
 		return d.saveNotifications(c)
 	}
 	u := userOf(c)
-	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
-	p := domain.Profile{Name: v("name"), FirstName: v("first_name"), LastName: v("last_name"), Phone: v("phone"),
+	v := func(name string) *string {
+		s := strings.TrimSpace(c.FormValue(name))
+		return &s
+	}
+	decline := c.FormValue("decline_demographic") == "on"
+	up := domain.ProfileUpdate{Name: v("name"), FirstName: v("first_name"), LastName: v("last_name"), Phone: v("phone"),
 		Location: v("location"), LinkedIn: v("linkedin"), GitHub: v("github"), Website: v("website"),
-		CurrentCompany: v("current_company"), WorkAuthorization: v("work_authorization"),
-		DeclineDemographic: c.FormValue("decline_demographic") == "on", ResumeURL: v("resume_url"), Links: u.Profile.Links}
+		CurrentCompany: v("current_company"), WorkAuthorization: v("work_authorization"), DeclineDemographic: &decline,
+		ResumeURL: v("resume_url")}
 	limitText := c.FormValue("daily_submission_limit")
 	limit, convErr := strconv.Atoi(limitText)
-	err := p.Validate(limit)
+	if convErr == nil {
+		up.DailySubmissionLimit = &limit
+	}
+	var err error
+	if convErr == nil {
+		_, err = d.tasks.UpdateProfile(c.Request().Context(), u.ID, up, domain.UserActor(u.ID))
+	}
+	if convErr == nil && err == nil {
+		return back(c, "/profile", "profile_saved")
+	}
+	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
+		return d.renderError(c, err, u)
+	}
+	// Show what was entered, with the problems next to their fields.
+	entered, lim, _ := up.Apply(u)
+	if convErr != nil {
+		err = entered.Validate(lim) // the other fields' problems too
+	}
 	errs := map[string]string{}
 	if err != nil {
 		errs = fieldErrors(err)
@@ -56,13 +78,7 @@ func (d *Dashboard) handleSaveProfile(c echo.Context) error {
 	if convErr != nil {
 		errs["daily_submission_limit"] = "must be a whole number between 0 and 10000"
 	}
-	if len(errs) > 0 {
-		return d.profilePage(c, http.StatusBadRequest, profilePage{Profile: p, Limit: limitText, Errors: errs})
-	}
-	if _, err := d.db.UpdateProfile(c.Request().Context(), u.ID, p, limit); err != nil {
-		return d.renderError(c, err, u)
-	}
-	return back(c, "/profile", "profile_saved")
+	return d.profilePage(c, http.StatusBadRequest, profilePage{Profile: entered, Limit: limitText, Errors: errs})
 }
 
 // saveNotifications saves the notifications form: a ticked box mails its
@@ -74,7 +90,7 @@ func (d *Dashboard) saveNotifications(c echo.Context) error {
 	}
 	u := domain.NotificationPrefsUpdate{ApprovalWaiting: ticked("approval_waiting"), QuestionsWaiting: ticked("questions_waiting"),
 		NeedsYou: ticked("needs_you"), RunCompleted: ticked("run_completed")}
-	if _, err := d.db.NotificationPrefsUpdate(c.Request().Context(), userOf(c).ID, u); err != nil {
+	if _, err := d.opts.Notifications.SetPreferences(c.Request().Context(), userOf(c).ID, u); err != nil {
 		return d.renderError(c, err, userOf(c))
 	}
 	return back(c, "/profile", "profile_saved")
@@ -125,7 +141,7 @@ func (d *Dashboard) handleCreateToken(c echo.Context) error {
 func (d *Dashboard) handleRevokeToken(c echo.Context) error {
 	id, err := domain.ParseID(c.Param("id"))
 	if err == nil {
-		err = d.db.RevokeAPIToken(c.Request().Context(), userOf(c).ID, id)
+		err = d.accounts.RevokeAPIToken(c.Request().Context(), userOf(c).ID, id)
 	} else {
 		err = domain.Errorf(domain.ENOTFOUND, "token not found")
 	}

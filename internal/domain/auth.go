@@ -91,7 +91,20 @@ type SignInLimits struct {
 	PerAddress      int
 	PerIP           int
 	Global          int
-	Window          time.Duration
+	// PublicPerIP bounds the other requests one client IP makes without
+	// signing in: exchanging sign-in links, opening and deciding approval
+	// links (Public).
+	PublicPerIP int
+	Window      time.Duration
+}
+
+// PublicLimitSetting names the setting of SignInLimits.PublicPerIP.
+const PublicLimitSetting = "auth.public_ip_limit"
+
+// Public returns the limits a request that needs no sign-in (other than
+// asking for a link) from ip counts against.
+func (l SignInLimits) Public(ip string) []RateLimit {
+	return []RateLimit{{Key: "public:ip:" + ip, Limit: l.PublicPerIP, Window: l.Window}}
 }
 
 // For returns the limits a sign-in request for email from ip counts against.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -24,11 +25,27 @@ const boardExamples = "https://boards.greenhouse.io/acme, https://jobs.lever.co/
 // (acme.recruitee.com): such a board must be a DNS label.
 func hostBoard(p Platform) bool { return p == PlatformRecruitee || p == PlatformPersonio }
 
+// boardChars are the characters each platform's board names are made of,
+// beyond ASCII letters and digits: Greenhouse's board tokens and
+// Workable's accounts (a subdomain too: acme.workable.com) take hyphens
+// (and Greenhouse underscores); Lever's sites, Ashby's job board names
+// ("Acme.com") and SmartRecruiters' company identifiers take dots,
+// hyphens and underscores. Nothing else — no look-alikes from other
+// scripts or full-width forms, no bidi controls, no "@" — so a board name
+// means the same to applyq, to the platform and to the person reading it.
+var boardChars = map[Platform]string{
+	PlatformGreenhouse:      "-_",
+	PlatformLever:           ".-_",
+	PlatformAshby:           ".-_",
+	PlatformSmartRecruiters: ".-_",
+	PlatformWorkable:        "-",
+}
+
 // CheckBoard says whether board can name a board of p: EINVALID otherwise,
-// naming what is wrong. A subdomain board (Recruitee, Personio) is a DNS
-// label (letters, digits, hyphens); any other board is one path segment
-// (no "/", "?", "#", "%", "\\", no spaces or control characters, not "." or
-// ".."). Both are at most 100 characters.
+// naming what is wrong. A subdomain board (Recruitee, Personio) is a
+// lower-case DNS label (letters, digits, hyphens); any other board is one
+// path segment of ASCII letters, digits and the platform's own characters
+// (boardChars), not "." or "..". Both are at most 100 characters.
 func CheckBoard(p Platform, board string) error {
 	if !p.Valid() {
 		return Errorf(EINVALID, "unknown platform %q", truncate(string(p), 40))
@@ -46,10 +63,53 @@ func CheckBoard(p Platform, board string) error {
 		}
 		return nil
 	}
-	if board == "." || board == ".." || strings.ContainsAny(board, "/?#%\\") || strings.IndexFunc(board, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
+	extra := boardChars[p]
+	if strings.Trim(board, ".") == "" || strings.IndexFunc(board, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(extra, r))
 	}) >= 0 {
-		return Errorf(EINVALID, "%q is not a %s board name: it is one word of the board's address, such as acme", truncate(board, 100), p)
+		return Errorf(EINVALID, "%q is not a %s board name: it is one word of the board's address, such as acme: ASCII letters, digits and %s only",
+			truncate(board, 100), p, charNames(extra))
+	}
+	return nil
+}
+
+// charNames writes a set of punctuation for people: "dots, hyphens and
+// underscores".
+func charNames(chars string) string {
+	var names []string
+	for _, c := range chars {
+		names = append(names, map[rune]string{'.': "dots", '-': "hyphens", '_': "underscores"}[c])
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// maxPostingID bounds a posting id from a board.
+const maxPostingID = 200
+
+// CheckPostingID says whether id, a posting's id as its board reports it,
+// can be used in a request path (a posting's details, an application's
+// endpoint): EINVALID when it is empty, longer than 200 characters, "." or
+// holds "..", or holds "/", "\\", "?", "#", "%", white space, or control or
+// format characters (bidi overrides, zero-width characters). Letters of any
+// script pass (a Recruitee slug may be "développeur-go").
+func CheckPostingID(id string) error {
+	bad := func(why string) error {
+		return Errorf(EINVALID, "the posting id %q %s", truncate(id, 100), why)
+	}
+	switch {
+	case id == "":
+		return bad("is empty")
+	case !utf8.ValidString(id) || utf8.RuneCountInString(id) > maxPostingID:
+		return bad(fmt.Sprintf("is not text of at most %d characters", maxPostingID))
+	case id == "." || strings.Contains(id, ".."):
+		return bad("is a relative path")
+	case strings.ContainsAny(id, "/\\?#%"):
+		return bad("holds a character of a URL's syntax (/, \\, ?, # or %)")
+	case strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+		return bad("holds white space, control or format characters")
 	}
 	return nil
 }

@@ -201,6 +201,55 @@ func TestCheckBoard(t *testing.T) {
 	}
 }
 
+// TestCheckBoard_EachPlatformsCharacters: a board name is ASCII letters,
+// digits and its platform's own characters only — full-width look-alikes,
+// other scripts, bidi controls, "@" and the like are refused everywhere.
+func TestCheckBoard_EachPlatformsCharacters(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []struct {
+		p     domain.Platform
+		board string
+	}{
+		{domain.PlatformGreenhouse, "acme_corp-2"},
+		{domain.PlatformLever, "acme.io"},
+		{domain.PlatformAshby, "Acme.com"},
+		{domain.PlatformSmartRecruiters, "BoschGroup"},
+		{domain.PlatformWorkable, "acme-labs"},
+	} {
+		require.NoError(t, domain.CheckBoard(ok.p, ok.board), "%s %q", ok.p, ok.board)
+	}
+	for _, p := range domain.Platforms {
+		for _, board := range []string{"\uff41cme", "ac\u202eme", "acme@evil", "@", "аcme" /* Cyrillic а */, "acme\u200b", "acme/jobs", ".", "..", "...", "a b", "acmé"} {
+			err := domain.CheckBoard(p, board)
+			require.Equal(t, domain.EINVALID, domain.ErrorCode(err), "%s %q", p, board)
+		}
+	}
+	for _, bad := range []struct {
+		p     domain.Platform
+		board string
+	}{
+		{domain.PlatformGreenhouse, "acme.com"},
+		{domain.PlatformWorkable, "acme_labs"},
+		{domain.PlatformWorkable, "acme.labs"},
+	} {
+		require.Equal(t, domain.EINVALID, domain.ErrorCode(domain.CheckBoard(bad.p, bad.board)), "%s %q", bad.p, bad.board)
+	}
+	_, _, err := domain.ParseBoardURL("https://jobs.lever.co/\uff41cme")
+	require.Equal(t, domain.EINVALID, domain.ErrorCode(err), "a pasted look-alike is refused too")
+}
+
+// TestCheckPostingID: a posting id a board reports must not reach a
+// request path as a path of its own.
+func TestCheckPostingID(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"4012345", "2f1c7a84-9a6c-4f4e-b7a5-8a7c1f1e2d3c", "développeur-go", "5EA5DDE797", "v1.2"} {
+		require.NoError(t, domain.CheckPostingID(id), id)
+	}
+	for _, id := range []string{"", ".", "..", "../admin", "a/b", `a\b`, "a?b", "a#b", "a%2Fb", "a b", "a\tb", "a\u202eb", "a\x00b", string(make([]byte, 201))} {
+		require.Equal(t, domain.EINVALID, domain.ErrorCode(domain.CheckPostingID(id)), "%q", id)
+	}
+}
+
 func TestBoardUnavailableError(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("connection reset")

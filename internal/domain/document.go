@@ -110,10 +110,13 @@ func DocumentTooLarge(max int64) error {
 
 // SniffDocument decides a file's content type from its bytes alone: a PDF
 // (it starts with %PDF-) or a Word document (.docx: a ZIP archive holding
-// [Content_Types].xml and word/document.xml, without macros). Anything else
-// — an empty file, a program whatever its name, another ZIP, a legacy .doc,
-// text — is EINVALID with a message that says what to upload instead. The
-// ZIP's directory is read, never its contents decompressed.
+// [Content_Types].xml and word/document.xml), then inspects it (see
+// inspect.go: no macros, scripts, launch actions, embedded files, external
+// templates, encryption, paths out of the archive or ZIP bombs). Anything
+// else — an empty file, a program whatever its name, another ZIP, a legacy
+// .doc, text — is EINVALID with a message that says what to upload
+// instead; a document refused for what it holds names it
+// (details.found).
 func SniffDocument(data []byte) (string, error) {
 	switch {
 	case len(data) == 0:
@@ -121,6 +124,9 @@ func SniffDocument(data []byte) (string, error) {
 	case isProgram(data):
 		return "", fileError("the file is a program, not a document (whatever its name says)")
 	case bytes.HasPrefix(data, []byte("%PDF-")):
+		if err := inspectPDF(data); err != nil {
+			return "", err
+		}
 		return ContentTypePDF, nil
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")):
 		return sniffZip(data)
@@ -163,7 +169,10 @@ func sniffZip(data []byte) (string, error) {
 	case !types || !body:
 		return "", fileError("the file is a ZIP archive, not a Word document")
 	case macros:
-		return "", fileError("the Word document contains macros (.docm), which employers' systems refuse: save it as .docx")
+		return "", foundError("the Word document contains macros (.docm), which employers' systems refuse: save it as .docx", []string{"word/vbaProject.bin"})
+	}
+	if err := inspectDOCX(data, zr); err != nil {
+		return "", err
 	}
 	return ContentTypeDOCX, nil
 }
@@ -201,7 +210,8 @@ func (u *DocumentUpload) Validate() error {
 
 // Names returns the display name and the download filename of an upload
 // whose content type is contentType: the client's filename reduced to its
-// last path element, without control characters or invalid UTF-8, at most
+// last path element, without control or format characters (bidi
+// overrides, zero-width characters) or invalid UTF-8, at most
 // MaxDocumentName characters, its extension the content type's (a DOCX
 // uploaded as cv.pdf downloads as cv.docx). A blank filename is named after
 // the kind.
@@ -211,11 +221,11 @@ func (u *DocumentUpload) Names(contentType string) (name, filename string) {
 		base = base[i+1:]
 	}
 	base = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
+		if r == '"' {
 			return -1
 		}
 		return r
-	}, strings.ToValidUTF8(base, ""))
+	}, withoutFormatting(strings.ToValidUTF8(base, "")))
 	stem := strings.TrimSpace(base)
 	switch strings.ToLower(path.Ext(stem)) {
 	case ".pdf", ".docx", ".doc", ".docm", ".rtf", ".odt", ".txt", ".exe":
@@ -227,11 +237,24 @@ func (u *DocumentUpload) Names(contentType string) (name, filename string) {
 	if r := []rune(stem); len(r) > MaxDocumentName {
 		stem = strings.TrimSpace(string(r[:MaxDocumentName]))
 	}
-	name = strings.TrimSpace(u.Name)
+	name = strings.TrimSpace(withoutFormatting(u.Name))
 	if name == "" {
 		name = stem
 	}
 	return name, stem + Extension(contentType)
+}
+
+// withoutFormatting removes control characters and Unicode format
+// characters (category Cf: the bidi overrides and isolates that make
+// "a\u202egpj.exe.pdf" display as "apdf.exe.jpg", zero-width characters,
+// soft hyphens) from a name: what is stored is what is shown.
+func withoutFormatting(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // FormatBytes writes a size for people: 10 MiB, 512 KiB, 1.5 MiB, 900 bytes.

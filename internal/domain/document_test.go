@@ -78,6 +78,8 @@ func TestDocumentUpload_Names(t *testing.T) {
 		{domain.DocumentUpload{Kind: domain.DocumentCoverLetter, Filename: "let\x00ter\r\n\".pdf"}, domain.ContentTypePDF, "letter", "letter.pdf"},
 		{domain.DocumentUpload{Kind: domain.DocumentCoverLetter, Filename: ""}, domain.ContentTypeDOCX, "cover_letter", "cover_letter.docx"},
 		{domain.DocumentUpload{Kind: domain.DocumentResume, Filename: "Lebenslauf-Müller.pdf"}, domain.ContentTypePDF, "Lebenslauf-Müller", "Lebenslauf-Müller.pdf"},
+		{domain.DocumentUpload{Kind: domain.DocumentResume, Filename: "a\u202egpj.exe.pdf"}, domain.ContentTypePDF, "agpj.exe", "agpj.exe.pdf"},
+		{domain.DocumentUpload{Kind: domain.DocumentResume, Filename: "c\u200bv\u2066x\u2069\u00ad.pdf", Name: "My\u202e CV\ufeff"}, domain.ContentTypePDF, "My CV", "cvx.pdf"},
 		{domain.DocumentUpload{Kind: domain.DocumentResume, Filename: strings.Repeat("é", 300) + ".pdf"}, domain.ContentTypePDF,
 			strings.Repeat("é", 200), strings.Repeat("é", 200) + ".pdf"},
 	} {

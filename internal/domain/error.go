@@ -17,7 +17,8 @@ const (
 	EUNAUTHORIZED      = "unauthorized"       // not signed in
 	EFORBIDDEN         = "forbidden"          // signed in, but not allowed
 	EGONE              = "gone"               // the thing expired
-	ERATELIMITED       = "rate_limited"       // too many requests
+	ERATELIMITED       = "rate_limited"       // too many requests: try again after Retry-After
+	EQUOTA             = "quota_exceeded"     // over a quota that time does not free (stored bytes)
 	ETOOLARGE          = "too_large"          // the request body is too large
 	EINTERNAL          = "internal"           // anything uncoded: a bug or an outage
 )

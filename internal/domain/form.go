@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,7 +307,13 @@ func fill(f *FormField, q Question, m Materials) string {
 	if a == nil {
 		if f.Category == CategoryDemographic && m.Profile.DeclineDemographic {
 			if o, ok := declineOption(q.Options); ok {
-				f.Value, f.Source, f.From = o.Value, SourceDecline, o.Label
+				// Where the form sends it from: a multi-select's Values.
+				if q.Kind == QuestionMultiSelect {
+					f.Values = []string{o.Value}
+				} else {
+					f.Value = o.Value
+				}
+				f.Source, f.From = SourceDecline, o.Label
 				return ""
 			}
 		}
@@ -461,7 +468,7 @@ func (form *Form) ApplyEdits(edits []FormEdit) error {
 			f.Value, f.Values, f.Source, f.From = "", nil, SourceUserEdit, ""
 			continue
 		}
-		if err := SetAnswer(f, q, e.Value, e.Values); err != nil {
+		if err := SetAnswer(f, q, strings.ReplaceAll(e.Value, "\r\n", "\n"), e.Values); err != nil {
 			fields[e.Field] = ErrorMessage(err)
 			continue
 		}
@@ -470,8 +477,38 @@ func (form *Form) ApplyEdits(edits []FormEdit) error {
 	if err := ValidationError(prefixed("form.", fields)); err != nil {
 		return err
 	}
+	next.keepUnchanged(form)
 	form.Fields = next.Fields
 	return nil
+}
+
+// keepUnchanged puts back, as prepared, every field of f whose value is
+// the same as in prev (an edit that sent a value back as it was shown, a
+// textarea's CRLF): only a changed value is the user's edit.
+func (f *Form) keepUnchanged(prev *Form) {
+	for i := range f.Fields {
+		if i < len(prev.Fields) && f.Fields[i].Field == prev.Fields[i].Field && f.Fields[i].sameValue(prev.Fields[i]) {
+			f.Fields[i] = prev.Fields[i]
+		}
+	}
+}
+
+// sameValue reports whether f carries what g carries, its text compared
+// normalised (NormalizeText) and a multi-select's choices as a set.
+func (f FormField) sameValue(g FormField) bool {
+	if NormalizeText(f.Value) != NormalizeText(g.Value) || len(f.Values) != len(g.Values) || (f.File == nil) != (g.File == nil) {
+		return false
+	}
+	a, b := slices.Clone(f.Values), slices.Clone(g.Values)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b) && (f.File == nil || f.File.DocumentID == g.File.DocumentID)
+}
+
+// NormalizeText is text as compared for a change: line breaks as "\n"
+// (a browser's textarea sends "\r\n"), without surrounding white space.
+func NormalizeText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
 }
 
 func prefixed(prefix string, m map[string]string) map[string]string {
@@ -547,21 +584,26 @@ func (p *Packet) ApplyEdits(edits []FormEdit) ([]Edit, error) {
 			}
 			return nil, ValidationError(fields)
 		}
-		before := map[string]string{}
+		before := map[string]FormField{}
 		for _, e := range formEdits {
 			if f := p.Form.Field(e.Field); f != nil {
-				before[e.Field] = f.Display()
+				before[e.Field] = *f
 			}
 		}
 		if err := p.Form.ApplyEdits(formEdits); err != nil {
 			return nil, err
 		}
+		recorded := map[string]bool{}
 		for _, e := range formEdits {
 			f := p.Form.Field(e.Field)
-			out = append(out, Edit{Field: f.Field, Label: f.Label, Before: before[e.Field], After: f.Display()})
+			if recorded[f.Field] || f.sameValue(before[e.Field]) {
+				continue // only a value that changed is an edit
+			}
+			recorded[f.Field] = true
+			out = append(out, Edit{Field: f.Field, Label: f.Label, Before: before[e.Field].Display(), After: f.Display()})
 		}
 	}
-	if letterEdited && letter != p.CoverLetter {
+	if letter = strings.ReplaceAll(letter, "\r\n", "\n"); letterEdited && NormalizeText(letter) != NormalizeText(p.CoverLetter) {
 		out = append(out, Edit{Field: "cover_letter", Label: "Cover letter", Before: p.CoverLetter, After: letter})
 		p.CoverLetter = letter
 	}

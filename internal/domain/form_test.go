@@ -51,6 +51,34 @@ func TestClassifyQuestion(t *testing.T) {
 	}
 }
 
+// TestClassifyQuestion_WordsInsideNames: Greenhouse labels its EEOC
+// compliance questions VeteranStatus and DisabilityStatus; the words
+// inside such names (and inside field names) classify them, so they are
+// demographic — declined for a user who declines — never a consent.
+func TestClassifyQuestion_WordsInsideNames(t *testing.T) {
+	t.Parallel()
+	declineOpts := []domain.QuestionOption{{Label: "I am not a protected veteran", Value: "1"}, {Label: "I don't wish to answer", Value: "3"}}
+	qs := []domain.Question{
+		{Field: "veteran_status", Label: "VeteranStatus", Kind: domain.QuestionSingleSelect, Section: domain.SectionCompliance, Options: declineOpts},
+		{Field: "disability_status", Label: "DisabilityStatus", Kind: domain.QuestionSingleSelect, Section: domain.SectionCompliance, Options: declineOpts},
+		{Field: "eeoc_race", Label: "EEOCRace", Kind: domain.QuestionSingleSelect, Section: domain.SectionCompliance, Options: declineOpts},
+		{Field: "question_7", Label: "HispanicLatino", Kind: domain.QuestionSingleSelect, Section: domain.SectionCustom, Options: declineOpts},
+		{Field: "gender_identity", Label: "Question 9", Kind: domain.QuestionSingleSelect, Section: domain.SectionCustom, Options: declineOpts},
+	}
+	for _, q := range qs {
+		require.Equal(t, domain.CategoryDemographic, domain.ClassifyQuestion(q), q.Label)
+	}
+	form, waiting := domain.FillForm(qs, domain.Materials{Profile: domain.Profile{DeclineDemographic: true}})
+	require.Empty(t, waiting)
+	for _, q := range qs {
+		require.Equal(t, domain.SourceDecline, form.Field(q.Field).Source, q.Label)
+		require.Equal(t, "3", form.Field(q.Field).Value, q.Label)
+	}
+	// A name without such words stays what its section says.
+	require.Equal(t, domain.CategoryConsent, domain.ClassifyQuestion(domain.Question{Field: "data_retention", Label: "DataRetention", Section: domain.SectionCompliance}))
+	require.Equal(t, domain.CategoryGeneral, domain.ClassifyQuestion(domain.Question{Field: "question_3", Label: "HowDidYouHear", Section: domain.SectionCustom}))
+}
+
 func answer(label, value string, cat domain.AnswerCategory, age time.Duration) *domain.Answer {
 	return &domain.Answer{Key: domain.QuestionKey(label), Label: label, Category: cat, Value: value, UpdatedAt: time.Now().Add(-age)}
 }
@@ -156,6 +184,27 @@ func TestFillForm_FillsFromWhatTheUserGaveAndWaitsForTheRest(t *testing.T) {
 	_, waiting = domain.FillForm(greenhouseForm(), m)
 	require.Len(t, waiting, 1)
 	require.Equal(t, "document:resume", waiting[0].Key)
+}
+
+// TestFillForm_ADeclinedMultiSelectIsSent: declining a demographic
+// multi-select puts the decline choice where a multi-select is sent from
+// (Values), not only where the approval page reads it (Value).
+func TestFillForm_ADeclinedMultiSelectIsSent(t *testing.T) {
+	t.Parallel()
+	q := domain.Question{Field: "race", Label: "Race", Kind: domain.QuestionMultiSelect, Section: domain.SectionDemographic,
+		Options: []domain.QuestionOption{{Label: "Asian", Value: "1"}, {Label: "White", Value: "2"}, {Label: "I don't wish to answer", Value: "9"}}}
+	single := domain.Question{Field: "gender", Label: "Gender", Kind: domain.QuestionSingleSelect, Section: domain.SectionDemographic,
+		Options: []domain.QuestionOption{{Label: "Female", Value: "1"}, {Label: "Decline to self identify", Value: "3"}}}
+	form, waiting := domain.FillForm([]domain.Question{q, single}, domain.Materials{Profile: domain.Profile{DeclineDemographic: true}})
+	require.Empty(t, waiting)
+	f := form.Field("race")
+	require.Equal(t, domain.SourceDecline, f.Source)
+	require.Equal(t, []string{"9"}, f.Values, "a multi-select is sent from Values")
+	require.Empty(t, f.Value)
+	require.Equal(t, "I don't wish to answer", f.Display())
+	g := form.Field("gender")
+	require.Equal(t, "3", g.Value, "a single choice is sent from Value")
+	require.Empty(t, g.Values)
 }
 
 func TestForm_ApplyEdits(t *testing.T) {

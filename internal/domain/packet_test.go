@@ -256,3 +256,33 @@ func TestClassifyApply_NeedsUser(t *testing.T) {
 	require.Len(t, domain.EvidenceOf(domain.ApplyResult{}, err), 1)
 	require.Equal(t, domain.OutcomeUnknown, domain.ClassifyApply(&domain.EvidenceError{Err: errors.New("no confirmation")}, false))
 }
+
+// TestPacket_ApplyEditsRecordsOnlyChanges: a value sent back as it was
+// shown (CRLF line endings, surrounding spaces, a choice by its label,
+// a multi-select in another order) is no edit; the cover letter is
+// compared the same way.
+func TestPacket_ApplyEditsRecordsOnlyChanges(t *testing.T) {
+	t.Parallel()
+	opts := []domain.QuestionOption{{Label: "Go", Value: "go"}, {Label: "Rust", Value: "rust"}}
+	p := &domain.Packet{CoverLetter: "Dear Acme,\nHello.", Form: &domain.Form{Fields: []domain.FormField{
+		{Field: "why", Label: "Why?", Kind: domain.QuestionTextarea, Value: "Because.\nReally.", Source: domain.SourceLibrary},
+		{Field: "langs", Label: "Languages", Kind: domain.QuestionMultiSelect, Options: opts, Values: []string{"go", "rust"}, Source: domain.SourceLibrary},
+	}}}
+	edits, err := p.ApplyEdits([]domain.FormEdit{
+		{Field: "why", Value: "Because.\r\nReally.\r\n"},
+		{Field: "langs", Values: []string{"Rust", "go"}},
+		{Field: "cover_letter", Value: "Dear Acme,\r\nHello.\r\n"},
+	})
+	require.NoError(t, err)
+	require.Empty(t, edits)
+	require.Equal(t, domain.SourceLibrary, p.Form.Field("why").Source)
+	require.Equal(t, "Dear Acme,\nHello.", p.CoverLetter)
+
+	edits, err = p.ApplyEdits([]domain.FormEdit{{Field: "why", Value: "Because!\r\nReally."}, {Field: "cover_letter", Value: "Dear Acme,\r\nHi."}})
+	require.NoError(t, err)
+	require.Equal(t, []domain.Edit{
+		{Field: "why", Label: "Why?", Before: "Because.\nReally.", After: "Because!\nReally."},
+		{Field: "cover_letter", Label: "Cover letter", Before: "Dear Acme,\nHello.", After: "Dear Acme,\nHi."},
+	}, edits)
+	require.Equal(t, domain.SourceUserEdit, p.Form.Field("why").Source)
+}

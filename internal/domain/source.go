@@ -147,7 +147,8 @@ type BoardClient interface {
 	// the questions where the platform publishes them. prev, from the last
 	// sync, makes the request conditional where the platform supports it.
 	// It returns an error wrapping ErrBoardNotFound when the board does not
-	// exist, ErrBoardUnavailable when a later try may succeed (timeouts,
+	// exist, ErrBoardRedirected when it redirects off its platform's hosts,
+	// ErrBoardUnavailable when a later try may succeed (timeouts,
 	// 429, 5xx), and an EINVALID domain error for an answer it cannot read.
 	Fetch(ctx context.Context, board string, prev BoardValidators) (*BoardSnapshot, error)
 }
@@ -159,6 +160,10 @@ var (
 	ErrBoardNotFound = errors.New("job board not found")
 	// ErrBoardUnavailable: the board could not be read now; try again later.
 	ErrBoardUnavailable = errors.New("job board unavailable")
+	// ErrBoardRedirected: the board answered with a redirect off its
+	// platform's hosts, which is not followed: the source is broken
+	// (its reason says where) until the user fixes it.
+	ErrBoardRedirected = errors.New("job board redirected off its platform")
 )
 
 // BoardUnavailableError is ErrBoardUnavailable with what is known of why:

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -93,4 +94,47 @@ const maxURL = 2048
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && utf8.RuneCountInString(s) <= maxURL
+}
+
+// ProfileUpdate is a change of a user's profile and daily limit: the
+// fields set (non-nil) change, the others stay as they are, so two edits
+// of different fields never undo each other.
+type ProfileUpdate struct {
+	Name, FirstName, LastName, Phone, Location *string
+	LinkedIn, GitHub, Website, CurrentCompany  *string
+	WorkAuthorization, ResumeURL               *string
+	Links                                      *map[string]string
+	DeclineDemographic                         *bool
+	DailySubmissionLimit                       *int
+}
+
+// Apply returns the profile and daily limit of u changed by the update
+// (text trimmed), and the profile fields a form can ask for
+// (ProfileKeyPrefix keys) that it set. Nothing is validated: see
+// Profile.Validate.
+func (up ProfileUpdate) Apply(u *User) (p Profile, limit int, set []string) {
+	p, limit = u.Profile, u.DailySubmissionLimit
+	for _, f := range []struct {
+		name string
+		dst  *string
+		v    *string
+	}{{"name", &p.Name, up.Name}, {"first_name", &p.FirstName, up.FirstName}, {"last_name", &p.LastName, up.LastName},
+		{"phone", &p.Phone, up.Phone}, {"location", &p.Location, up.Location}, {"linkedin", &p.LinkedIn, up.LinkedIn},
+		{"github", &p.GitHub, up.GitHub}, {"website", &p.Website, up.Website}, {"current_company", &p.CurrentCompany, up.CurrentCompany},
+		{"work_authorization", &p.WorkAuthorization, up.WorkAuthorization}, {"resume_url", &p.ResumeURL, up.ResumeURL}} {
+		if f.v != nil {
+			*f.dst = strings.TrimSpace(*f.v)
+			set = append(set, f.name)
+		}
+	}
+	if up.Links != nil {
+		p.Links = *up.Links
+	}
+	if up.DeclineDemographic != nil {
+		p.DeclineDemographic = *up.DeclineDemographic
+	}
+	if up.DailySubmissionLimit != nil {
+		limit = *up.DailySubmissionLimit
+	}
+	return p, limit, set
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -64,13 +63,14 @@ func (s *Server) handleVerify(c echo.Context) error {
 		return domain.Errorf(domain.EUNAUTHORIZED, "this sign-in link is invalid, used or expired: request a new one")
 	}
 	raw, hash := domain.NewToken(domain.PrefixSession)
-	user, expires, err := s.accounts.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash)
+	// A previous session in this browser ends: one browser, one session.
+	var previous []byte
+	if old, fromCookie := web.Credential(c.Request()); fromCookie && old != "" {
+		previous = domain.HashToken(old)
+	}
+	user, expires, err := s.accounts.SignIn(c.Request().Context(), domain.HashToken(req.Token), hash, previous)
 	if err != nil {
 		return err
-	}
-	// A previous session in this browser ends: one browser, one session.
-	if old, fromCookie := web.Credential(c.Request()); fromCookie && old != "" {
-		_ = s.db.DeleteSession(c.Request().Context(), domain.HashToken(old))
 	}
 	c.SetCookie(web.NewSessionCookie(raw, expires))
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -87,7 +87,7 @@ func (s *Server) handleLogout(c echo.Context) error {
 			WithDetails(map[string]any{"token_id": cred.TokenID.String()})
 	}
 	raw, _ := web.Credential(c.Request())
-	if err := s.db.DeleteSession(c.Request().Context(), domain.HashToken(raw)); err != nil {
+	if err := s.accounts.SignOut(c.Request().Context(), domain.HashToken(raw)); err != nil {
 		return err
 	}
 	c.SetCookie(web.ClearSessionCookie())
@@ -117,37 +117,21 @@ type updateMeRequest struct {
 }
 
 // handleUpdateMe answers PATCH /api/v1/me: the profile used in applications
-// and the daily submission limit. Omitted fields stay as they are.
+// and the daily submission limit. Omitted fields stay as they are, even
+// when another request changes them meanwhile; a field a paused task waits
+// for answers it (the task is queued again once nothing else is missing).
 func (s *Server) handleUpdateMe(c echo.Context) error {
 	var req updateMeRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	u := currentUser(c)
-	p, limit := u.Profile, u.DailySubmissionLimit
-	for _, f := range []struct{ dst, v *string }{{&p.Name, req.Name}, {&p.FirstName, req.FirstName}, {&p.LastName, req.LastName},
-		{&p.Phone, req.Phone}, {&p.Location, req.Location}, {&p.LinkedIn, req.LinkedIn}, {&p.GitHub, req.GitHub},
-		{&p.Website, req.Website}, {&p.CurrentCompany, req.CurrentCompany}, {&p.WorkAuthorization, req.WorkAuthorization},
-		{&p.ResumeURL, req.ResumeURL}} {
-		if f.v != nil {
-			*f.dst = strings.TrimSpace(*f.v)
-		}
-	}
-	if req.DeclineDemographic != nil {
-		p.DeclineDemographic = *req.DeclineDemographic
-	}
-	if req.Links != nil {
-		p.Links = *req.Links
-	}
-	if req.DailySubmissionLimit != nil {
-		limit = *req.DailySubmissionLimit
-	}
-	if err := p.Validate(limit); err != nil {
-		return err
-	}
-	user, err := s.db.UpdateProfile(c.Request().Context(), u.ID, p, limit)
+	res, err := s.tasks.UpdateProfile(c.Request().Context(), u.ID, domain.ProfileUpdate{Name: req.Name, FirstName: req.FirstName,
+		LastName: req.LastName, Phone: req.Phone, Location: req.Location, LinkedIn: req.LinkedIn, GitHub: req.GitHub, Website: req.Website,
+		CurrentCompany: req.CurrentCompany, WorkAuthorization: req.WorkAuthorization, ResumeURL: req.ResumeURL, Links: req.Links,
+		DeclineDemographic: req.DeclineDemographic, DailySubmissionLimit: req.DailySubmissionLimit}, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toUser(user))
+	return c.JSON(http.StatusOK, toUser(res.User))
 }

@@ -42,7 +42,10 @@ type apiOpts struct {
 	EmailIPLimit   int
 	IPLimit        int
 	GlobalLimit    int
+	PublicIPLimit  int
 	TrustedProxies []string
+	// Quotas replace the default quotas when set.
+	Quotas *config.QuotasConfig
 }
 
 // setupAPI serves the API on a loopback test server against a fresh
@@ -68,6 +71,12 @@ func setupAPI(t *testing.T, opts apiOpts) *apiBundle {
 	}
 	if opts.GlobalLimit != 0 {
 		cfg.Auth.GlobalLimit = opts.GlobalLimit
+	}
+	if opts.PublicIPLimit != 0 {
+		cfg.Auth.PublicIPLimit = opts.PublicIPLimit
+	}
+	if opts.Quotas != nil {
+		cfg.Quotas = *opts.Quotas
 	}
 	log := zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel))
 	srv, err := httpapi.New(apiOptions(t, cfg, db, log))

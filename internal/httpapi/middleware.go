@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"strings"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.uber.org/zap"
@@ -119,4 +121,21 @@ func currentCredential(c echo.Context) *domain.Credential {
 // currentUser returns the authenticated user.
 func currentUser(c echo.Context) *domain.User {
 	return c.Get(ctxUser).(*domain.User)
+}
+
+// throttlePublic counts a request that needs no sign-in — exchanging a
+// sign-in link, or an approval by its link token (by id, the signed-in
+// owner's, it is not counted) — against its client IP's limit
+// (auth.public_ip_limit per auth.limit_window, in Postgres): 429 with
+// Retry-After beyond it, so nobody guesses links at speed.
+func (s *Server) throttlePublic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if key := c.Param("key"); c.Path() != "/api/v1/auth/verify" && !strings.HasPrefix(key, domain.PrefixApproval) {
+			return next(c)
+		}
+		if err := s.accounts.Throttle(c.Request().Context(), s.opts.SignIn.Limits.Public(c.RealIP()), domain.PublicLimitSetting); err != nil {
+			return err
+		}
+		return next(c)
+	}
 }

@@ -32,7 +32,7 @@ func (s *Server) handleUpdateNotifications(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.db.NotificationPrefsUpdate(c.Request().Context(), currentUser(c).ID, domain.NotificationPrefsUpdate(req))
+	p, err := s.opts.Notifications.SetPreferences(c.Request().Context(), currentUser(c).ID, domain.NotificationPrefsUpdate(req))
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/applyq/applyq/internal/documents"
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/health"
+	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/web"
@@ -34,7 +35,9 @@ type Options struct {
 	// Documents keeps users' documents; its MaxFormBytes bounds an
 	// upload's body instead of BodyLimit.
 	Documents *documents.Service
-	Log       *zap.Logger
+	// Notifications keeps which notices users get mailed.
+	Notifications *notifications.Service
+	Log           *zap.Logger
 	// PublicBaseURL is the URL users reach the API at: links and the
 	// origin that state-changing browser requests must come from.
 	PublicBaseURL string
@@ -216,13 +219,13 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.handleOpenAPI)
 	v1.POST("/auth/magic-link", s.handleMagicLink)
-	v1.POST("/auth/verify", s.handleVerify)
+	v1.POST("/auth/verify", s.handleVerify, s.throttlePublic)
 
 	// Approval decisions: by link token (the token is the credential) or by
 	// id for the signed-in owner; the handler tells them apart.
-	v1.GET("/approvals/:key", s.handleGetApproval)
-	v1.POST("/approvals/:key/approve", s.handleApprove)
-	v1.POST("/approvals/:key/reject", s.handleReject)
+	v1.GET("/approvals/:key", s.handleGetApproval, s.throttlePublic)
+	v1.POST("/approvals/:key/approve", s.handleApprove, s.throttlePublic)
+	v1.POST("/approvals/:key/reject", s.handleReject, s.throttlePublic)
 
 	u := v1.Group("", s.requireUser)
 	u.GET("/approvals", s.handleListApprovals)

@@ -68,7 +68,7 @@ func (s *Server) handleRevokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.RevokeAPIToken(c.Request().Context(), currentUser(c).ID, id); err != nil {
+	if err := s.accounts.RevokeAPIToken(c.Request().Context(), currentUser(c).ID, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

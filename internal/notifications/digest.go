@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -50,8 +49,7 @@ func (s *Service) SendDigest(ctx context.Context, userID domain.ID) (DigestResul
 	var res DigestResult
 	// Not postgres.InTx: this transaction mails, so it must not run twice
 	// by itself; River retries the job instead.
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		st := s.store.WithTx(tx)
+	err := s.tx.Once(ctx, func(st *postgres.Store) error {
 		user, err := st.GetUser(ctx, userID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil // deleted, and its notices with it
@@ -110,11 +108,10 @@ func (s *Service) RunDigest(ctx context.Context, job DigestJob) error {
 		return err
 	}
 	var urgent bool
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+	err := s.tx.Once(ctx, func(st *postgres.Store) error {
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, st.Tx(), job); err != nil {
 			return err
 		}
-		st := s.store.WithTx(tx)
 		more, err := st.NoticeUnsentExists(ctx, job.Args.UserID)
 		if err == nil && more {
 			if urgent, err = st.NoticeUnsentImmediateExists(ctx, job.Args.UserID); err == nil {

@@ -169,7 +169,7 @@ type Options struct {
 
 // Service mails digests and repairs lost ones.
 type Service struct {
-	pool  *pgxpool.Pool
+	tx    *postgres.Transactor
 	store *postgres.Store
 	o     Options
 }
@@ -179,7 +179,8 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = zap.NewNop()
 	}
-	return &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), o: o}
+	tx := postgres.NewTransactor(o.Pool, o.Log)
+	return &Service{tx: tx, store: tx.Store(), o: o}
 }
 
 // DigestDelay is the digest window the service was configured with, for
@@ -200,8 +201,8 @@ func (s *Service) RepairDigests(ctx context.Context, notBefore time.Time, max in
 	if s.o.River == nil {
 		return nil, errors.New("notifications: RepairDigests needs Options.River")
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return enqueueDigests(ctx, tx, s.o.River, slices.Clone(users), 0, nil)
+	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
+		return enqueueDigests(ctx, st.Tx(), s.o.River, slices.Clone(users), 0, nil)
 	})
 	if err != nil {
 		return nil, err

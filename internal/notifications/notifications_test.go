@@ -112,12 +112,17 @@ func (b *bundle) digestJobs(t *testing.T, user *domain.User, states ...string) i
 		AND state::text = ANY($2)`, user.ID, states)
 }
 
-// waitMails waits until n mails were sent (and fails on more, after a
-// moment to let a stray one arrive).
-func waitMails(t *testing.T, rec *mail.Recorder, n int) []domain.Message {
+// waitMails waits until n mails were sent and no digest job is left that
+// could send another meanwhile (none waiting, retrying or running, none
+// scheduled within the wait: a digest job is the only sender), then
+// checks there are exactly n — a receipt count and a barrier, no guess
+// at how long a stray mail would take to arrive.
+func (b *bundle) waitMails(t *testing.T, rec *mail.Recorder, n int) []domain.Message {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(rec.Sent()) >= n }, 30*time.Second, 5*time.Millisecond, "%d mail(s)", n)
-	time.Sleep(200 * time.Millisecond)
+	require.Eventually(t, func() bool {
+		return len(rec.Sent()) >= n && pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'notice_digest'
+			AND (state IN ('available', 'pending', 'retryable', 'running') OR (state = 'scheduled' AND scheduled_at < now() + interval '30 seconds'))`) == 0
+	}, 30*time.Second, 5*time.Millisecond, "%d mail(s), and no digest left to run", n)
 	sent := rec.Sent()
 	require.Len(t, sent, n)
 	return sent
@@ -165,7 +170,7 @@ func TestDigest_200NoticesOneMail(t *testing.T) {
 	require.Equal(t, 1, b.digestJobs(t, user), "200 notices, one digest job")
 
 	b.startWorker(t)
-	sent := waitMails(t, b.mailer, 1)
+	sent := b.waitMails(t, b.mailer, 1)
 	require.Eventually(t, func() bool { return b.digestJobs(t, user, "completed") == 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Zero(t, b.unsent(t, user))
 	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE skipped`))
@@ -206,7 +211,7 @@ func TestDigest_TwoUsersTwoMails(t *testing.T) {
 		b.add(t, 0, b.taskNotice(t, ada, fmt.Sprintf("Ada's task %d", i)), b.runNotice(t, bob, fmt.Sprintf("Bob's run %d", i)))
 	}
 	b.startWorker(t)
-	sent := waitMails(t, b.mailer, 2)
+	sent := b.waitMails(t, b.mailer, 2)
 	byTo := map[string]domain.Message{}
 	for _, m := range sent {
 		byTo[m.To] = m
@@ -260,7 +265,7 @@ func TestDigest_MailerFailureRetries(t *testing.T) {
 	// Through River: the job fails, and its retry sends.
 	attempts.Store(0)
 	b.startWorker(t)
-	waitMails(t, rec, 1)
+	b.waitMails(t, rec, 1)
 	require.Equal(t, int32(2), attempts.Load())
 	require.Equal(t, int32(1), unsentWhenRetry.Load(), "the failed attempt left the notice unsent")
 	require.Zero(t, b.unsent(t, user))
@@ -316,9 +321,10 @@ func TestDigest_ApprovalLinkApproves(t *testing.T) {
 	require.Len(t, b.mailer.Sent(), 1)
 }
 
-// TestDigest_PreferencesOff: notices of a kind the user turned off are
-// marked sent (skipped) without a mail; with every kind off, nothing is
-// mailed at all. Another user's preferences are theirs.
+// TestDigest_PreferencesOff: notices of a kind the user turned off
+// (SetPreferences: the kinds set change, the others stay) are marked sent
+// (skipped) without a mail; with every kind off, nothing is mailed at
+// all. Another user's preferences are theirs.
 func TestDigest_PreferencesOff(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{})
@@ -326,8 +332,9 @@ func TestDigest_PreferencesOff(t *testing.T) {
 	user := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
 	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
 	off := false
-	_, err := b.db.NotificationPrefsUpdate(ctx, user.ID, domain.NotificationPrefsUpdate{RunCompleted: &off})
+	prefs, err := b.svc.SetPreferences(ctx, user.ID, domain.NotificationPrefsUpdate{RunCompleted: &off})
 	require.NoError(t, err)
+	require.Equal(t, domain.NotificationPrefs{ApprovalWaiting: true, QuestionsWaiting: true, NeedsYou: true}, prefs)
 	b.add(t, 0, b.taskNotice(t, user, "Acme — Engineer"), b.runNotice(t, user, "Backend roles"), b.runNotice(t, other, "Other's run"))
 
 	res, err := b.svc.SendDigest(ctx, user.ID)
@@ -342,8 +349,9 @@ func TestDigest_PreferencesOff(t *testing.T) {
 	require.Equal(t, "applyq: 1 run completed", sent[1].Subject, "the other user's preferences are all on")
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM notices WHERE user_id = $1 AND kind = 'run_completed' AND sent_at IS NOT NULL AND skipped`, user.ID))
 
-	_, err = b.db.NotificationPrefsUpdate(ctx, user.ID, domain.NotificationPrefsUpdate{ApprovalWaiting: &off, QuestionsWaiting: &off, NeedsYou: &off})
+	prefs, err = b.svc.SetPreferences(ctx, user.ID, domain.NotificationPrefsUpdate{ApprovalWaiting: &off, QuestionsWaiting: &off, NeedsYou: &off})
 	require.NoError(t, err)
+	require.Equal(t, domain.NotificationPrefs{}, prefs, "run_completed, not sent, stayed off")
 	b.add(t, 0, b.taskNotice(t, user, "Globex — SRE"))
 	res, err = b.svc.SendDigest(ctx, user.ID)
 	require.NoError(t, err)
@@ -395,7 +403,7 @@ func TestDigest_NoticeAddedWhileRunning(t *testing.T) {
 	require.Equal(t, 1, b.digestJobs(t, user), "the running job took the notice")
 	close(release)
 
-	sent := waitMails(t, rec, 2)
+	sent := b.waitMails(t, rec, 2)
 	require.Contains(t, sent[0].Body, "First task")
 	require.NotContains(t, sent[0].Body, "Second task")
 	require.Contains(t, sent[1].Body, "Second task")
@@ -428,7 +436,7 @@ func TestRepairDigests_OrphanedNotice(t *testing.T) {
 	require.Empty(t, users, "repaired once")
 
 	b.startWorker(t)
-	waitMails(t, b.mailer, 1)
+	b.waitMails(t, b.mailer, 1)
 	require.Zero(t, b.unsent(t, user))
 }
 
@@ -479,7 +487,7 @@ func TestDigest_CodeWaitingAtOnceAndFirst(t *testing.T) {
 	b.startWorker(t)
 	_, task := b.codeTask(t, user)
 
-	sent := waitMails(t, b.mailer, 1)
+	sent := b.waitMails(t, b.mailer, 1)
 	body := sent[0].Body
 	require.Contains(t, sent[0].Subject, "1 security code waiting")
 	codes, needsYou := strings.Index(body, "Security codes waiting (1)"), strings.Index(body, "Tasks that need you (1)")

@@ -47,6 +47,21 @@ func (s *Store) RateLimitHit(ctx context.Context, limits []domain.RateLimit) (re
 	return retryAfter, nil
 }
 
+// QuotaHit counts one use of q (nil: no quota) and returns
+// domain.RateLimited naming what and q's setting when it is spent; the
+// caller then rolls its transaction back, so a refused request counts
+// against nothing.
+func (s *Store) QuotaHit(ctx context.Context, q *domain.Quota, what string) error {
+	if q == nil {
+		return nil
+	}
+	wait, err := s.RateLimitHit(ctx, []domain.RateLimit{q.RateLimit})
+	if err != nil || wait <= 0 {
+		return err
+	}
+	return domain.RateLimited(what, q.Setting, wait)
+}
+
 // RateLimitFill spends what is left of each limit's current window (a
 // platform answered "too many"): every caller of RateLimitHit with these
 // keys then waits for the window to end. Sorted by key: the rows are taken

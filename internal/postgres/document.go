@@ -80,6 +80,18 @@ func (s *Store) DocumentSetDefault(ctx context.Context, userID, id domain.ID, ki
 	return documentOrNotFound(s.q.DocumentMakeDefault(ctx, dbsqlc.DocumentMakeDefaultParams{ID: id, UserID: userID}))
 }
 
+// DocumentLockUser serialises, for one user, the uploads counted against
+// their storage quota (a transaction-scoped advisory lock, taken first).
+func (s *Store) DocumentLockUser(ctx context.Context, userID domain.ID) error {
+	return s.q.DocumentLockUser(ctx, userID)
+}
+
+// DocumentStoredBytes returns the bytes of the user's documents not
+// deleted.
+func (s *Store) DocumentStoredBytes(ctx context.Context, userID domain.ID) (int64, error) {
+	return s.q.DocumentStoredBytes(ctx, userID)
+}
+
 // DocumentSoftDelete marks one of the user's documents deleted (the row
 // stays, no longer the default) and locks it; ENOTFOUND when there is no
 // such document or it was deleted already.
@@ -87,10 +99,11 @@ func (s *Store) DocumentSoftDelete(ctx context.Context, userID, id domain.ID) (*
 	return documentOrNotFound(s.q.DocumentSoftDelete(ctx, dbsqlc.DocumentSoftDeleteParams{ID: id, UserID: userID}))
 }
 
-// DocumentInPacket reports whether a packet of the user's that was sent or
-// is on its way (its task awaiting approval, approved, submitting or
-// submitted; the task's packet or its approval request's) carries the
-// document.
+// DocumentInPacket reports whether a packet of the user's that left, may
+// have left, or is on its way carries the document: its task entered
+// submitting once (whatever its state now: submitted, paused as "outcome
+// unknown", failed by the receiver…), or awaits approval or is approved;
+// the task's packet or its approval request's.
 func (s *Store) DocumentInPacket(ctx context.Context, userID, id domain.ID) (bool, error) {
 	in, err := s.q.DocumentInPacket(ctx, dbsqlc.DocumentInPacketParams{UserID: userID, DocumentID: id})
 	return in != nil && *in, err

@@ -100,16 +100,25 @@ func TestDocumentStore_InsertGetListDefaultDelete(t *testing.T) {
 	require.False(t, resumes[0].IsDefault, "nothing is promoted when the default is deleted")
 }
 
-// A document counts as in a packet only while a task that carries it is
-// awaiting approval, approved, submitting or submitted — by the task's
-// packet or its approval request's — and only for its owner.
+// mustCarried stores a résumé of the user's and returns it with a packet
+// that carries it.
+func mustCarried(t *testing.T, b *bundle) (*domain.Document, string) {
+	t.Helper()
+	doc := newDocument(b.user, domain.DocumentResume, "cv")
+	_, err := b.db.DocumentInsert(context.Background(), doc, false)
+	require.NoError(t, err)
+	return doc, `{"documents":[{"document_id":"` + doc.ID.String() + `","sha256":"` + doc.SHA256 + `"}]}`
+}
+
+// A document counts as in a packet while a task that carries it awaits
+// approval or is approved, and from the moment it entered submitting
+// (whatever it became since) — by the task's packet or its approval
+// request's — and only for its owner.
 func TestDocumentStore_InPacket(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	doc := newDocument(b.user, domain.DocumentResume, "cv")
-	_, err := b.db.DocumentInsert(ctx, doc, false)
-	require.NoError(t, err)
+	doc, carrying := mustCarried(t, b)
 	jobs := pgtest.MustJobs(t, b.db, b.user, 2)
 	task := func(job domain.ID, state domain.State, packet string) domain.ID {
 		id := domain.NewID()
@@ -123,29 +132,69 @@ func TestDocumentStore_InPacket(t *testing.T) {
 		require.NoError(t, err)
 		return in
 	}
-	carrying := `{"documents":[{"document_id":"` + doc.ID.String() + `","sha256":"` + doc.SHA256 + `"}]}`
 	id := task(jobs[0], domain.StateQueued, carrying)
 	require.False(t, inPacket(), "a queued task sends nothing yet")
+	for _, st := range []domain.State{domain.StateCancelled, domain.StatePaused, domain.StateFailed} {
+		pgtest.MustForceState(t, b.db, id, st)
+		require.False(t, inPacket(), "%s, never submitting", st)
+	}
 	for _, st := range []domain.State{domain.StateAwaitingApproval, domain.StateApproved, domain.StateSubmitting, domain.StateSubmitted} {
 		pgtest.MustForceState(t, b.db, id, st)
 		require.True(t, inPacket(), st)
 	}
-	for _, st := range []domain.State{domain.StateCancelled, domain.StatePaused, domain.StateFailed} {
-		pgtest.MustForceState(t, b.db, id, st)
-		require.False(t, inPacket(), st)
-	}
+	pgtest.MustForceState(t, b.db, id, domain.StatePaused)
+	require.True(t, inPacket(), "paused after submitting (outcome unknown, say): its packet may have left")
 	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
 	in, err := b.db.DocumentInPacket(ctx, other.ID, doc.ID)
 	require.NoError(t, err)
 	require.False(t, in)
 
 	// The approval request's packet counts too (the task's own may differ).
+	_, err = b.db.Pool.Exec(ctx, `DELETE FROM application_tasks WHERE id = $1`, id)
+	require.NoError(t, err)
 	waiting := task(jobs[1], domain.StateAwaitingApproval, `{"documents":[]}`)
 	require.False(t, inPacket())
 	_, err = b.db.Pool.Exec(ctx, `INSERT INTO approval_requests (id, task_id, user_id, token_hash, packet, expires_at)
 		VALUES ($1, $2, $3, $4, $5, now() + interval '20 minutes')`, domain.NewID(), waiting, b.user.ID, make([]byte, 32), carrying)
 	require.NoError(t, err)
 	require.True(t, inPacket())
+}
+
+// everyReason is every reason a task can carry, and none.
+var everyReason = []domain.Reason{"", domain.ReasonAddedToRun, domain.ReasonAnswered, domain.ReasonResumed, domain.ReasonRetry,
+	domain.ReasonWorkerLost, domain.ReasonDailyLimit, domain.ReasonPlatformPacing, domain.ReasonApprovedViaNotification,
+	domain.ReasonApprovedViaResync, domain.ReasonApprovedViaPoll, domain.ReasonApprovedViaJob, domain.ReasonApprovedWithEdits,
+	domain.ReasonNeedsCode, domain.ReasonSubmissionOutcomeUnknown, domain.ReasonApprovalExpired, domain.ReasonPreparationFailed,
+	domain.ReasonNeedsAnswer, domain.ReasonNeedsUser, domain.ReasonAttemptsExhausted, domain.ReasonRejectedByReceiver,
+	domain.ReasonPacketUnreadable, domain.ReasonRejected, domain.ReasonAlreadyApplied, domain.ReasonCancelledByUser,
+	domain.ReasonRunCancelled, domain.ReasonPostingClosed}
+
+// A document stays in a packet — its bytes kept as the evidence of what
+// was sent — for every task whose packet left or may have left (it entered
+// submitting once: sent, paused as "check what was sent", failed by the
+// receiver, whatever it became since), and for every task whose packet is
+// on its way (awaiting approval, approved), in every state and with every
+// reason; a packet that never went is not evidence.
+func TestDocumentStore_InPacketEveryStateAndReason(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	doc, carrying := mustCarried(t, b)
+	id := pgtest.MustTask(t, b.db, b.user, b.run, pgtest.MustJobs(t, b.db, b.user, 1)[0]).ID
+	onItsWay := map[domain.State]bool{domain.StateAwaitingApproval: true, domain.StateApproved: true,
+		domain.StateSubmitting: true, domain.StateSubmitted: true}
+	for _, st := range domain.AllStates {
+		for _, reason := range everyReason {
+			for _, entered := range []bool{false, true} { // whether the task ever entered submitting
+				_, err := b.db.Pool.Exec(ctx, `UPDATE application_tasks SET state = $2, state_reason = $3, packet = $4,
+					submitting_at = CASE WHEN $5 THEN now() END WHERE id = $1`, id, st, string(reason), carrying, entered)
+				require.NoError(t, err)
+				in, err := b.db.DocumentInPacket(ctx, b.user.ID, doc.ID)
+				require.NoError(t, err)
+				require.Equal(t, entered || onItsWay[st], in, "state %s, reason %q, entered submitting: %v", st, reason, entered)
+			}
+		}
+	}
 }
 
 func ids(docs []*domain.Document) []domain.ID {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +123,45 @@ func TestMigration14_DiscoveredFormDownAndUp(t *testing.T) {
 	job, err := db.GetJob(ctx, user.ID, jobID)
 	require.NoError(t, err)
 	require.Nil(t, job.Form, "a posting from before was never read")
+}
+
+// TestTaskListOpenForJobs_UsesAnIndexOnJobID: the sync's lookup of the
+// open tasks of closed postings (job_id = ANY(…)) goes through an index
+// led by job_id instead of reading every task. (Sequential scans are
+// turned off so the tiny test table does not make the planner prefer one
+// anyway: with no usable index it would still scan.)
+func TestTaskListOpenForJobs_UsesAnIndexOnJobID(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	jobs := pgtest.MustJobs(t, b.db, b.user, 3)
+	for _, j := range jobs {
+		pgtest.MustTask(t, b.db, b.user, b.run, j)
+	}
+	tx, err := b.db.Pool.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck
+	_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`)
+	require.NoError(t, err)
+	rows, err := tx.Query(ctx, `EXPLAIN SELECT * FROM application_tasks
+		WHERE job_id = ANY($1::uuid[])
+		  AND (state IN ('queued', 'in_progress', 'awaiting_approval', 'approved', 'failed')
+		       OR (state = 'paused' AND state_reason <> 'submission_outcome_unknown'))
+		ORDER BY id FOR UPDATE`, jobs[:2])
+	require.NoError(t, err)
+	var lines []string
+	for rows.Next() {
+		var l string
+		require.NoError(t, rows.Scan(&l))
+		lines = append(lines, l)
+	}
+	require.NoError(t, rows.Err())
+	full := strings.Join(lines, "\n")
+	require.Contains(t, full, "application_tasks_job_idx", full)
+	require.Contains(t, full, "Index Cond: (job_id = ANY", full)
+
+	// The query the store runs is this one.
+	open, err := b.db.TaskListOpenForJobs(ctx, jobs[:2])
+	require.NoError(t, err)
+	require.Len(t, open, 2)
 }

@@ -145,7 +145,7 @@ func (c *Greenhouse) Fetch(ctx context.Context, board string, prev domain.BoardV
 	seen := map[string]bool{}
 	for i, j := range list.Jobs {
 		id := strings.TrimSpace(string(j.ID))
-		if id != "" && plainLine(j.Title, maxLine) != "" && !seen[id] {
+		if domain.CheckPostingID(id) == nil && plainLine(j.Title, maxLine) != "" && !seen[id] {
 			seen[id] = true
 			keep = append(keep, i)
 		}

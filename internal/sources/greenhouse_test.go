@@ -168,3 +168,24 @@ func mustKey(t *testing.T, u string) string {
 	require.NoError(t, err)
 	return k
 }
+
+// TestGreenhouse_PostingIDsAreCheckedBeforeUse: a job whose id would be a
+// path of its own ("..", "a/b", a control character) is skipped, never
+// requested.
+func TestGreenhouse_PostingIDsAreCheckedBeforeUse(t *testing.T) {
+	t.Parallel()
+	list := `{"jobs": [{"id": "..", "title": "Escape"}, {"id": "a/b", "title": "Slash"}, {"id": "x\u0007", "title": "Bell"},
+		{"id": 42, "title": "Engineer", "absolute_url": "https://boards.greenhouse.io/acme/jobs/42"}], "meta": {"total": 4}}`
+	srv := MustFixtureServer(t, map[string]reply{
+		"/v1/boards/acme/jobs":    {body: list},
+		"/v1/boards/acme/jobs/42": {body: `{"id": 42, "title": "Engineer"}`},
+	})
+	snap, err := MustClient(t, domain.PlatformGreenhouse, sources.Options{BaseURL: srv.URL}).Fetch(context.Background(), "acme", domain.BoardValidators{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"42"}, ids(snap))
+	require.Equal(t, 3, snap.Skipped)
+	for _, r := range srv.Requests() {
+		require.NotContains(t, []string{"/v1/boards/acme", "/v1/boards/acme/jobs/a/b", "/v1/boards/acme/jobs/.."}, r.URL.Path)
+	}
+	require.Len(t, srv.Requests(), 2, "the list and job 42 only")
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,20 @@ type fetcher struct {
 	// redirect to its home page (Personio), so a redirect elsewhere than to
 	// the same path is a 404.
 	redirectIsNotFound bool
+	// onPlatform says whether a redirect's target is one of the
+	// platform's hosts (nil: none is).
+	onPlatform func(*url.URL) bool
+}
+
+// maxRedirects bounds the redirects one request follows.
+const maxRedirects = 5
+
+// offPlatformError is a redirect a board answered with to a host that is
+// not its platform's: never followed.
+type offPlatformError struct{ to *url.URL }
+
+func (e *offPlatformError) Error() string {
+	return "redirected to " + e.to.Scheme + "://" + e.to.Host + ", which is not one of the platform's hosts"
 }
 
 func newFetcher(p domain.Platform, o *Options, redirectIsNotFound bool) *fetcher {
@@ -53,19 +68,9 @@ func newFetcher(p domain.Platform, o *Options, redirectIsNotFound bool) *fetcher
 	} else if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
-	if redirectIsNotFound {
-		// The same document on another host (acme.jobs.personio.de to
-		// .com) is followed; a redirect anywhere else (the home page) is
-		// the answer, and means not found.
-		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-			if len(via) < 5 && req.URL.Path == via[0].URL.Path {
-				return nil
-			}
-			return http.ErrUseLastResponse
-		}
-	}
 	f := &fetcher{platform: p, client: &c, waitFunc: o.WaitFunc, maxBody: o.MaxBodyBytes, userAgent: o.UserAgent,
 		redirectIsNotFound: redirectIsNotFound}
+	c.CheckRedirect = f.checkRedirect
 	if f.maxBody <= 0 {
 		f.maxBody = DefaultMaxBodyBytes
 	}
@@ -73,6 +78,25 @@ func newFetcher(p domain.Platform, o *Options, redirectIsNotFound bool) *fetcher
 		f.userAgent = DefaultUserAgent
 	}
 	return f
+}
+
+// checkRedirect follows a redirect only to the platform's own hosts; a
+// redirect elsewhere ends the request with an *offPlatformError (the
+// source is then broken, saying where it went). Where the platform answers
+// an unknown board with a redirect (Personio), the same document on
+// another of its hosts (acme.jobs.personio.de to .com) is followed and a
+// redirect to any other path (the home page) is the answer: not found.
+func (f *fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if f.redirectIsNotFound && req.URL.Path != via[0].URL.Path {
+		return http.ErrUseLastResponse
+	}
+	if f.onPlatform == nil || !f.onPlatform(req.URL) {
+		return &offPlatformError{to: req.URL}
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	return nil
 }
 
 // answer is a successful response.
@@ -111,6 +135,9 @@ func (f *fetcher) get(ctx context.Context, rawURL, accept, what string, prev *do
 		}
 	}
 	resp, err := f.client.Do(req) // #nosec G107 -- the URL is the configured API base plus a checked board name
+	if off := (*offPlatformError)(nil); errors.As(err, &off) {
+		return nil, fmt.Errorf("%s: %s: %v: %w", f.platform, what, off, domain.ErrBoardRedirected)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: requesting %s: %w", f.platform, what, ctx.Err())

@@ -293,3 +293,52 @@ func TestHTTP_BadBoardNames(t *testing.T) {
 	}
 	require.Zero(t, requests.Load())
 }
+
+// TestHTTP_RedirectsStayOnThePlatform: a board that answers with a
+// redirect to another address is not followed there (the other address
+// gets nothing) and says so with ErrBoardRedirected, for every platform;
+// a redirect on the board's own host, or to a host the options name, is
+// followed.
+func TestHTTP_RedirectsStayOnThePlatform(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		_, _ = w.Write([]byte(okBoard))
+	}))
+	t.Cleanup(other.Close)
+	for _, p := range domain.Platforms {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+			}))
+			t.Cleanup(srv.Close)
+			base := srv.URL
+			if p == domain.PlatformRecruitee || p == domain.PlatformPersonio {
+				base += "/{board}"
+			}
+			_, err := MustClient(t, p, sources.Options{BaseURL: base, EUBaseURL: srv.URL}).Fetch(context.Background(), "acme", domain.BoardValidators{})
+			require.ErrorIs(t, err, domain.ErrBoardRedirected)
+			require.NotErrorIs(t, err, domain.ErrBoardUnavailable)
+			require.Contains(t, err.Error(), other.Listener.Addr().String(), "it names where")
+		})
+	}
+	require.Zero(t, elsewhere.Load(), "nothing was requested off the platform")
+
+	// On the board's own host, and to a host the options name: followed.
+	snap, err := fetchAshby(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/moved" {
+			http.Redirect(w, r, "/moved", http.StatusMovedPermanently)
+			return
+		}
+		_, _ = w.Write([]byte(okBoard))
+	}, sources.Options{}, domain.BoardValidators{})
+	require.NoError(t, err)
+	require.Len(t, snap.Postings, 1)
+	snap, err = fetchAshby(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}, sources.Options{Hosts: []string{other.Listener.Addr().String()}}, domain.BoardValidators{})
+	require.NoError(t, err)
+	require.Len(t, snap.Postings, 1)
+}

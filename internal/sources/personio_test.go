@@ -73,7 +73,8 @@ func TestPersonio_RedirectToTheSameFeed(t *testing.T) {
 	t.Parallel()
 	other := MustFixtureServer(t, map[string]reply{"/acme/xml": {file: "personio/feed.xml"}})
 	srv := MustFixtureServer(t, map[string]reply{"/acme/xml": {status: 301, header: map[string]string{"Location": other.URL + "/acme/xml?language=en"}}})
-	snap, err := MustClient(t, domain.PlatformPersonio, sources.Options{BaseURL: srv.URL + "/{board}"}).Fetch(context.Background(), "acme", domain.BoardValidators{})
+	snap, err := MustClient(t, domain.PlatformPersonio, sources.Options{BaseURL: srv.URL + "/{board}", Hosts: []string{other.Listener.Addr().String()}}).
+		Fetch(context.Background(), "acme", domain.BoardValidators{})
 	require.NoError(t, err)
 	require.Len(t, snap.Postings, 2)
 	require.Len(t, other.Requests(), 1)

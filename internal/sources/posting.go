@@ -22,8 +22,9 @@ const (
 )
 
 // collector assembles a snapshot: every posting normalised, those without
-// an id or a title skipped, a repeated id kept once, and the count of what
-// was left out in Skipped.
+// an id or a title skipped (and those whose id could not be used in a
+// request path: domain.CheckPostingID), a repeated id kept once, and the
+// count of what was left out in Skipped.
 type collector struct {
 	platform domain.Platform
 	board    string
@@ -47,7 +48,7 @@ func newCollector(p domain.Platform, board string, o *Options) *collector {
 func (c *collector) add(p domain.BoardPosting) {
 	p.ExternalID = strings.TrimSpace(p.ExternalID)
 	p.Title = plainLine(p.Title, maxLine)
-	if p.ExternalID == "" || p.Title == "" || domain.LineProblem(p.ExternalID, maxID) != "" {
+	if p.ExternalID == "" || p.Title == "" || domain.LineProblem(p.ExternalID, maxID) != "" || domain.CheckPostingID(p.ExternalID) != nil {
 		c.snap.Skipped++
 		return
 	}

@@ -97,7 +97,7 @@ func (c *SmartRecruiters) Fetch(ctx context.Context, board string, _ domain.Boar
 	seen := map[string]bool{}
 	for i, p := range list {
 		id := strings.TrimSpace(string(p.ID))
-		if id != "" && plainLine(p.Name, maxLine) != "" && !seen[id] {
+		if domain.CheckPostingID(id) == nil && plainLine(p.Name, maxLine) != "" && !seen[id] {
 			seen[id] = true
 			keep = append(keep, i)
 		}

@@ -67,6 +67,10 @@ type Options struct {
 	Concurrency int
 	// UserAgent is sent with every request (DefaultUserAgent).
 	UserAgent string
+	// Hosts are more hosts (host or host:port) a redirect may go to,
+	// besides the base URLs' and the platform's own domains (a mirror's
+	// other address; tests).
+	Hosts []string
 }
 
 // DefaultLeverEUBaseURL is Lever's EU instance.
@@ -162,6 +166,55 @@ func checkBaseURL(p domain.Platform, setting, raw string) error {
 	return nil
 }
 
+// platformDomains are the domains each platform serves its boards from:
+// a redirect may go to them, or to their subdomains, over https.
+var platformDomains = map[domain.Platform][]string{
+	domain.PlatformGreenhouse:      {"greenhouse.io"},
+	domain.PlatformLever:           {"lever.co"},
+	domain.PlatformAshby:           {"ashbyhq.com"},
+	domain.PlatformSmartRecruiters: {"smartrecruiters.com"},
+	domain.PlatformRecruitee:       {"recruitee.com"},
+	domain.PlatformWorkable:        {"workable.com"},
+	domain.PlatformPersonio:        {"personio.de", "personio.com"},
+}
+
+// onPlatform reports whether a redirect to u stays on p's own hosts: the
+// host of a base URL (the board in it, for a host template) with its
+// scheme, a host of Hosts, or the platform's domains and their subdomains
+// over https. A board that answers with a redirect anywhere else is not
+// followed: the address was the board's to give, not a third party's.
+func (o *Options) onPlatform(p domain.Platform, board string, u *url.URL) bool {
+	host := strings.ToLower(u.Host)
+	for _, b := range []string{o.base(p, board), o.euBase(p)} {
+		if bu, err := url.Parse(b); err == nil && b != "" && strings.EqualFold(bu.Host, host) && bu.Scheme == u.Scheme {
+			return true
+		}
+	}
+	for _, h := range o.Hosts {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	if u.Scheme != "https" || u.Port() != "" {
+		return false
+	}
+	name := strings.ToLower(u.Hostname())
+	for _, d := range platformDomains[p] {
+		if name == d || strings.HasSuffix(name, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// euBase is Lever's EU base URL ("" for other platforms).
+func (o *Options) euBase(p domain.Platform) string {
+	if p != domain.PlatformLever {
+		return ""
+	}
+	return strings.TrimRight(o.EUBaseURL, "/")
+}
+
 // base is o's base URL for board: the template's "{board}" replaced, the
 // trailing slash dropped.
 func (o *Options) base(p domain.Platform, board string) string {
@@ -178,7 +231,9 @@ func (o *Options) begin(p domain.Platform, board string, redirectIsNotFound bool
 	if err := domain.CheckBoard(p, board); err != nil {
 		return nil, nil, err
 	}
-	return newFetcher(p, o, redirectIsNotFound), newCollector(p, board, o), nil
+	f := newFetcher(p, o, redirectIsNotFound)
+	f.onPlatform = func(u *url.URL) bool { return o.onPlatform(p, board, u) }
+	return f, newCollector(p, board, o), nil
 }
 
 func (o *Options) pageSize() int {

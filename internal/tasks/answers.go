@@ -39,7 +39,8 @@ type AnswerResult struct {
 // (a choice one of its options, a number a number…); a key no task waits
 // for and the library does not hold is ENOTFOUND. Sensitive categories are
 // filed like any other: what makes them sensitive is that only this exact
-// answer fills them.
+// answer fills them. Answers count against the user's answers per hour
+// (ERATELIMITED when spent; a refused answer counts nothing).
 func (s *Service) Answer(ctx context.Context, userID domain.ID, in AnswerInput, actor string) (*AnswerResult, error) {
 	key := strings.TrimSpace(in.Key)
 	if key == "" {
@@ -59,6 +60,9 @@ func (s *Service) Answer(ctx context.Context, userID domain.ID, in AnswerInput, 
 	res := &AnswerResult{}
 	err = s.inTx(ctx, func(t *txn) error {
 		*res = AnswerResult{}
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.Answers(userID), "too many answers this hour"); err != nil {
+			return err
+		}
 		if field, ok := strings.CutPrefix(key, domain.ProfileKeyPrefix); ok {
 			if err := s.setProfileField(ctx, t, userID, field, in.Value); err != nil {
 				return err

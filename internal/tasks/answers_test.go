@@ -3,6 +3,7 @@ package tasks_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -268,6 +269,18 @@ func TestApproval_ARunsOwnWindow(t *testing.T) {
 	require.Equal(t, domain.EINVALID, domain.ErrorCode(err))
 }
 
+// answeredForms answers formQuestions (the visa question "No", the
+// why-us question why) and returns a run that asks for approval and n
+// postings with the form.
+func answeredForms(t *testing.T, b *bundle, why string, n int) (*domain.Run, []domain.ID) {
+	t.Helper()
+	answer(t, b, map[string]string{"will you now or in the future require visa sponsorship": "No", "why do you want to work at acme rockets": why})
+	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
+	jobs := pgtest.MustJobs(t, b.db, b.user, n)
+	withForm(t, b, formQuestions(), jobs...)
+	return run, jobs
+}
+
 // TestApprove_TheEditedFormIsWhatIsSent: the user edits a value while
 // approving; the request records what changed, the continuation sends the
 // edited form, and the edit is filed in the library when asked. An edit
@@ -276,11 +289,7 @@ func TestApprove_TheEditedFormIsWhatIsSent(t *testing.T) {
 	t.Parallel()
 	b := setupForms(t)
 	ctx := context.Background()
-	answer(t, b, map[string]string{"will you now or in the future require visa sponsorship": "No",
-		"why do you want to work at acme rockets": "Rockets."})
-	run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true})
-	job := pgtest.MustJobs(t, b.db, b.user, 1)
-	withForm(t, b, formQuestions(), job...)
+	run, job := answeredForms(t, b, "Rockets.", 1)
 	id := taskstest.MustAdd(t, b.db, b.user, run, job).Queued[0].TaskID
 	work(t, b, b.svc, id)
 	require.Equal(t, domain.StateAwaitingApproval, mustTask(t, b, id).State, mustTask(t, b, id).LastError)
@@ -317,6 +326,45 @@ func TestApprove_TheEditedFormIsWhatIsSent(t *testing.T) {
 	visa, err := b.db.AnswerByKey(ctx, b.user.ID, "will you now or in the future require visa sponsorship")
 	require.NoError(t, err)
 	require.Equal(t, "Yes", visa.Value, "a choice is filed under its label")
+}
+
+// TestApprove_AnUntouchedFormIsNoEdit: approving a form sent back as it
+// was shown — a textarea's CRLF line endings, a choice by its label, a
+// cover letter with CRLF — records no edit and approves as prepared
+// (not approved_with_edits); a real change among them is the only edit.
+func TestApprove_AnUntouchedFormIsNoEdit(t *testing.T) {
+	t.Parallel()
+	b := setupForms(t)
+	ctx := context.Background()
+	run, jobs := answeredForms(t, b, "Rockets.\nAnd more rockets.", 2)
+	approve := func(job domain.ID, edits []domain.FormEdit) (*domain.Approval, *domain.Task) {
+		t.Helper()
+		id := taskstest.MustAdd(t, b.db, b.user, run, []domain.ID{job}).Queued[0].TaskID
+		work(t, b, b.svc, id)
+		a, err := b.db.ApprovalLatestForTask(ctx, id)
+		require.NoError(t, err)
+		approved, err := b.svc.Approve(ctx, postgres.ApprovalKey{ID: a.ID, UserID: b.user.ID}, tasks.ApprovalEdits{Edits: edits}, domain.UserActor(b.user.ID))
+		require.NoError(t, err)
+		return approved, mustTask(t, b, id)
+	}
+	asShown := []domain.FormEdit{
+		{Field: "question_2", Value: "Rockets.\r\nAnd more rockets.\r\n"},
+		{Field: "question_1", Value: "No"},
+		{Field: "first_name", Value: " Ada "},
+	}
+	approved, task := approve(jobs[0], asShown)
+	require.Empty(t, approved.Edits, "nothing changed")
+	require.Equal(t, domain.StateApproved, task.State)
+	require.Equal(t, domain.Reason(""), task.StateReason, "approved as prepared, not with edits")
+	var packet domain.Packet
+	require.NoError(t, json.Unmarshal(approved.Packet, &packet))
+	require.Equal(t, domain.SourceLibrary, packet.Form.Field("question_2").Source, "the field stays as prepared")
+	require.Equal(t, "Rockets.\nAnd more rockets.", packet.Form.Field("question_2").Value)
+
+	approved, task = approve(jobs[1], append(asShown, domain.FormEdit{Field: "question_1", Value: "Yes"}))
+	require.Equal(t, []domain.Edit{{Field: "question_1", Label: "Will you now or in the future require visa sponsorship?", Before: "No", After: "Yes"}},
+		approved.Edits)
+	require.Equal(t, domain.ReasonApprovedWithEdits, task.StateReason)
 }
 
 // TestNotices_WhatNeedsTheUserIsNoticedForTheDigest: requesting an

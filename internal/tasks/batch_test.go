@@ -15,17 +15,29 @@ type testCall struct {
 	err    error
 }
 
+// queued returns how many calls wait for the running batch.
+func queuedCalls[C any](b *batch[C]) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.queue)
+}
+
 // TestBatch_EveryCallGetsItsOwnResult: 200 concurrent calls each get the
-// result of their own request, in fewer batches than calls, never more than
-// max at once.
+// result of their own request, never more than max at once. The first
+// batch holds until the 199 others are queued behind it (a barrier, not a
+// timing guess), so they share exactly ceil(199/16) = 13 more batches.
 func TestBatch_EveryCallGetsItsOwnResult(t *testing.T) {
 	t.Parallel()
 	var biggest atomic.Int32
+	release := make(chan struct{})
+	var first atomic.Bool
 	b := newBatch(16, func(calls []*testCall) {
 		if n := int32(len(calls)); n > biggest.Load() {
 			biggest.Store(n)
 		}
-		time.Sleep(time.Millisecond) // a transaction's worth: others queue meanwhile
+		if first.CompareAndSwap(false, true) {
+			<-release // the others queue meanwhile
+		}
 		for _, c := range calls {
 			c.result = c.n * 2
 		}
@@ -35,16 +47,21 @@ func TestBatch_EveryCallGetsItsOwnResult(t *testing.T) {
 	calls := make([]*testCall, n)
 	for i := range calls {
 		calls[i] = &testCall{n: i}
-		wg.Add(1)
-		go func() { defer wg.Done(); b.do(calls[i]) }()
 	}
+	wg.Go(func() { b.do(calls[0]) })
+	require.Eventually(t, first.Load, 10*time.Second, time.Millisecond, "the first batch runs")
+	for i := 1; i < n; i++ {
+		wg.Go(func() { b.do(calls[i]) })
+	}
+	require.Eventually(t, func() bool { return queuedCalls(b) == n-1 }, 10*time.Second, time.Millisecond)
+	close(release)
 	wg.Wait()
 	for i, c := range calls {
 		require.NoError(t, c.err)
 		require.Equal(t, 2*i, c.result)
 	}
-	require.Less(t, b.batches, n, "calls shared batches")
-	require.LessOrEqual(t, biggest.Load(), int32(16))
+	require.Equal(t, 1+(n-1+15)/16, b.batches, "the queued calls shared batches of at most 16")
+	require.Equal(t, int32(16), biggest.Load())
 	require.False(t, b.leading, "no batch left running")
 	require.Empty(t, b.queue)
 }
@@ -80,7 +97,7 @@ func TestBatch_APanicFailsItsBatchAndNobodyWaits(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.do(queued[i]) }()
 	}
-	require.Eventually(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.queue) == 10 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return queuedCalls(b) == 10 }, 5*time.Second, time.Millisecond)
 	close(release)
 	require.NotNil(t, <-panicked, "the leader re-panics")
 	require.Error(t, leader.err)

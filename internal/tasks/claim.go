@@ -55,6 +55,159 @@ func (s *Service) Claim(ctx context.Context, job Job, lease Lease) (Next, error)
 	return c.next, c.err
 }
 
+// runBusyRecheck is how soon a job looks again at a task whose paused run
+// was being changed when it looked.
+const runBusyRecheck = time.Second
+
+// claimOne is Claim for one task in a transaction of its own, moving it
+// queued → in_progress under lease (Prepare then hands it on). Instead it
+// completes the job when the task moved on or is gone, cancels it when its
+// posting closed (posting_closed), parks the task
+// (completing the job) while its run is paused, returns a River snooze
+// until the next window when the user's daily limit is reached, and
+// continues an approved task (ContinueApproved) when the job is its
+// durable continuation. The batch hands it what it cannot take.
+func (s *Service) claimOne(ctx context.Context, job Job, lease Lease) (Next, error) {
+	id := job.Args.TaskID
+	log := s.log.With(zap.Stringer("task_id", id), zap.Int64("river_job_id", job.ID))
+	var (
+		next     Next
+		wait     time.Duration
+		approved bool
+	)
+	err := s.inTx(ctx, func(t *txn) error {
+		next, wait, approved = Next{}, 0, false
+		now := s.o.Now()
+		day, _ := domain.DailyWindow(now)
+		app, err := t.st.TaskApplicationForUpdate(ctx, id, day)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			log.Info("task no longer exists; completing its job")
+			return completeJob(ctx, t, job)
+		}
+		if err != nil {
+			return err
+		}
+		act := decideClaim(app)
+		if act == claimPark {
+			// Look again with the run held, so a resume committing now is
+			// either seen here or sees this task parked. Holding the task,
+			// never wait for the run (runs lock before their tasks): if
+			// someone is changing it right now, look again in a moment.
+			st, free, err := t.st.RunStatusIfFree(ctx, app.Run.ID)
+			if err != nil {
+				return err
+			}
+			if !free {
+				wait = runBusyRecheck
+				return nil
+			}
+			app.Run.Status = st
+			act = decideClaim(app)
+		}
+		switch act {
+		case claimDone:
+			log.Info("task not queued; leaving it alone", zap.String("state", string(app.Task.State)))
+			return completeJob(ctx, t, job)
+		case claimContinue:
+			approved = true
+			return nil
+		case claimCancel:
+			// Its board no longer lists the posting (a task added after
+			// the sync closed it): never submitted.
+			log.Info("posting closed on its board; task cancelled", zap.Stringer("job_id", app.Job.ID))
+			if _, err := s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateCancelled,
+				Actor: domain.ActorWorker, Reason: domain.ReasonPostingClosed}); err != nil {
+				return err
+			}
+			return completeJob(ctx, t, job)
+		case claimPark:
+			// Parked: queued without a job, holding nothing, until resuming
+			// the run enqueues it again.
+			log.Info("run is paused; task parked until the run resumes", zap.Stringer("run_id", app.Run.ID))
+			return completeJob(ctx, t, job)
+		case claimHold:
+			var hold *domain.DailyLimitReached
+			if wait, hold, err = s.holdForDailyLimit(ctx, t, app.Task.ID, app.User.DailySubmissionLimit, now); err != nil {
+				return err
+			}
+			log.Info("daily submission limit reached; task waits", zap.Int("limit", hold.Limit), zap.Time("until", hold.Until))
+			return nil
+		}
+		if app.Task, err = s.move(ctx, t, postgres.Move{TaskID: id, From: domain.StateQueued, To: domain.StateInProgress,
+			Actor: domain.ActorWorker, LeaseToken: lease.Token, LeaseOwner: lease.Owner}); err != nil {
+			return err
+		}
+		next.Prepare = &Claimed{app: app, lease: lease, job: job}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return Next{}, err
+	case approved:
+		return s.ContinueApproved(ctx, id, job, lease, "job")
+	case wait > 0:
+		return Next{}, river.JobSnooze(wait) // still queued, keeping its job
+	}
+	return next, nil
+}
+
+// claimAction is what a claim does with a task it holds.
+type claimAction int
+
+const (
+	// claimDone: the task moved on (neither queued nor approved): its job
+	// completes, nothing else.
+	claimDone claimAction = iota
+	// claimContinue: the task is approved and the job is its durable
+	// continuation (ContinueApproved).
+	claimContinue
+	// claimCancel: its posting closed on its board: cancelled
+	// (posting_closed), never submitted.
+	claimCancel
+	// claimPark: its run is paused: parked (queued without a job) until
+	// the run resumes.
+	claimPark
+	// claimHold: the user's daily limit is reached: it stays queued,
+	// saying why, its job snoozed until the next window — whether or not
+	// its run asks for approval (an approval requested now could not be
+	// used today).
+	claimHold
+	// claimTake: queued → in_progress (then prepared, or in a batch
+	// submitted at once).
+	claimTake
+)
+
+// decideClaim is the one decision of both claim paths (the batch and
+// claimOne) about a task they hold, from what they read with it: a batch
+// changes how many round trips a claim takes, never what comes of it.
+// The daily limit is a cheap look (app.UsedToday); the exact count
+// happens with the submitting write.
+func decideClaim(app *postgres.Application) claimAction {
+	switch {
+	case app.Task.State == domain.StateApproved:
+		return claimContinue
+	case app.Task.State != domain.StateQueued:
+		return claimDone
+	case app.Job.ClosedAt != nil:
+		return claimCancel
+	case app.Run.Status == domain.RunPaused:
+		return claimPark
+	case app.UsedToday >= app.User.DailySubmissionLimit:
+		return claimHold
+	}
+	return claimTake
+}
+
+// holdForDailyLimit says on a queued task t holds that it waits for the
+// user's next daily window, and returns how long until then.
+func (s *Service) holdForDailyLimit(ctx context.Context, t *txn, taskID domain.ID, limit int, now time.Time) (time.Duration, *domain.DailyLimitReached, error) {
+	hold := domain.DailyLimitAt(limit, now)
+	if err := t.st.TaskHold(ctx, taskID, domain.ReasonDailyLimit, hold.Error()); err != nil {
+		return 0, nil, err
+	}
+	return hold.Until.Sub(now), hold, nil
+}
+
 // submitCandidate is a claim the batch moves to submitting.
 type submitCandidate struct {
 	call   *claimCall
@@ -107,18 +260,27 @@ func (s *Service) runClaims(calls []*claimCall) {
 		for _, a := range apps {
 			c := first[a.Task.ID]
 			held[a.Task.ID] = true
-			switch {
-			case a.Task.State == domain.StateApproved || a.Run.Status == domain.RunPaused || a.AppliedElsewhere ||
-				(a.Task.State == domain.StateQueued && (a.Job.ClosedAt != nil || a.Job.FormQuestions() != nil || s.readsForm(a.Job, now))):
-				// Continue the approval, park the task, cancel it as already
-				// applied or its posting closed; a form is filled one task at
-				// a time, from its user's answer library, and read (outside
-				// any transaction) before that.
-				c.alone = true
-			case a.Task.State == domain.StateQueued && !a.Run.RequiresApproval && jobs[a.Job.ID]:
-				c.alone = true // another run's task for the same job is in this batch: one of them only
-			case a.Task.State != domain.StateQueued:
+			switch act := decideClaim(&a.Application); {
+			case act == claimDone:
 				done = append(done, c.job) // it moved on: nothing left for this job
+			case act == claimContinue || act == claimCancel || act == claimPark:
+				// Continue the approval, cancel the task of a closed
+				// posting, park it (after looking at its run again with
+				// the task held): claimOne does each.
+				c.alone = true
+			case act == claimHold:
+				wait, _, err := s.holdForDailyLimit(ctx, t, a.Task.ID, a.User.DailySubmissionLimit, now)
+				if err != nil {
+					return err
+				}
+				c.err = river.JobSnooze(wait) // still queued, keeping its job
+			case a.AppliedElsewhere || a.Job.FormQuestions() != nil || s.readsForm(a.Job, now):
+				// Cancel it as already applied; a form is filled one task
+				// at a time, from its user's answer library, and read
+				// (outside any transaction) before that.
+				c.alone = true
+			case !a.Run.RequiresApproval && jobs[a.Job.ID]:
+				c.alone = true // another run's task for the same job is in this batch: one of them only
 			case a.Run.RequiresApproval:
 				if a.Task, err = s.move(ctx, t, postgres.Move{TaskID: a.Task.ID, From: domain.StateQueued, To: domain.StateInProgress,
 					Actor: domain.ActorWorker, LeaseToken: c.lease.Token, LeaseOwner: c.lease.Owner}); err != nil {

@@ -163,3 +163,121 @@ func TestClaim_ATaskHeldElsewhereIsSkippedThenClaimedAlone(t *testing.T) {
 	require.NotNil(t, r.next.Prepare, "claimed alone: in_progress, to be prepared")
 	require.Equal(t, domain.StateInProgress, pgtest.MustTaskState(t, b.db, taskID))
 }
+
+// claimOutcome is what a claim (and the preparation it hands on) came to.
+type claimOutcome struct {
+	State     domain.State
+	Reason    domain.Reason
+	Next      string // "submit", "awaiting_approval" or ""
+	Snoozed   bool
+	JobState  string
+	Approvals int
+	Notices   int
+}
+
+// TestClaim_BothPathsDecideAlike runs every claim case through the batch
+// (Claim) and through the one-task path (claimOne), each on a world of
+// its own, and compares what came of them: a batch changes the number of
+// round trips, never the outcome. (A run that asks for approval over the
+// user's daily limit went to in_progress and asked for an approval in a
+// batch; alone it waited for the next window.)
+func TestClaim_BothPathsDecideAlike(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	svc := taskstest.MustService(t, b.db, tasks.Options{})
+	day, _ := domain.DailyWindow(time.Now())
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		_, err := b.db.Pool.Exec(ctx, sql, args...)
+		require.NoError(t, err)
+	}
+	limitReached := func(user *domain.User, _ *domain.Run, _ domain.ID, _ domain.ID) {
+		exec(`UPDATE users SET daily_submission_limit = 1 WHERE id = $1`, user.ID)
+		exec(`INSERT INTO daily_usage (user_id, day, used) VALUES ($1, $2, 1)`, user.ID, day)
+	}
+	cases := []struct {
+		name     string
+		approval bool
+		prep     func(user *domain.User, run *domain.Run, job, task domain.ID)
+	}{
+		{"queued", false, nil},
+		{"queued, approval", true, nil},
+		{"daily limit reached", false, limitReached},
+		{"daily limit reached, approval", true, limitReached},
+		{"run paused", false, func(_ *domain.User, run *domain.Run, _, _ domain.ID) {
+			exec(`UPDATE application_runs SET status = 'paused' WHERE id = $1`, run.ID)
+		}},
+		{"run paused, approval", true, func(_ *domain.User, run *domain.Run, _, _ domain.ID) {
+			exec(`UPDATE application_runs SET status = 'paused' WHERE id = $1`, run.ID)
+		}},
+		{"posting closed", false, func(_ *domain.User, _ *domain.Run, job, _ domain.ID) {
+			exec(`UPDATE job_postings SET closed_at = now() WHERE id = $1`, job)
+		}},
+		{"applied elsewhere", false, func(user *domain.User, _ *domain.Run, job, _ domain.ID) {
+			other := pgtest.MustTask(t, b.db, user, pgtest.MustRun(t, b.db, user, pgtest.RunOpts{}), job)
+			exec(`UPDATE application_tasks SET state = 'submitted', submitting_at = now(), submitted_at = now() WHERE id = $1`, other.ID)
+		}},
+		{"cancelled meanwhile", false, func(user *domain.User, _ *domain.Run, _, task domain.ID) {
+			_, err := svc.Cancel(ctx, user.ID, task, "test")
+			require.NoError(t, err)
+		}},
+		{"approved", true, func(user *domain.User, _ *domain.Run, _, task domain.ID) {
+			require.NotNil(t, taskstest.MustWork(t, b.db, svc, user.ID, task).AwaitingApproval)
+			_, err := svc.DecideTask(ctx, user.ID, task, domain.DecisionApprove, "test")
+			require.NoError(t, err)
+		}},
+		{"a form nothing answers", false, func(_ *domain.User, _ *domain.Run, job, _ domain.ID) {
+			taskstest.MustForm(t, b.db, []domain.Question{{Field: "q", Label: "Why us?", Kind: domain.QuestionText, Required: true,
+				Section: domain.SectionCustom}}, job)
+		}},
+	}
+	world := func(approval bool, prep func(*domain.User, *domain.Run, domain.ID, domain.ID)) (*domain.User, domain.ID) {
+		user := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
+		run := pgtest.MustRun(t, b.db, user, pgtest.RunOpts{RequiresApproval: approval})
+		job := pgtest.MustJobs(t, b.db, user, 1)[0]
+		task := taskstest.MustAdd(t, b.db, user, run, []domain.ID{job}).Queued[0].TaskID
+		if prep != nil {
+			prep(user, run, job, task)
+		}
+		return user, task
+	}
+	claim := func(user *domain.User, id domain.ID, alone bool) claimOutcome {
+		task, err := b.db.TaskGet(ctx, user.ID, id)
+		require.NoError(t, err)
+		exec(`UPDATE river_job SET state = 'running', attempt = attempt + 1, attempted_at = now() WHERE id = $1`, task.RiverJobID)
+		lease := tasks.Lease{Token: domain.NewID(), Owner: "test"}
+		var next tasks.Next
+		if alone {
+			next, err = svc.ClaimAlone(ctx, jobFor(task), lease)
+		} else {
+			next, err = svc.Claim(ctx, jobFor(task), lease)
+		}
+		if err == nil && next.Prepare != nil {
+			next, err = svc.Prepare(ctx, next.Prepare)
+		}
+		var out claimOutcome
+		var snooze *river.JobSnoozeError
+		if errors.As(err, &snooze) {
+			out.Snoozed, err = snooze.Duration > 0, nil
+		}
+		require.NoError(t, err)
+		switch {
+		case next.Submit != nil:
+			out.Next = "submit"
+		case !next.AwaitingApproval.IsZero():
+			out.Next = "awaiting_approval"
+		}
+		require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT t.state, t.state_reason, j.state::text,
+			(SELECT count(*) FROM approval_requests a WHERE a.task_id = t.id), (SELECT count(*) FROM notices n WHERE n.task_id = t.id)
+			FROM application_tasks t JOIN river_job j ON j.id = $2 WHERE t.id = $1`, id, task.RiverJobID).
+			Scan(&out.State, &out.Reason, &out.JobState, &out.Approvals, &out.Notices))
+		return out
+	}
+	for _, c := range cases {
+		batchUser, batchTask := world(c.approval, c.prep)
+		aloneUser, aloneTask := world(c.approval, c.prep)
+		batched, alone := claim(batchUser, batchTask, false), claim(aloneUser, aloneTask, true)
+		require.Equal(t, alone, batched, c.name)
+	}
+}

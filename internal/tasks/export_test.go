@@ -46,3 +46,8 @@ func (s *Service) QueuedClaims() int {
 	defer s.claims.mu.Unlock()
 	return len(s.claims.queue)
 }
+
+// ClaimAlone is Claim without the batch: the one-task path.
+func (s *Service) ClaimAlone(ctx context.Context, job Job, lease Lease) (Next, error) {
+	return s.claimOne(ctx, job, lease)
+}

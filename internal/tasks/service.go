@@ -74,6 +74,9 @@ type Options struct {
 	// platform directly; nil: none). Over one, the task waits in queued
 	// (platform_pacing) until the window frees.
 	Pace func(*domain.Packet) []domain.RateLimit
+	// Quotas bound each user's answers per hour, sources added per day and
+	// "sync now" per source per hour (zero: none); counted in Postgres.
+	Quotas domain.Quotas
 	// Hooks observe committed changes (metrics).
 	Hooks Hooks
 }
@@ -103,7 +106,7 @@ type Hooks struct {
 
 // Service is the application service.
 type Service struct {
-	pool  *pgxpool.Pool
+	tx    *postgres.Transactor
 	store *postgres.Store
 	river *river.Client[pgx.Tx]
 	log   *zap.Logger
@@ -134,7 +137,8 @@ func New(o Options) *Service {
 	if o.FormMaxAge == 0 {
 		o.FormMaxAge = 24 * time.Hour
 	}
-	s := &Service{pool: o.Pool, store: postgres.NewStore(o.Pool), river: o.River, log: o.Log, o: o}
+	tx := postgres.NewTransactor(o.Pool, o.Log)
+	s := &Service{tx: tx, store: tx.Store(), river: o.River, log: o.Log, o: o}
 	s.claims = newBatch(maxBatch, s.runClaims, func(c *claimCall, err error) { c.next, c.err, c.alone = Next{}, err, false })
 	s.records = newBatch(maxBatch, s.runRecords, func(c *recordCall, err error) { c.err, c.alone = err, false })
 	return s
@@ -169,13 +173,14 @@ func (t *txn) afterCommit(f func()) { t.after = append(t.after, f) }
 
 // inTx runs fn in a transaction and commits when fn returns nil, with the
 // notifications fn queued; a deadlock or serialization failure runs fn
-// again in a new one (postgres.InTx). fn must therefore only assign its
-// results (not accumulate them) and have no effect outside the transaction
-// but through afterCommit, which runs once the commit succeeded.
+// again in a new one (postgres.Transactor). fn must therefore only assign
+// its results (not accumulate them) and have no effect outside the
+// transaction but through afterCommit, which runs once the commit
+// succeeded.
 func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
 	var t *txn
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		t = &txn{Tx: tx, st: s.store.WithTx(tx)}
+	err := s.tx.InTx(ctx, func(st *postgres.Store) error {
+		t = &txn{Tx: st.Tx(), st: st}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -185,8 +190,8 @@ func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
 		if len(t.notices) == 0 {
 			return nil
 		}
-		return notifications.AddMany(ctx, tx, s.river, t.notices, s.o.DigestDelay)
-	}, s.logRetry)
+		return notifications.AddMany(ctx, t.Tx, s.river, t.notices, s.o.DigestDelay)
+	})
 	if err != nil {
 		return err
 	}
@@ -194,10 +199,6 @@ func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) error {
 		f()
 	}
 	return nil
-}
-
-func (s *Service) logRetry(attempt int, err error) {
-	s.log.Info("transaction retried after a transient failure", zap.Int("attempt", attempt), zap.Error(err))
 }
 
 // Lease identifies the worker process holding a task in in_progress or

@@ -57,7 +57,8 @@ func (ScheduleSyncsArgs) InsertOpts() river.InsertOpts {
 
 // AddSource follows a board for the user: platform and board, or the URL of
 // the board; filters choose its postings; new matches go to the user's run
-// RunID when given. Its first sync is enqueued with it.
+// RunID when given. Its first sync is enqueued with it. Sources added count
+// against the user's sources per day (ERATELIMITED when spent).
 func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.SourceCreate) (*domain.Source, error) {
 	if err := in.Normalize(s.o.SourceSyncEvery); err != nil {
 		return nil, err
@@ -69,6 +70,9 @@ func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.Sou
 	}
 	var src *domain.Source
 	err := s.inTx(ctx, func(t *txn) error {
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.Sources(userID), "too many sources added today"); err != nil {
+			return err
+		}
 		var err error
 		if src, err = t.st.SourceCreate(ctx, userID, in); err != nil {
 			return err
@@ -114,6 +118,8 @@ func (s *Service) DeleteSource(ctx context.Context, userID, id domain.ID) error 
 // SyncSourceNow has one of the user's active sources read its board now:
 // a sync is enqueued, unless one waits already; if one is running, it runs
 // again when it ends (it may have read the board before the user asked).
+// Requests count against the source's syncs per hour (ERATELIMITED when
+// spent; a refused one counts nothing).
 func (s *Service) SyncSourceNow(ctx context.Context, userID, id domain.ID) (*domain.Source, error) {
 	var src *domain.Source
 	err := s.inTx(ctx, func(t *txn) error {
@@ -126,6 +132,9 @@ func (s *Service) SyncSourceNow(ctx context.Context, userID, id domain.ID) (*dom
 			return domain.Errorf(domain.ECONFLICT, "this source is broken (%s): fix its board, then set it active", src.StatusReason)
 		case domain.SourcePaused:
 			return domain.Errorf(domain.ECONFLICT, "this source is paused: set it active, which syncs it")
+		}
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.SyncsNow(id), "this source was synced on request too often this hour"); err != nil {
+			return err
 		}
 		return s.requestSync(ctx, t, id)
 	})
@@ -191,8 +200,19 @@ func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
 		return err
 	}
 	log := s.log.With(zap.Stringer("source_id", src.ID), zap.String("platform", string(src.Platform)), zap.String("board", src.Board))
+	// A failure is recorded and the job completed in one transaction,
+	// under the source's lock, as a sync that read the board does: a sync
+	// asked for before it commits is seen here (this one runs again), one
+	// asked for after finds no job running and gets its own.
 	failed := func(message string, broken bool) error {
-		again, err := s.store.SourceSyncFailed(ctx, src.ID, message, broken)
+		var again bool
+		err := s.inTx(ctx, func(t *txn) error {
+			var err error
+			if again, err = t.st.SourceSyncFailed(ctx, src.ID, message, broken); err != nil || (again && !broken) {
+				return err
+			}
+			return completeSyncJob(ctx, t, job)
+		})
 		if err == nil && again && !broken {
 			return river.JobSnooze(syncAgainAfter)
 		}
@@ -207,6 +227,10 @@ func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
 	case errors.Is(err, domain.ErrBoardNotFound):
 		log.Warn("job board not found; source marked broken", zap.Error(err))
 		return failed(fmt.Sprintf("the %s board %q does not exist (404): check its name", src.Platform, src.Board), true)
+	case errors.Is(err, domain.ErrBoardRedirected):
+		log.Warn("job board redirected off its platform; source marked broken", zap.Error(err))
+		return failed(fmt.Sprintf("the %s board %q answered with a redirect off %s's hosts, which applyq does not follow (%s): check the board, then set the source active",
+			src.Platform, src.Board, src.Platform, err), true)
 	case errors.Is(err, domain.ErrBoardUnavailable):
 		log.Info("job board unavailable; retrying later", zap.Error(err))
 		if _, ferr := s.store.SourceSyncFailed(ctx, src.ID, err.Error(), false); ferr != nil {
@@ -221,6 +245,15 @@ func (s *Service) SyncSource(ctx context.Context, job SyncJob) error {
 		return failed(domain.ErrorMessage(err), false)
 	}
 	return s.applySnapshot(ctx, job, snap, log)
+}
+
+// completeSyncJob completes a sync's River job in t, when River runs it
+// (a test may sync without one).
+func completeSyncJob(ctx context.Context, t *txn, job SyncJob) error {
+	if job.JobRow == nil || job.State != rivertype.JobStateRunning {
+		return nil
+	}
+	return completeJobIDs(ctx, t, []int64{job.ID})
 }
 
 // retryAfter is the delay a board asked for, when the error carries one.
@@ -286,8 +319,8 @@ func (s *Service) applySnapshot(ctx context.Context, job SyncJob, snap *domain.B
 		}
 		// Asked for again while this sync ran: run again; otherwise the
 		// job completes with what it wrote.
-		if again = src.SyncAgain; !again && job.JobRow != nil && job.State == rivertype.JobStateRunning {
-			return completeJobIDs(ctx, t, []int64{job.ID})
+		if again = src.SyncAgain; !again {
+			return completeSyncJob(ctx, t, job)
 		}
 		return nil
 	})

@@ -479,3 +479,69 @@ func TestSyncSourceNow_WhileASyncRunsItRunsAgain(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'sync_source' AND state = 'available'`))
 }
+
+// TestSyncSourceNow_AfterAFailedSyncIsNotLost: a sync that fails (an answer
+// it cannot read) completes its job in the transaction that records the
+// failure, so a "sync now" right after gets a job of its own instead of
+// being skipped as a duplicate of a job about to complete; one asked for
+// while the failing sync ran makes it run again.
+func TestSyncSourceNow_AfterAFailedSyncIsNotLost(t *testing.T) {
+	t.Parallel()
+	b := setupSources(t)
+	ctx := context.Background()
+	src := b.addSource(t, domain.SourceCreate{})
+	running := func() int64 {
+		var id int64
+		require.NoError(t, b.db.Pool.QueryRow(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now()
+			WHERE kind = 'sync_source' AND state = 'available' RETURNING id`).Scan(&id))
+		return id
+	}
+	jobState := func(id int64) string {
+		var st string
+		require.NoError(t, b.db.Pool.QueryRow(ctx, `SELECT state FROM river_job WHERE id = $1`, id).Scan(&st))
+		return st
+	}
+	unreadable := domain.Errorf(domain.EINVALID, "greenhouse: the jobs list could not be read")
+	b.board.set(nil, unreadable)
+
+	jobID := running()
+	require.NoError(t, b.svc.SyncSource(ctx, syncJob(src.ID, jobID)))
+	require.Equal(t, "completed", jobState(jobID), "the failure completed its job with it")
+	require.Contains(t, b.source(t, src).LastError, "could not be read")
+	_, err := b.svc.SyncSourceNow(ctx, b.user.ID, src.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM river_job WHERE kind = 'sync_source' AND state = 'available'`),
+		"the sync asked for after the failure has a job")
+
+	// Asked for while the failing sync runs: it runs again.
+	jobID = running()
+	b.board.reading, b.board.release = make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- b.svc.SyncSource(ctx, syncJob(src.ID, jobID)) }()
+	<-b.board.reading
+	_, err = b.svc.SyncSourceNow(ctx, b.user.ID, src.ID)
+	require.NoError(t, err)
+	close(b.board.release)
+	var snooze *river.JobSnoozeError
+	require.ErrorAs(t, <-done, &snooze)
+	require.Equal(t, "running", jobState(jobID), "River's to snooze")
+	require.False(t, b.source(t, src).SyncAgain)
+}
+
+// TestSyncSource_ARedirectOffThePlatformBreaksTheSource: a board that
+// redirects off its platform's hosts breaks the source, saying why; it is
+// not synced again by itself and nothing is closed.
+func TestSyncSource_ARedirectOffThePlatformBreaksTheSource(t *testing.T) {
+	t.Parallel()
+	b := setupSources(t)
+	src := b.addSource(t, domain.SourceCreate{})
+	b.board.set(listing(posting(1, "Engineer", false)), nil)
+	b.sync(t, src)
+	b.board.set(nil, fmt.Errorf("greenhouse: the jobs list: redirected to http://10.0.0.1:8080, which is not one of the platform's hosts: %w", domain.ErrBoardRedirected))
+	b.sync(t, src)
+	got := b.source(t, src)
+	require.Equal(t, domain.SourceBroken, got.Status)
+	require.Contains(t, got.StatusReason, "redirect")
+	require.Contains(t, got.StatusReason, "10.0.0.1:8080")
+	require.Equal(t, 1, got.PostingsOpen, "nothing closed")
+}

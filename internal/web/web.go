@@ -125,6 +125,7 @@ var statusOf = map[string]int{
 	domain.EFORBIDDEN:         http.StatusForbidden,
 	domain.EGONE:              http.StatusGone,
 	domain.ERATELIMITED:       http.StatusTooManyRequests,
+	domain.EQUOTA:             http.StatusTooManyRequests,
 	domain.ETOOLARGE:          http.StatusRequestEntityTooLarge,
 	domain.EINTERNAL:          http.StatusInternalServerError,
 	EMETHODNOTALLOWED:         http.StatusMethodNotAllowed,

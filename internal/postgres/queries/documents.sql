@@ -8,6 +8,17 @@
 -- document row.
 SELECT pg_advisory_xact_lock(1684234849, hashtext(sqlc.arg(user_id)::uuid::text || '/' || sqlc.arg(kind)::text));
 
+-- name: DocumentLockUser :exec
+-- Serialises the uploads of one user against their storage quota: a
+-- transaction-scoped advisory lock in a key space of its own, taken before
+-- any other lock of the upload's transaction.
+SELECT pg_advisory_xact_lock(1684234850, hashtext(sqlc.arg(user_id)::uuid::text));
+
+-- name: DocumentStoredBytes :one
+-- The bytes of the user's documents not deleted (what the storage quota
+-- counts).
+SELECT coalesce(sum(size_bytes), 0)::bigint AS stored FROM documents WHERE user_id = @user_id AND deleted_at IS NULL;
+
 -- name: DocumentInsert :one
 -- With @default_if_none, the document becomes the default of its kind when
 -- the user has none (hold DocumentLockKind).
@@ -50,17 +61,21 @@ WHERE id = @id AND user_id = @user_id AND deleted_at IS NULL
 RETURNING *;
 
 -- name: DocumentInPacket :one
--- Whether a packet of the user's that was sent, or is on its way, carries
--- the document: a task awaiting approval, approved, submitting or
--- submitted, by its own packet or its approval request's
+-- Whether a packet of the user's that left, may have left, or is on its
+-- way carries the document: a task that ever entered submitting
+-- (submitting_at set: sent, failed by the receiver, paused as "outcome
+-- unknown", whatever it became since), or one awaiting approval or
+-- approved; by its own packet or its approval request's
 -- ("documents": [{"document_id": "…", …}]).
 SELECT EXISTS (
     SELECT 1 FROM application_tasks t
-    WHERE t.user_id = @user_id AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE t.user_id = @user_id
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND t.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', sqlc.arg(document_id)::uuid::text))
 ) OR EXISTS (
     SELECT 1 FROM approval_requests a JOIN application_tasks t ON t.id = a.task_id
-    WHERE a.user_id = @user_id AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE a.user_id = @user_id
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND a.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', sqlc.arg(document_id)::uuid::text))
 ) AS in_packet;
 

@@ -74,11 +74,13 @@ func (q *Queries) DocumentGetByUser(ctx context.Context, arg DocumentGetByUserPa
 const documentInPacket = `-- name: DocumentInPacket :one
 SELECT EXISTS (
     SELECT 1 FROM application_tasks t
-    WHERE t.user_id = $1 AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE t.user_id = $1
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND t.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', $2::uuid::text))
 ) OR EXISTS (
     SELECT 1 FROM approval_requests a JOIN application_tasks t ON t.id = a.task_id
-    WHERE a.user_id = $1 AND t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted')
+    WHERE a.user_id = $1
+      AND (t.submitting_at IS NOT NULL OR t.state IN ('awaiting_approval', 'approved', 'submitting', 'submitted'))
       AND a.packet -> 'documents' @> jsonb_build_array(jsonb_build_object('document_id', $2::uuid::text))
 ) AS in_packet
 `
@@ -88,9 +90,11 @@ type DocumentInPacketParams struct {
 	DocumentID domain.ID
 }
 
-// Whether a packet of the user's that was sent, or is on its way, carries
-// the document: a task awaiting approval, approved, submitting or
-// submitted, by its own packet or its approval request's
+// Whether a packet of the user's that left, may have left, or is on its
+// way carries the document: a task that ever entered submitting
+// (submitting_at set: sent, failed by the receiver, paused as "outcome
+// unknown", whatever it became since), or one awaiting approval or
+// approved; by its own packet or its approval request's
 // ("documents": [{"document_id": "…", …}]).
 func (q *Queries) DocumentInPacket(ctx context.Context, arg DocumentInPacketParams) (*bool, error) {
 	row := q.db.QueryRow(ctx, documentInPacket, arg.UserID, arg.DocumentID)
@@ -222,6 +226,18 @@ func (q *Queries) DocumentLockKind(ctx context.Context, arg DocumentLockKindPara
 	return err
 }
 
+const documentLockUser = `-- name: DocumentLockUser :exec
+SELECT pg_advisory_xact_lock(1684234850, hashtext($1::uuid::text))
+`
+
+// Serialises the uploads of one user against their storage quota: a
+// transaction-scoped advisory lock in a key space of its own, taken before
+// any other lock of the upload's transaction.
+func (q *Queries) DocumentLockUser(ctx context.Context, userID domain.ID) error {
+	_, err := q.db.Exec(ctx, documentLockUser, userID)
+	return err
+}
+
 const documentMakeDefault = `-- name: DocumentMakeDefault :one
 UPDATE documents SET is_default = true
 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL
@@ -288,6 +304,19 @@ func (q *Queries) DocumentSoftDelete(ctx context.Context, arg DocumentSoftDelete
 		&i.ContentDeletedAt,
 	)
 	return &i, err
+}
+
+const documentStoredBytes = `-- name: DocumentStoredBytes :one
+SELECT coalesce(sum(size_bytes), 0)::bigint AS stored FROM documents WHERE user_id = $1 AND deleted_at IS NULL
+`
+
+// The bytes of the user's documents not deleted (what the storage quota
+// counts).
+func (q *Queries) DocumentStoredBytes(ctx context.Context, userID domain.ID) (int64, error) {
+	row := q.db.QueryRow(ctx, documentStoredBytes, userID)
+	var stored int64
+	err := row.Scan(&stored)
+	return stored, err
 }
 
 const documentsForApplications = `-- name: DocumentsForApplications :many
