@@ -31,7 +31,7 @@ const (
 	// formSettle is how long a form must stay in place before anything is
 	// typed into it: a page that sends the browser elsewhere (a board
 	// forwarding applicants to a careers site) does so as it loads.
-	formSettle = 500 * time.Millisecond
+	formSettle = 250 * time.Millisecond
 	// maxSteps bounds a multi-step form.
 	maxSteps = 8
 	// opWait bounds one look at (or one fill of) the page.
@@ -383,13 +383,13 @@ func (s *session) waitForm() (pageState, error) {
 		case st.TooMany:
 			return st, fmt.Errorf("browser: %s refuses more applications for now: %w: %w", s.pl.platformName(), domain.ErrThrottled, domain.ErrNotSent)
 		case st.Form && st.Ready && (st.Submit || st.Next):
+			if !readySince.IsZero() && time.Since(readySince) >= formSettle {
+				return st, nil
+			}
 			if readySince.IsZero() {
 				readySince = time.Now()
 			}
-			if time.Since(readySince) >= formSettle {
-				return st, nil
-			}
-			if err := sleep(s.ctx, poll); err != nil {
+			if err := sleep(s.ctx, formSettle); err != nil {
 				return st, s.lost(err)
 			}
 			continue
