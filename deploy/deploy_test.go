@@ -96,7 +96,7 @@ func TestBinariesExist(t *testing.T) {
 }
 
 // TestSettingsAreKnownAndDocumented: every APPLYQ_ variable the deploy files
-// set is a real setting, and the README documents every setting.
+// set is a real setting, and docs/configuration.md documents every setting.
 func TestSettingsAreKnownAndDocumented(t *testing.T) {
 	known := map[string]bool{"APPLYQ_CONFIG": true}
 	for _, k := range config.Keys() {
@@ -113,9 +113,9 @@ func TestSettingsAreKnownAndDocumented(t *testing.T) {
 			require.True(t, known[name], "%s sets %s, which is not a setting", f, name)
 		}
 	}
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	ref, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
 	require.NoError(t, err)
 	for _, k := range config.Keys() {
-		require.True(t, strings.Contains(string(readme), "`"+k+"`") || strings.Contains(string(readme), k+"`"), "README documents %s", k)
+		require.True(t, strings.Contains(string(ref), "`"+k+"`") || strings.Contains(string(ref), k+"`"), "docs/configuration.md documents %s", k)
 	}
 }

@@ -31,7 +31,7 @@ func main() {
 }
 
 func usage(fs *pflag.FlagSet) {
-	fmt.Fprintf(fs.Output(), "Usage: applyq-migrate [flags] [up|down|down-all|status]\n\n%s\nFlags (every setting; see the README's configuration reference):\n%s", commands, fs.FlagUsages())
+	fmt.Fprintf(fs.Output(), "Usage: applyq-migrate [flags] [up|down|down-all|status]\n\n%s\nFlags (every setting; see docs/configuration.md):\n%s", commands, fs.FlagUsages())
 }
 
 // run runs the command (up by default) and prints the schema's versions.

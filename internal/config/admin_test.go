@@ -14,9 +14,9 @@ import (
 func TestLoad_APIAdminAddr(t *testing.T) {
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	require.Equal(t, "127.0.0.1:9090", cfg.HTTP.AdminAddr)
+	require.Equal(t, "127.0.0.1:8081", cfg.HTTP.AdminAddr)
 
-	for _, bad := range []string{"9090", "localhost"} {
+	for _, bad := range []string{"8081", "localhost"} {
 		t.Setenv("APPLYQ_HTTP_ADMIN_ADDR", bad)
 		_, err = config.Load("api", config.Flags("api"), nil)
 		require.ErrorContains(t, err, "http.admin_addr (APPLYQ_HTTP_ADMIN_ADDR): must be a host:port")

@@ -96,8 +96,9 @@ func ReadBy(key string) []string {
 	return readers[section+"."]
 }
 
-// Config is the whole configuration. Every field is documented in the README's
-// configuration reference, under the key in its mapstructure tag.
+// Config is the whole configuration. Every field is documented in the
+// configuration reference (docs/configuration.md), under the key in its
+// mapstructure tag.
 type Config struct {
 	Env       string          `mapstructure:"env"`
 	Database  DatabaseConfig  `mapstructure:"database"`
@@ -370,7 +371,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("http.cors_origins", []string{})
 	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("http.dev_endpoints", false)
-	v.SetDefault("http.admin_addr", "127.0.0.1:9090")
+	v.SetDefault("http.admin_addr", "127.0.0.1:8081")
 	v.SetDefault("auth.magic_link_ttl", 15*time.Minute)
 	v.SetDefault("auth.session_idle_timeout", 7*24*time.Hour)
 	v.SetDefault("auth.session_max_age", 30*24*time.Hour)
@@ -401,8 +402,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("sweeper.batch_size", 500)
 	v.SetDefault("sweeper.max_batches", 20)
 	v.SetDefault("worker.heartbeat_interval", 10*time.Second)
-	v.SetDefault("worker.admin_addr", "127.0.0.1:9091")
-	v.SetDefault("sweeper.admin_addr", "127.0.0.1:9092")
+	v.SetDefault("worker.admin_addr", "127.0.0.1:8082")
+	v.SetDefault("sweeper.admin_addr", "127.0.0.1:8083")
 	v.SetDefault("auth.admin_emails", []string{})
 	v.SetDefault("approval.ttl", 20*time.Minute)
 	v.SetDefault("approval.handoff_delay", 5*time.Second)
@@ -564,7 +565,7 @@ func (c *Config) Validate(process string) error {
 		bad("http.addr", "must be a listen address host:port such as 127.0.0.1:8080, got %q", c.HTTP.Addr)
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.AdminAddr); err != nil {
-		bad("http.admin_addr", "must be a host:port to serve the API's metrics and health on, such as 127.0.0.1:9090 (keep it off the public network), got %q", c.HTTP.AdminAddr)
+		bad("http.admin_addr", "must be a host:port to serve the API's metrics and health on, such as 127.0.0.1:8081 (keep it off the public network), got %q", c.HTTP.AdminAddr)
 	}
 	if c.HTTP.PublicBaseURL == "" && c.Env == Production {
 		bad("http.public_base_url", "must be https in production and set explicitly: the URL users reach the dashboard at, such as https://applyq.example.com")
