@@ -26,10 +26,13 @@ run: build ## Start Postgres if needed, migrate, and run api + worker + sweeper 
 	@$(WITH_PG) ./scripts/with-app-db.sh ./scripts/run-all.sh
 
 .PHONY: test
-test: ## Run every test with -race against real Postgres (started if needed)
+test: ## Run every test with -race against real Postgres (started if needed): about 13 minutes on 2 cores, progress as it goes
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || [ -n "$$APPLYQ_CHROMIUM" ] || \
 		echo "NOTE: Chromium is not installed: the browser tests will be SKIPPED (Debian/Ubuntu: apt-get install chromium)"
-	@$(WITH_PG) $(GO) test -race -count=1 -timeout 30m ./...
+	@echo "make test: every package with -race, about 13 minutes on 2 cores (most in the browser and end-to-end packages);"
+	@echo "           compiling first (a minute or two), then a line as each package ends, and what still runs every 30 s"
+	@$(GO) build -o bin/testprogress ./scripts/testprogress
+	@set -o pipefail; $(WITH_PG) $(GO) test -race -count=1 -timeout 30m -json ./... | bin/testprogress
 
 .PHONY: bench
 bench: build ## Measure throughput (beside a naive River pipeline), latency, CPU, cost and memory against this machine's limits, and the browser applier in Chromium against a local replica (~4 min on a quiet machine); writes docs/benchmarks.json

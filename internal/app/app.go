@@ -123,7 +123,8 @@ func start(ctx context.Context, d Daemon, args []string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	log.Info("starting", zap.String("version", Version), zap.String("commit", Commit), zap.Any("config", cfg.Redacted()))
+	log.Info("applyq-"+d.Process+" "+Version+" starting ("+cfg.Env+")", zap.String("version", Version), zap.String("commit", Commit))
+	log.Debug("configuration", zap.Any("config", cfg.Redacted()))
 	pool, err := postgres.Connect(ctx, cfg.Database.URL, cfg.Database.MaxConns)
 	if err != nil {
 		return nil, err

@@ -34,7 +34,8 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 	h := cfg.HTTP
 	o := httpapi.Options{PublicBaseURL: h.PublicBaseURL, RequestTimeout: h.RequestTimeout, ShutdownTimeout: h.ShutdownTimeout,
 		BodyLimit: h.BodyLimit, CORSOrigins: h.CORSOrigins, TrustedProxies: h.TrustedProxies, DevEndpoints: h.DevEndpoints,
-		SignIn: SignIn(cfg.Auth)}
+		QuietRequests: cfg.Env == config.Development,
+		SignIn:        SignIn(cfg.Auth)}
 	if s != nil {
 		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}

@@ -47,7 +47,11 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 			if s.opts.OnRequest != nil {
 				s.opts.OnRequest(v.Method, v.RoutePath, v.Status, v.Latency)
 			}
-			s.log.Info("request", zap.String("method", v.Method), zap.String("route", v.RoutePath), zap.String("path", web.Redact(v.URIPath)),
+			level := zap.InfoLevel
+			if s.opts.QuietRequests && v.Status < 500 {
+				level = zap.DebugLevel
+			}
+			s.log.Log(level, "request", zap.String("method", v.Method), zap.String("route", v.RoutePath), zap.String("path", web.Redact(v.URIPath)),
 				zap.Int("status", v.Status), zap.Duration("latency", v.Latency), zap.String("request_id", v.RequestID),
 				zap.String("ip", v.RemoteIP))
 			return nil

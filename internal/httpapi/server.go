@@ -54,6 +54,9 @@ type Options struct {
 	TrustedProxies []string
 	// DevEndpoints registers the development-only routes.
 	DevEndpoints bool
+	// QuietRequests logs the request lines at debug, not info (development:
+	// a terminal shows what happens, not every request).
+	QuietRequests bool
 	SignIn       web.SignIn
 	// Health answers /healthz and /readyz on the API's port, for load
 	// balancers, as on the admin listener. Required.

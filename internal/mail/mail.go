@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/smtp"
 	"os"
@@ -19,13 +20,34 @@ import (
 	"github.com/applyq/applyq/internal/domain"
 )
 
-// Console logs each message instead of sending it.
-type Console struct{ Log *zap.Logger }
+// Console prints each message, readably, instead of sending it
+// (development): a block with its recipient, subject and body as written,
+// so a sign-in link stands on a line of its own in the terminal.
+type Console struct {
+	Log *zap.Logger
+	// Out is where the messages are printed (os.Stderr when nil).
+	Out io.Writer
+}
+
+// consoleMu keeps two messages printed at once from interleaving.
+var consoleMu sync.Mutex
 
 // Send implements domain.Mailer.
 func (c Console) Send(_ context.Context, m domain.Message) error {
-	c.Log.Info("email (development: not sent)", zap.String("to", m.To), zap.String("subject", m.Subject), zap.String("body", m.Body))
-	return nil
+	out := c.Out
+	if out == nil {
+		out = os.Stderr
+	}
+	rule := strings.Repeat("─", 60)
+	block := fmt.Sprintf("\n──── email (development: not sent) %s\nTo:      %s\nSubject: %s\n\n%s\n%s\n",
+		strings.Repeat("─", 25), m.To, m.Subject, strings.TrimRight(m.Body, "\n"), rule)
+	consoleMu.Lock()
+	_, err := io.WriteString(out, block)
+	consoleMu.Unlock()
+	if c.Log != nil {
+		c.Log.Info("email printed, not sent (development)", zap.String("to", m.To), zap.String("subject", m.Subject))
+	}
+	return err
 }
 
 // DefaultSMTPTimeout bounds one SMTP send when its context ends later (or
