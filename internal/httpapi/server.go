@@ -57,7 +57,7 @@ type Options struct {
 	// QuietRequests logs the request lines at debug, not info (development:
 	// a terminal shows what happens, not every request).
 	QuietRequests bool
-	SignIn       web.SignIn
+	SignIn        web.SignIn
 	// Health answers /healthz and /readyz on the API's port, for load
 	// balancers, as on the admin listener. Required.
 	Health *health.Checker
