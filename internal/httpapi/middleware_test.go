@@ -36,7 +36,7 @@ func setupObserved(t *testing.T) *observedBundle {
 	db := pgtest.MustDB(t)
 	cfg, err := config.Load("api", config.Flags("api"), nil)
 	require.NoError(t, err)
-	core, logs := observer.New(zapcore.InfoLevel)
+	core, logs := observer.New(zapcore.DebugLevel)
 	log := zap.New(core)
 	m := metrics.New("api", "test", "test")
 	svcs, err := app.NewServices(db.Pool, cfg, log, nil, app.Deps{})
@@ -111,6 +111,9 @@ func TestRequestLog_ErrorsCarryTheirRealStatus(t *testing.T) {
 		}
 	}
 	require.Equal(t, []int64{http.StatusUnauthorized, http.StatusOK}, me)
+	for _, e := range b.logs.FilterMessage("request").All() {
+		require.Equal(t, zapcore.DebugLevel, e.Level, "in development a request line is at debug: the terminal shows what happens, not every request")
+	}
 
 	page := b.scrape(t)
 	for _, sample := range []string{
