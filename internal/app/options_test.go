@@ -1,0 +1,20 @@
+package app_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/config"
+)
+
+// TestAPIOptions_RequestLinesQuietOnlyInDevelopment: a developer's terminal
+// shows request lines only at debug; production logs every request.
+func TestAPIOptions_RequestLinesQuietOnlyInDevelopment(t *testing.T) {
+	cfg, err := config.Load("api", config.Flags("api"), nil)
+	require.NoError(t, err)
+	require.True(t, app.APIOptions(cfg, nil).QuietRequests)
+	cfg.Env = config.Production
+	require.False(t, app.APIOptions(cfg, nil).QuietRequests)
+}
