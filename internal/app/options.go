@@ -42,10 +42,19 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 	return o
 }
 
+// ConsoleMailHint is what the "check your email" page says when no SMTP
+// server is configured: where the sign-in link is printed instead.
+const ConsoleMailHint = "No SMTP server is configured, so the worker prints each email instead of sending it: " +
+	"your sign-in link is in the terminal where make run runs (or in the worker's log), " +
+	"in a block headed \"email (development: not sent)\". Open the link on its own line there."
+
 // DashboardOptions are the dashboard's settings (http.public_base_url,
 // auth.*) and, with s, the services it calls.
 func DashboardOptions(cfg *config.Config, s *Services) dashboard.Options {
 	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
+	if cfg.Mail.SMTPAddr == "" { // the worker prints mail (mail.Console) instead of sending it
+		o.MailHint = ConsoleMailHint
+	}
 	if s != nil {
 		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}

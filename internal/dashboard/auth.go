@@ -32,7 +32,7 @@ func (d *Dashboard) handleSignIn(c echo.Context) error {
 		}
 		return d.renderError(c, err, nil)
 	}
-	return d.render(c, http.StatusOK, "check_email.html", view{Title: "Check your email"})
+	return d.render(c, http.StatusOK, "check_email.html", view{Title: "Check your email", Data: d.opts.MailHint})
 }
 
 // handleConfirmSignInPage serves GET /auth/confirm?token=: a page with a

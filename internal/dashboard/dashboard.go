@@ -52,6 +52,10 @@ type Options struct {
 	// state-changing requests must come from.
 	PublicBaseURL string
 	SignIn        web.SignIn
+	// MailHint, when set, tells the "check your email" page where sign-in
+	// links go instead of an inbox (development prints mail in the
+	// terminal).
+	MailHint string
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
 	// EventsKeepAlive is how often an idle live-update stream sends a

@@ -302,3 +302,16 @@ func TestPublicPages_PerIPLimit(t *testing.T) {
 	require.NotEmpty(t, res.Header.Get("Retry-After"))
 	require.Contains(t, page, "too many requests from your address")
 }
+
+// TestCheckEmail_SaysWhereTheLinkIsWithoutSMTP: with no SMTP server (make
+// run's default) the "check your email" page tells the newcomer the link is
+// printed in the terminal, since no inbox will ever get it.
+func TestCheckEmail_SaysWhereTheLinkIsWithoutSMTP(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	res, body := b.post(t, "/sign-in", url.Values{"email": {"ada@example.com"}}, "")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, body, "Check your email")
+	require.Contains(t, body, `data-testid="mail-hint"`)
+	require.Contains(t, body, "in the terminal where make run runs")
+}
