@@ -19,6 +19,7 @@ help: ## Show this help
 .PHONY: build
 build: ## Build the binaries into bin/
 	@mkdir -p bin
+	@echo "building bin/applyq-{$$(echo $(BINARIES) | tr ' ' ,)} (the first build downloads modules and compiles: a minute or two)"
 	@for b in $(BINARIES); do CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/applyq-$$b ./cmd/$$b || exit 1; done
 
 .PHONY: run
