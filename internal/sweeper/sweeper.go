@@ -60,6 +60,12 @@ type Result struct {
 	Duration               time.Duration
 }
 
+// Changed reports whether the pass did anything (its duration aside).
+func (r Result) Changed() bool {
+	r.Duration = 0
+	return r != Result{}
+}
+
 // String is the one-line summary printed by --once.
 func (r Result) String() string {
 	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d paused_code_not_typed=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d digests_repaired=%d duration=%s",
@@ -168,8 +174,10 @@ func (s *Sweeper) Run(ctx context.Context) error {
 			return nil
 		case err != nil:
 			s.Log.Error("sweep pass failed", zap.Error(err))
-		default:
+		case res.Changed():
 			s.Log.Info("sweep pass", zap.Stringer("result", res))
+		default: // an idle pass every interval would drown a developer's terminal
+			s.Log.Debug("sweep pass", zap.Stringer("result", res))
 		}
 		select {
 		case <-ctx.Done():

@@ -342,3 +342,12 @@ func TestRecoverStuck_CodeOfAnEarlierSubmission(t *testing.T) {
 	require.Zero(t, res.PausedCodeNotTyped)
 	require.Equal(t, 1, res.PausedUnknownOutcome)
 }
+
+// TestResult_Changed: an idle pass (only its duration set) is not logged at
+// info; any count makes it a change.
+func TestResult_Changed(t *testing.T) {
+	t.Parallel()
+	require.False(t, sweeper.Result{Duration: time.Second}.Changed())
+	require.True(t, sweeper.Result{Requeued: 1}.Changed())
+	require.True(t, sweeper.Result{DigestsRepaired: 1, Duration: time.Second}.Changed())
+}
