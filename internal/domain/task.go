@@ -247,7 +247,7 @@ func (t *Task) NeedsYou() bool {
 	case ReasonSubmissionOutcomeUnknown:
 		return t.State == StatePaused || t.State == StateFailed
 	case ReasonPostingClosed:
-		return true
+		return !t.State.Terminal()
 	}
 	return false
 }

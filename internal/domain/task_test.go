@@ -94,7 +94,8 @@ func TestTask_NeedsYouAndResumeWall(t *testing.T) {
 		{domain.StatePaused, domain.ReasonNeedsUser, true, true},
 		{domain.StatePaused, domain.ReasonSubmissionOutcomeUnknown, true, false},
 		{domain.StateFailed, domain.ReasonSubmissionOutcomeUnknown, true, false},
-		{domain.StateCancelled, domain.ReasonPostingClosed, true, true},
+		{domain.StateCancelled, domain.ReasonPostingClosed, false, true}, // nothing left to do on a cancelled one
+		{domain.StateFailed, domain.ReasonPostingClosed, true, true},
 		{domain.StatePaused, domain.ReasonApprovalExpired, false, false},
 		{domain.StatePaused, domain.ReasonNeedsAnswer, false, false},
 		{domain.StateFailed, domain.ReasonAttemptsExhausted, false, false},
