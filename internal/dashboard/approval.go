@@ -3,6 +3,7 @@ package dashboard
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -169,7 +170,10 @@ type inboxItem struct {
 // inboxPage is what waits for the user: first the forms waiting for a
 // security code (minutes left), then the approvals.
 type inboxPage struct {
-	Codes     []codeItem
+	Codes []codeItem
+	// NeedsYou are the paused or failed tasks only the person can end
+	// (domain.Task.NeedsYou), with their actions.
+	NeedsYou  []postgres.TaskCard
 	Approvals []inboxItem
 }
 
@@ -199,6 +203,9 @@ func (d *Dashboard) handleInbox(c echo.Context) error {
 		p.Approvals = append(p.Approvals, it)
 	}
 	if p.Codes, err = d.codesWaiting(c, u); err != nil {
+		return d.renderError(c, err, u)
+	}
+	if p.NeedsYou, err = d.needsYou(c, u); err != nil {
 		return d.renderError(c, err, u)
 	}
 	return d.page(c, http.StatusOK, "inbox.html", "Approvals", p)
@@ -253,4 +260,19 @@ func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 		return d.renderError(c, err, u)
 	}
 	return back(c, "/approvals", map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec])
+}
+
+// needsYou returns the cards of the user's paused or failed tasks that wait
+// for them (the newest page of them).
+func (d *Dashboard) needsYou(c echo.Context, u *domain.User) ([]postgres.TaskCard, error) {
+	ctx := c.Request().Context()
+	list, _, err := d.db.ListTasks(ctx, u.ID, domain.TaskFilter{States: []domain.State{domain.StatePaused, domain.StateFailed}, Limit: domain.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	list = slices.DeleteFunc(list, func(t *domain.Task) bool { return !t.NeedsYou() })
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return d.db.TaskCards(ctx, list)
 }

@@ -130,6 +130,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/tasks/:id", d.handleTask, u)
 	e.GET("/tasks/:id/evidence/:evidence", d.handleEvidence, u)
 	e.POST("/tasks/:id/code", d.handleGiveCode, u)
+	e.GET("/tasks/:id/resume", d.handleResumeConfirm, u)
 	e.POST("/tasks/:id/:action", d.handleTaskAction, u)
 	e.GET("/approvals", d.handleInbox, u)
 	e.GET("/approvals/:id", d.handleReview, u)
@@ -239,6 +240,7 @@ var flashes = map[string]string{
 	"tasks_changed":     "%d task(s) changed.",
 	"task_resumed":      "Task resumed: it goes ahead of the queue.",
 	"task_cancelled":    "Task cancelled.",
+	"task_applied":      "Marked as applied by hand: applyq will not apply to this job again.",
 	"task_approved":     "Application approved.",
 	"task_rejected":     "Application rejected.",
 	"code_sent":         "Code sent — applyq is finishing the application.",
@@ -447,6 +449,14 @@ var funcs = template.FuncMap{
 	"words":       func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 	"hasPrefix":   strings.HasPrefix,
 	"trimPrefix":  strings.TrimPrefix,
+	// The timeline names the person as "you" (their tasks are theirs alone).
+	"actorText": func(actor string) string {
+		if strings.HasPrefix(actor, "user:") {
+			return "you"
+		}
+		return actor
+	},
+	"needsWhy": needsWhy,
 	"actions": func(s domain.State) []string {
 		var out []string
 		if domain.CanTransition(s, domain.StateQueued) && (s == domain.StatePaused || s == domain.StateFailed) {

@@ -258,7 +258,10 @@ func (d *Dashboard) handleEvidence(c echo.Context) error {
 	return c.Stream(http.StatusOK, rec.ContentType, r)
 }
 
-// handleTaskAction serves POST /tasks/:id/resume|cancel|approve|reject.
+// handleTaskAction serves POST /tasks/:id/resume|cancel|applied|approve|reject.
+// A resume that would most likely stop at the same place (its form needs
+// the person, its posting is closed) goes to the confirmation page first
+// unless confirm=yes.
 func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
@@ -270,11 +273,17 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	var msg string
 	switch c.Param("action") {
 	case "resume":
-		_, err = d.tasks.Resume(ctx, u.ID, id, actor)
+		_, err = d.tasks.ResumeChecked(ctx, u.ID, id, actor, c.FormValue("confirm") == "yes")
+		if domain.ErrorCode(err) == domain.ECONFIRMRESUME { // it would stop again: say so first
+			return c.Redirect(http.StatusSeeOther, "/tasks/"+id.String()+"/resume")
+		}
 		msg = "task_resumed"
 	case "cancel":
 		_, err = d.tasks.Cancel(ctx, u.ID, id, actor)
 		msg = "task_cancelled"
+	case "applied":
+		_, err = d.tasks.MarkApplied(ctx, u.ID, id, actor)
+		msg = "task_applied"
 	case "approve", "reject":
 		dec := domain.Decision(c.Param("action"))
 		_, err = d.tasks.DecideTask(ctx, u.ID, id, dec, actor)
@@ -290,4 +299,48 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 		to = "/tasks/" + id.String()
 	}
 	return back(c, to, msg)
+}
+
+// needsWhy says in plain words why a task waits for its person.
+func needsWhy(t *domain.Task) string {
+	switch t.StateReason {
+	case domain.ReasonNeedsUser:
+		return "The application form needs you (a CAPTCHA, a login or the form's own errors), so applyq stopped: nothing was sent."
+	case domain.ReasonSubmissionOutcomeUnknown:
+		return "The application may have gone out, but applyq could not tell: check your email or the employer's site."
+	case domain.ReasonPostingClosed:
+		return "Its job board no longer lists this posting."
+	}
+	return ""
+}
+
+type resumePage struct {
+	Card postgres.TaskCard
+	Wall string
+}
+
+// handleResumeConfirm serves GET /tasks/:id/resume: before resuming a task
+// that will most likely stop at the same place, it says so and offers the
+// actions that end it instead. It changes nothing; a task with nothing in
+// its way goes back to its page.
+func (d *Dashboard) handleResumeConfirm(c echo.Context) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	id, err := domain.ParseID(c.Param("id"))
+	if err != nil {
+		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "task not found"), u)
+	}
+	det, err := d.db.GetTaskDetail(ctx, u.ID, id)
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	wall := domain.ResumeWall(det.Task, det.Job)
+	if wall == "" || !domain.CanTransition(det.Task.State, domain.StateQueued) {
+		return c.Redirect(http.StatusSeeOther, "/tasks/"+id.String())
+	}
+	cards, err := d.db.TaskCards(ctx, []*domain.Task{det.Task})
+	if err != nil {
+		return d.renderError(c, err, u)
+	}
+	return d.page(c, http.StatusOK, "resume.html", "Resume?", resumePage{Card: cards[0], Wall: wall})
 }

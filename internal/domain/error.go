@@ -8,19 +8,21 @@ import (
 // Error codes. Each maps to exactly one HTTP status in the HTTP adapter; the
 // domain never knows about HTTP.
 const (
-	EINVALID           = "invalid"            // the request is malformed or fails validation
-	ENOTFOUND          = "not_found"          // the thing does not exist or belongs to someone else
-	ECONFLICT          = "conflict"           // the request conflicts with the current state
-	EILLEGALTRANSITION = "illegal_transition" // the state machine does not allow this move
-	ESTATECONFLICT     = "state_conflict"     // the task changed state underneath the caller
-	EDUPLICATE         = "duplicate"          // the thing already exists
-	EUNAUTHORIZED      = "unauthorized"       // not signed in
-	EFORBIDDEN         = "forbidden"          // signed in, but not allowed
-	EGONE              = "gone"               // the thing expired
-	ERATELIMITED       = "rate_limited"       // too many requests: try again after Retry-After
-	EQUOTA             = "quota_exceeded"     // over a quota that time does not free (stored bytes)
-	ETOOLARGE          = "too_large"          // the request body is too large
-	EINTERNAL          = "internal"           // anything uncoded: a bug or an outage
+	EINVALID           = "invalid"                   // the request is malformed or fails validation
+	ENOTFOUND          = "not_found"                 // the thing does not exist or belongs to someone else
+	ECONFLICT          = "conflict"                  // the request conflicts with the current state
+	EILLEGALTRANSITION = "illegal_transition"        // the state machine does not allow this move
+	ESTATECONFLICT     = "state_conflict"            // the task changed state underneath the caller
+	EDUPLICATE         = "duplicate"                 // the thing already exists
+	EALREADYAPPLIED    = "already_applied"           // the job already has a submission (one per job): nothing more may be sent or recorded
+	ECONFIRMRESUME     = "resume_needs_confirmation" // resuming would most likely stop at the same place: confirm first
+	EUNAUTHORIZED      = "unauthorized"              // not signed in
+	EFORBIDDEN         = "forbidden"                 // signed in, but not allowed
+	EGONE              = "gone"                      // the thing expired
+	ERATELIMITED       = "rate_limited"              // too many requests: try again after Retry-After
+	EQUOTA             = "quota_exceeded"            // over a quota that time does not free (stored bytes)
+	ETOOLARGE          = "too_large"                 // the request body is too large
+	EINTERNAL          = "internal"                  // anything uncoded: a bug or an outage
 )
 
 // Error is applyq's coded error. Message is written for the person who has to

@@ -26,6 +26,9 @@ const (
 	// submitting, waiting (state_reason only): the form asks for the code
 	// its platform mailed to the applicant; the worker holds the page
 	ReasonNeedsCode Reason = "needs_code"
+	// submitted, from paused or failed: the user applied on the form
+	// themselves and said so (actor: the user)
+	ReasonAppliedByHand Reason = "applied_by_hand"
 	// paused: a person must look
 	ReasonSubmissionOutcomeUnknown Reason = "submission_outcome_unknown" // the submission may have gone out
 	ReasonApprovalExpired          Reason = "approval_expired"

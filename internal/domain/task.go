@@ -36,8 +36,8 @@ var transitions = map[State][]State{
 	StateAwaitingApproval: {StateApproved, StateCancelled, StatePaused},
 	StateApproved:         {StateSubmitting, StateCancelled},
 	StateSubmitting:       {StateSubmitted, StateFailed, StateQueued, StatePaused},
-	StatePaused:           {StateQueued, StateCancelled},
-	StateFailed:           {StateQueued, StateCancelled},
+	StatePaused:           {StateQueued, StateCancelled, StateSubmitted},
+	StateFailed:           {StateQueued, StateCancelled, StateSubmitted},
 	StateSubmitted:        nil,
 	StateCancelled:        nil,
 }
@@ -64,7 +64,16 @@ func (s State) Valid() bool {
 // Terminal reports whether no transition leaves s.
 func (s State) Terminal() bool { return s == StateSubmitted || s == StateCancelled }
 
-// CanTransition reports whether the state machine allows from → to.
+// onlyFor are the moves the state machine allows for one reason only:
+// paused or failed → submitted is the user saying they applied by hand
+// (the form needed them); nothing else may skip submitting.
+var onlyFor = map[[2]State]Reason{
+	{StatePaused, StateSubmitted}: ReasonAppliedByHand,
+	{StateFailed, StateSubmitted}: ReasonAppliedByHand,
+}
+
+// CanTransition reports whether the state machine allows from → to (for
+// some reason: see CanMove).
 func CanTransition(from, to State) bool {
 	for _, allowed := range transitions[from] {
 		if allowed == to {
@@ -72,6 +81,16 @@ func CanTransition(from, to State) bool {
 		}
 	}
 	return false
+}
+
+// CanMove reports whether the state machine allows from → to for reason:
+// CanTransition, and a move kept for one reason (paused → submitted, only
+// applied_by_hand) made for that reason.
+func CanMove(from, to State, reason Reason) bool {
+	if only, ok := onlyFor[[2]State{from, to}]; ok && reason != only {
+		return false
+	}
+	return CanTransition(from, to)
 }
 
 // NextStates returns the states reachable from s in one step.
@@ -214,3 +233,45 @@ const (
 	// MaxBulk bounds the tasks one bulk action changes.
 	MaxBulk = 10000
 )
+
+// NeedsYou reports whether the task waits for its person to act on the
+// posting's own form: its form needed a person (paused, needs_user), its
+// submission may have gone out (paused or failed,
+// submission_outcome_unknown), or its posting closed. Such a task offers
+// one action that ends it: open the form, mark it as applied by hand,
+// cancel — or resume, saying first when that will stop again (ResumeWall).
+func (t *Task) NeedsYou() bool {
+	switch t.StateReason {
+	case ReasonNeedsUser:
+		return t.State == StatePaused
+	case ReasonSubmissionOutcomeUnknown:
+		return t.State == StatePaused || t.State == StateFailed
+	case ReasonPostingClosed:
+		return !t.State.Terminal()
+	}
+	return false
+}
+
+// CanMarkApplied reports whether the user may record that they applied to
+// the task's job by hand: a paused or failed task.
+func (t *Task) CanMarkApplied() bool {
+	_, ok := onlyFor[[2]State{t.State, StateSubmitted}]
+	return ok
+}
+
+// ResumeWall says why resuming t will most likely stop where it stopped —
+// its form needs a person, or its posting is closed (job may be nil) —
+// or "" when nothing suggests so. Resuming such a task asks the person to
+// confirm first.
+func ResumeWall(t *Task, job *JobPosting) string {
+	switch {
+	case job != nil && job.ClosedAt != nil || t.StateReason == ReasonPostingClosed:
+		return "Its job board no longer lists this posting: a resumed application is cancelled as soon as applyq picks it up. " +
+			"If you applied on the employer's site yourself, mark it as applied by hand instead."
+	case t.StateReason == ReasonNeedsUser:
+		return "The application form needed you (a CAPTCHA, a login wall or the form's own errors), and nothing was sent. " +
+			"Resuming prepares it again and it will most likely stop at the same place. " +
+			"You can open the form and apply yourself, then mark it as applied by hand."
+	}
+	return ""
+}

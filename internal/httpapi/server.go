@@ -279,6 +279,7 @@ func (s *Server) routes() {
 	u.GET("/tasks/:id/evidence/:evidence", s.handleGetEvidence)
 	u.POST("/tasks/:id/resume", s.handleResumeTask)
 	u.POST("/tasks/:id/cancel", s.handleCancelTask)
+	u.POST("/tasks/:id/applied", s.handleMarkApplied)
 	u.POST("/tasks/:id/code", s.handleGiveCode)
 	u.POST("/tasks/bulk-resume", s.handleBulkResume)
 	u.POST("/tasks/bulk-cancel", s.handleBulkCancel)

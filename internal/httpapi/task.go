@@ -127,16 +127,47 @@ func (s *Server) handleGetEvidence(c echo.Context) error {
 	return c.Stream(http.StatusOK, rec.ContentType, r)
 }
 
-// handleResumeTask answers POST /api/v1/tasks/:id/resume: a paused or failed
-// task goes back to queued, boosted ahead of default-priority tasks. Any other
-// state answers 409 with the current state.
+type resumeRequest struct {
+	Confirm bool `json:"confirm"`
+}
+
+// handleResumeTask answers POST /api/v1/tasks/:id/resume [{"confirm"}]: a
+// paused or failed task goes back to queued, boosted ahead of
+// default-priority tasks. When it would most likely stop at the same place
+// (its form needs a person, its posting is closed) it answers 409
+// resume_needs_confirmation saying why, unless confirm is true. Any other
+// state answers 409 with the current state. The body may be empty.
 func (s *Server) handleResumeTask(c echo.Context) error {
 	id, err := pathID(c, "task")
 	if err != nil {
 		return err
 	}
+	var req resumeRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
 	u := currentUser(c)
-	t, err := s.tasks.Resume(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
+	t, err := s.tasks.ResumeChecked(c.Request().Context(), u.ID, id, domain.UserActor(u.ID), req.Confirm)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTask(t))
+}
+
+// handleMarkApplied answers POST /api/v1/tasks/:id/applied: the user
+// applied to a paused or failed task's job by hand, on the posting's own
+// form; the task becomes submitted (reason applied_by_hand) and nothing is
+// sent. 409 already_applied when another task of the job has the
+// submission; 409 illegal_transition from any other state.
+func (s *Server) handleMarkApplied(c echo.Context) error {
+	id, err := pathID(c, "task")
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	t, err := s.tasks.MarkApplied(c.Request().Context(), u.ID, id, domain.UserActor(u.ID))
 	if err != nil {
 		return err
 	}

@@ -349,3 +349,75 @@ func (s *Service) CancelRun(ctx context.Context, userID, runID domain.ID, actor 
 	})
 	return run, n, err
 }
+
+// ResumeChecked is Resume as the person asks for it: when the task will
+// most likely stop again at the same place (domain.ResumeWall: its form
+// needs a person, its posting is closed), it is ECONFIRMRESUME saying so,
+// and nothing changes, unless confirmed.
+func (s *Service) ResumeChecked(ctx context.Context, userID, taskID domain.ID, actor string, confirmed bool) (*domain.Task, error) {
+	var out *domain.Task
+	err := s.inTx(ctx, func(t *txn) error {
+		task, err := t.st.TaskGetForUpdate(ctx, userID, taskID)
+		if err != nil {
+			return err
+		}
+		if !confirmed && domain.CanTransition(task.State, domain.StateQueued) {
+			job, err := t.st.GetJob(ctx, userID, task.JobID)
+			if err != nil {
+				return err
+			}
+			if wall := domain.ResumeWall(task, job); wall != "" {
+				return domain.Errorf(domain.ECONFIRMRESUME, "%s To resume anyway, confirm (the API: {\"confirm\": true}).", wall).
+					WithDetails(map[string]any{"task_id": task.ID.String(), "reason": string(task.StateReason)})
+			}
+		}
+		out, err = s.resumeLocked(ctx, t, []*domain.Task{task}, actor, domain.ReasonResumed)
+		return err
+	})
+	return out, err
+}
+
+// MarkApplied records that the user applied to one of their paused or
+// failed tasks' job by hand, on the posting's own form: the task moves to
+// submitted (reason applied_by_hand, actor the user) and nothing is sent.
+// A job is submitted at most once: when another task for it is already
+// submitting or submitted, it is EALREADYAPPLIED naming that task, and
+// nothing changes. Any other state is a *domain.TransitionError.
+func (s *Service) MarkApplied(ctx context.Context, userID, taskID domain.ID, actor string) (*domain.Task, error) {
+	var out *domain.Task
+	err := s.inTx(ctx, func(t *txn) error {
+		task, err := t.st.TaskGetForUpdate(ctx, userID, taskID)
+		if err != nil {
+			return err
+		}
+		if !task.CanMarkApplied() {
+			return &domain.TransitionError{TaskID: task.ID, From: task.State, To: domain.StateSubmitted, Illegal: true}
+		}
+		applied, err := t.st.TaskListApplied(ctx, []domain.ID{task.JobID})
+		if err != nil {
+			return err
+		}
+		for _, a := range applied {
+			if a.TaskID != task.ID {
+				return alreadyApplied(&a.TaskID)
+			}
+		}
+		out, err = s.move(ctx, t, postgres.Move{TaskID: task.ID, From: task.State, To: domain.StateSubmitted,
+			Actor: actor, Reason: domain.ReasonAppliedByHand})
+		if postgres.IsOneSubmissionViolation(err) { // another task reached submitting meanwhile
+			return alreadyApplied(nil)
+		}
+		return err
+	})
+	return out, err
+}
+
+// alreadyApplied refuses a second submission of a job, naming the task
+// that has it when known.
+func alreadyApplied(other *domain.ID) error {
+	e := domain.Errorf(domain.EALREADYAPPLIED, "this job already has an application submitted (or being submitted) in another task: a job is applied to once, so this one cannot be marked as applied; cancel it instead")
+	if other != nil {
+		e = e.WithDetails(map[string]any{"submitted_task_id": other.String()})
+	}
+	return e
+}

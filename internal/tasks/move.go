@@ -25,7 +25,7 @@ func (s *Service) move(ctx context.Context, t *txn, m postgres.Move) (*domain.Ta
 // moveWhy is move, with why replacing what the needs_you notice of a pause
 // only the user can resolve says (needsYouWhy) when it is not empty.
 func (s *Service) moveWhy(ctx context.Context, t *txn, m postgres.Move, why string) (*domain.Task, error) {
-	if !domain.CanTransition(m.From, m.To) {
+	if !domain.CanMove(m.From, m.To, m.Reason) {
 		return nil, &domain.TransitionError{TaskID: m.TaskID, From: m.From, To: m.To, Illegal: true}
 	}
 	task, err := t.st.TaskMove(ctx, m)

@@ -56,7 +56,7 @@ func TestMove_AllPairs(t *testing.T) {
 			got, err := b.svc.MoveOnce(ctx, m)
 			after := pgtest.MustCount(t, b.db, `SELECT count(*) FROM task_transitions WHERE task_id = $1`, taskID)
 
-			if domain.CanTransition(from, to) {
+			if domain.CanMove(from, to, m.Reason) { // paused/failed → submitted only for applied_by_hand: refused here
 				require.NoError(t, err, "%s → %s", from, to)
 				require.Equal(t, to, got.State)
 				require.Equal(t, to, pgtest.MustTaskState(t, b.db, taskID))

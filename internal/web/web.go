@@ -121,6 +121,8 @@ var statusOf = map[string]int{
 	domain.EILLEGALTRANSITION: http.StatusConflict,
 	domain.ESTATECONFLICT:     http.StatusConflict,
 	domain.EDUPLICATE:         http.StatusConflict,
+	domain.EALREADYAPPLIED:    http.StatusConflict,
+	domain.ECONFIRMRESUME:     http.StatusConflict,
 	domain.EUNAUTHORIZED:      http.StatusUnauthorized,
 	domain.EFORBIDDEN:         http.StatusForbidden,
 	domain.EGONE:              http.StatusGone,

@@ -1,0 +1,142 @@
+package e2e_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks/taskstest"
+)
+
+// noSidewaysScroll fails when the page is wider than its 390 px window.
+func noSidewaysScroll(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	require.NoError(t, err)
+	require.LessOrEqual(t, w, 390, "%s scrolls sideways at 390 px (scrollWidth %d)", what, w)
+}
+
+// phoneBrowser is a browser 390 px wide: headless Chromium's window is at
+// least 500 px wide, so the viewport is emulated.
+func phoneBrowser(t *testing.T) context.Context {
+	t.Helper()
+	ctx := newBrowser(t, 390, 844)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	return ctx
+}
+
+// signInAgain signs email in on a second browser: as signInBrowser, with
+// the new mail's link (not the one the first browser used).
+func signInAgain(t *testing.T, ctx context.Context, s *stack, email string) {
+	t.Helper()
+	before := len(s.mail.Links(email, "/auth/confirm?token="))
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
+		chromedp.WaitVisible(`//h1[contains(., "Check your email")]`),
+	))
+	var link string
+	waitFor(t, 20*time.Second, "the second sign-in mail", func() bool {
+		if links := s.mail.Links(email, "/auth/confirm?token="); len(links) > before {
+			link = links[len(links)-1]
+		}
+		return link != ""
+	})
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(link),
+		chromedp.Click(chromedp.CSS(`form[action="/auth/confirm"] button`)),
+		chromedp.WaitVisible(`//h1[.="Runs"]`),
+	))
+}
+
+// TestBrowser_NeedsYou_TaskActions: a task whose form needed the person
+// offers, on its page and in the inbox, the actions that end it; resuming
+// it asks first; marking it as applied by hand submits it, and the
+// timeline says the person did.
+func TestBrowser_NeedsYou_TaskActions(t *testing.T) {
+	t.Parallel()
+	dir := screenshotDir(t)
+	s := startStack(t, stackOpts{NoWorker: true, HandoffDelay: -1})
+	s.startMailer(t)
+	email := "needs-" + domain.NewID().String()[24:] + "@example.test"
+	ctx := newBrowser(t, 1280, 900)
+	signInBrowser(t, ctx, s, email)
+	bg := context.Background()
+	user, err := s.db.UserByEmail(bg, email)
+	require.NoError(t, err)
+	run := pgtest.MustRun(t, s.db, user, pgtest.RunOpts{})
+	jobs := pgtest.MustJobs(t, s.db, user, 1)
+	task := taskstest.MustAdd(t, s.db, user, run, jobs).Queued[0].TaskID
+	pgtest.MustForceState(t, s.db, task, domain.StatePaused)
+	_, err = s.db.Pool.Exec(bg, `UPDATE application_tasks SET state_reason = 'needs_user',
+		last_error = 'the form shows a CAPTCHA to solve' WHERE id = $1`, task)
+	require.NoError(t, err)
+	job, err := s.db.GetJob(bg, user.ID, jobs[0])
+	require.NoError(t, err)
+	page := s.api.URL + "/tasks/" + task.String()
+
+	// The inbox lists it with its actions.
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(s.api.URL+"/approvals"),
+		chromedp.WaitVisible(`//h1[.="Needs you"]`),
+		chromedp.WaitVisible(chromedp.CSS(`li.task-card[data-task="`+task.String()+`"] .needs-you form[action$="/applied"] button`)),
+	))
+
+	// Its page: open the form (a new tab, no opener), mark as applied, cancel.
+	require.NoError(t, step(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`.needs-you`)),
+	))
+	open, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
+		const a = [...document.querySelectorAll(".needs-you a")].find(a => a.textContent.trim() === "Open the form");
+		return a ? {href: a.href, target: a.target, rel: a.rel} : {};
+	})()`))
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"href": job.URL, "target": "_blank", "rel": "noopener"}, open)
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".needs-you button")].map(b => b.textContent.trim())`))
+	require.NoError(t, err)
+	require.Equal(t, []string{"Mark as applied by hand", "Resume", "Cancel"}, labels)
+	shot(t, ctx, dir, "needs-task-1280")
+
+	// Resume asks first, and going back changes nothing.
+	require.NoError(t, step(ctx,
+		chromedp.Click(chromedp.CSS(`.needs-you form[action$="/resume"] button`)),
+		chromedp.WaitVisible(`//h1[.="Resume this application?"]`),
+		chromedp.WaitVisible(`//p[@id="resume-why"][contains(., "most likely stop at the same place")]`),
+	))
+	shot(t, ctx, dir, "needs-resume-confirm-1280")
+	require.NoError(t, step(ctx,
+		chromedp.Click(`//a[.="Go back"]`),
+		chromedp.WaitVisible(chromedp.CSS(`.needs-you`)),
+	))
+	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, s.db, task))
+
+	// At phone width: the same actions, no sideways scroll.
+	phone := phoneBrowser(t)
+	signInAgain(t, phone, s, email)
+	require.NoError(t, step(phone,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS(`.needs-you form[action$="/applied"] button`)),
+	))
+	noSidewaysScroll(t, phone, "the task page")
+	shot(t, phone, dir, "needs-task-390")
+
+	// Mark as applied by hand, from the keyboard.
+	require.NoError(t, step(ctx,
+		chromedp.SendKeys(chromedp.CSS(`.needs-you form[action$="/applied"] button`), "\r"),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Marked as applied by hand")]`),
+		chromedp.WaitVisible(`//ol[@class="timeline"]/li[contains(., "You marked this as applied by hand")]`),
+	))
+	require.Equal(t, domain.StateSubmitted, pgtest.MustTaskState(t, s.db, task))
+	gone, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".needs-you")`))
+	require.NoError(t, err)
+	require.True(t, gone, "a submitted task needs nobody")
+	shot(t, ctx, dir, "needs-task-applied-1280")
+}
