@@ -103,7 +103,9 @@ func (d *Dashboard) handleCreateSource(c echo.Context) error {
 	return d.renderError(c, err, userOf(c))
 }
 
-// handleSourceAction serves POST /sources/:id/pause|resume|sync|delete.
+// handleSourceAction serves POST /sources/:id/pause|resume|rename|sync|delete.
+// rename (form field name) changes the company name its postings show
+// where the board names none.
 // resume also takes back a broken source once its board is fixed.
 func (d *Dashboard) handleSourceAction(c echo.Context) error {
 	u := userOf(c)
@@ -121,6 +123,13 @@ func (d *Dashboard) handleSourceAction(c echo.Context) error {
 			st, msg = domain.SourceActive, "source_resumed"
 		}
 		_, err = d.tasks.UpdateSource(ctx, u.ID, id, domain.SourceUpdate{Status: &st})
+	case "rename":
+		name := c.FormValue("name")
+		_, err = d.tasks.UpdateSource(ctx, u.ID, id, domain.SourceUpdate{Name: &name})
+		if m := fieldErrors(err)["name"]; m != "" {
+			err = domain.Errorf(domain.EINVALID, "The company name %s.", m)
+		}
+		msg = "source_renamed"
 	case "sync":
 		_, err = d.tasks.SyncSourceNow(ctx, u.ID, id)
 		msg = "sync_queued"

@@ -3,14 +3,19 @@ package domain
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 )
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
 
 // Cursor is a position in a keyset-paginated list: the sort key of the last
 // row of the previous page. It travels as an opaque URL-safe string.
 type Cursor struct {
 	Kind     string    `json:"k"`           // which ordering it belongs to
-	Priority int       `json:"p,omitempty"` // claim order only
+	Priority int       `json:"p,omitempty"` // claim order; a job's stage rank (sort=stage)
+	Key      string    `json:"s,omitempty"` // a text sort key (sort=company)
 	Time     time.Time `json:"t"`
 	ID       ID        `json:"i"`
 }
@@ -72,7 +77,12 @@ type JobFilter struct {
 	SourceID *ID
 	// Open keeps the postings their board still lists, pasted ones
 	// included (true), or those it closed (false).
-	Open   *bool
+	Open *bool
+	// Stages keeps the jobs in any of these stages (empty: every stage).
+	Stages []Stage
+	// Sort is newest (default), company (A–Z) or stage (the pipeline's
+	// order, newest first within a stage).
+	Sort   string
 	Cursor string
 	Limit  int
 }
@@ -86,6 +96,16 @@ func (f *JobFilter) Validate() error {
 		if p := LineProblem(v, 300); p != "" {
 			fields[name] = p
 		}
+	}
+	for _, s := range f.Stages {
+		if !s.Valid() {
+			fields["stage"] = "must be one of " + stageNames(Stages) + " (got " + strconvQuote(truncate(string(s), 40)) + ")"
+		}
+	}
+	switch f.Sort {
+	case "", JobSortNewest, JobSortCompany, JobSortStage:
+	default:
+		fields["sort"] = "must be one of " + strings.Join(JobSorts, ", ") + " (got " + strconvQuote(truncate(f.Sort, 40)) + ")"
 	}
 	return ValidationError(fields)
 }

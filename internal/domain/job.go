@@ -47,6 +47,18 @@ type JobPosting struct {
 	// ClosedAt is when its board stopped listing it: it is never applied
 	// to after that.
 	ClosedAt *time.Time
+
+	// The tracker: CompanyOrigin says where Company comes from; Stage is
+	// where the job stands (PersonStage when the person set one, else
+	// derived from its tasks); TrackedOnly jobs are kept to track, never
+	// applied to; Details is how far a pasted board link's details are
+	// read from its board.
+	CompanyOrigin CompanyOrigin
+	Stage         Stage
+	PersonStage   *Stage
+	PersonStageAt *time.Time
+	TrackedOnly   bool
+	Details       DetailsStatus
 }
 
 // JobInput is one posting as ingested.

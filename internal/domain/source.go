@@ -100,6 +100,9 @@ type BoardPosting struct {
 	// ExternalID is the platform's id of the posting on the board.
 	ExternalID string
 	Title      string
+	// Company is the employer's name as the board gives it ("" when the
+	// platform's public API names none: Lever, Ashby).
+	Company    string
 	Location   string
 	Department string
 	Remote     bool
@@ -242,6 +245,26 @@ type Source struct {
 	UpdatedAt time.Time
 }
 
+// DisplayName is the name the person knows the source by: its name, or
+// its board's made readable when it has none.
+func (s *Source) DisplayName() string {
+	if n := strings.TrimSpace(s.Name); n != "" {
+		return n
+	}
+	return ReadableBoard(s.Board)
+}
+
+// ReadableBoard makes a board's slug readable, for a source without a
+// name: "acme-corp" → "Acme Corp". It is what the person sees until they
+// name the source; never the raw slug.
+func ReadableBoard(board string) string {
+	words := strings.FieldsFunc(board, func(r rune) bool { return r == '-' || r == '_' || r == ' ' })
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}
+
 // Matches reports whether the filters follow p: every non-empty list has
 // an entry found in the posting (title, location, department), and a
 // remote-only source follows remote postings only.
@@ -322,8 +345,11 @@ type SourceUpdate struct {
 func (u *SourceUpdate) Validate() error {
 	fields := map[string]string{}
 	if u.Name != nil {
+		*u.Name = strings.TrimSpace(*u.Name)
 		if p := LineProblem(*u.Name, MaxSourceName); p != "" {
 			fields["name"] = p
+		} else if *u.Name == "" {
+			fields["name"] = "must not be empty: it is the company name your cover letters and jobs show"
 		}
 	}
 	if u.Filters != nil {
@@ -367,6 +393,9 @@ func (in *SourceCreate) Normalize(defaultEvery time.Duration) error {
 	}
 	if p := LineProblem(in.Name, MaxSourceName); p != "" {
 		fields["name"] = p
+	}
+	if in.Name == "" && len(fields) == 0 {
+		in.Name = ReadableBoard(in.Board)
 	}
 	in.Filters.normalize(fields)
 	if in.SyncEvery == 0 {

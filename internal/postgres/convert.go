@@ -65,7 +65,13 @@ func jobFromRow(r *dbsqlc.JobPosting) (*domain.JobPosting, error) {
 		CanonicalKey: r.CanonicalKey, Company: r.Company, Title: r.Title, Location: r.Location, Description: r.Description,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SourceID: r.SourceID, Platform: domain.Platform(r.Platform),
 		PlatformPostingID: r.PlatformPostingID, Department: r.Department, Remote: r.Remote, ApplyURL: r.ApplyUrl,
-		Compensation: r.Compensation, EmploymentType: r.EmploymentType, BoardUpdatedAt: r.BoardUpdatedAt, ClosedAt: r.ClosedAt}
+		Compensation: r.Compensation, EmploymentType: r.EmploymentType, BoardUpdatedAt: r.BoardUpdatedAt, ClosedAt: r.ClosedAt,
+		CompanyOrigin: domain.CompanyOrigin(r.CompanyOrigin), PersonStageAt: r.PersonStageAt, TrackedOnly: r.TrackedOnly,
+		Details: domain.DetailsStatus(r.DetailsStatus)}
+	if r.PersonStage != nil {
+		st := domain.Stage(*r.PersonStage)
+		j.PersonStage, j.Stage = &st, st
+	}
 	if len(r.Raw) > 0 {
 		if err := json.Unmarshal(r.Raw, &j.Raw); err != nil {
 			return nil, fmt.Errorf("job %s raw payload: %w", r.ID, err)
@@ -95,6 +101,7 @@ func userFromRow(r *dbsqlc.User) (*domain.User, error) {
 // Postgres error codes translated here.
 const (
 	pgUniqueViolation      = "23505"
+	pgCheckViolation       = "23514"
 	pgForeignKeyViolation  = "23503"
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
@@ -110,6 +117,13 @@ func IsTransient(err error) bool {
 func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == pgUniqueViolation && (constraint == "" || pgErr.ConstraintName == constraint)
+}
+
+// isCheckViolation reports whether err is a check violation of constraint
+// (a CHECK, or a trigger raising one under that name).
+func isCheckViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == pgCheckViolation && pgErr.ConstraintName == constraint
 }
 
 // IsOneSubmissionViolation reports whether err is the database refusing a

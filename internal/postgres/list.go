@@ -15,11 +15,17 @@ type keyset struct {
 	priority bool   // priority DESC first (the claim order)
 	time     string // the time column
 	desc     bool   // time and id descending
+	// lead, when set, is an SQL expression sorted first, ascending: an
+	// integer (the cursor's Priority) or, leadText, text (its Key).
+	lead     string
+	leadText bool
 }
 
 // The orderings of the store's lists.
 var (
 	jobsNewest      = keyset{kind: "jobs", time: "created_at", desc: true}
+	jobsByCompany   = keyset{kind: "jobs_company", time: "created_at", desc: true, lead: jobCompanyKey, leadText: true}
+	jobsByStage     = keyset{kind: "jobs_stage", time: "created_at", desc: true, lead: "job_stage_rank(" + jobStage + ")"}
 	runsNewest      = keyset{kind: "runs", time: "created_at", desc: true}
 	approvalsNewest = keyset{kind: "approvals", time: "created_at", desc: true}
 	tasksChanged    = keyset{kind: "tasks", time: "updated_at", desc: true}
@@ -34,6 +40,9 @@ func (k keyset) orderBy() string {
 	o := k.time + dir + ", id" + dir
 	if k.priority {
 		o = "priority DESC, " + o
+	}
+	if k.lead != "" {
+		o = k.lead + " ASC, " + o
 	}
 	return o
 }
@@ -90,6 +99,15 @@ func (q *listQuery) SQL(selectFrom string) (string, []any) {
 		if q.keys.priority {
 			p := q.Arg(c.Priority)
 			after = "(priority < " + p + " OR (priority = " + p + " AND " + after + "))"
+		}
+		if q.keys.lead != "" {
+			var v string
+			if q.keys.leadText {
+				v = q.Arg(c.Key)
+			} else {
+				v = q.Arg(c.Priority)
+			}
+			after = "(" + q.keys.lead + " > " + v + " OR (" + q.keys.lead + " = " + v + " AND " + after + "))"
 		}
 		q.Where(after)
 	}

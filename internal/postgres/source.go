@@ -143,7 +143,14 @@ func (s *Store) SourceSyncAgain(ctx context.Context, id domain.ID) error {
 
 // BoardPostingUpsert stores a posting a source's board lists: new, or the
 // same job known before (same canonical key), refreshed and open again.
+// company is the posting's employer: the board's (p.Company) or, when the
+// board names none, the source's display name, which renaming the source
+// changes. A company the person gave stays.
 func (s *Store) BoardPostingUpsert(ctx context.Context, src *domain.Source, key, company string, p domain.BoardPosting) (id domain.ID, inserted bool, err error) {
+	origin := domain.CompanySource
+	if p.Company != "" && company == p.Company {
+		origin = domain.CompanyBoard
+	}
 	var questions []byte
 	if p.Questions != nil {
 		if questions, err = json.Marshal(p.Questions); err != nil {
@@ -151,7 +158,7 @@ func (s *Store) BoardPostingUpsert(ctx context.Context, src *domain.Source, key,
 		}
 	}
 	r, err := s.q.JobPostingUpsertFromBoard(ctx, dbsqlc.JobPostingUpsertFromBoardParams{ID: domain.NewID(), UserID: src.UserID,
-		Source: string(src.Platform), ExternalID: p.ExternalID, Url: p.URL, CanonicalKey: key, Company: company, Title: p.Title,
+		Source: string(src.Platform), ExternalID: p.ExternalID, Url: p.URL, CanonicalKey: key, Company: company, CompanyOrigin: string(origin), Title: p.Title,
 		Location: p.Location, Description: p.Description, SourceID: &src.ID, Platform: string(src.Platform), Department: p.Department,
 		Remote: p.Remote, ApplyUrl: p.ApplyURL, Compensation: p.Compensation, EmploymentType: p.EmploymentType,
 		Questions: questions, BoardUpdatedAt: p.UpdatedAt})
@@ -182,4 +189,10 @@ func (s *Store) SourceStartSync(ctx context.Context, id domain.ID) (*domain.Sour
 		return nil, notFound(err, "source")
 	}
 	return sourceFromRow(r)
+}
+
+// JobPostingsRenameSource gives the new display name of a source to its
+// postings named after it, and returns how many changed.
+func (s *Store) JobPostingsRenameSource(ctx context.Context, sourceID domain.ID, name string) (int64, error) {
+	return s.q.JobPostingRenameSourceCompany(ctx, dbsqlc.JobPostingRenameSourceCompanyParams{Company: name, SourceID: &sourceID})
 }

@@ -15,6 +15,9 @@ import (
 // skipping jobs the run already has, and returns the tasks created.
 func (s *Store) TaskInsertMany(ctx context.Context, userID, runID domain.ID, ids, jobIDs []domain.ID) ([]*domain.Task, error) {
 	rows, err := s.q.TaskInsertMany(ctx, dbsqlc.TaskInsertManyParams{UserID: userID, RunID: runID, Ids: ids, JobIds: jobIDs})
+	if isCheckViolation(err, "application_tasks_not_tracked_only") {
+		return nil, domain.Errorf(domain.ECONFLICT, "a job is tracked only: applyq cannot apply to it, apply on the site")
+	}
 	if err != nil {
 		return nil, err
 	}

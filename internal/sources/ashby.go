@@ -17,7 +17,8 @@ import (
 //
 // No paging: the board is one document, asked conditionally. Unlisted jobs
 // (isListed false) are not the board's listing and are left out. Form
-// fields come from the hosted form: Questions stays nil.
+// fields come from the hosted form: Questions stays nil. The board names
+// no company: Company stays "" (the source's display name stands in).
 type Ashby struct{ Options }
 
 // Platform implements domain.BoardClient.

@@ -35,6 +35,7 @@ func TestAshby_Fixtures(t *testing.T) {
 
 				p := posting(t, snap, "6d0e8f6e-1111-4b7e-9a8a-4f7a0f6b5c21")
 				require.Equal(t, "Product Manager", p.Title)
+				require.Empty(t, p.Company, "Ashby's posting API names no company: the source's display name stands in")
 				require.Equal(t, "Houston, TX", p.Location)
 				require.Equal(t, "Product", p.Department)
 				require.False(t, p.Remote)

@@ -20,7 +20,8 @@ import (
 // The list is one document (meta.total is its length, no paging), so it
 // is asked conditionally; a list shorter than meta.total is refused rather
 // than taken as the whole board. Each listed post is then read for its
-// questions, Options.Concurrency at a time. EU boards
+// questions, Options.Concurrency at a time. A job's company_name is the
+// board's employer (Company). EU boards
 // (job-boards.eu.greenhouse.io) are served by the same API.
 type Greenhouse struct{ Options }
 
@@ -30,6 +31,7 @@ func (c *Greenhouse) Platform() domain.Platform { return domain.PlatformGreenhou
 type ghJob struct {
 	ID          jsonString `json:"id"`
 	Title       string     `json:"title"`
+	CompanyName string     `json:"company_name"` // the board's employer
 	UpdatedAt   string     `json:"updated_at"`
 	AbsoluteURL string     `json:"absolute_url"`
 	Content     string     `json:"content"` // HTML, HTML-escaped once more
@@ -183,9 +185,14 @@ func (c *Greenhouse) posting(j ghJob, d *ghDetail, maxDesc int) domain.BoardPost
 		offices = append(offices, x.Name)
 	}
 	location := j.Location.Name
+	company := j.CompanyName
+	if strings.TrimSpace(company) == "" {
+		company = d.CompanyName
+	}
 	p := domain.BoardPosting{
 		ExternalID:  string(j.ID),
 		Title:       j.Title,
+		Company:     company,
 		Location:    location,
 		Department:  joinNonEmpty(", ", depts...),
 		Remote:      looksRemote(location) || looksRemote(strings.Join(offices, " ")),

@@ -41,6 +41,7 @@ func TestGreenhouse_Fixtures(t *testing.T) {
 
 			p := posting(t, snap, "127817")
 			require.Equal(t, "Vault Designer", p.Title)
+			require.Equal(t, "Vault-Tec", p.Company, "the job's company_name, not the board token vaulttec")
 			require.Equal(t, "NYC", p.Location)
 			require.Equal(t, "Department of Departments", p.Department)
 			require.False(t, p.Remote)
@@ -87,6 +88,7 @@ func TestGreenhouse_Fixtures(t *testing.T) {
 
 			p = posting(t, snap, "127818")
 			require.Equal(t, "Senior Overseer & Lead", p.Title, "HTML in a title")
+			require.Equal(t, "Vault-Tec", p.Company, "company_name from the job's own document when the list lacks it")
 			require.True(t, p.Remote, "Remote in the location")
 			require.Equal(t, "http://your.co/careers?gh_jid=127818", p.URL)
 			require.Empty(t, p.Compensation)

@@ -18,7 +18,8 @@ import (
 // for how a listing that changes meanwhile is caught). A site unknown to
 // BaseURL is asked of EUBaseURL: EU sites (jobs.eu.lever.co) live on their
 // own instance. The API does not expose custom questions: Questions stays
-// nil and the applier reads the hosted form. Paged, the listing is not
+// nil and the applier reads the hosted form. Nor does it name the
+// company: Company stays "" (the source's display name stands in). Paged, the listing is not
 // asked conditionally.
 type Lever struct{ Options }
 

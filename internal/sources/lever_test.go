@@ -76,6 +76,7 @@ func TestLever_Fixtures(t *testing.T) {
 
 			p := posting(t, snap, "2f1c7a84-9a6c-4f4e-b7a5-8a7c1f1e2d3c")
 			require.Equal(t, "Backend Engineer", p.Title)
+			require.Empty(t, p.Company, "Lever's postings API names no company: the source's display name stands in")
 			require.Equal(t, "San Francisco", p.Location)
 			require.Equal(t, "Engineering", p.Department)
 			require.False(t, p.Remote, "hybrid")

@@ -20,7 +20,8 @@ import (
 // unless it leads to the same path on another host (a company served from
 // jobs.personio.com rather than .de), which is followed. The
 // feed has no remote flag ("remote" in an office's name is read as one)
-// and no form: Questions stays nil.
+// and no form: Questions stays nil. A position's subcompany is its
+// employer (Company); the feed names no other.
 type Personio struct{ Options }
 
 // Platform implements domain.BoardClient.
@@ -86,6 +87,7 @@ func (c *Personio) posting(base string, p personioPosition, maxDesc int) domain.
 	return domain.BoardPosting{
 		ExternalID:     id,
 		Title:          p.Name,
+		Company:        p.Subcompany,
 		Location:       location,
 		Department:     p.Department,
 		Remote:         looksRemote(location),

@@ -25,6 +25,7 @@ func TestPersonio_Fixtures(t *testing.T) {
 
 			p := posting(t, snap, "1234567")
 			require.Equal(t, "Senior Software Engineer (m/f/d)", p.Title)
+			require.Equal(t, "Acme GmbH", p.Company, "the position's subcompany")
 			require.Equal(t, "Munich; Berlin; Remote", p.Location)
 			require.True(t, p.Remote, "a Remote office")
 			require.Equal(t, "Engineering", p.Department)

@@ -58,6 +58,7 @@ func (c *collector) add(p domain.BoardPosting) {
 		return
 	}
 	c.seen[key] = true
+	p.Company = plainLine(p.Company, maxLine)
 	p.Location = plainLine(p.Location, maxLine)
 	p.Department = plainLine(p.Department, maxLine)
 	p.EmploymentType = plainLine(p.EmploymentType, maxLine)

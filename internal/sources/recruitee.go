@@ -71,6 +71,7 @@ type recruiteeOffer struct {
 	Slug               string              `json:"slug"`
 	Status             string              `json:"status"`
 	Title              string              `json:"title"`
+	CompanyName        string              `json:"company_name"`
 	Description        string              `json:"description"`
 	Requirements       string              `json:"requirements"`
 	Location           string              `json:"location"`
@@ -156,6 +157,7 @@ func (c *Recruitee) posting(base string, o recruiteeOffer, maxDesc int) domain.B
 	p := domain.BoardPosting{
 		ExternalID:     slug,
 		Title:          o.Title,
+		Company:        o.CompanyName,
 		Location:       location,
 		Department:     string(o.Department),
 		Remote:         o.Remote,

@@ -25,6 +25,7 @@ func TestRecruitee_Fixtures(t *testing.T) {
 
 			p := posting(t, snap, "senior-go-engineer")
 			require.Equal(t, "Senior Go Engineer", p.Title)
+			require.Equal(t, "Acme", p.Company, "the offer's company_name")
 			require.Equal(t, "Amsterdam, North Holland, Netherlands", p.Location)
 			require.Equal(t, "Engineering", p.Department)
 			require.True(t, p.Remote)

@@ -35,6 +35,9 @@ type srPosting struct {
 	ID       jsonString `json:"id"`
 	Name     string     `json:"name"`
 	Released string     `json:"releasedDate"`
+	Company  struct {
+		Name string `json:"name"`
+	} `json:"company"`
 	Location struct {
 		City         string `json:"city"`
 		Region       string `json:"region"`
@@ -145,6 +148,7 @@ func (c *SmartRecruiters) posting(board string, p srPosting, d *srDetail, maxDes
 	return domain.BoardPosting{
 		ExternalID:     id,
 		Title:          p.Name,
+		Company:        joinNonEmpty("", p.Company.Name, d.Company.Name),
 		Location:       location,
 		Department:     department,
 		Remote:         loc.Remote || d.Location.Remote,

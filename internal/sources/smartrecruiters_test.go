@@ -83,6 +83,7 @@ func TestSmartRecruiters_Fixtures(t *testing.T) {
 
 			p := posting(t, snap, "744000137413079")
 			require.Equal(t, "Director, Customer Engagement", p.Title)
+			require.Equal(t, "SmartRecruiters Inc", p.Company, "the posting's company.name, not its identifier")
 			require.Equal(t, "San Francisco, CA, US", p.Location)
 			require.Equal(t, "Marketing", p.Department)
 			require.True(t, p.Remote)

@@ -13,7 +13,7 @@ import (
 //
 //	GET /api/v1/widget/accounts/{account}?details=true    every published job, with its description
 //
-// One document, asked conditionally. A posting's ExternalID is the job's
+// One document, asked conditionally; its name is the company's. A posting's ExternalID is the job's
 // shortcode, which Workable's URLs (apply.workable.com/j/{shortcode}) name
 // it by. The widget carries no form: Questions stays nil.
 type Workable struct{ Options }
@@ -62,13 +62,16 @@ func (c *Workable) Fetch(ctx context.Context, board string, prev domain.BoardVal
 		return &domain.BoardSnapshot{NotModified: true, Validators: ans.validators}, nil
 	}
 	var doc struct {
+		Name string        `json:"name"` // the account's company
 		Jobs []workableJob `json:"jobs"`
 	}
 	if err := f.decodeJSON("the jobs", ans.body, &doc); err != nil {
 		return nil, err
 	}
 	for _, j := range doc.Jobs {
-		col.add(c.posting(base, j, col.maxDesc))
+		p := c.posting(base, j, col.maxDesc)
+		p.Company = doc.Name
+		col.add(p)
 	}
 	col.snap.Validators = ans.validators
 	return &col.snap, nil

@@ -27,6 +27,7 @@ func TestWorkable_Fixtures(t *testing.T) {
 
 			p := posting(t, snap, "5EA5DDE797")
 			require.Equal(t, "Senior Backend Engineer (.NET)", p.Title)
+			require.Equal(t, "Kahoot!", p.Company, "the account's name")
 			require.Equal(t, "São Paulo, SP, Brazil", p.Location)
 			require.Equal(t, "Engineering", p.Department)
 			require.False(t, p.Remote)

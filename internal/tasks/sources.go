@@ -83,7 +83,8 @@ func (s *Service) AddSource(ctx context.Context, userID domain.ID, in domain.Sou
 }
 
 // UpdateSource changes one of the user's sources (filters, run, name,
-// interval; paused, or active again, which syncs it at once).
+// interval; paused, or active again, which syncs it at once). A new name
+// renames its postings' company where the board gives none.
 func (s *Service) UpdateSource(ctx context.Context, userID, id domain.ID, u domain.SourceUpdate) (*domain.Source, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -101,6 +102,12 @@ func (s *Service) UpdateSource(ctx context.Context, userID, id domain.ID, u doma
 		}
 		if src, err = t.st.SourceUpdate(ctx, userID, id, u); err != nil {
 			return err
+		}
+		if src.DisplayName() != before.DisplayName() {
+			// Its postings named after it follow the new name.
+			if _, err := t.st.JobPostingsRenameSource(ctx, src.ID, src.DisplayName()); err != nil {
+				return err
+			}
 		}
 		if before.Status != domain.SourceActive && src.Status == domain.SourceActive {
 			return s.requestSync(ctx, t, src.ID)
@@ -285,14 +292,17 @@ func (s *Service) applySnapshot(ctx context.Context, job SyncJob, snap *domain.B
 		if !snap.NotModified {
 			var fresh []domain.ID
 			listed := make([]string, 0, len(snap.Postings))
-			company := src.Name
-			if company == "" {
-				company = src.Board
-			}
 			for _, p := range snap.Postings {
 				listed = append(listed, p.ExternalID)
 				if !src.Filters.Matches(p) {
 					continue
+				}
+				// The employer's name where the board gives it; the
+				// source's display name (which renaming it changes)
+				// otherwise: never the board's slug.
+				company := p.Company
+				if company == "" {
+					company = src.DisplayName()
 				}
 				id, inserted, err := t.st.BoardPostingUpsert(ctx, src, domain.BoardPostingKey(src.Platform, src.Board, p.ExternalID), company, p)
 				if err != nil {

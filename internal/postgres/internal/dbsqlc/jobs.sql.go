@@ -44,6 +44,110 @@ func (q *Queries) JobPostingCloseMissing(ctx context.Context, arg JobPostingClos
 	return items, nil
 }
 
+const jobPostingDetailsFailed = `-- name: JobPostingDetailsFailed :exec
+UPDATE job_postings SET details_status = 'failed', updated_at = now()
+WHERE id = $1 AND details_status = 'fetching'
+`
+
+// The board could not tell a pasted link's details.
+func (q *Queries) JobPostingDetailsFailed(ctx context.Context, id domain.ID) error {
+	_, err := q.db.Exec(ctx, jobPostingDetailsFailed, id)
+	return err
+}
+
+const jobPostingFillDetails = `-- name: JobPostingFillDetails :exec
+UPDATE job_postings SET
+    title = CASE WHEN title = '' THEN $1 ELSE title END,
+    company = CASE WHEN company_origin = 'given' AND company <> '' THEN company ELSE $2 END,
+    company_origin = CASE WHEN company_origin = 'given' AND company <> '' THEN 'given' ELSE $3 END,
+    location = CASE WHEN location = '' THEN $4 ELSE location END,
+    description = CASE WHEN description = '' THEN $5 ELSE description END,
+    department = $6, remote = $7, compensation = $8, employment_type = $9,
+    apply_url = CASE WHEN apply_url = '' THEN $10 ELSE apply_url END,
+    board_updated_at = $11,
+    details_status = '', updated_at = now()
+WHERE id = $12
+`
+
+type JobPostingFillDetailsParams struct {
+	Title          string
+	Company        string
+	CompanyOrigin  string
+	Location       string
+	Description    string
+	Department     string
+	Remote         bool
+	Compensation   string
+	EmploymentType string
+	ApplyUrl       string
+	BoardUpdatedAt *time.Time
+	ID             domain.ID
+}
+
+// Fills a pasted board link's details from its board: what the person
+// left empty (title, company), and what only the board knows (location,
+// pay, department, description…). A company the person gave stays.
+func (q *Queries) JobPostingFillDetails(ctx context.Context, arg JobPostingFillDetailsParams) error {
+	_, err := q.db.Exec(ctx, jobPostingFillDetails,
+		arg.Title,
+		arg.Company,
+		arg.CompanyOrigin,
+		arg.Location,
+		arg.Description,
+		arg.Department,
+		arg.Remote,
+		arg.Compensation,
+		arg.EmploymentType,
+		arg.ApplyUrl,
+		arg.BoardUpdatedAt,
+		arg.ID,
+	)
+	return err
+}
+
+const jobPostingForDetails = `-- name: JobPostingForDetails :one
+SELECT id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at, source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at, closed_at, updated_at, discovered_form, company_origin, person_stage, person_stage_at, tracked_only, details_status FROM job_postings WHERE id = $1 FOR UPDATE
+`
+
+// A pasted board link whose details are being read, locked.
+func (q *Queries) JobPostingForDetails(ctx context.Context, id domain.ID) (*JobPosting, error) {
+	row := q.db.QueryRow(ctx, jobPostingForDetails, id)
+	var i JobPosting
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Source,
+		&i.ExternalID,
+		&i.Url,
+		&i.CanonicalKey,
+		&i.Company,
+		&i.Title,
+		&i.Location,
+		&i.Description,
+		&i.Raw,
+		&i.CreatedAt,
+		&i.SourceID,
+		&i.Platform,
+		&i.PlatformPostingID,
+		&i.Department,
+		&i.Remote,
+		&i.ApplyUrl,
+		&i.Compensation,
+		&i.EmploymentType,
+		&i.Questions,
+		&i.BoardUpdatedAt,
+		&i.ClosedAt,
+		&i.UpdatedAt,
+		&i.DiscoveredForm,
+		&i.CompanyOrigin,
+		&i.PersonStage,
+		&i.PersonStageAt,
+		&i.TrackedOnly,
+		&i.DetailsStatus,
+	)
+	return &i, err
+}
+
 const jobPostingFormByKey = `-- name: JobPostingFormByKey :one
 SELECT discovered_form FROM job_postings
 WHERE canonical_key = $1 AND discovered_form IS NOT NULL
@@ -62,8 +166,9 @@ func (q *Queries) JobPostingFormByKey(ctx context.Context, canonicalKey string) 
 }
 
 const jobPostingGetByID = `-- name: JobPostingGetByID :one
-SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form,
-    EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied
+SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, j.company_origin, j.person_stage, j.person_stage_at, j.tracked_only, j.details_status,
+    EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied,
+    job_posting_stage(j.id, j.person_stage)::text AS stage
 FROM job_postings j
 WHERE j.id = $1 AND j.user_id = $2
 `
@@ -76,6 +181,7 @@ type JobPostingGetByIDParams struct {
 type JobPostingGetByIDRow struct {
 	JobPosting JobPosting
 	Applied    bool
+	Stage      string
 }
 
 func (q *Queries) JobPostingGetByID(ctx context.Context, arg JobPostingGetByIDParams) (*JobPostingGetByIDRow, error) {
@@ -107,7 +213,13 @@ func (q *Queries) JobPostingGetByID(ctx context.Context, arg JobPostingGetByIDPa
 		&i.JobPosting.ClosedAt,
 		&i.JobPosting.UpdatedAt,
 		&i.JobPosting.DiscoveredForm,
+		&i.JobPosting.CompanyOrigin,
+		&i.JobPosting.PersonStage,
+		&i.JobPosting.PersonStageAt,
+		&i.JobPosting.TrackedOnly,
+		&i.JobPosting.DetailsStatus,
 		&i.Applied,
+		&i.Stage,
 	)
 	return &i, err
 }
@@ -115,32 +227,37 @@ func (q *Queries) JobPostingGetByID(ctx context.Context, arg JobPostingGetByIDPa
 const jobPostingInsertOrGet = `-- name: JobPostingInsertOrGet :one
 
 WITH ins AS (
-    INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, company_origin, title, location, description, raw,
+        tracked_only, details_status)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+        $13, $14)
     ON CONFLICT (user_id, canonical_key) DO NOTHING
-    RETURNING id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at, source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at, closed_at, updated_at, discovered_form
+    RETURNING id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw, created_at, source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at, closed_at, updated_at, discovered_form, company_origin, person_stage, person_stage_at, tracked_only, details_status
 )
-SELECT ins.id, ins.user_id, ins.source, ins.external_id, ins.url, ins.canonical_key, ins.company, ins.title, ins.location, ins.description, ins.raw, ins.created_at, ins.source_id, ins.platform, ins.platform_posting_id, ins.department, ins.remote, ins.apply_url, ins.compensation, ins.employment_type, ins.questions, ins.board_updated_at, ins.closed_at, ins.updated_at, ins.discovered_form, false AS applied, true AS inserted FROM ins
+SELECT ins.id, ins.user_id, ins.source, ins.external_id, ins.url, ins.canonical_key, ins.company, ins.title, ins.location, ins.description, ins.raw, ins.created_at, ins.source_id, ins.platform, ins.platform_posting_id, ins.department, ins.remote, ins.apply_url, ins.compensation, ins.employment_type, ins.questions, ins.board_updated_at, ins.closed_at, ins.updated_at, ins.discovered_form, ins.company_origin, ins.person_stage, ins.person_stage_at, ins.tracked_only, ins.details_status, false AS applied, true AS inserted, 'new'::text AS stage FROM ins
 UNION ALL
-SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form,
+SELECT j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, j.company_origin, j.person_stage, j.person_stage_at, j.tracked_only, j.details_status,
     EXISTS (SELECT 1 FROM application_tasks t WHERE t.job_id = j.id AND t.state IN ('submitting', 'submitted')) AS applied,
-    false AS inserted
+    false AS inserted, job_posting_stage(j.id, j.person_stage)::text AS stage
 FROM job_postings j
 WHERE j.user_id = $2 AND j.canonical_key = $6 AND NOT EXISTS (SELECT 1 FROM ins)
 `
 
 type JobPostingInsertOrGetParams struct {
-	ID           domain.ID
-	UserID       domain.ID
-	Source       string
-	ExternalID   string
-	Url          string
-	CanonicalKey string
-	Company      string
-	Title        string
-	Location     string
-	Description  string
-	Raw          []byte
+	ID            domain.ID
+	UserID        domain.ID
+	Source        string
+	ExternalID    string
+	Url           string
+	CanonicalKey  string
+	Company       string
+	CompanyOrigin string
+	Title         string
+	Location      string
+	Description   string
+	Raw           []byte
+	TrackedOnly   bool
+	DetailsStatus string
 }
 
 type JobPostingInsertOrGetRow struct {
@@ -169,8 +286,14 @@ type JobPostingInsertOrGetRow struct {
 	ClosedAt          *time.Time
 	UpdatedAt         time.Time
 	DiscoveredForm    []byte
+	CompanyOrigin     string
+	PersonStage       *string
+	PersonStageAt     *time.Time
+	TrackedOnly       bool
+	DetailsStatus     string
 	Applied           bool
 	Inserted          bool
+	Stage             string
 }
 
 // applied is has_been_applied_to: the user has a task for the job in
@@ -186,10 +309,13 @@ func (q *Queries) JobPostingInsertOrGet(ctx context.Context, arg JobPostingInser
 		arg.Url,
 		arg.CanonicalKey,
 		arg.Company,
+		arg.CompanyOrigin,
 		arg.Title,
 		arg.Location,
 		arg.Description,
 		arg.Raw,
+		arg.TrackedOnly,
+		arg.DetailsStatus,
 	)
 	var i JobPostingInsertOrGetRow
 	err := row.Scan(
@@ -218,10 +344,36 @@ func (q *Queries) JobPostingInsertOrGet(ctx context.Context, arg JobPostingInser
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.DiscoveredForm,
+		&i.CompanyOrigin,
+		&i.PersonStage,
+		&i.PersonStageAt,
+		&i.TrackedOnly,
+		&i.DetailsStatus,
 		&i.Applied,
 		&i.Inserted,
+		&i.Stage,
 	)
 	return &i, err
+}
+
+const jobPostingRenameSourceCompany = `-- name: JobPostingRenameSourceCompany :execrows
+UPDATE job_postings SET company = $1, updated_at = now()
+WHERE source_id = $2 AND company_origin = 'source' AND company <> $1
+`
+
+type JobPostingRenameSourceCompanyParams struct {
+	Company  string
+	SourceID *domain.ID
+}
+
+// A source was renamed: its postings named after it follow (a name the
+// board or the person gave stays).
+func (q *Queries) JobPostingRenameSourceCompany(ctx context.Context, arg JobPostingRenameSourceCompanyParams) (int64, error) {
+	result, err := q.db.Exec(ctx, jobPostingRenameSourceCompany, arg.Company, arg.SourceID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const jobPostingSetDiscoveredForm = `-- name: JobPostingSetDiscoveredForm :execrows
@@ -244,16 +396,69 @@ func (q *Queries) JobPostingSetDiscoveredForm(ctx context.Context, arg JobPostin
 	return result.RowsAffected(), nil
 }
 
+const jobPostingSetPersonStage = `-- name: JobPostingSetPersonStage :one
+UPDATE job_postings SET person_stage = $1::text,
+    person_stage_at = CASE WHEN $1::text IS NULL THEN NULL ELSE now() END, updated_at = now()
+WHERE id = $2 AND user_id = $3
+RETURNING id
+`
+
+type JobPostingSetPersonStageParams struct {
+	PersonStage *string
+	ID          domain.ID
+	UserID      domain.ID
+}
+
+// Sets (or, null, clears) the stage the person gave one of their jobs.
+func (q *Queries) JobPostingSetPersonStage(ctx context.Context, arg JobPostingSetPersonStageParams) (domain.ID, error) {
+	row := q.db.QueryRow(ctx, jobPostingSetPersonStage, arg.PersonStage, arg.ID, arg.UserID)
+	var id domain.ID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const jobPostingTrackedOnlyIDs = `-- name: JobPostingTrackedOnlyIDs :many
+SELECT id FROM job_postings WHERE user_id = $1 AND id = ANY($2::uuid[]) AND tracked_only ORDER BY id
+`
+
+type JobPostingTrackedOnlyIDsParams struct {
+	UserID domain.ID
+	Ids    []domain.ID
+}
+
+// Which of these job postings of the user can only be tracked.
+func (q *Queries) JobPostingTrackedOnlyIDs(ctx context.Context, arg JobPostingTrackedOnlyIDsParams) ([]domain.ID, error) {
+	rows, err := q.db.Query(ctx, jobPostingTrackedOnlyIDs, arg.UserID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []domain.ID
+	for rows.Next() {
+		var id domain.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const jobPostingUpsertFromBoard = `-- name: JobPostingUpsertFromBoard :one
-INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, title, location, description, raw,
+INSERT INTO job_postings (id, user_id, source, external_id, url, canonical_key, company, company_origin, title, location, description, raw,
     source_id, platform, platform_posting_id, department, remote, apply_url, compensation, employment_type, questions, board_updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '{}',
-    $11, $12, $4, $13, $14, $15, $16, $17, $18, $19)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '{}',
+    $12, $13, $4, $14, $15, $16, $17, $18, $19, $20)
 ON CONFLICT (user_id, canonical_key) DO UPDATE SET
     source_id = coalesce(job_postings.source_id, EXCLUDED.source_id),
     platform = EXCLUDED.platform, platform_posting_id = EXCLUDED.platform_posting_id,
     title = EXCLUDED.title, location = EXCLUDED.location, description = EXCLUDED.description,
-    company = CASE WHEN job_postings.company = '' THEN EXCLUDED.company ELSE job_postings.company END,
+    company = CASE WHEN job_postings.company_origin = 'given' AND job_postings.company <> '' THEN job_postings.company ELSE EXCLUDED.company END,
+    company_origin = CASE WHEN job_postings.company_origin = 'given' AND job_postings.company <> '' THEN 'given' ELSE EXCLUDED.company_origin END,
+    details_status = '',
     url = CASE WHEN job_postings.url = '' THEN EXCLUDED.url ELSE job_postings.url END,
     department = EXCLUDED.department, remote = EXCLUDED.remote, apply_url = EXCLUDED.apply_url,
     compensation = EXCLUDED.compensation, employment_type = EXCLUDED.employment_type,
@@ -270,6 +475,7 @@ type JobPostingUpsertFromBoardParams struct {
 	Url            string
 	CanonicalKey   string
 	Company        string
+	CompanyOrigin  string
 	Title          string
 	Location       string
 	Description    string
@@ -292,6 +498,8 @@ type JobPostingUpsertFromBoardRow struct {
 // Stores a posting a board lists for the user's source: new, or the same
 // job known before (its canonical key: pasted earlier, or an earlier sync),
 // refreshed and open again. inserted says which.
+// A company the person gave stays; any other follows the board (its
+// employer's name, or the source's display name).
 func (q *Queries) JobPostingUpsertFromBoard(ctx context.Context, arg JobPostingUpsertFromBoardParams) (*JobPostingUpsertFromBoardRow, error) {
 	row := q.db.QueryRow(ctx, jobPostingUpsertFromBoard,
 		arg.ID,
@@ -301,6 +509,7 @@ func (q *Queries) JobPostingUpsertFromBoard(ctx context.Context, arg JobPostingU
 		arg.Url,
 		arg.CanonicalKey,
 		arg.Company,
+		arg.CompanyOrigin,
 		arg.Title,
 		arg.Location,
 		arg.Description,

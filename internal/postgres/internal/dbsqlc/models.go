@@ -368,6 +368,11 @@ type JobPosting struct {
 	ClosedAt          *time.Time
 	UpdatedAt         time.Time
 	DiscoveredForm    []byte
+	CompanyOrigin     string
+	PersonStage       *string
+	PersonStageAt     *time.Time
+	TrackedOnly       bool
+	DetailsStatus     string
 }
 
 type MagicLinkToken struct {

@@ -13,7 +13,7 @@ import (
 )
 
 const taskApplicationForUpdate = `-- name: TaskApplicationForUpdate :one
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, r.approval_ttl_seconds, r.resume_document_id, r.cover_letter_document_id, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, r.approval_ttl_seconds, r.resume_document_id, r.cover_letter_document_id, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, j.company_origin, j.person_stage, j.person_stage_at, j.tracked_only, j.details_status, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today
 FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
 JOIN job_postings j ON j.id = t.job_id
@@ -103,6 +103,11 @@ func (q *Queries) TaskApplicationForUpdate(ctx context.Context, arg TaskApplicat
 		&i.JobPosting.ClosedAt,
 		&i.JobPosting.UpdatedAt,
 		&i.JobPosting.DiscoveredForm,
+		&i.JobPosting.CompanyOrigin,
+		&i.JobPosting.PersonStage,
+		&i.JobPosting.PersonStageAt,
+		&i.JobPosting.TrackedOnly,
+		&i.JobPosting.DetailsStatus,
 		&i.User.ID,
 		&i.User.Email,
 		&i.User.Profile,
@@ -116,7 +121,7 @@ func (q *Queries) TaskApplicationForUpdate(ctx context.Context, arg TaskApplicat
 }
 
 const taskApplicationsForUpdate = `-- name: TaskApplicationsForUpdate :many
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, r.approval_ttl_seconds, r.resume_document_id, r.cover_letter_document_id, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today,
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, r.approval_ttl_seconds, r.resume_document_id, r.cover_letter_document_id, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, j.company_origin, j.person_stage, j.person_stage_at, j.tracked_only, j.details_status, u.id, u.email, u.profile, u.daily_submission_limit, u.role, u.created_at, u.updated_at, coalesce(d.used, 0)::int AS used_today,
     EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = t.job_id AND x.id <> t.id
             AND x.state IN ('submitting', 'submitted'))::boolean AS applied_elsewhere
 FROM application_tasks t
@@ -218,6 +223,11 @@ func (q *Queries) TaskApplicationsForUpdate(ctx context.Context, arg TaskApplica
 			&i.JobPosting.ClosedAt,
 			&i.JobPosting.UpdatedAt,
 			&i.JobPosting.DiscoveredForm,
+			&i.JobPosting.CompanyOrigin,
+			&i.JobPosting.PersonStage,
+			&i.JobPosting.PersonStageAt,
+			&i.JobPosting.TrackedOnly,
+			&i.JobPosting.DetailsStatus,
 			&i.User.ID,
 			&i.User.Email,
 			&i.User.Profile,
@@ -361,7 +371,7 @@ func (q *Queries) TaskCountByStateForUser(ctx context.Context, arg TaskCountBySt
 }
 
 const taskDetailGet = `-- name: TaskDetailGet :one
-SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, r.approval_ttl_seconds, r.resume_document_id, r.cover_letter_document_id, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form,
+SELECT t.id, t.user_id, t.run_id, t.job_id, t.state, t.priority, t.queued_at, t.attempts, t.last_error, t.state_reason, t.packet, t.river_job_id, t.lease_owner, t.lease_token, t.heartbeat_at, t.created_at, t.updated_at, t.started_at, t.awaiting_approval_at, t.approved_at, t.submitting_at, t.submitted_at, t.paused_at, t.failed_at, t.cancelled_at, r.id, r.user_id, r.name, r.status, r.requires_approval, r.cover_letter_template, r.created_at, r.updated_at, r.approval_ttl_seconds, r.resume_document_id, r.cover_letter_document_id, j.id, j.user_id, j.source, j.external_id, j.url, j.canonical_key, j.company, j.title, j.location, j.description, j.raw, j.created_at, j.source_id, j.platform, j.platform_posting_id, j.department, j.remote, j.apply_url, j.compensation, j.employment_type, j.questions, j.board_updated_at, j.closed_at, j.updated_at, j.discovered_form, j.company_origin, j.person_stage, j.person_stage_at, j.tracked_only, j.details_status,
     EXISTS (SELECT 1 FROM application_tasks x WHERE x.job_id = j.id AND x.state IN ('submitting', 'submitted'))::boolean AS job_applied
 FROM application_tasks t
 JOIN application_runs r ON r.id = t.run_id
@@ -446,6 +456,11 @@ func (q *Queries) TaskDetailGet(ctx context.Context, arg TaskDetailGetParams) (*
 		&i.JobPosting.ClosedAt,
 		&i.JobPosting.UpdatedAt,
 		&i.JobPosting.DiscoveredForm,
+		&i.JobPosting.CompanyOrigin,
+		&i.JobPosting.PersonStage,
+		&i.JobPosting.PersonStageAt,
+		&i.JobPosting.TrackedOnly,
+		&i.JobPosting.DetailsStatus,
 		&i.JobApplied,
 	)
 	return &i, err
