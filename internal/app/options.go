@@ -43,9 +43,9 @@ func APIOptions(cfg *config.Config, s *Services) httpapi.Options {
 }
 
 // DashboardOptions are the dashboard's settings (http.public_base_url,
-// auth.*) and, with s, the services it calls.
+// auth.*, approval.ttl) and, with s, the services it calls.
 func DashboardOptions(cfg *config.Config, s *Services) dashboard.Options {
-	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
+	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth), ApprovalTTL: cfg.Approval.TTL}
 	if s != nil {
 		o.DB, o.Tasks, o.Accounts, o.Documents, o.Notifications = s.DB, s.Tasks, s.Accounts, s.Documents, s.Notifications
 	}

@@ -54,6 +54,9 @@ type Options struct {
 	SignIn        web.SignIn
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
+	// ApprovalTTL is how long approval requests stay open when a run does
+	// not say (approval.ttl); 20 minutes when zero.
+	ApprovalTTL time.Duration
 	// EventsKeepAlive is how often an idle live-update stream sends a
 	// comment, so proxies keep it open; 15s when zero.
 	EventsKeepAlive time.Duration
@@ -95,7 +98,6 @@ func New(opts Options) (*Dashboard, error) {
 // Register mounts the pages on e.
 func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/static/*", handleStatic)
-	e.GET("/", d.handleHome)
 	e.GET("/sign-in", d.handleSignInForm)
 	e.POST("/sign-in", d.handleSignIn)
 	e.GET("/auth/confirm", d.handleConfirmSignInPage)
@@ -108,6 +110,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	// group's middleware also runs for every unknown path (redirecting
 	// visitors to sign-in), and an unknown path must answer 404.
 	u := d.requireUser
+	e.GET("/", d.handleRuns, u)
 	e.GET("/runs", d.handleRuns, u)
 	e.POST("/runs", d.handleCreateRun, u)
 	e.POST("/runs/:id/:action", d.handleRunAction, u)

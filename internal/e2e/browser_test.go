@@ -87,10 +87,10 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 	_, err = s.db.UpdateProfile(context.Background(), user.ID, domain.Profile{Name: "Browser User"}, 100)
 	require.NoError(t, err)
 
-	// Create a run that asks for approval.
+	// Create a run that asks for approval (the form's default).
 	require.NoError(t, step(ctx,
 		chromedp.SendKeys(chromedp.CSS(`#run-name`), "Browser run"),
-		chromedp.Click(chromedp.CSS(`input[name="requires_approval"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="requires_approval"]:checked`)),
 		chromedp.SendKeys(chromedp.CSS(`#run-template`), "Dear {{.company}},"),
 		chromedp.Click(chromedp.CSS(`form[action="/runs"] button`)),
 		chromedp.WaitVisible(`//td/a[.="Browser run"]`),
