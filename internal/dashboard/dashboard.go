@@ -403,6 +403,12 @@ var funcs = template.FuncMap{
 		return d.String()
 	},
 	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	// Plain words (words.go).
+	"actor":           actorText,
+	"reasonText":      reasonText,
+	"reasonHasDetail": reasonHasDetail,
+	"day":             day,
+	"ago":             ago,
 	// The security code box.
 	"clock":        func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
 	"maskEmail":    domain.MaskEmail,

@@ -22,9 +22,24 @@ func codeRank(t *domain.Task) int {
 	return 1
 }
 
+// cardView is a task card as a viewer sees it: Operator (the admin role)
+// also sees the queue's workings, the priority and the attempts.
+type cardView struct {
+	postgres.TaskCard
+	Operator bool
+}
+
+func cardViews(u *domain.User, cards []postgres.TaskCard) []cardView {
+	out := make([]cardView, len(cards))
+	for i, c := range cards {
+		out[i] = cardView{TaskCard: c, Operator: u.Role == domain.RoleAdmin}
+	}
+	return out
+}
+
 type queuePage struct {
 	State      domain.State
-	Cards      []postgres.TaskCard
+	Cards      []cardView
 	Runs       []*domain.Run
 	RunID      string
 	Count      int
@@ -79,7 +94,7 @@ func (d *Dashboard) handleQueue(c echo.Context) error {
 			return cmp.Compare(codeRank(a.Task), codeRank(b.Task))
 		})
 	}
-	p := queuePage{State: st, Cards: cards, Runs: runs, RunID: c.QueryParam("run_id"), Count: counts[st], NextCursor: next}
+	p := queuePage{State: st, Cards: cardViews(u, cards), Runs: runs, RunID: c.QueryParam("run_id"), Count: counts[st], NextCursor: next}
 	if st == domain.StatePaused || st == domain.StateFailed {
 		p.Bulk = append(p.Bulk, "resume")
 	}
@@ -145,7 +160,7 @@ func (d *Dashboard) handleBulk(c echo.Context) error {
 
 type taskPage struct {
 	Detail *domain.TaskDetail
-	Card   postgres.TaskCard
+	Card   cardView
 	// Sent is the packet as stored (what was or will be sent), Packet its
 	// JSON for the record.
 	Sent     *domain.Packet
@@ -187,7 +202,7 @@ func (d *Dashboard) taskPage(c echo.Context, u *domain.User, id domain.ID) (task
 	if err != nil {
 		return taskPage{}, err
 	}
-	p := taskPage{Detail: det, Card: cards[0]}
+	p := taskPage{Detail: det, Card: cardViews(u, cards)[0]}
 	if det.Packet != nil {
 		var buf bytes.Buffer
 		if json.Indent(&buf, det.Packet, "", "  ") == nil {
