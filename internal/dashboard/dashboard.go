@@ -448,6 +448,8 @@ var funcs = template.FuncMap{
 	"sourceText":  sourceText,
 	"applierText": applierText,
 	"editable":    editable,
+	"multiline":   multiline,
+	"letterPlace": letterPlace,
 	"chosen":      func(values []string, v string) bool { return slices.Contains(values, v) },
 	"words":       func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 	"hasPrefix":   strings.HasPrefix,

@@ -273,7 +273,26 @@ func (d *Dashboard) handleEvidence(c echo.Context) error {
 	return c.Stream(http.StatusOK, rec.ContentType, r)
 }
 
-// handleTaskAction serves POST /tasks/:id/resume|cancel|approve|reject.
+// reviewOf returns the user's task's latest approval request; another
+// user's task answers exactly like an unknown one.
+func (d *Dashboard) reviewOf(c echo.Context, u *domain.User, taskID domain.ID) (*domain.Approval, error) {
+	notFound := domain.Errorf(domain.ENOTFOUND, "task not found, or it has no approval request")
+	if _, err := d.db.TaskGet(c.Request().Context(), u.ID, taskID); err != nil {
+		return nil, notFound
+	}
+	a, err := d.db.ApprovalLatestForTask(c.Request().Context(), taskID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, notFound
+	}
+	return a, nil
+}
+
+// handleTaskAction serves POST /tasks/:id/resume|cancel|approve|reject;
+// approve opens the review of the task's approval request (the decision
+// is made there, never blind).
 func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
@@ -290,7 +309,15 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	case "cancel":
 		_, err = d.tasks.Cancel(ctx, u.ID, id, actor)
 		msg = "task_cancelled"
-	case "approve", "reject":
+	case "approve":
+		// Approving opens the review first: the user sees (and may edit)
+		// exactly what will be sent, then approves there.
+		a, err := d.reviewOf(c, u, id)
+		if err != nil {
+			return d.renderError(c, err, u)
+		}
+		return c.Redirect(http.StatusSeeOther, "/approvals/"+a.ID.String())
+	case "reject":
 		dec := domain.Decision(c.Param("action"))
 		_, err = d.tasks.DecideTask(ctx, u.ID, id, dec, actor)
 		msg = "task_" + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec]

@@ -153,8 +153,10 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 		chromedp.WaitVisible(`//h1[.="Approvals"]`),
 	))
 	shot(t, ctx, dir, "approvals")
-	require.NoError(t, step(ctx,
-		chromedp.Click(chromedp.CSS(`form[action$="/approve"] button`)),
+	require.NoError(t, step(ctx, // approving opens the review first
+		chromedp.Click(`//a[.="Review and approve"]`),
+		chromedp.WaitVisible(chromedp.CSS(`.approve-bar`)),
+		chromedp.Click(chromedp.CSS(`.approve-bar button[value="approve"]`)),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Approved")]`),
 	))
 	waitFor(t, 20*time.Second, "one submission", func() bool {
