@@ -428,6 +428,16 @@ var funcs = template.FuncMap{
 	"field": func(name, label, value string, errs map[string]string, typ string) formField {
 		return formField{Name: name, Label: label, Value: value, Error: errs[name], Type: typ}
 	},
+	// helpField is a field that says what it is for. A web address is a
+	// text input (inputmode url): a browser's url type would refuse
+	// "linkedin.com/in/ada", which applyq completes with https://.
+	"helpField": func(name, label, value string, errs map[string]string, typ, help string) formField {
+		f := formField{Name: name, Label: label, Value: value, Error: errs[name], Type: typ, Help: help}
+		if typ == "url" {
+			f.Type, f.Mode = "text", "url"
+		}
+		return f
+	},
 	// interval writes a sync interval for people: 6 h, 1 h 30 min, 45 min.
 	"interval": func(d time.Duration) string {
 		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
@@ -472,6 +482,8 @@ var funcs = template.FuncMap{
 // formField is one labelled input with its error.
 type formField struct {
 	Name, Label, Value, Error, Type string
+	// Help says what the field is for; Mode is the input's inputmode.
+	Help, Mode string
 }
 
 func fieldList(err error) string {
