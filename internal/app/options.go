@@ -49,9 +49,9 @@ const ConsoleMailHint = "No SMTP server is configured, so the worker prints each
 	"in a block headed \"email (development: not sent)\". Open the link on its own line there."
 
 // DashboardOptions are the dashboard's settings (http.public_base_url,
-// auth.*) and, with s, the services it calls.
+// auth.*, approval.ttl) and, with s, the services it calls.
 func DashboardOptions(cfg *config.Config, s *Services) dashboard.Options {
-	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth)}
+	o := dashboard.Options{PublicBaseURL: cfg.HTTP.PublicBaseURL, SignIn: SignIn(cfg.Auth), ApprovalTTL: cfg.Approval.TTL}
 	if cfg.Mail.SMTPAddr == "" { // the worker prints mail (mail.Console) instead of sending it
 		o.MailHint = ConsoleMailHint
 	}

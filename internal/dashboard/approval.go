@@ -248,13 +248,21 @@ func (d *Dashboard) codesWaiting(c echo.Context, u *domain.User) ([]codeItem, er
 }
 
 // handleInboxDecision serves POST /approvals/:id/approve|reject for the
-// signed-in owner.
+// signed-in owner. Approving never happens blind: approve opens the
+// review (the whole form, editable), where the decision is made; reject
+// decides at once.
 func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 	u := userOf(c)
 	id, err := domain.ParseID(c.Param("id"))
 	dec := domain.Decision(c.Param("decision"))
 	if err != nil || (dec != domain.DecisionApprove && dec != domain.DecisionReject) {
 		return d.renderError(c, domain.Errorf(domain.ENOTFOUND, "approval request not found"), u)
+	}
+	if dec == domain.DecisionApprove {
+		if _, err := d.db.ApprovalGet(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}); err != nil {
+			return d.renderError(c, err, u)
+		}
+		return c.Redirect(http.StatusSeeOther, "/approvals/"+id.String())
 	}
 	if _, err := d.tasks.Decide(c.Request().Context(), postgres.ApprovalKey{ID: id, UserID: u.ID}, dec, domain.UserActor(u.ID)); err != nil {
 		return d.renderError(c, err, u)

@@ -76,11 +76,3 @@ func (d *Dashboard) handleSignOut(c echo.Context) error {
 	c.SetCookie(web.ClearSessionCookie())
 	return c.Redirect(http.StatusSeeOther, "/sign-in")
 }
-
-// handleHome serves GET /: the runs page, or the sign-in page.
-func (d *Dashboard) handleHome(c echo.Context) error {
-	if d.currentUser(c) == nil {
-		return c.Redirect(http.StatusSeeOther, "/sign-in")
-	}
-	return c.Redirect(http.StatusSeeOther, "/runs")
-}

@@ -58,6 +58,9 @@ type Options struct {
 	MailHint string
 	// Hub feeds the live-update streams; nil pages refresh on a timer.
 	Hub *Hub
+	// ApprovalTTL is how long approval requests stay open when a run does
+	// not say (approval.ttl); 20 minutes when zero.
+	ApprovalTTL time.Duration
 	// EventsKeepAlive is how often an idle live-update stream sends a
 	// comment, so proxies keep it open; 15s when zero.
 	EventsKeepAlive time.Duration
@@ -99,7 +102,6 @@ func New(opts Options) (*Dashboard, error) {
 // Register mounts the pages on e.
 func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/static/*", handleStatic)
-	e.GET("/", d.handleHome)
 	e.GET("/sign-in", d.handleSignInForm)
 	e.POST("/sign-in", d.handleSignIn)
 	e.GET("/auth/confirm", d.handleConfirmSignInPage)
@@ -112,6 +114,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	// group's middleware also runs for every unknown path (redirecting
 	// visitors to sign-in), and an unknown path must answer 404.
 	u := d.requireUser
+	e.GET("/", d.handleRuns, u)
 	e.GET("/runs", d.handleRuns, u)
 	e.POST("/runs", d.handleCreateRun, u)
 	e.POST("/runs/:id/:action", d.handleRunAction, u)
@@ -409,6 +412,12 @@ var funcs = template.FuncMap{
 		return d.String()
 	},
 	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	// Plain words (words.go).
+	"actor":           actorText,
+	"reasonText":      reasonText,
+	"reasonHasDetail": reasonHasDetail,
+	"day":             day,
+	"ago":             ago,
 	// The security code box.
 	"clock":        func(t time.Time) string { return t.UTC().Format("15:04 UTC") },
 	"maskEmail":    domain.MaskEmail,
@@ -427,6 +436,16 @@ var funcs = template.FuncMap{
 	"errmsg": func(err error) string { return domain.ErrorMessage(err) + fieldList(err) },
 	"field": func(name, label, value string, errs map[string]string, typ string) formField {
 		return formField{Name: name, Label: label, Value: value, Error: errs[name], Type: typ}
+	},
+	// helpField is a field that says what it is for. A web address is a
+	// text input (inputmode url): a browser's url type would refuse
+	// "linkedin.com/in/ada", which applyq completes with https://.
+	"helpField": func(name, label, value string, errs map[string]string, typ, help string) formField {
+		f := formField{Name: name, Label: label, Value: value, Error: errs[name], Type: typ, Help: help}
+		if typ == "url" {
+			f.Type, f.Mode = "text", "url"
+		}
+		return f
 	},
 	// interval writes a sync interval for people: 6 h, 1 h 30 min, 45 min.
 	"interval": func(d time.Duration) string {
@@ -448,17 +467,12 @@ var funcs = template.FuncMap{
 	"sourceText":  sourceText,
 	"applierText": applierText,
 	"editable":    editable,
+	"multiline":   multiline,
+	"letterPlace": letterPlace,
 	"chosen":      func(values []string, v string) bool { return slices.Contains(values, v) },
 	"words":       func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 	"hasPrefix":   strings.HasPrefix,
 	"trimPrefix":  strings.TrimPrefix,
-	// The timeline names the person as "you" (their tasks are theirs alone).
-	"actorText": func(actor string) string {
-		if strings.HasPrefix(actor, "user:") {
-			return "you"
-		}
-		return actor
-	},
 	"needsWhy": needsWhy,
 	"actions": func(s domain.State) []string {
 		var out []string
@@ -478,6 +492,8 @@ var funcs = template.FuncMap{
 // formField is one labelled input with its error.
 type formField struct {
 	Name, Label, Value, Error, Type string
+	// Help says what the field is for; Mode is the input's inputmode.
+	Help, Mode string
 }
 
 func fieldList(err error) string {

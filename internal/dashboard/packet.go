@@ -48,7 +48,37 @@ func sourceText(f domain.FormField) string {
 
 // editable reports whether a field takes an edit on the review page.
 func editable(f domain.FormField) bool {
-	return f.Kind != domain.QuestionFile && f.Kind != domain.QuestionHidden && f.Source != domain.SourceDocument
+	return f.TextInPlaceOfFile() || (f.Kind != domain.QuestionFile && f.Kind != domain.QuestionHidden && f.Source != domain.SourceDocument)
+}
+
+// multiline reports whether a field's answer is edited in a text area: a
+// long answer, or the cover letter wherever the form sends it.
+func multiline(f domain.FormField) bool {
+	return f.Kind == domain.QuestionTextarea || f.CarriesCoverLetter() || f.TextInPlaceOfFile() ||
+		(f.Field == "cover_letter" && f.Source == domain.SourceUserEdit)
+}
+
+// letterPlace says where the review shows the packet's cover letter:
+// "form" when a field of the form sends it (edited there), "none" when
+// the form is sent by an applier that sends its fields only and none of
+// them is the letter (so no letter goes out), else "own" (its own text
+// area: the letter goes with the application).
+func letterPlace(p domain.Packet) string {
+	if p.Form == nil {
+		return "own"
+	}
+	if p.Form.Field("cover_letter") != nil {
+		return "form"
+	}
+	for _, f := range p.Form.Fields {
+		if f.CarriesCoverLetter() {
+			return "form"
+		}
+	}
+	if p.Applier == "browser" || p.Applier == "recruitee" {
+		return "none"
+	}
+	return "own"
 }
 
 // editsFromForm reads the review page's inputs: an edit for each field

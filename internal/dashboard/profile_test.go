@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -90,4 +91,42 @@ func TestProfile_FormFields(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
 	require.Contains(t, body, `id="f-github-error"`)
 	require.Contains(t, body, `value="not a url"`, "what was entered is shown again")
+}
+
+// TestProfile_WebAddressesAndHelp: the profile says what each field is
+// for; web addresses typed without a scheme (linkedin.com/in/…) are saved
+// with https://, in inputs a browser does not refuse them from; what is
+// still not an address is refused next to its field, as entered.
+func TestProfile_WebAddressesAndHelp(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	_, page := b.get(t, "/profile", session)
+	for _, want := range []string{
+		`<p id="f-daily_submission_limit-help" class="help field-help">Daily submission limit — the most applications applyq sends for you in a day`,
+		`<p id="f-resume_url-help" class="help field-help">Résumé URL — a web address where your résumé can be read`,
+		`<input id="f-linkedin" name="linkedin" type="text" inputmode="url" autocapitalize="off" spellcheck="false" value="" aria-describedby="f-linkedin-help">`,
+	} {
+		require.Contains(t, html.UnescapeString(page), want)
+	}
+	require.NotContains(t, page, `type="url"`, "a browser's url input refuses an address without a scheme")
+
+	form := url.Values{"name": {"Ada Lovelace"}, "linkedin": {"linkedin.com/in/ada"}, "github": {"github.com/ada"}, "website": {"www.ada.dev"},
+		"resume_url": {"ada.dev/cv.pdf"}, "daily_submission_limit": {"10"}}
+	res, body := b.post(t, "/profile", form, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	u, err := b.db.GetUser(context.Background(), user.ID)
+	require.NoError(t, err)
+	require.Equal(t, "https://linkedin.com/in/ada", u.Profile.LinkedIn)
+	require.Equal(t, "https://github.com/ada", u.Profile.GitHub)
+	require.Equal(t, "https://www.ada.dev", u.Profile.Website)
+	require.Equal(t, "https://ada.dev/cv.pdf", u.Profile.ResumeURL)
+
+	form.Set("website", "javascript:alert(1)")
+	res, body = b.post(t, "/profile", form, session)
+	require.Equal(t, http.StatusBadRequest, res.StatusCode)
+	body = html.UnescapeString(body)
+	require.Contains(t, body, `<p id="f-website-error" class="field-error">Website must be an http(s) URL (at most 2048 characters).</p>`)
+	require.Contains(t, body, `aria-invalid="true" aria-describedby="f-website-help f-website-error"`)
+	require.Contains(t, body, `value="javascript:alert(1)"`, "what was entered is shown again")
 }

@@ -193,14 +193,15 @@ func TestReviewPage_DiscoveredForm(t *testing.T) {
 }
 
 // The run form sets a run's approval window; a window that is not a
-// number of minutes is refused next to its field.
+// window applyq offers (a whole number of minutes within the bounds) is
+// refused next to its field.
 func TestRunsPage_ApprovalWindow(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{})
 	user, session := b.user(t)
 	res, body := b.post(t, "/runs", url.Values{"name": {"batch review"}, "requires_approval": {"on"}, "approval_ttl_minutes": {"soon"}}, session)
 	require.Equal(t, http.StatusBadRequest, res.StatusCode)
-	require.Contains(t, body, "Approval window must be a whole number of minutes.")
+	require.Contains(t, body, "Approval window must be one of the windows offered, between a minute and a week.")
 	res, body = b.post(t, "/runs", url.Values{"name": {"batch review"}, "requires_approval": {"on"}, "approval_ttl_minutes": {"90"}}, session)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
 	runs, _, err := b.db.ListRuns(context.Background(), user.ID, "", 10)

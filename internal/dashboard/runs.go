@@ -17,14 +17,19 @@ type runsPage struct {
 	Errors map[string]string
 	// Resumes and Letters are the user's documents a run may carry.
 	Resumes, Letters []*domain.Document
-	// TTLMinutes is the approval window as entered ("" for the default).
+	// TTLMinutes is the approval window as chosen ("" for the default),
+	// TTLChoices the windows offered.
 	TTLMinutes string
+	TTLChoices []ttlChoice
+	// Checklist is the first-landing checklist (nil or done: not shown).
+	Checklist *checklist
 }
 
-// handleRuns serves GET /runs: every run with per-state counts and progress,
-// and the form to create one.
+// handleRuns serves GET / and GET /runs: until the user has done each
+// first step, the checklist; every run with per-state counts and progress;
+// and the form to create one, asking for approval by default.
 func (d *Dashboard) handleRuns(c echo.Context) error {
-	return d.runsPage(c, http.StatusOK, runsPage{})
+	return d.runsPage(c, http.StatusOK, runsPage{Form: domain.RunCreate{RequiresApproval: true}})
 }
 
 func (d *Dashboard) runsPage(c echo.Context, status int, p runsPage) error {
@@ -33,6 +38,10 @@ func (d *Dashboard) runsPage(c echo.Context, status int, p runsPage) error {
 		return d.renderError(c, err, userOf(c))
 	}
 	p.Runs = runs
+	p.TTLChoices = ttlChoices(d.defaultTTL())
+	if p.Checklist, err = d.checklist(c.Request().Context(), userOf(c)); err != nil {
+		return d.renderError(c, err, userOf(c))
+	}
 	if d.db != nil {
 		docs, err := d.db.DocumentList(c.Request().Context(), userOf(c).ID, nil)
 		if err != nil {
@@ -56,10 +65,11 @@ func (d *Dashboard) handleCreateRun(c echo.Context) error {
 	errs := map[string]string{}
 	ttl := strings.TrimSpace(c.FormValue("approval_ttl_minutes"))
 	if ttl != "" {
-		if m, err := strconv.Atoi(ttl); err != nil || m <= 0 {
-			errs["approval_ttl"] = "must be a whole number of minutes"
+		m, err := strconv.Atoi(ttl)
+		if w := time.Duration(m) * time.Minute; err != nil || m <= 0 || w < domain.MinApprovalTTL || w > domain.MaxApprovalTTL {
+			errs["approval_ttl"] = "must be one of the windows offered, between " + windowText(domain.MinApprovalTTL) + " and " + windowText(domain.MaxApprovalTTL)
 		} else {
-			in.ApprovalTTL = time.Duration(m) * time.Minute
+			in.ApprovalTTL = w
 		}
 	}
 	for field, dst := range map[string]**domain.ID{"resume_document_id": &in.ResumeDocumentID, "cover_letter_document_id": &in.CoverLetterDocumentID} {
@@ -121,6 +131,15 @@ func (d *Dashboard) handleRunAction(c echo.Context) error {
 		return d.renderError(c, err, u)
 	}
 	return back(c, "/runs", msg, n...)
+}
+
+// defaultTTL is how long a run's approval requests stay open when it does
+// not say (approval.ttl).
+func (d *Dashboard) defaultTTL() time.Duration {
+	if d.opts.ApprovalTTL > 0 {
+		return d.opts.ApprovalTTL
+	}
+	return 20 * time.Minute
 }
 
 // fieldErrors turns a validation error into field → message.

@@ -22,9 +22,24 @@ func codeRank(t *domain.Task) int {
 	return 1
 }
 
+// cardView is a task card as a viewer sees it: Operator (the admin role)
+// also sees the queue's workings, the priority and the attempts.
+type cardView struct {
+	postgres.TaskCard
+	Operator bool
+}
+
+func cardViews(u *domain.User, cards []postgres.TaskCard) []cardView {
+	out := make([]cardView, len(cards))
+	for i, c := range cards {
+		out[i] = cardView{TaskCard: c, Operator: u.Role == domain.RoleAdmin}
+	}
+	return out
+}
+
 type queuePage struct {
 	State      domain.State
-	Cards      []postgres.TaskCard
+	Cards      []cardView
 	Runs       []*domain.Run
 	RunID      string
 	Count      int
@@ -79,7 +94,7 @@ func (d *Dashboard) handleQueue(c echo.Context) error {
 			return cmp.Compare(codeRank(a.Task), codeRank(b.Task))
 		})
 	}
-	p := queuePage{State: st, Cards: cards, Runs: runs, RunID: c.QueryParam("run_id"), Count: counts[st], NextCursor: next}
+	p := queuePage{State: st, Cards: cardViews(u, cards), Runs: runs, RunID: c.QueryParam("run_id"), Count: counts[st], NextCursor: next}
 	if st == domain.StatePaused || st == domain.StateFailed {
 		p.Bulk = append(p.Bulk, "resume")
 	}
@@ -145,7 +160,7 @@ func (d *Dashboard) handleBulk(c echo.Context) error {
 
 type taskPage struct {
 	Detail *domain.TaskDetail
-	Card   postgres.TaskCard
+	Card   cardView
 	// Sent is the packet as stored (what was or will be sent), Packet its
 	// JSON for the record.
 	Sent     *domain.Packet
@@ -187,7 +202,7 @@ func (d *Dashboard) taskPage(c echo.Context, u *domain.User, id domain.ID) (task
 	if err != nil {
 		return taskPage{}, err
 	}
-	p := taskPage{Detail: det, Card: cards[0]}
+	p := taskPage{Detail: det, Card: cardViews(u, cards)[0]}
 	if det.Packet != nil {
 		var buf bytes.Buffer
 		if json.Indent(&buf, det.Packet, "", "  ") == nil {
@@ -258,10 +273,28 @@ func (d *Dashboard) handleEvidence(c echo.Context) error {
 	return c.Stream(http.StatusOK, rec.ContentType, r)
 }
 
+// reviewOf returns the user's task's latest approval request; another
+// user's task answers exactly like an unknown one.
+func (d *Dashboard) reviewOf(c echo.Context, u *domain.User, taskID domain.ID) (*domain.Approval, error) {
+	notFound := domain.Errorf(domain.ENOTFOUND, "task not found, or it has no approval request")
+	if _, err := d.db.TaskGet(c.Request().Context(), u.ID, taskID); err != nil {
+		return nil, notFound
+	}
+	a, err := d.db.ApprovalLatestForTask(c.Request().Context(), taskID)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, notFound
+	}
+	return a, nil
+}
+
 // handleTaskAction serves POST /tasks/:id/resume|cancel|applied|approve|reject.
 // A resume that would most likely stop at the same place (its form needs
 // the person, its posting is closed) goes to the confirmation page first
-// unless confirm=yes.
+// unless confirm=yes; approve opens the review of the task's approval
+// request (the decision is made there, never blind).
 func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
@@ -284,7 +317,15 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	case "applied":
 		_, err = d.tasks.MarkApplied(ctx, u.ID, id, actor)
 		msg = "task_applied"
-	case "approve", "reject":
+	case "approve":
+		// Approving opens the review first: the user sees (and may edit)
+		// exactly what will be sent, then approves there.
+		a, err := d.reviewOf(c, u, id)
+		if err != nil {
+			return d.renderError(c, err, u)
+		}
+		return c.Redirect(http.StatusSeeOther, "/approvals/"+a.ID.String())
+	case "reject":
 		dec := domain.Decision(c.Param("action"))
 		_, err = d.tasks.DecideTask(ctx, u.ID, id, dec, actor)
 		msg = "task_" + map[domain.Decision]string{domain.DecisionApprove: "approved", domain.DecisionReject: "rejected"}[dec]

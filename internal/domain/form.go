@@ -455,8 +455,19 @@ func (form *Form) ApplyEdits(edits []FormEdit) error {
 		case f == nil:
 			fields[e.Field] = "the form has no such field"
 			continue
-		case f.Kind == QuestionFile || f.Kind == QuestionHidden:
+		case f.Kind == QuestionHidden || (f.Kind == QuestionFile && !f.TextInPlaceOfFile()):
 			fields[e.Field] = "this field cannot be edited here (a file is chosen with the run's documents)"
+			continue
+		case f.Kind == QuestionFile: // the cover letter sent as text where the form takes a file or text
+			text := strings.ReplaceAll(e.Value, "\r\n", "\n")
+			switch {
+			case strings.TrimSpace(text) == "" && f.Required:
+				fields[e.Field] = "is required: it cannot be emptied"
+			case TextProblem(text, MaxCoverLetterBytes) != "":
+				fields[e.Field] = TextProblem(text, MaxCoverLetterBytes)
+			default:
+				f.Value, f.Source, f.From = text, SourceUserEdit, ""
+			}
 			continue
 		}
 		q := Question{Field: f.Field, Label: f.Label, Kind: f.Kind, Required: f.Required, Options: f.Options, Section: f.Section}
@@ -480,6 +491,19 @@ func (form *Form) ApplyEdits(edits []FormEdit) error {
 	next.keepUnchanged(form)
 	form.Fields = next.Fields
 	return nil
+}
+
+// TextInPlaceOfFile reports whether a file field carries text instead (the
+// run's cover letter, where the form takes a file or text): the text is
+// what is sent, and it can be edited like a text.
+func (f FormField) TextInPlaceOfFile() bool {
+	return f.Kind == QuestionFile && f.File == nil && (f.Source == SourceCoverLetter || f.Source == SourceUserEdit)
+}
+
+// CarriesCoverLetter reports whether the field sends the packet's cover
+// letter (its text, filled from the run's template).
+func (f FormField) CarriesCoverLetter() bool {
+	return f.File == nil && f.Source == SourceCoverLetter
 }
 
 // keepUnchanged puts back, as prepared, every field of f whose value is
@@ -590,6 +614,12 @@ func (p *Packet) ApplyEdits(edits []FormEdit) ([]Edit, error) {
 				before[e.Field] = *f
 			}
 		}
+		letterFields := map[string]bool{} // the fields that send the letter
+		for _, f := range p.Form.Fields {
+			if f.CarriesCoverLetter() {
+				letterFields[f.Field] = true
+			}
+		}
 		if err := p.Form.ApplyEdits(formEdits); err != nil {
 			return nil, err
 		}
@@ -601,6 +631,11 @@ func (p *Packet) ApplyEdits(edits []FormEdit) ([]Edit, error) {
 			}
 			recorded[f.Field] = true
 			out = append(out, Edit{Field: f.Field, Label: f.Label, Before: before[e.Field].Display(), After: f.Display()})
+			if letterFields[f.Field] {
+				// The packet's letter follows the field that sends it: what
+				// a receiver of the whole packet reads is what was approved.
+				p.CoverLetter = f.Value
+			}
 		}
 	}
 	if letter = strings.ReplaceAll(letter, "\r\n", "\n"); letterEdited && NormalizeText(letter) != NormalizeText(p.CoverLetter) {

@@ -129,6 +129,8 @@ type Task struct {
 	RiverJobID  int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// SubmittedAt is when the task reached submitted (nil before).
+	SubmittedAt *time.Time
 }
 
 // Boosted reports whether the task is claimed ahead of default-priority tasks.

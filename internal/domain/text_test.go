@@ -132,3 +132,38 @@ func TestJobInput_RefusesTextPostgresCannotStore(t *testing.T) {
 	require.Equal(t, "a.b[1]", path)
 	require.Equal(t, "must be valid UTF-8 text", problem)
 }
+
+// TestWebAddress_AddsHTTPSWherePeopleLeaveItOut: an address written
+// without a scheme gets https://; anything else is left for validation.
+func TestWebAddress_AddsHTTPSWherePeopleLeaveItOut(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"linkedin.com/in/ada":      "https://linkedin.com/in/ada",
+		"www.linkedin.com/in/ada/": "https://www.linkedin.com/in/ada/",
+		"github.com/ada":           "https://github.com/ada",
+		"ada.dev":                  "https://ada.dev",
+		"https://ada.dev":          "https://ada.dev",
+		"http://ada.dev/cv.pdf":    "http://ada.dev/cv.pdf",
+		"":                         "",
+		"not a url":                "not a url",
+		"javascript:alert(1)":      "javascript:alert(1)",
+		"localhost/x":              "localhost/x",
+		"ada@example.com":          "ada@example.com",
+		"ftp://ada.dev":            "ftp://ada.dev",
+		"example.com:8080/x":       "example.com:8080/x",
+		".example.com":             ".example.com",
+	} {
+		require.Equal(t, want, domain.WebAddress(in), in)
+	}
+	// Through a profile update: the links and the résumé URL, not the rest.
+	u := &domain.User{}
+	up := domain.ProfileUpdate{LinkedIn: new(" linkedin.com/in/ada "), Website: new("ada.dev"), GitHub: new("github.com/ada"),
+		ResumeURL: new("ada.dev/cv.pdf"), Location: new("london.uk")}
+	p, _, _ := up.Apply(u)
+	require.Equal(t, "https://linkedin.com/in/ada", p.LinkedIn)
+	require.Equal(t, "https://ada.dev", p.Website)
+	require.Equal(t, "https://github.com/ada", p.GitHub)
+	require.Equal(t, "https://ada.dev/cv.pdf", p.ResumeURL)
+	require.Equal(t, "london.uk", p.Location)
+	require.NoError(t, p.Validate(10))
+}

@@ -96,6 +96,20 @@ func isHTTPURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && utf8.RuneCountInString(s) <= maxURL
 }
 
+// WebAddress completes a web address written the way people write them,
+// without a scheme ("linkedin.com/in/ada", "www.example.com"), with
+// "https://". Anything else — empty, with a scheme, or not a host name
+// (spaces, a colon before the first slash, no dot) — is returned as is,
+// for validation to judge.
+func WebAddress(s string) string {
+	host, _, _ := strings.Cut(s, "/")
+	if s == "" || strings.Contains(s, "://") || strings.ContainsAny(host, " :@\t") || !strings.Contains(host, ".") ||
+		strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") {
+		return s
+	}
+	return "https://" + s
+}
+
 // ProfileUpdate is a change of a user's profile and daily limit: the
 // fields set (non-nil) change, the others stay as they are, so two edits
 // of different fields never undo each other.
@@ -124,6 +138,9 @@ func (up ProfileUpdate) Apply(u *User) (p Profile, limit int, set []string) {
 		{"work_authorization", &p.WorkAuthorization, up.WorkAuthorization}, {"resume_url", &p.ResumeURL, up.ResumeURL}} {
 		if f.v != nil {
 			*f.dst = strings.TrimSpace(*f.v)
+			if f.name == "linkedin" || f.name == "github" || f.name == "website" || f.name == "resume_url" {
+				*f.dst = WebAddress(*f.dst)
+			}
 			set = append(set, f.name)
 		}
 	}

@@ -87,10 +87,10 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 	_, err = s.db.UpdateProfile(context.Background(), user.ID, domain.Profile{Name: "Browser User"}, 100)
 	require.NoError(t, err)
 
-	// Create a run that asks for approval.
+	// Create a run that asks for approval (the form's default).
 	require.NoError(t, step(ctx,
 		chromedp.SendKeys(chromedp.CSS(`#run-name`), "Browser run"),
-		chromedp.Click(chromedp.CSS(`input[name="requires_approval"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="requires_approval"]:checked`)),
 		chromedp.SendKeys(chromedp.CSS(`#run-template`), "Dear {{.company}},"),
 		chromedp.Click(chromedp.CSS(`form[action="/runs"] button`)),
 		chromedp.WaitVisible(`//td/a[.="Browser run"]`),
@@ -153,8 +153,10 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 		chromedp.WaitVisible(`//h1[.="Approvals"]`),
 	))
 	shot(t, ctx, dir, "approvals")
-	require.NoError(t, step(ctx,
-		chromedp.Click(chromedp.CSS(`form[action$="/approve"] button`)),
+	require.NoError(t, step(ctx, // approving opens the review first
+		chromedp.Click(`//a[.="Review and approve"]`),
+		chromedp.WaitVisible(chromedp.CSS(`.approve-bar`)),
+		chromedp.Click(chromedp.CSS(`.approve-bar button[value="approve"]`)),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Approved")]`),
 	))
 	waitFor(t, 20*time.Second, "one submission", func() bool {

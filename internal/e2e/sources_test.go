@@ -94,7 +94,7 @@ func TestSources_FollowABoardThenAPostingClosesAndItsQueuedTaskIsCancelled(t *te
 	auth := map[string]string{"Authorization": "Bearer " + s.session(t, user)}
 
 	// A paused run: its tasks stay queued until the user resumes it.
-	code, body := s.post(t, "/api/v1/runs", map[string]any{"name": "Acme", "cover_letter_template": "Dear {{.company}}"}, auth)
+	code, body := s.post(t, "/api/v1/runs", map[string]any{"name": "Acme", "requires_approval": false, "cover_letter_template": "Dear {{.company}}"}, auth)
 	require.Equal(t, http.StatusCreated, code, string(body))
 	var run struct{ ID domain.ID }
 	require.NoError(t, json.Unmarshal(body, &run))

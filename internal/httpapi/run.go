@@ -11,8 +11,10 @@ import (
 )
 
 type createRunRequest struct {
-	Name                string `json:"name"`
-	RequiresApproval    bool   `json:"requires_approval"`
+	Name string `json:"name"`
+	// RequiresApproval absent or null: true. Nothing goes out that the
+	// user did not approve unless they say so.
+	RequiresApproval    *bool  `json:"requires_approval"`
 	CoverLetterTemplate string `json:"cover_letter_template"`
 	ApprovalTTLSeconds  *int   `json:"approval_ttl_seconds"`
 	// The documents its applications carry (absent or null: your defaults).
@@ -34,7 +36,7 @@ func (s *Server) handleCreateRun(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in := domain.RunCreate{Name: req.Name, RequiresApproval: req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate,
+	in := domain.RunCreate{Name: req.Name, RequiresApproval: req.RequiresApproval == nil || *req.RequiresApproval, CoverLetterTemplate: req.CoverLetterTemplate,
 		ApprovalTTL: ttlFromSeconds(req.ApprovalTTLSeconds), ResumeDocumentID: req.ResumeDocumentID, CoverLetterDocumentID: req.CoverLetterDocumentID}
 	if err := in.Validate(); err != nil {
 		return err

@@ -121,3 +121,25 @@ func TestRuns_TemplateRefusalsNamePosition(t *testing.T) {
 	r = b.do(t, req{Method: "PATCH", Path: "/api/v1/runs/" + run.ID, Token: token, Body: map[string]any{"cover_letter_template": "Hi {{ .name }}"}})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 }
+
+// TestRuns_ApprovalIsTheDefault: a run created without requires_approval
+// (absent or null) asks for approval; only an explicit false turns it off.
+func TestRuns_ApprovalIsTheDefault(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t, apiOpts{})
+	token := pgtest.MustSession(t, b.db, uniqueEmail())
+	for body, want := range map[string]bool{
+		`{"name":"absent"}`:                          true,
+		`{"name":"null","requires_approval":null}`:   true,
+		`{"name":"true","requires_approval":true}`:   true,
+		`{"name":"false","requires_approval":false}`: false,
+	} {
+		r := b.do(t, req{Method: "POST", Path: "/api/v1/runs", Token: token, Body: body})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var run struct {
+			RequiresApproval bool `json:"requires_approval"`
+		}
+		r.JSON(t, &run)
+		require.Equal(t, want, run.RequiresApproval, body)
+	}
+}

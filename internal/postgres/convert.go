@@ -20,7 +20,7 @@ import (
 func taskFromRow(r *dbsqlc.ApplicationTask) *domain.Task {
 	t := &domain.Task{ID: r.ID, UserID: r.UserID, RunID: r.RunID, JobID: r.JobID, State: r.State, Priority: r.Priority,
 		QueuedAt: r.QueuedAt, Attempts: r.Attempts, LastError: r.LastError, StateReason: domain.Reason(r.StateReason),
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SubmittedAt: r.SubmittedAt}
 	if r.RiverJobID != nil {
 		t.RiverJobID = *r.RiverJobID
 	}

@@ -602,3 +602,59 @@ func TestPace_AThrottledPlatformBacksOffEveryWorker(t *testing.T) {
 		})
 	}
 }
+
+// TestApprove_TheEditedCoverLetterIsWhatIsSent: wherever the cover letter
+// goes — the packet's own letter (no form), a text field of the form, a
+// file field that takes the letter as text — the letter the user edits
+// while approving is what the applier is handed, in the field and in the
+// packet's letter alike.
+func TestApprove_TheEditedCoverLetterIsWhatIsSent(t *testing.T) {
+	t.Parallel()
+	first := domain.Question{Field: "first_name", Label: "First Name", Kind: domain.QuestionText, Required: true, Section: domain.SectionStandard}
+	for name, tc := range map[string]struct {
+		questions []domain.Question
+		field     string // the form field that sends the letter; "" none
+	}{
+		"no form":      {},
+		"text field":   {questions: []domain.Question{first, {Field: "question_9", Label: "Cover letter", Kind: domain.QuestionTextarea, Section: domain.SectionCustom}}, field: "question_9"},
+		"file as text": {questions: []domain.Question{first, {Field: "cover_letter", Label: "Cover Letter", Kind: domain.QuestionFile, Section: domain.SectionStandard}}, field: "cover_letter"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setupForms(t)
+			ctx := context.Background()
+			run := pgtest.MustRun(t, b.db, b.user, pgtest.RunOpts{RequiresApproval: true, Template: "Dear {{.company}},\nI would like to apply."})
+			jobs := pgtest.MustJobs(t, b.db, b.user, 1)
+			if tc.questions != nil {
+				withForm(t, b, tc.questions, jobs...)
+			}
+			id := taskstest.MustAdd(t, b.db, b.user, run, jobs).Queued[0].TaskID
+			work(t, b, b.svc, id)
+			require.Equal(t, domain.StateAwaitingApproval, mustTask(t, b, id).State, mustTask(t, b, id).LastError)
+			a, err := b.db.ApprovalLatestForTask(ctx, id)
+			require.NoError(t, err)
+
+			const edited = "Dear hiring team,\n\nI build rockets, and I would like to build yours."
+			edit := domain.FormEdit{Field: "cover_letter", Value: edited}
+			if tc.field != "" {
+				edit.Field = tc.field
+			}
+			approved, err := b.svc.Approve(ctx, postgres.ApprovalKey{ID: a.ID, UserID: b.user.ID}, tasks.ApprovalEdits{Edits: []domain.FormEdit{edit}}, domain.UserActor(b.user.ID))
+			require.NoError(t, err)
+			require.Len(t, approved.Edits, 1)
+			require.Equal(t, edited, approved.Edits[0].After)
+
+			next, err := b.svc.ContinueApproved(ctx, id, nil, tasks.Lease{Token: domain.NewID(), Owner: "test"}, "notification")
+			require.NoError(t, err)
+			require.NotNil(t, next.Submit)
+			sent := next.Submit.Packet
+			require.Equal(t, edited, sent.CoverLetter, "the packet's letter is the edited one")
+			if tc.field != "" {
+				f := sent.Form.Field(tc.field)
+				require.Equal(t, edited, f.Value, "the form sends the edited letter")
+				require.Nil(t, f.File)
+				require.Equal(t, domain.SourceUserEdit, f.Source)
+			}
+		})
+	}
+}

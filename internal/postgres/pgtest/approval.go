@@ -16,6 +16,9 @@ import (
 type ApprovalOpts struct {
 	TTL         time.Duration // default 20 minutes
 	CoverLetter string        // default "Dear hiring team"
+	// EditFunc, when set, changes the packet before it is stored (a form,
+	// the applier, a realistic posting).
+	EditFunc func(*domain.Packet)
 }
 
 // MustApproval puts a new task of user, in a new approval-requiring run, in
@@ -34,8 +37,12 @@ func MustApproval(tb testing.TB, db *postgres.DB, user *domain.User, opts Approv
 	run := MustRun(tb, db, user, RunOpts{RequiresApproval: true})
 	task := MustTask(tb, db, user, run, MustJobs(tb, db, user, 1)[0])
 	fence := MustForceState(tb, db, task.ID, domain.StateInProgress)
-	packet, err := json.Marshal(domain.Packet{TaskID: task.ID, RunID: task.RunID, JobID: task.JobID, Company: "Company 0", Title: "Engineer",
-		Applicant: user.Profile, Email: user.Email, CoverLetter: opts.CoverLetter, PreparedAt: time.Now().UTC()})
+	p := domain.Packet{TaskID: task.ID, RunID: task.RunID, JobID: task.JobID, Company: "Company 0", Title: "Engineer",
+		Applicant: user.Profile, Email: user.Email, CoverLetter: opts.CoverLetter, PreparedAt: time.Now().UTC()}
+	if opts.EditFunc != nil {
+		opts.EditFunc(&p)
+	}
+	packet, err := json.Marshal(p)
 	if err != nil {
 		tb.Fatalf("MustApproval: %v", err)
 	}
