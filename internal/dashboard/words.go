@@ -65,6 +65,7 @@ var reasonSentences = map[domain.Reason]reasonSentence{
 	domain.ReasonPacketUnreadable:         {"The prepared application could not be read back: resume it to prepare it again.", false},
 	domain.ReasonRejected:                 {"You rejected it: nothing was sent.", false},
 	domain.ReasonAlreadyApplied:           {"You already applied to this job: it is not sent twice.", false},
+	domain.ReasonAppliedByHand:            {"You applied to it yourself, on the employer's site: applyq sends nothing for it.", false},
 	domain.ReasonCancelledByUser:          {"You cancelled it.", false},
 	domain.ReasonRunCancelled:             {"Its run was cancelled.", false},
 	domain.ReasonPostingClosed:            {"The job board stopped listing this posting: it is not applied to.", false},
