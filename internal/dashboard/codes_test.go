@@ -158,5 +158,5 @@ func TestInbox_CodesFirst(t *testing.T) {
 	require.Positive(t, codes)
 	require.Greater(t, approvals, codes)
 	require.Contains(t, body, `href="/tasks/`+p.task.String()+`">Type the code`)
-	require.Contains(t, body, "Review and edit", "the approval is listed too")
+	require.Contains(t, body, "Review and approve", "the approval is listed too")
 }

@@ -6,6 +6,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -183,6 +186,8 @@ type nav struct {
 	// Codes counts the forms waiting for a security code from the user.
 	Codes int
 	RunID string
+	// Operator (the admin role) also gets the operators' links (River UI).
+	Operator bool
 }
 
 func (d *Dashboard) nav(c echo.Context, u *domain.User) (*nav, error) {
@@ -190,7 +195,8 @@ func (d *Dashboard) nav(c echo.Context, u *domain.User) (*nav, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &nav{Counts: counts, States: domain.AllStates, Approvals: counts[domain.StateAwaitingApproval], RunID: c.QueryParam("run_id")}
+	n := &nav{Counts: counts, States: domain.AllStates, Approvals: counts[domain.StateAwaitingApproval], RunID: c.QueryParam("run_id"),
+		Operator: u.Role == domain.RoleAdmin}
 	if counts[domain.StateSubmitting] > 0 { // only a task in submitting can wait for a code
 		waits, err := d.db.CodeOpenForUser(c.Request().Context(), u.ID, maxListedCodes)
 		if err != nil {
@@ -360,6 +366,35 @@ func (d *Dashboard) renderError(c echo.Context, err error, user *domain.User) er
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	return d.render(c, status, "error.html", view{Title: http.StatusText(status), User: user, Error: domain.ErrorMessage(err)})
+}
+
+// ErrorPage writes err as the error page, with the status of its code:
+// the server's error handler calls it for a browser's request outside the
+// JSON API (an unknown path, an operator's page refused) — logged there,
+// not here.
+func (d *Dashboard) ErrorPage(c echo.Context, err error) error {
+	status := web.Status(domain.ErrorCode(err))
+	if secs, ok := web.RetryAfter(err); ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	msg := domain.ErrorMessage(err)
+	switch {
+	case status == http.StatusNotFound && msg == http.StatusText(status):
+		msg = "There is no page at this address: check the link, or go back to applyq."
+	case status == http.StatusMethodNotAllowed:
+		msg = "This address does not take that kind of request: go back to applyq and use its buttons and links."
+	case status == http.StatusUnauthorized:
+		msg = "Sign in first: this page is for signed-in people."
+	}
+	if r, n := utf8.DecodeRuneInString(msg); n > 0 {
+		msg = string(unicode.ToUpper(r)) + msg[n:]
+	}
+	// The request's own context may be over (the request timeout ends
+	// with the handler): the header's user is read within a bound of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 2*time.Second)
+	defer cancel()
+	c.SetRequest(c.Request().WithContext(ctx))
+	return d.render(c, status, "error.html", view{Title: http.StatusText(status), User: d.currentUser(c), Error: msg})
 }
 
 // throttlePublic counts a page that needs no sign-in and uses a link's

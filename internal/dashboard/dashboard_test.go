@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -42,6 +43,8 @@ type setupOpts struct {
 	PublicIPLimit  int           // auth.public_ip_limit; default the configured one
 	KeepAlive      time.Duration // the event stream's keep-alive interval; default the dashboard's
 	Log            *zap.Logger   // default: the test's, warnings and up
+	// Ops registers operator routes, as cmd/api does River UI's.
+	Ops func(e *echo.Echo, requireAdmin echo.MiddlewareFunc)
 }
 
 // setup serves the API and the dashboard with the production http.Server
@@ -72,7 +75,7 @@ func setup(t *testing.T, opts setupOpts) *bundle {
 	pages, err := dashboard.New(pageOpts)
 	require.NoError(t, err)
 	apiOpts := app.APIOptions(cfg, svcs)
-	apiOpts.Log, apiOpts.Health, apiOpts.Pages = log, health.New(health.Schema(db.Pool)), pages
+	apiOpts.Log, apiOpts.Health, apiOpts.Pages, apiOpts.Ops = log, health.New(health.Schema(db.Pool)), pages, opts.Ops
 	srv, err := httpapi.New(apiOpts)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

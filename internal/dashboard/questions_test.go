@@ -98,7 +98,7 @@ func TestReviewPage_EditThenApprove(t *testing.T) {
 	path := "/approvals/" + a.ID.String()
 
 	_, page := b.get(t, "/approvals", session)
-	require.Contains(t, page, `href="`+path+`">Review and edit</a>`)
+	require.Contains(t, page, `href="`+path+`">Review and approve</a>`)
 	res, page := b.get(t, path, session)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	page = html.UnescapeString(page)

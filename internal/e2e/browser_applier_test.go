@@ -316,7 +316,7 @@ func TestBrowser_DashboardFollowAnswerApproveThenTheBrowserApplies(t *testing.T)
 	// Review and approve.
 	require.NoError(t, step(ctx,
 		chromedp.Navigate(s.api.URL+"/approvals"),
-		chromedp.Click(`//a[.="Review and edit"]`),
+		chromedp.Click(`//a[.="Review and approve"]`),
 		chromedp.WaitVisible(`//h2[.="What will be sent"]`),
 	))
 	review, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))

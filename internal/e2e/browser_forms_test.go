@@ -60,7 +60,7 @@ func TestBrowser_AnswerAQuestionThenApproveAnEditedForm(t *testing.T) {
 	// Review, edit one answer, approve.
 	require.NoError(t, step(ctx,
 		chromedp.Click(`//nav/a[starts-with(., "Approvals")]`),
-		chromedp.Click(`//a[.="Review and edit"]`),
+		chromedp.Click(`//a[.="Review and approve"]`),
 		chromedp.WaitVisible(`//h2[.="What will be sent"]`),
 	))
 	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("table.form-review").innerText`))

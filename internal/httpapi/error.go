@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"go.uber.org/zap"
@@ -51,12 +52,21 @@ func (s *Server) httpErrorHandler(err error, c echo.Context) {
 	var writeErr error
 	if c.Request().Method == http.MethodHead {
 		writeErr = c.NoContent(status)
+	} else if s.opts.Pages != nil && wantsPage(c.Request()) {
+		writeErr = s.opts.Pages.ErrorPage(c, &domain.Error{Code: code, Message: msg, Details: details})
 	} else {
 		writeErr = c.JSON(status, errorBody{Error: errorDetail{Code: code, Message: msg, Details: details}})
 	}
 	if writeErr != nil {
 		s.log.Debug("writing error response", zap.Error(writeErr))
 	}
+}
+
+// wantsPage reports whether a request is a browser's for a page (it
+// accepts HTML) outside the JSON API: its error is a page, not JSON.
+func wantsPage(r *http.Request) bool {
+	return r.URL.Path != "/api" && !strings.HasPrefix(r.URL.Path, "/api/") &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // echoCode maps the statuses Echo's own middleware return to our codes.

@@ -61,7 +61,8 @@ type Options struct {
 	// Health answers /healthz and /readyz on the API's port, for load
 	// balancers, as on the admin listener. Required.
 	Health *health.Checker
-	// Pages, when set, registers the dashboard's routes on the same server.
+	// Pages, when set, registers the dashboard's routes on the same server
+	// and answers a browser's errors outside /api/ with its error page.
 	// Its StreamRoutes (server-sent events) are long-lived: the request
 	// timeout does not apply to them, and shutdown ends them. Its
 	// UploadRoutes take documents: POSTs to them have the upload limit.
@@ -69,6 +70,9 @@ type Options struct {
 		Register(e *echo.Echo)
 		StreamRoutes() []string
 		UploadRoutes() []string
+		// ErrorPage writes an error as a page, for a browser's request
+		// outside /api/ (an unknown path, an operator's page).
+		ErrorPage(c echo.Context, err error) error
 	}
 	// OnRequest observes each request (metrics); nil ignores them.
 	OnRequest func(method, route string, status int, d time.Duration)

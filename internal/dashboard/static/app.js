@@ -16,19 +16,29 @@
   }
   wireForms(document);
 
+  // The folding menu shows the navigation inline above phone width; a
+  // browser that cannot style a closed <details> open gets it opened.
+  var menu = document.querySelector("details.menu");
+  if (menu && window.CSS && CSS.supports && !CSS.supports("selector(::details-content)") &&
+      window.matchMedia && window.matchMedia("(min-width: 48.01rem)").matches) {
+    menu.open = true;
+  }
+
   if (!main || !main.hasAttribute("data-live")) return;
 
   // Live updates: reload this page's content when one of the user's tasks
   // changes (server-sent events fed by Postgres notifications), unless the
   // user is typing; fall back to a timed refresh when the stream is down.
-  var busy = false, pending = false;
+  var busy = false, pending = false, dirty = false;
   function typing() {
     var a = document.activeElement;
     return a && main.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) && a.type !== "checkbox";
   }
+  // A form the user changed (a review's edited letter) is never replaced.
+  main.addEventListener("input", function (e) { if (e.target && e.target.form) dirty = true; });
   function refresh() {
     if (busy) { pending = true; return; }
-    if (typing()) return;
+    if (typing() || dirty) return;
     busy = true;
     fetch(location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.ok ? r.text() : null; })
@@ -57,6 +67,11 @@
   if (!window.EventSource) { startFallback(); return; }
   var es = new EventSource("/events");
   es.addEventListener("changed", refresh);
-  es.onopen = function () { if (fallback) { clearInterval(fallback); fallback = null; } };
+  // On (re)opening, the page may already be stale: whatever changed
+  // between rendering it and the stream starting sent no event to it.
+  es.onopen = function () {
+    if (fallback) { clearInterval(fallback); fallback = null; }
+    refresh();
+  };
   es.onerror = function () { startFallback(); };
 })();
