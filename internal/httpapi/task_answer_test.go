@@ -81,7 +81,9 @@ func TestQuestions_ContextScopeAndChoice(t *testing.T) {
 	require.Equal(t, id.String(), res.TaskAnswer.TaskID)
 	require.Equal(t, "Rockets.", res.TaskAnswer.Value)
 	r = b.call(t, req{Method: "GET", Path: "/api/v1/answers"})
-	var lib struct{ Items []struct{ ID, Key, Value string } }
+	var lib struct {
+		Items []struct{ ID, Key, Value string }
+	}
 	r.JSON(t, &lib)
 	require.Empty(t, lib.Items, "the library is unchanged")
 	// task_id is for waiting questions only.
