@@ -128,6 +128,12 @@ func TestBrowser_NeedsYou_TaskActions(t *testing.T) {
 	))
 	noSidewaysScroll(t, phone, "the task page")
 	shot(t, phone, dir, "needs-task-390")
+	require.NoError(t, step(phone,
+		chromedp.Navigate(s.api.URL+"/approvals"),
+		chromedp.WaitVisible(`//h1[.="Needs you"]`),
+	))
+	noSidewaysScroll(t, phone, "the inbox")
+	shot(t, phone, dir, "needs-inbox-390")
 
 	// Mark as applied by hand, from the keyboard.
 	require.NoError(t, step(ctx,
