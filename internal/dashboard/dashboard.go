@@ -145,6 +145,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/questions", d.handleQuestions, u)
 	e.POST("/questions", d.handleAnswer, u)
 	e.POST("/answers/:id/delete", d.handleDeleteAnswer, u)
+	e.POST("/answers/:id/edit", d.handleEditAnswer, u)
 	e.GET("/profile", d.handleProfile, u)
 	e.POST("/profile", d.handleSaveProfile, u)
 	e.GET("/tokens", d.handleTokens, u)
@@ -270,6 +271,7 @@ var flashes = map[string]string{
 	"document_deleted":  "Document deleted.",
 	"answer_saved":      "Answer saved: %d application(s) queued again, %d still waiting for other answers.",
 	"answer_deleted":    "Answer deleted: forms that need it will ask again.",
+	"answer_edited":     "Answer changed: applications prepared from now on get the new one.",
 }
 
 func flashText(msg string) string {

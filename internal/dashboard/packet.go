@@ -30,6 +30,8 @@ func sourceText(f domain.FormField) string {
 		return "from your profile"
 	case domain.SourceLibrary:
 		return "your saved answer"
+	case domain.SourceApplication:
+		return "your answer for this application only"
 	case domain.SourceLibrarySimilar:
 		return "your answer to a similar question: “" + f.From + "”"
 	case domain.SourceDocument:

@@ -173,6 +173,8 @@ type taskPage struct {
 	// typed); CodeError says why the code just posted was refused.
 	Code      *domain.CodeWait
 	CodeError string
+	// OwnAnswers are the answers given for this application only.
+	OwnAnswers []*domain.Answer
 }
 
 // handleTask serves GET /tasks/:id: the card, the transition timeline and
@@ -217,6 +219,9 @@ func (d *Dashboard) taskPage(c echo.Context, u *domain.User, id domain.ID) (task
 		return taskPage{}, err
 	}
 	if p.Evidence, err = d.db.Evidence(ctx, u.ID, id); err != nil {
+		return taskPage{}, err
+	}
+	if p.OwnAnswers, err = d.db.TaskAnswers(ctx, id); err != nil { // the task is the user's: read above
 		return taskPage{}, err
 	}
 	if det.Task.State == domain.StateSubmitting {

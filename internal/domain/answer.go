@@ -53,6 +53,9 @@ type Answer struct {
 	Value     string
 	Values    []string
 	UpdatedAt time.Time
+	// TaskID is set on an answer for one application only (ScopeApplication):
+	// it fills that task's form and never enters the library.
+	TaskID *ID
 }
 
 // Bounds of answers.
@@ -202,6 +205,26 @@ func NewLibrary(answers []*Answer) *Library {
 	return l
 }
 
+// ForTask returns the library as one task's form sees it: the task's own
+// answers (for this application only) before the library's, by exact key;
+// they never stand in for a similar question. l itself is unchanged.
+func (l *Library) ForTask(own []*Answer) *Library {
+	if len(own) == 0 {
+		return l
+	}
+	out := &Library{byKey: map[string]*Answer{}}
+	if l != nil {
+		for k, a := range l.byKey {
+			out.byKey[k] = a
+		}
+		out.general = l.general
+	}
+	for _, a := range own {
+		out.byKey[a.Key] = a
+	}
+	return out
+}
+
 // Exact returns the answer filed under key.
 func (l *Library) Exact(key string) *Answer {
 	if l == nil {
@@ -229,4 +252,61 @@ func (l *Library) Lookup(key string, cat AnswerCategory) (a *Answer, similar boo
 		}
 	}
 	return best, best != nil
+}
+
+// Where an answer is kept.
+const (
+	// ScopeLibrary files the answer in the library: every application
+	// asking the question gets it.
+	ScopeLibrary = "library"
+	// ScopeApplication keeps the answer with one task: that application's
+	// form gets it, and nothing else ever does.
+	ScopeApplication = "application"
+)
+
+// QuestionAsker is a task waiting for a question, with its job.
+type QuestionAsker struct {
+	TaskID  ID     `json:"task_id"`
+	RunID   ID     `json:"run_id"`
+	JobID   ID     `json:"job_id"`
+	Company string `json:"company"`
+	Title   string `json:"title"`
+	URL     string `json:"url"`
+}
+
+// companyWording matches questions about the employer or the role itself,
+// whose answer is written for one application: "why do you want to work
+// here / at / for us", "why this company", "what interests you about this
+// role", "why are you interested in this position", "what excites you
+// about joining", "why join". Keys are lower case, words split by spaces.
+var companyWording = regexp.MustCompile(`\b(` +
+	`why (do|would) you (want|like|wish) to (work|join|apply)` +
+	`|why (are|were) you (interested|applying|excited)` +
+	`|why (us|here|this (company|role|position|team|job|opportunity)|our (company|team))` +
+	`|why (join|work with|work for)` +
+	`|(what|which) (interests|interested|excites|attracts|appeals to|draws|drew|motivates|attracted) you (about|to|in)` +
+	`|(interest|interested|excited) in (this|our|the) (role|position|company|team|job|opportunity|mission)` +
+	`|what do you know about (us|our|the company|this company)` +
+	`|cover letter for this` +
+	`)\b`)
+
+// CompanySpecific reports whether a question is written for one employer
+// or role — "why do you want to work here?", "why Acme?", "what interests
+// you about this role?", or one naming one of companies (those asking it)
+// — so its answer is kept for that application only by default, not filed
+// in the library for every other employer to receive.
+func CompanySpecific(label string, companies ...string) bool {
+	key := QuestionKey(label)
+	if companyWording.MatchString(key) {
+		return true
+	}
+	padded := " " + key + " "
+	for _, c := range companies {
+		ck := QuestionKey(c)
+		ck = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(ck, " inc"), " ltd"), " gmbh"))
+		if len(ck) >= 2 && strings.Contains(padded, " "+ck+" ") {
+			return true
+		}
+	}
+	return false
 }

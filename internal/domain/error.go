@@ -16,6 +16,7 @@ const (
 	EDUPLICATE         = "duplicate"                 // the thing already exists
 	EALREADYAPPLIED    = "already_applied"           // the job already has a submission (one per job): nothing more may be sent or recorded
 	ECONFIRMRESUME     = "resume_needs_confirmation" // resuming would most likely stop at the same place: confirm first
+	ECHOICEREQUIRED    = "choice_required"           // a sensitive question needs the person's own explicit choice: nothing is filled for them
 	EUNAUTHORIZED      = "unauthorized"              // not signed in
 	EFORBIDDEN         = "forbidden"                 // signed in, but not allowed
 	EGONE              = "gone"                      // the thing expired

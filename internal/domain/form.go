@@ -23,6 +23,7 @@ const (
 	SourceProfile        FormSource = "profile"         // the user's profile
 	SourceLibrary        FormSource = "library"         // the user's answer to this question
 	SourceLibrarySimilar FormSource = "library_similar" // the user's answer to a similar general question
+	SourceApplication    FormSource = "application"     // the user's answer for this application only
 	SourceDocument       FormSource = "document"        // one of the user's documents
 	SourceCoverLetter    FormSource = "cover_letter"    // the run's cover letter, rendered
 	SourceDecline        FormSource = "decline"         // the user chose to decline demographic questions
@@ -325,6 +326,9 @@ func fill(f *FormField, q Question, m Materials) string {
 	f.Source, f.From = SourceLibrary, a.Label
 	if similar {
 		f.Source = SourceLibrarySimilar
+	}
+	if a.TaskID != nil {
+		f.Source = SourceApplication
 	}
 	return ""
 }

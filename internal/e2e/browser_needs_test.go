@@ -10,6 +10,7 @@ import (
 
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
+	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
@@ -127,6 +128,12 @@ func TestBrowser_NeedsYou_TaskActions(t *testing.T) {
 	))
 	noSidewaysScroll(t, phone, "the task page")
 	shot(t, phone, dir, "needs-task-390")
+	require.NoError(t, step(phone,
+		chromedp.Navigate(s.api.URL+"/approvals"),
+		chromedp.WaitVisible(`//h1[.="Needs you"]`),
+	))
+	noSidewaysScroll(t, phone, "the inbox")
+	shot(t, phone, dir, "needs-inbox-390")
 
 	// Mark as applied by hand, from the keyboard.
 	require.NoError(t, step(ctx,
@@ -139,4 +146,96 @@ func TestBrowser_NeedsYou_TaskActions(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, gone, "a submitted task needs nobody")
 	shot(t, ctx, dir, "needs-task-applied-1280")
+}
+
+// TestBrowser_Questions_ContextAndChoice: the Questions page names the
+// application asking each question; "Why Acme?" is answered for that
+// application only (the library stays empty); the visa question's Save is
+// refused until a choice is made; a library answer is edited in place.
+func TestBrowser_Questions_ContextAndChoice(t *testing.T) {
+	t.Parallel()
+	dir := screenshotDir(t)
+	s := startStack(t, stackOpts{NoWorker: true, HandoffDelay: -1})
+	s.startMailer(t)
+	email := "questions-" + domain.NewID().String()[24:] + "@example.test"
+	ctx := newBrowser(t, 1280, 900)
+	signInBrowser(t, ctx, s, email)
+	bg := context.Background()
+	user, err := s.db.UserByEmail(bg, email)
+	require.NoError(t, err)
+	p := user.Profile
+	p.Name, p.FirstName = "Ada Lovelace", "Ada"
+	_, err = s.db.UpdateProfile(bg, user.ID, p, 50)
+	require.NoError(t, err)
+	jobs := pgtest.MustJobs(t, s.db, user, 1)
+	_, err = s.db.Pool.Exec(bg, `UPDATE job_postings SET company = 'Acme', title = 'Rocket Engineer' WHERE id = $1`, jobs[0])
+	require.NoError(t, err)
+	taskstest.MustForm(t, s.db, taskstest.Form(), jobs...)
+	task := taskstest.MustAdd(t, s.db, user, pgtest.MustRun(t, s.db, user, pgtest.RunOpts{}), jobs).Queued[0].TaskID
+	taskstest.MustWork(t, s.db, taskstest.MustService(t, s.db, tasks.Options{}), user.ID, task)
+	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, s.db, task))
+	why := `li.question[data-key="why acme"]`
+	visa := `li.question[data-key="will you require visa sponsorship"]`
+
+	require.NoError(t, step(ctx,
+		chromedp.Click(`//nav/a[.="Questions"]`),
+		chromedp.WaitVisible(chromedp.CSS(why)),
+		chromedp.WaitVisible(`//li[@data-key="why acme"]//p[@class="asked-by"]/a[.="Rocket Engineer at Acme"]`),
+	))
+	checked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+why+` input[name="scope"]:checked').value`))
+	require.NoError(t, err)
+	require.Equal(t, task.String(), checked, "a question naming the company is kept for that application by default")
+	chosen, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+visa+` select').value`))
+	require.NoError(t, err)
+	require.Empty(t, chosen, "the visa question starts on Choose…")
+	shot(t, ctx, dir, "questions-1280")
+
+	// The phone view reads without sideways scroll.
+	phone := phoneBrowser(t)
+	signInAgain(t, phone, s, email)
+	require.NoError(t, step(phone,
+		chromedp.Navigate(s.api.URL+"/questions"),
+		chromedp.WaitVisible(chromedp.CSS(visa+` select`)),
+	))
+	noSidewaysScroll(t, phone, "the questions page")
+	shot(t, phone, dir, "questions-390")
+
+	// Save without a choice: refused, saying why; nothing saved.
+	require.NoError(t, step(ctx,
+		chromedp.Click(chromedp.CSS(visa+` button[type="submit"]`)),
+		chromedp.WaitVisible(`//li[@data-key="will you require visa sponsorship"]//p[contains(@class,"field-error")][contains(., "choose your answer")]`),
+	))
+	require.Zero(t, pgtest.MustCount(t, s.db, `SELECT count(*) FROM answers`))
+	shot(t, ctx, dir, "questions-choice-refused-1280")
+
+	// "Why Acme?" for this application only, typed and sent from the keyboard.
+	require.NoError(t, step(ctx,
+		chromedp.Click(chromedp.CSS(why+` textarea`)),
+		chromedp.SendKeys(chromedp.CSS(why+` textarea`), "Your rockets fly."),
+		chromedp.SendKeys(chromedp.CSS(why+` button[type="submit"]`), "\r"),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Answer saved")]`),
+	))
+	require.Zero(t, pgtest.MustCount(t, s.db, `SELECT count(*) FROM answers`), "for this application only: the library stays empty")
+	require.Equal(t, 1, pgtest.MustCount(t, s.db, `SELECT count(*) FROM task_answers WHERE task_id = $1 AND value = 'Your rockets fly.'`, task))
+
+	// Now choose for the visa question, into the library.
+	require.NoError(t, step(ctx,
+		chromedp.WaitVisible(chromedp.CSS(visa+` select`)),
+		chromedp.SetValue(chromedp.CSS(visa+` select`), "No"),
+		chromedp.Click(chromedp.CSS(visa+` button[type="submit"]`)),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "1 application(s) queued again")]`),
+	))
+	require.Equal(t, domain.StateQueued, pgtest.MustTaskState(t, s.db, task))
+	require.Equal(t, 1, pgtest.MustCount(t, s.db, `SELECT count(*) FROM answers WHERE value = 'No'`))
+
+	// Edit the library answer in place.
+	require.NoError(t, step(ctx,
+		chromedp.Click(`//details[@class="edit-answer"]/summary`),
+		chromedp.Clear(chromedp.CSS(`details.edit-answer textarea`)),
+		chromedp.SendKeys(chromedp.CSS(`details.edit-answer textarea`), "Yes"),
+		chromedp.Click(chromedp.CSS(`details.edit-answer button[type="submit"]`)),
+		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Answer changed")]`),
+	))
+	require.Equal(t, 1, pgtest.MustCount(t, s.db, `SELECT count(*) FROM answers WHERE value = 'Yes'`))
+	shot(t, ctx, dir, "questions-answered-1280")
 }

@@ -276,6 +276,7 @@ func (s *Server) routes() {
 	u.POST("/questions/answer", s.handleAnswerQuestion)
 	u.GET("/answers", s.handleListAnswers)
 	u.POST("/answers", s.handlePutAnswer)
+	u.PATCH("/answers/:id", s.handleEditAnswer)
 	u.DELETE("/answers/:id", s.handleDeleteAnswer)
 
 	u.GET("/tasks", s.handleListTasks)

@@ -92,6 +92,11 @@ func (s *Store) WaitingQuestionsSet(ctx context.Context, task *domain.Task, qs [
 		p.Keys, p.Labels, p.Kinds = append(p.Keys, q.Key), append(p.Labels, q.Label), append(p.Kinds, string(q.Kind))
 		p.Categories, p.Options, p.Whys = append(p.Categories, string(q.Category)), append(p.Options, opts), append(p.Whys, q.Why)
 	}
+	// A task paused for answers again may wait for a key it waited for
+	// before: clear its rows first (run it with the task locked).
+	if err := s.q.WaitingQuestionsClearTask(ctx, task.ID); err != nil {
+		return err
+	}
 	return s.q.WaitingQuestionsReplace(ctx, p)
 }
 
@@ -100,6 +105,8 @@ type WaitingQuestion struct {
 	domain.WaitingQuestion
 	Tasks int // tasks waiting for it
 	Runs  int // in how many runs
+	// Askers are the tasks waiting for it, with their jobs, oldest first.
+	Askers []domain.QuestionAsker
 }
 
 // WaitingQuestions returns the questions the user's paused tasks wait
@@ -109,9 +116,13 @@ func (s *Store) WaitingQuestions(ctx context.Context, userID domain.ID) ([]Waiti
 	if err != nil {
 		return nil, err
 	}
+	askers, err := s.waitingAskers(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]WaitingQuestion, len(rows))
 	for i, r := range rows {
-		w := WaitingQuestion{WaitingQuestion: domain.WaitingQuestion{Key: r.Key, Label: r.Label, Kind: domain.QuestionKind(r.Kind),
+		w := WaitingQuestion{Askers: askers[r.Key], WaitingQuestion: domain.WaitingQuestion{Key: r.Key, Label: r.Label, Kind: domain.QuestionKind(r.Kind),
 			Category: domain.AnswerCategory(r.Category), Why: r.Why}, Tasks: r.Tasks, Runs: r.Runs}
 		if err := json.Unmarshal(r.Options, &w.Options); err != nil {
 			return nil, err
@@ -148,4 +159,16 @@ func (s *Store) TasksWaitingOnKey(ctx context.Context, userID domain.ID, key str
 		out[i] = TaskWaiting{Task: taskFromRow(&r.ApplicationTask), Keys: r.Keys}
 	}
 	return out, nil
+}
+
+// AnswerUpdate changes the value of one of the user's answers.
+func (s *Store) AnswerUpdate(ctx context.Context, userID, id domain.ID, value string, values []string) (*domain.Answer, error) {
+	if values == nil {
+		values = []string{}
+	}
+	r, err := s.q.AnswerUpdate(ctx, dbsqlc.AnswerUpdateParams{UserID: userID, ID: id, Value: value, Choices: values})
+	if err != nil {
+		return nil, notFound(err, "answer")
+	}
+	return answerFromRow(r), nil
 }

@@ -23,11 +23,16 @@ type AnswerInput struct {
 	Label  string
 	Value  string
 	Values []string // a multi-select's choices
+	// TaskID keeps the answer for that one application
+	// (domain.ScopeApplication): it fills that task's form only and never
+	// enters the library. Nil files it in the library.
+	TaskID *domain.ID
 }
 
 // AnswerResult is what answering did.
 type AnswerResult struct {
-	// Answer is the library entry (nil for a profile field).
+	// Answer is the library entry (nil for a profile field), or the
+	// answer kept for one application (its TaskID set).
 	Answer *domain.Answer
 	// Resumed counts the tasks queued again; StillWaiting those that wait
 	// for other questions as well.
@@ -53,8 +58,14 @@ func (s *Service) Answer(ctx context.Context, userID domain.ID, in AnswerInput, 
 		return nil, domain.ValidationError(map[string]string{"key": "this question is answered by a document: upload your " +
 			strings.ReplaceAll(kind, "_", " ") + " (POST /api/v1/documents) and the tasks waiting for it are queued again"})
 	}
-	q, err := s.questionFor(ctx, userID, key, in.Label)
+	if in.TaskID != nil {
+		return s.answerForTask(ctx, userID, key, in, actor)
+	}
+	q, cat, err := s.questionFor(ctx, userID, key, in.Label)
 	if err != nil {
+		return nil, err
+	}
+	if err := requireChoice(q.Label, cat, in.Value, in.Values); err != nil {
 		return nil, err
 	}
 	res := &AnswerResult{}
@@ -68,7 +79,7 @@ func (s *Service) Answer(ctx context.Context, userID domain.ID, in AnswerInput, 
 				return err
 			}
 		} else {
-			a, err := s.fileAnswer(ctx, t, userID, key, q, in)
+			a, err := s.fileAnswer(ctx, t, userID, key, q, cat, in)
 			if err != nil {
 				return err
 			}
@@ -82,31 +93,105 @@ func (s *Service) Answer(ctx context.Context, userID domain.ID, in AnswerInput, 
 	return res, nil
 }
 
-// questionFor is the question key stands for: as a task waiting for it
-// asks it, else as the library has it, else (with a label) a new one.
-func (s *Service) questionFor(ctx context.Context, userID domain.ID, key, label string) (domain.Question, error) {
+// questionFor is the question key stands for, with its category: as a
+// task waiting for it asks it, else as the library has it, else (with a
+// label) a new one.
+func (s *Service) questionFor(ctx context.Context, userID domain.ID, key, label string) (domain.Question, domain.AnswerCategory, error) {
 	waiting, err := s.store.WaitingQuestions(ctx, userID)
 	if err != nil {
-		return domain.Question{}, err
+		return domain.Question{}, "", err
 	}
 	for _, w := range waiting {
 		if w.Key == key {
-			return domain.Question{Label: w.Label, Kind: w.Kind, Options: w.Options, Required: true}, nil
+			return domain.Question{Label: w.Label, Kind: w.Kind, Options: w.Options, Required: true}, w.Category, nil
 		}
 	}
 	if strings.HasPrefix(key, domain.ProfileKeyPrefix) {
-		return domain.Question{Label: key, Kind: domain.QuestionText}, nil
+		return domain.Question{Label: key, Kind: domain.QuestionText}, domain.CategoryGeneral, nil
 	}
 	a, err := s.store.AnswerByKey(ctx, userID, key)
 	switch {
 	case err == nil:
-		return domain.Question{Label: a.Label, Kind: kindOfAnswer(a)}, nil
+		return domain.Question{Label: a.Label, Kind: kindOfAnswer(a)}, a.Category, nil
 	case domain.ErrorCode(err) != domain.ENOTFOUND:
-		return domain.Question{}, err
+		return domain.Question{}, "", err
 	case strings.TrimSpace(label) != "":
-		return domain.Question{Label: strings.TrimSpace(label), Kind: domain.QuestionTextarea}, nil
+		q := domain.Question{Label: strings.TrimSpace(label), Kind: domain.QuestionTextarea}
+		return q, domain.ClassifyQuestion(q), nil
 	}
-	return domain.Question{}, domain.Errorf(domain.ENOTFOUND, "no question waits under the key %q and your library has no answer filed under it: GET /api/v1/questions lists the questions waiting for you", key)
+	return domain.Question{}, "", domain.Errorf(domain.ENOTFOUND, "no question waits under the key %q and your library has no answer filed under it: GET /api/v1/questions lists the questions waiting for you", key)
+}
+
+// requireChoice refuses an empty answer to a sensitive question (work
+// authorisation, sponsorship, demographics, pay…): only the person's own
+// explicit choice answers it, so nothing may be saved until they choose.
+func requireChoice(label string, cat domain.AnswerCategory, value string, values []string) error {
+	if !cat.Sensitive() || strings.TrimSpace(value) != "" || slices.ContainsFunc(values, func(v string) bool { return strings.TrimSpace(v) != "" }) {
+		return nil
+	}
+	return domain.Errorf(domain.ECHOICEREQUIRED, "choose your answer to “%s”: questions about %s are answered only by your own choice, never filled in for you",
+		label, strings.ReplaceAll(string(cat), "_", " ")).WithDetails(map[string]any{"category": string(cat)})
+}
+
+// answerForTask keeps the user's answer for one task waiting for key (it
+// fills that task's form only; the library is not touched) and queues the
+// task again, boosted, when it waits for nothing else.
+func (s *Service) answerForTask(ctx context.Context, userID domain.ID, key string, in AnswerInput, actor string) (*AnswerResult, error) {
+	if strings.HasPrefix(key, domain.ProfileKeyPrefix) {
+		return nil, domain.ValidationError(map[string]string{"task_id": "a profile field is answered in your profile, for every application: leave out task_id"})
+	}
+	res := &AnswerResult{}
+	err := s.inTx(ctx, func(t *txn) error {
+		*res = AnswerResult{}
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.Answers(userID), "too many answers this hour"); err != nil {
+			return err
+		}
+		task, err := t.st.TaskGetForUpdate(ctx, userID, *in.TaskID)
+		if err != nil {
+			return err
+		}
+		w, err := t.st.WaitingQuestionForTask(ctx, userID, task.ID, key)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return domain.Errorf(domain.ENOTFOUND, "that application does not wait for the question %q: GET /api/v1/questions lists the applications asking each question", key)
+		}
+		if err != nil {
+			return err
+		}
+		q := domain.Question{Label: w.Label, Kind: w.Kind, Options: w.Options, Required: true}
+		if err := requireChoice(q.Label, w.Category, in.Value, in.Values); err != nil {
+			return err
+		}
+		a, err := buildAnswer(userID, key, q, w.Category, in)
+		if err != nil {
+			return err
+		}
+		a.TaskID = &task.ID
+		if res.Answer, err = t.st.TaskAnswerPut(ctx, a); err != nil {
+			return err
+		}
+		if err := t.st.WaitingQuestionDeleteForTask(ctx, task.ID, key); err != nil {
+			return err
+		}
+		left, err := t.st.WaitingQuestionKeysForTask(ctx, task.ID)
+		if err != nil {
+			return err
+		}
+		answered, err := s.answeredKeys(ctx, t, userID, left)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(left, func(k string) bool { return !answered[k] }) {
+			res.StillWaiting = 1
+			return nil
+		}
+		res.Resumed = 1
+		_, err = s.resumeLocked(ctx, t, []*domain.Task{task}, actor, domain.ReasonAnswered)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // kindOfAnswer is the kind a library answer was given for, as far as its
@@ -134,15 +219,15 @@ func (s *Service) setProfileField(ctx context.Context, t *txn, userID domain.ID,
 	return err
 }
 
-// fileAnswer checks an answer against the question and files it: a
-// choice under its option's label (what other forms' options are matched
-// by), anything else as given.
-func (s *Service) fileAnswer(ctx context.Context, t *txn, userID domain.ID, key string, q domain.Question, in AnswerInput) (*domain.Answer, error) {
+// buildAnswer checks an answer against the question: a choice is kept
+// under its option's label (what other forms' options are matched by),
+// anything else as given.
+func buildAnswer(userID domain.ID, key string, q domain.Question, cat domain.AnswerCategory, in AnswerInput) (*domain.Answer, error) {
 	var f domain.FormField
 	if err := domain.SetAnswer(&f, q, in.Value, in.Values); err != nil {
 		return nil, domain.ValidationError(map[string]string{"value": domain.ErrorMessage(err)})
 	}
-	a := &domain.Answer{UserID: userID, Key: key, Label: q.Label, Category: domain.ClassifyQuestion(q), Value: strings.TrimSpace(in.Value)}
+	a := &domain.Answer{UserID: userID, Key: key, Label: q.Label, Category: cat, Value: strings.TrimSpace(in.Value)}
 	switch q.Kind {
 	case domain.QuestionSingleSelect:
 		a.Value = domain.OptionLabel(q.Options, f.Value)
@@ -153,6 +238,16 @@ func (s *Service) fileAnswer(ctx context.Context, t *txn, userID domain.ID, key 
 		}
 	case domain.QuestionBoolean:
 		a.Value = f.Value
+	}
+	return a, nil
+}
+
+// fileAnswer checks an answer against the question (buildAnswer) and
+// files it in the library.
+func (s *Service) fileAnswer(ctx context.Context, t *txn, userID domain.ID, key string, q domain.Question, cat domain.AnswerCategory, in AnswerInput) (*domain.Answer, error) {
+	a, err := buildAnswer(userID, key, q, cat, in)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := t.st.AnswerByKey(ctx, userID, key); domain.ErrorCode(err) == domain.ENOTFOUND {
 		n, err := t.st.AnswerCount(ctx, userID)
@@ -261,6 +356,47 @@ func (s *Service) DocumentsChanged(ctx context.Context, userID domain.ID, kind d
 		return s.resumeAnswered(ctx, t, userID, domain.DocumentKeyPrefix+string(kind), actor, res)
 	})
 	return res.Resumed, err
+}
+
+// EditAnswer changes the value (or a multi-select's values) of one of the
+// user's library answers; its question stays. Emptying it is EINVALID
+// (delete it instead), or ECHOICEREQUIRED for a sensitive question. Forms
+// already filled keep what they had; the next ones get the new answer.
+func (s *Service) EditAnswer(ctx context.Context, userID, id domain.ID, value string, values []string) (*domain.Answer, error) {
+	value = strings.TrimSpace(value)
+	var vs []string
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			vs = append(vs, v)
+		}
+	}
+	switch {
+	case value != "" && len(vs) > 0:
+		return nil, domain.ValidationError(map[string]string{"values": "give value or values (a multi-select's choices), not both"})
+	case len(vs) > domain.MaxAnswerValues:
+		return nil, domain.ValidationError(map[string]string{"values": fmt.Sprintf("must have at most %d entries", domain.MaxAnswerValues)})
+	case len([]rune(value)) > domain.MaxAnswerChars:
+		return nil, domain.ValidationError(map[string]string{"value": fmt.Sprintf("must be at most %d characters", domain.MaxAnswerChars)})
+	}
+	var out *domain.Answer
+	err := s.inTx(ctx, func(t *txn) error {
+		a, err := t.st.Answer(ctx, userID, id)
+		if err != nil {
+			return err
+		}
+		if err := requireChoice(a.Label, a.Category, value, vs); err != nil {
+			return err
+		}
+		if value == "" && len(vs) == 0 {
+			return domain.ValidationError(map[string]string{"value": "give an answer, or delete this one"})
+		}
+		if err := t.st.QuotaHit(ctx, s.o.Quotas.Answers(userID), "too many answers this hour"); err != nil {
+			return err
+		}
+		out, err = t.st.AnswerUpdate(ctx, userID, id, value, vs)
+		return err
+	})
+	return out, err
 }
 
 // DeleteAnswer removes an answer from the user's library. Forms already

@@ -72,7 +72,8 @@ func (ds documentSet) documents(user domain.ID, run *domain.Run) (domain.PacketM
 
 // packetMaterials picks app's documents from ds and, when its posting's
 // form is known (published, or read by the browser), loads the user's
-// answer library.
+// answer library with the task's own answers (for this application only)
+// before it.
 func (s *Service) packetMaterials(ctx context.Context, app *postgres.Application, ds documentSet) (domain.PacketMaterials, error) {
 	m, err := ds.documents(app.User.ID, app.Run)
 	if err != nil {
@@ -84,7 +85,11 @@ func (s *Service) packetMaterials(ctx context.Context, app *postgres.Application
 		if err != nil {
 			return m, err
 		}
-		m.Library = domain.NewLibrary(answers)
+		own, err := s.store.TaskAnswers(ctx, app.Task.ID) // for this application only
+		if err != nil {
+			return m, err
+		}
+		m.Library = domain.NewLibrary(answers).ForTask(own)
 	}
 	return m, nil
 }

@@ -65,8 +65,8 @@ func (s *Service) moveWhy(ctx context.Context, t *txn, m postgres.Move, why stri
 // the notice says.
 var needsYouWhy = map[domain.Reason]string{
 	// Only its user can tell whether it went out.
-	domain.ReasonSubmissionOutcomeUnknown: "the submission may have gone out: check, then resume or cancel it",
-	domain.ReasonNeedsUser:                "the application form needs you (a CAPTCHA, a login, or its own errors): nothing was sent",
+	domain.ReasonSubmissionOutcomeUnknown: "the submission may have gone out: check, then mark it as applied, resume or cancel it",
+	domain.ReasonNeedsUser:                "the application form needs you (a CAPTCHA, a login, or its own errors): nothing was sent; open the form, apply yourself and mark it as applied, or cancel it",
 }
 
 // needsYou queues a needs_you notice about task for its user's digest.

@@ -123,6 +123,7 @@ var statusOf = map[string]int{
 	domain.EDUPLICATE:         http.StatusConflict,
 	domain.EALREADYAPPLIED:    http.StatusConflict,
 	domain.ECONFIRMRESUME:     http.StatusConflict,
+	domain.ECHOICEREQUIRED:    http.StatusUnprocessableEntity,
 	domain.EUNAUTHORIZED:      http.StatusUnauthorized,
 	domain.EFORBIDDEN:         http.StatusForbidden,
 	domain.EGONE:              http.StatusGone,

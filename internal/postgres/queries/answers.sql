@@ -75,3 +75,9 @@ SELECT key FROM answers WHERE user_id = @user_id AND key = ANY(@keys::text[]);
 -- longer wait for it (preparing them again asks it again if the answer
 -- does not fit their form).
 DELETE FROM task_waiting_questions WHERE user_id = @user_id AND key = @key;
+
+-- name: AnswerUpdate :one
+-- Changes the value of one of the user's answers (its question stays).
+UPDATE answers SET value = @value, choices = @choices::text[], updated_at = now()
+WHERE user_id = @user_id AND id = @id
+RETURNING *;

@@ -158,6 +158,42 @@ func (q *Queries) AnswerListByUser(ctx context.Context, userID domain.ID) ([]*An
 	return items, nil
 }
 
+const answerUpdate = `-- name: AnswerUpdate :one
+UPDATE answers SET value = $1, choices = $2::text[], updated_at = now()
+WHERE user_id = $3 AND id = $4
+RETURNING id, user_id, key, label, category, value, choices, created_at, updated_at
+`
+
+type AnswerUpdateParams struct {
+	Value   string
+	Choices []string
+	UserID  domain.ID
+	ID      domain.ID
+}
+
+// Changes the value of one of the user's answers (its question stays).
+func (q *Queries) AnswerUpdate(ctx context.Context, arg AnswerUpdateParams) (*Answer, error) {
+	row := q.db.QueryRow(ctx, answerUpdate,
+		arg.Value,
+		arg.Choices,
+		arg.UserID,
+		arg.ID,
+	)
+	var i Answer
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Key,
+		&i.Label,
+		&i.Category,
+		&i.Value,
+		&i.Choices,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return &i, err
+}
+
 const answerUpsert = `-- name: AnswerUpsert :one
 INSERT INTO answers (id, user_id, key, label, category, value, choices)
 VALUES ($1, $2, $3, $4, $5, $6, $7::text[])

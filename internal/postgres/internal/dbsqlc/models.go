@@ -451,6 +451,18 @@ type Source struct {
 	UpdatedAt        time.Time
 }
 
+type TaskAnswer struct {
+	TaskID    domain.ID
+	UserID    domain.ID
+	Key       string
+	Label     string
+	Category  string
+	Value     string
+	Choices   []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 type TaskCode struct {
 	TaskID    domain.ID
 	UserID    domain.ID
