@@ -124,6 +124,7 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.GET("/jobs", d.handleJobs, u)
 	e.POST("/jobs", d.handlePasteJobs, u)
 	e.POST("/jobs/add", d.handleAddJobs, u)
+	e.POST("/jobs/:id/stage", d.handleJobStage, u)
 	e.GET("/documents", d.handleDocuments, u)
 	e.POST("/documents", d.handleUploadDocument, u)
 	e.POST("/documents/:id/:action", d.handleDocumentAction, u)

@@ -61,6 +61,14 @@ type JobPosting struct {
 	Details       DetailsStatus
 }
 
+// OwnStage is the stage the person set ("" when none).
+func (j *JobPosting) OwnStage() Stage {
+	if j.PersonStage == nil {
+		return ""
+	}
+	return *j.PersonStage
+}
+
 // JobInput is one posting as ingested.
 type JobInput struct {
 	Source      string         `json:"source"`

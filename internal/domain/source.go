@@ -156,6 +156,13 @@ type BoardClient interface {
 	Fetch(ctx context.Context, board string, prev BoardValidators) (*BoardSnapshot, error)
 }
 
+// PostingFetcher is a BoardClient that also reads one posting without
+// reading the whole board (Greenhouse: its listing lacks the details, so a
+// whole board costs one request per job). It returns the errors Fetch does.
+type PostingFetcher interface {
+	FetchPosting(ctx context.Context, board, externalID string) (*BoardPosting, error)
+}
+
 // Errors of a board fetch.
 var (
 	// ErrBoardNotFound: the board does not exist (404): the source is

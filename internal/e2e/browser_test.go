@@ -98,7 +98,7 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 	shot(t, ctx, dir, "runs")
 
 	// Paste three postings and add them to the run.
-	urls := []string{"https://boards.greenhouse.io/acme/jobs/1", "https://jobs.lever.co/globex/2f1c7a84-9a6c-4f4e-b7a5-8a7c1f1e2d3c", "https://example.com/careers/3"}
+	urls := []string{"https://boards.greenhouse.io/acme/jobs/1", "https://jobs.lever.co/globex/2f1c7a84-9a6c-4f4e-b7a5-8a7c1f1e2d3c", "https://apply.workable.com/initech/j/3A1B2C3D4E"}
 	require.NoError(t, step(ctx,
 		chromedp.Click(`//nav/a[.="Jobs"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#urls`)),
@@ -189,7 +189,7 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Run paused")]`),
 		chromedp.Click(`//nav/a[.="Jobs"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#urls`)),
-		chromedp.SendKeys(chromedp.CSS(`#urls`), "https://example.com/careers/4\nhttps://example.com/careers/5"),
+		chromedp.SendKeys(chromedp.CSS(`#urls`), "https://jobs.ashbyhq.com/initech/4a0c1f6e-1d2b-4c3d-9e8f-0a1b2c3d4e54\nhttps://jobs.ashbyhq.com/initech/5a0c1f6e-1d2b-4c3d-9e8f-0a1b2c3d4e55"),
 		chromedp.Click(chromedp.CSS(`form[action="/jobs"][method="post"] button`)),
 		chromedp.WaitVisible(`//h2[.="What was pasted"]`),
 		// The two new postings are listed first (newest first).

@@ -56,7 +56,7 @@ func TestWebhook_OutcomesLandInTheirStates(t *testing.T) {
 	companies := []string{"ok", "reject", "busy", "slow"}
 	var inputs []domain.JobInput
 	for _, c := range companies {
-		inputs = append(inputs, domain.JobInput{URL: "https://example.com/jobs/" + c + "/" + domain.NewID().String(), Company: c, Title: "Engineer"})
+		inputs = append(inputs, domain.JobInput{URL: "https://boards.greenhouse.io/" + c + "/jobs/" + domain.NewID().String(), Company: c, Title: "Engineer"})
 	}
 	out, err := s.svc.IngestJobs(context.Background(), user.ID, inputs)
 	require.NoError(t, err)

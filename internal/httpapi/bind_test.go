@@ -130,7 +130,7 @@ func TestText_SearchParameters(t *testing.T) {
 	token := pgtest.MustSession(t, b.db, uniqueEmail())
 	createFixtures(t, b, token)
 	params := map[string][]string{
-		"/api/v1/jobs":      {"q", "company", "source", "cursor", "has_been_applied_to", "limit", "source_id", "open"},
+		"/api/v1/jobs":      {"q", "company", "source", "cursor", "has_been_applied_to", "limit", "source_id", "open", "stage", "sort"},
 		"/api/v1/tasks":     {"state", "run_id", "cursor", "limit"},
 		"/api/v1/runs":      {"cursor", "limit"},
 		"/api/v1/approvals": {"status", "cursor", "limit"},

@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -95,16 +97,18 @@ func toIngestResponse(out []domain.IngestOutcome) ingestResponse {
 	return resp
 }
 
-// handleListJobs answers GET /api/v1/jobs?q=&company=&source=&has_been_applied_to=&source_id=&open=&cursor=&limit=.
+// handleListJobs answers GET /api/v1/jobs?q=&company=&source=&stage=&sort=&has_been_applied_to=&source_id=&open=&cursor=&limit=.
 // source_id keeps one followed board's postings; open=true those their
-// board still lists (pasted ones included), open=false those it closed.
+// board still lists (pasted ones included), open=false those it closed;
+// stage (repeated, or comma-separated) keeps the jobs in those stages;
+// sort is newest (default), company or stage.
 func (s *Server) handleListJobs(c echo.Context) error {
 	limit, err := queryLimit(c)
 	if err != nil {
 		return err
 	}
 	f := domain.JobFilter{Text: c.QueryParam("q"), Company: c.QueryParam("company"), Source: c.QueryParam("source"),
-		Cursor: c.QueryParam("cursor"), Limit: limit}
+		Sort: c.QueryParam("sort"), Stages: queryStages(c.QueryParams()["stage"]), Cursor: c.QueryParam("cursor"), Limit: limit}
 	if f.SourceID, err = queryOptionalID(c, "source_id"); err != nil {
 		return err
 	}
@@ -131,6 +135,60 @@ func (s *Server) handleGetJob(c echo.Context) error {
 		return err
 	}
 	job, err := s.db.GetJob(c.Request().Context(), currentUser(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toJob(job))
+}
+
+// queryStages reads stage=a&stage=b or stage=a,b (empty entries dropped;
+// JobFilter.Validate checks each).
+func queryStages(values []string) []domain.Stage {
+	var out []domain.Stage
+	for _, v := range values {
+		for _, st := range strings.Split(v, ",") {
+			if st = strings.TrimSpace(st); st != "" {
+				out = append(out, domain.Stage(st))
+			}
+		}
+	}
+	return out
+}
+
+type updateJobRequest struct {
+	// Stage is the person's own stage, or null to clear it.
+	Stage json.RawMessage `json:"stage"`
+}
+
+// handleUpdateJob answers PATCH /api/v1/jobs/:id with {"stage": "interviewing"}
+// (or offer, rejected, withdrawn): the person's own stage, which overrides
+// the one applyq derives from the job's tasks; {"stage": null} clears it.
+func (s *Server) handleUpdateJob(c echo.Context) error {
+	id, err := pathID(c, "job")
+	if err != nil {
+		return err
+	}
+	var req updateJobRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var stage *domain.Stage
+	switch raw := bytes.TrimSpace(req.Stage); {
+	case len(raw) == 0:
+		return domain.ValidationError(map[string]string{"stage": "is required: one of interviewing, offer, rejected, withdrawn, or null to clear it"})
+	case string(raw) != "null":
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return domain.ValidationError(map[string]string{"stage": "must be a string (interviewing, offer, rejected, withdrawn) or null"})
+		}
+		if stage, err = domain.ParsePersonStage("stage", v); err != nil {
+			return err
+		}
+		if stage == nil {
+			return domain.ValidationError(map[string]string{"stage": "must not be empty: send null to clear it"})
+		}
+	}
+	job, err := s.tasks.SetJobStage(c.Request().Context(), currentUser(c).ID, id, stage)
 	if err != nil {
 		return err
 	}

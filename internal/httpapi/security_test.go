@@ -26,7 +26,7 @@ func createFixtures(t *testing.T, b *apiBundle, token string) fixtureIDs {
 	var run runView
 	r.JSON(t, &run)
 	f.Run = run.ID
-	r = b.do(t, req{Method: "POST", Path: "/api/v1/jobs", Token: token, Body: map[string]any{"jobs": []map[string]string{{"url": "https://example.com/jobs/" + domain.NewID().String()}}}})
+	r = b.do(t, req{Method: "POST", Path: "/api/v1/jobs", Token: token, Body: map[string]any{"jobs": []map[string]string{{"url": "https://boards.greenhouse.io/acme/jobs/" + domain.NewID().String(), "company": "Acme", "title": "Engineer"}}}})
 	var ing ingestView
 	r.JSON(t, &ing)
 	f.Job = ing.Results[0].Job.ID

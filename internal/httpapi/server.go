@@ -257,6 +257,7 @@ func (s *Server) routes() {
 	u.POST("/jobs", s.handleIngestJobs)
 	u.GET("/jobs", s.handleListJobs)
 	u.GET("/jobs/:id", s.handleGetJob)
+	u.PATCH("/jobs/:id", s.handleUpdateJob)
 
 	u.POST("/documents", s.handleUploadDocument)
 	u.GET("/documents", s.handleListDocuments)

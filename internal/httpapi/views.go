@@ -84,6 +84,16 @@ type jobJSON struct {
 	Questions         []questionJSON `json:"questions"`
 	BoardUpdatedAt    *time.Time     `json:"board_updated_at"`
 	ClosedAt          *time.Time     `json:"closed_at"`
+	// The tracker: the stage (the person's own when set, else derived),
+	// the person's stage (null: none), where company comes from, whether
+	// it can only be tracked, and how far a pasted board link's details
+	// are read ("fetching", "failed", or "").
+	Stage         string     `json:"stage"`
+	PersonStage   *string    `json:"person_stage"`
+	PersonStageAt *time.Time `json:"person_stage_at"`
+	CompanyOrigin string     `json:"company_origin"`
+	TrackedOnly   bool       `json:"tracked_only"`
+	Details       string     `json:"details_status"`
 }
 
 // questionJSON is one field of a posting's application form.
@@ -114,6 +124,11 @@ func toJob(j *domain.JobPosting) jobJSON {
 	if raw == nil {
 		raw = map[string]any{}
 	}
+	var personStage *string
+	if j.PersonStage != nil {
+		v := string(*j.PersonStage)
+		personStage = &v
+	}
 	var questions []questionJSON // null: the board publishes no form
 	if j.Questions != nil {
 		questions = mapSlice(j.Questions, toQuestion)
@@ -123,7 +138,9 @@ func toJob(j *domain.JobPosting) jobJSON {
 		HasBeenAppliedTo: j.HasBeenAppliedTo, CreatedAt: j.CreatedAt,
 		SourceID: j.SourceID, Platform: string(j.Platform), PlatformPostingID: j.PlatformPostingID, Department: j.Department,
 		Remote: j.Remote, ApplyURL: j.ApplyURL, Compensation: j.Compensation, EmploymentType: j.EmploymentType,
-		Questions: questions, BoardUpdatedAt: j.BoardUpdatedAt, ClosedAt: j.ClosedAt}
+		Questions: questions, BoardUpdatedAt: j.BoardUpdatedAt, ClosedAt: j.ClosedAt,
+		Stage: string(j.Stage), PersonStage: personStage, PersonStageAt: j.PersonStageAt, CompanyOrigin: string(j.CompanyOrigin),
+		TrackedOnly: j.TrackedOnly, Details: string(j.Details)}
 }
 
 // sourceFiltersJSON is a source's filters, every key always present.

@@ -49,8 +49,10 @@ type Workers struct {
 
 // SourceWorkers sync job boards, Concurrency at once per process.
 type SourceWorkers struct {
-	Sync        *SyncSourceWorker
-	Schedule    *ScheduleSyncsWorker
+	Sync     *SyncSourceWorker
+	Schedule *ScheduleSyncsWorker
+	// Details reads pasted board links' details (nil: none are read here).
+	Details     *JobDetailsWorker
 	Concurrency int
 }
 
@@ -90,6 +92,11 @@ func NewWorkerClient(pool *pgxpool.Pool, ws Workers, opts ClientOptions) (*river
 		}
 		if err := river.AddWorkerSafely(workers, ws.Sources.Schedule); err != nil {
 			return nil, err
+		}
+		if ws.Sources.Details != nil {
+			if err := river.AddWorkerSafely(workers, ws.Sources.Details); err != nil {
+				return nil, err
+			}
 		}
 		queues[tasks.QueueSources] = river.QueueConfig{MaxWorkers: max(ws.Sources.Concurrency, 1)}
 		periodic = append(periodic, scheduleSyncsJob())

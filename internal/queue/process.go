@@ -86,7 +86,8 @@ func NewProcess(o ProcessOptions) (*Process, error) {
 	w.Approvals = approvals
 	magic := &MagicLinkWorker{Accounts: o.Accounts, Mailer: o.Mailer, PublicBaseURL: o.PublicBaseURL, TTL: o.MagicLinkTTL}
 	syncs := &SourceWorkers{Sync: &SyncSourceWorker{Tasks: o.Tasks, JobTimeout: o.SourceSyncTimeout},
-		Schedule: &ScheduleSyncsWorker{Tasks: o.Tasks}, Concurrency: o.SourceConcurrency}
+		Schedule: &ScheduleSyncsWorker{Tasks: o.Tasks}, Details: &JobDetailsWorker{Tasks: o.Tasks, JobTimeout: o.SourceSyncTimeout},
+		Concurrency: o.SourceConcurrency}
 	var digest *DigestWorker
 	if o.Notifications != nil {
 		digest = &DigestWorker{Notifications: o.Notifications}

@@ -57,3 +57,23 @@ func scheduleSyncsJob() *river.PeriodicJob {
 		func() (river.JobArgs, *river.InsertOpts) { return tasks.ScheduleSyncsArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
 }
+
+// JobDetailsWorker reads a pasted board link's details from its board
+// (internal/tasks/tracker.go).
+type JobDetailsWorker struct {
+	river.WorkerDefaults[tasks.FetchJobDetailsArgs]
+
+	Tasks *tasks.Service
+	// JobTimeout bounds one read, all its requests included.
+	JobTimeout time.Duration
+}
+
+// Timeout implements river.Worker.
+func (w *JobDetailsWorker) Timeout(*river.Job[tasks.FetchJobDetailsArgs]) time.Duration {
+	return w.JobTimeout
+}
+
+// Work implements river.Worker.
+func (w *JobDetailsWorker) Work(ctx context.Context, job *river.Job[tasks.FetchJobDetailsArgs]) error {
+	return w.Tasks.FetchJobDetails(ctx, job)
+}

@@ -172,6 +172,34 @@ func (c *Greenhouse) Fetch(ctx context.Context, board string, prev domain.BoardV
 	return &col.snap, nil
 }
 
+// FetchPosting implements domain.PostingFetcher: one job post, with its form and
+// pay ranges (GET /v1/boards/{board}/jobs/{id}).
+func (c *Greenhouse) FetchPosting(ctx context.Context, board, externalID string) (*domain.BoardPosting, error) {
+	f, col, err := c.begin(domain.PlatformGreenhouse, board, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.CheckPostingID(externalID); err != nil {
+		return nil, err
+	}
+	u := c.base(domain.PlatformGreenhouse, board) + "/v1/boards/" + url.PathEscape(board) + "/jobs/" + url.PathEscape(externalID) +
+		"?questions=true&pay_transparency=true"
+	what := "job " + externalID
+	a, err := f.get(ctx, u, "application/json", what, nil)
+	if err != nil {
+		return nil, err
+	}
+	var d ghDetail
+	if err := f.decodeJSON(what, a.body, &d); err != nil {
+		return nil, err
+	}
+	col.add(c.posting(d.ghJob, &d, col.maxDesc))
+	if len(col.snap.Postings) != 1 {
+		return nil, f.invalid(what, fmt.Errorf("the job has no id or no title"))
+	}
+	return &col.snap.Postings[0], nil
+}
+
 func (c *Greenhouse) posting(j ghJob, d *ghDetail, maxDesc int) domain.BoardPosting {
 	content := j.Content
 	if strings.TrimSpace(content) == "" {

@@ -13,7 +13,8 @@ import (
 // none does. Jobs the run already has, jobs the user already applied to (a
 // task submitting or submitted in any run) and repeats within the request
 // are reported as duplicates and not queued. Unknown runs or jobs, or
-// another user's, are ENOTFOUND; a cancelled run is ECONFLICT.
+// another user's, are ENOTFOUND; a cancelled run, or a tracked-only job
+// (no applier can apply to it), is ECONFLICT.
 func (s *Service) AddJobs(ctx context.Context, userID, runID domain.ID, jobIDs []domain.ID, actor string) (*domain.AddJobsResult, error) {
 	if len(jobIDs) == 0 {
 		return nil, domain.ValidationError(map[string]string{"job_ids": "must list at least one job id"})
@@ -63,6 +64,16 @@ func (s *Service) addJobs(ctx context.Context, t *txn, userID, runID domain.ID, 
 			}
 		}
 		return nil, domain.Errorf(domain.ENOTFOUND, "%d job(s) not found", len(missing)).WithDetails(map[string]any{"job_ids": missing})
+	}
+
+	// Tracked-only jobs: no applier can apply to them (the database
+	// refuses them too).
+	tracked, err := t.st.JobPostingTrackedOnlyIDs(ctx, userID, unique)
+	if err != nil {
+		return nil, err
+	}
+	if len(tracked) > 0 {
+		return nil, trackedOnlyRefused(tracked)
 	}
 
 	// Jobs already applied to, in any run of the user: never twice.

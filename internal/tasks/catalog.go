@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/riverqueue/river"
+
 	"github.com/applyq/applyq/internal/domain"
 	"github.com/applyq/applyq/internal/postgres"
 )
@@ -16,10 +18,14 @@ import (
 // transaction. Invalid inputs are rejected one by one (the others are still
 // ingested); a posting seen before (the same URL, even through a tracking
 // link) returns the stored job as already_known: never two jobs, so never
-// two applications.
+// two applications. A link of no known job board is stored tracked only
+// (no run takes it); a link of a known board without its title or company
+// gets them from the board through a River job (FetchJobDetails), inserted
+// in the same transaction.
 func (s *Service) IngestJobs(ctx context.Context, userID domain.ID, inputs []domain.JobInput) ([]domain.IngestOutcome, error) {
 	out := make([]domain.IngestOutcome, len(inputs))
 	err := s.inTx(ctx, func(t *txn) error {
+		var details []river.InsertManyParams
 		for i, in := range inputs {
 			out[i] = domain.IngestOutcome{Index: i}
 			key, err := in.Normalize()
@@ -36,18 +42,37 @@ func (s *Service) IngestJobs(ctx context.Context, userID domain.ID, inputs []dom
 				out[i].Status, out[i].Error = domain.IngestRejected, domain.Errorf(domain.EINVALID, "raw: %v", err)
 				continue
 			}
-			job, inserted, err := t.st.JobPostingInsertOrGet(ctx, postgres.JobPostingInsert{UserID: userID, CanonicalKey: key,
+			ins := postgres.JobPostingInsert{UserID: userID, CanonicalKey: key,
 				Source: in.Source, ExternalID: in.ExternalID, URL: in.URL, Company: in.Company, Title: in.Title,
-				Location: in.Location, Description: in.Description, Raw: rawJSON})
+				Location: in.Location, Description: in.Description, Raw: rawJSON, TrackedOnly: domain.TrackedOnlyKey(key)}
+			// A posting of a known board missing its title or company
+			// gets them from the board, in the background; until then
+			// the company is the board's name made readable.
+			ref, onBoard := domain.ParsePostingURL(in.URL)
+			fetch := onBoard && (in.Title == "" || in.Company == "")
+			if fetch {
+				ins.Details = domain.DetailsFetching
+				if in.Company == "" {
+					ins.Company, ins.CompanyOrigin = domain.ReadableBoard(ref.Board), domain.CompanyLink
+				}
+			}
+			job, inserted, err := t.st.JobPostingInsertOrGet(ctx, ins)
 			if err != nil {
 				return fmt.Errorf("ingesting job %d: %w", i, err)
 			}
 			out[i].Job, out[i].Status = job, domain.IngestAlreadyKnown
 			if inserted {
 				out[i].Status = domain.IngestCreated
+				if fetch {
+					details = append(details, river.InsertManyParams{Args: FetchJobDetailsArgs{JobID: job.ID}})
+				}
 			}
 		}
-		return nil
+		if len(details) == 0 {
+			return nil
+		}
+		_, err := s.river.InsertManyTx(ctx, t.Tx, details)
+		return err
 	})
 	if err != nil {
 		return nil, err
