@@ -153,7 +153,7 @@ func applierText(name string) string {
 	case "dry_run":
 		return "not sent anywhere (dry run)"
 	case "":
-		return "the worker's default"
+		return "the way this applyq sends applications by default (set by its operator)"
 	}
 	return name
 }

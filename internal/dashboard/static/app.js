@@ -46,7 +46,12 @@
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("main");
-        if (fresh) { main.innerHTML = fresh.innerHTML; wireForms(main); }
+        if (fresh) {
+          // Replace only what changed: an unchanged page keeps its nodes
+          // (a click under way, the focus).
+          wireForms(fresh);
+          if (fresh.innerHTML !== main.innerHTML) { main.innerHTML = fresh.innerHTML; wireForms(main); }
+        }
         var nav = doc.querySelector("nav");
         var cur = document.querySelector("nav");
         if (nav && cur) {
