@@ -14,23 +14,6 @@ import (
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
 
-// noSidewaysScroll fails when the page is wider than its 390 px window.
-func noSidewaysScroll(t *testing.T, ctx context.Context, what string) {
-	t.Helper()
-	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	require.NoError(t, err)
-	require.LessOrEqual(t, w, 390, "%s scrolls sideways at 390 px (scrollWidth %d)", what, w)
-}
-
-// phoneBrowser is a browser 390 px wide: headless Chromium's window is at
-// least 500 px wide, so the viewport is emulated.
-func phoneBrowser(t *testing.T) context.Context {
-	t.Helper()
-	ctx := newBrowser(t, 390, 844)
-	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
-	return ctx
-}
-
 // signInAgain signs email in on a second browser: as signInBrowser, with
 // the new mail's link (not the one the first browser used).
 func signInAgain(t *testing.T, ctx context.Context, s *stack, email string) {
@@ -120,19 +103,19 @@ func TestBrowser_NeedsYou_TaskActions(t *testing.T) {
 	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, s.db, task))
 
 	// At phone width: the same actions, no sideways scroll.
-	phone := phoneBrowser(t)
+	phone := newPhone(t)
 	signInAgain(t, phone, s, email)
 	require.NoError(t, step(phone,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`.needs-you form[action$="/applied"] button`)),
 	))
-	noSidewaysScroll(t, phone, "the task page")
+	noSidewaysScroll(t, phone, 390, "the task page")
 	shot(t, phone, dir, "needs-task-390")
 	require.NoError(t, step(phone,
 		chromedp.Navigate(s.api.URL+"/approvals"),
 		chromedp.WaitVisible(`//h1[.="Needs you"]`),
 	))
-	noSidewaysScroll(t, phone, "the inbox")
+	noSidewaysScroll(t, phone, 390, "the inbox")
 	shot(t, phone, dir, "needs-inbox-390")
 
 	// Mark as applied by hand, from the keyboard.
@@ -191,13 +174,13 @@ func TestBrowser_Questions_ContextAndChoice(t *testing.T) {
 	shot(t, ctx, dir, "questions-1280")
 
 	// The phone view reads without sideways scroll.
-	phone := phoneBrowser(t)
+	phone := newPhone(t)
 	signInAgain(t, phone, s, email)
 	require.NoError(t, step(phone,
 		chromedp.Navigate(s.api.URL+"/questions"),
 		chromedp.WaitVisible(chromedp.CSS(visa+` select`)),
 	))
-	noSidewaysScroll(t, phone, "the questions page")
+	noSidewaysScroll(t, phone, 390, "the questions page")
 	shot(t, phone, dir, "questions-390")
 
 	// Save without a choice: refused, saying why; nothing saved.

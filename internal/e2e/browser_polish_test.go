@@ -42,16 +42,6 @@ func signInCookie(t *testing.T, ctx context.Context, s *stack, user *domain.User
 	require.NoError(t, err)
 }
 
-// newPhone is a browser with a phone's viewport, 390 × 844 CSS pixels
-// (headless Chromium's window is at least 500 px wide: the viewport is
-// emulated).
-func newPhone(t *testing.T) context.Context {
-	t.Helper()
-	ctx := newBrowser(t, 390, 844)
-	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
-	return ctx
-}
-
 // shotWhole takes a screenshot of the whole page with a window as tall as
 // the page, so that the sticky Approve bar sits where it does at the end
 // of the page rather than across its middle.
@@ -61,21 +51,6 @@ func shotWhole(t *testing.T, ctx context.Context, dir, name string, width int64)
 	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, h, chromedp.EmulateMobile)))
 	shot(t, ctx, dir, name)
-}
-
-// noSidewaysScroll fails when the page is wider than the window.
-func noSidewaysScroll(t *testing.T, ctx context.Context, width int, what string) {
-	t.Helper()
-	inner, err := chromedp.Run(ctx, chromedp.Evaluate[int](`innerWidth`))
-	require.NoError(t, err)
-	require.LessOrEqual(t, inner, width, "the window is %d px wide", width)
-	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	require.NoError(t, err)
-	if w > width {
-		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 8).map(e => e.tagName + "." + e.className + "#" + e.id + " " + Math.round(e.getBoundingClientRect().right)).join("; ")`))
-		t.Logf("wider than the window: %s", wide)
-	}
-	require.LessOrEqual(t, w, width, "%s scrolls sideways at %d px", what, width)
 }
 
 // visible reports whether the first element matching css is rendered.

@@ -265,3 +265,28 @@ func step(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) error 
 	defer cancel()
 	return chromedp.Do(sctx, actions...)
 }
+
+// noSidewaysScroll fails when the page is wider than the window.
+func noSidewaysScroll(t *testing.T, ctx context.Context, width int, what string) {
+	t.Helper()
+	inner, err := chromedp.Run(ctx, chromedp.Evaluate[int](`innerWidth`))
+	require.NoError(t, err)
+	require.LessOrEqual(t, inner, width, "the window is %d px wide", width)
+	w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	require.NoError(t, err)
+	if w > width {
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > innerWidth + 1).slice(0, 8).map(e => e.tagName + "." + e.className + "#" + e.id + " " + Math.round(e.getBoundingClientRect().right)).join("; ")`))
+		t.Logf("wider than the window: %s", wide)
+	}
+	require.LessOrEqual(t, w, width, "%s scrolls sideways at %d px", what, width)
+}
+
+// newPhone is a browser with a phone's viewport, 390 × 844 CSS pixels
+// (headless Chromium's window is at least 500 px wide: the viewport is
+// emulated).
+func newPhone(t *testing.T) context.Context {
+	t.Helper()
+	ctx := newBrowser(t, 390, 844)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+	return ctx
+}
