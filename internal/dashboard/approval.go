@@ -173,7 +173,7 @@ type inboxPage struct {
 	Codes []codeItem
 	// NeedsYou are the paused or failed tasks only the person can end
 	// (domain.Task.NeedsYou), with their actions.
-	NeedsYou  []postgres.TaskCard
+	NeedsYou  []cardView
 	Approvals []inboxItem
 }
 
@@ -272,7 +272,7 @@ func (d *Dashboard) handleInboxDecision(c echo.Context) error {
 
 // needsYou returns the cards of the user's paused or failed tasks that wait
 // for them (the newest page of them).
-func (d *Dashboard) needsYou(c echo.Context, u *domain.User) ([]postgres.TaskCard, error) {
+func (d *Dashboard) needsYou(c echo.Context, u *domain.User) ([]cardView, error) {
 	ctx := c.Request().Context()
 	list, _, err := d.db.ListTasks(ctx, u.ID, domain.TaskFilter{States: []domain.State{domain.StatePaused, domain.StateFailed}, Limit: domain.MaxPageSize})
 	if err != nil {
@@ -282,5 +282,9 @@ func (d *Dashboard) needsYou(c echo.Context, u *domain.User) ([]postgres.TaskCar
 	if len(list) == 0 {
 		return nil, nil
 	}
-	return d.db.TaskCards(ctx, list)
+	cards, err := d.db.TaskCards(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	return cardViews(u, cards), nil
 }

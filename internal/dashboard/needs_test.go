@@ -81,10 +81,17 @@ func TestTaskPage_MarkAppliedByHand(t *testing.T) {
 	_, page := b.get(t, "/tasks/"+id.String(), session)
 	require.Contains(t, page, `action="/tasks/`+id.String()+`/applied"`)
 	require.Contains(t, page, `target="_blank" rel="noopener">Open the form</a>`)
+	// The inbox lists it under Needs you, with the same actions.
+	res, page := b.get(t, "/approvals", session)
+	require.Equal(t, http.StatusOK, res.StatusCode, page)
+	require.Contains(t, page, "<h1>Needs you</h1>")
+	require.Contains(t, page, `action="/tasks/`+id.String()+`/applied"`)
 
-	res, _ := b.post(t, "/tasks/"+id.String()+"/resume", url.Values{}, session)
+	res, _ = b.post(t, "/tasks/"+id.String()+"/resume", url.Values{}, session)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	require.Equal(t, "/tasks/"+id.String()+"/resume", res.Header.Get("Location"), "a resume that would stop again asks first")
+	res, page = b.get(t, "/tasks/"+id.String()+"/resume", session)
+	require.Equal(t, http.StatusOK, res.StatusCode, page)
 	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, b.db, id))
 
 	res, body := b.post(t, "/tasks/"+id.String()+"/applied", url.Values{}, session)

@@ -361,7 +361,7 @@ func needsWhy(t *domain.Task) string {
 }
 
 type resumePage struct {
-	Card postgres.TaskCard
+	Card cardView
 	Wall string
 }
 
@@ -388,5 +388,5 @@ func (d *Dashboard) handleResumeConfirm(c echo.Context) error {
 	if err != nil {
 		return d.renderError(c, err, u)
 	}
-	return d.page(c, http.StatusOK, "resume.html", "Resume?", resumePage{Card: cards[0], Wall: wall})
+	return d.page(c, http.StatusOK, "resume.html", "Resume?", resumePage{Card: cardViews(u, cards)[0], Wall: wall})
 }
