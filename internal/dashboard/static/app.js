@@ -36,6 +36,19 @@
   }
   // A form the user changed (a review's edited letter) is never replaced.
   main.addEventListener("input", function (e) { if (e.target && e.target.form) dirty = true; });
+  // A <details> the user opened (an answer's Edit, a cover letter) stays
+  // open across a refresh: it is known by what holds it and its summary.
+  function detailsKey(d) {
+    if (d.id) return d.id;
+    var host = d.parentElement && d.parentElement.closest("[id],[data-task]");
+    var s = d.querySelector("summary");
+    return (host ? host.id || host.getAttribute("data-task") : "") + "|" + (s ? s.textContent.trim() : "");
+  }
+  function keepOpen(from, to) {
+    var open = {};
+    from.querySelectorAll("details[open]").forEach(function (d) { open[detailsKey(d)] = true; });
+    to.querySelectorAll("details").forEach(function (d) { if (open[detailsKey(d)]) d.open = true; });
+  }
   function refresh() {
     if (busy) { pending = true; return; }
     if (typing() || dirty) return;
@@ -50,6 +63,7 @@
           // Replace only what changed: an unchanged page keeps its nodes
           // (a click under way, the focus).
           wireForms(fresh);
+          keepOpen(main, fresh);
           if (fresh.innerHTML !== main.innerHTML) { main.innerHTML = fresh.innerHTML; wireForms(main); }
         }
         var nav = doc.querySelector("nav");
