@@ -331,6 +331,9 @@ type view struct {
 	Flash string
 	Error string
 	Data  any
+	// Live: the page re-fetches itself on changes (a GET's page; the
+	// answer to a form post is not at its URL: re-fetching would lose it).
+	Live bool
 }
 
 func (d *Dashboard) render(c echo.Context, status int, page string, v view) error {
@@ -338,6 +341,7 @@ func (d *Dashboard) render(c echo.Context, status int, page string, v view) erro
 	if !ok {
 		return errors.New("dashboard: no template " + page)
 	}
+	v.Live = v.User != nil && c.Request().Method == http.MethodGet
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return err
