@@ -342,6 +342,9 @@ func (d *Dashboard) render(c echo.Context, status int, page string, v view) erro
 		return errors.New("dashboard: no template " + page)
 	}
 	v.Live = v.User != nil && c.Request().Method == http.MethodGet
+	if p, ok := v.Data.(interface{ NotLive() bool }); ok && p.NotLive() {
+		v.Live = false
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return err
