@@ -437,13 +437,7 @@ func originOf(base string) string {
 
 var funcs = template.FuncMap{
 	"since": func(t time.Time) string { return time.Since(t).Round(time.Second).String() },
-	"until": func(t time.Time) string {
-		d := time.Until(t).Round(time.Second)
-		if d < 0 {
-			return "expired"
-		}
-		return d.String()
-	},
+	"until": until,
 	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	// Plain words (words.go).
 	"actor":           actorText,
