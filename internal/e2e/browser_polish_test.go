@@ -212,7 +212,7 @@ func TestBrowser_ReviewAtPhoneWidthEditTheLetterAndApprove(t *testing.T) {
 	require.NoError(t, err)
 	auth := map[string]string{"Authorization": "Bearer " + s.session(t, user)}
 	code, out := s.upload(t, "/api/v1/documents", map[string]string{"kind": "resume", "name": "CV 2026"}, "ada-lovelace-cv.pdf",
-		documentstest.PDF("Ada Lovelace, backend engineer"), auth)
+		documentstest.PDF(strings.Repeat("Ada Lovelace, backend engineer. ", 2700)), auth) // the size of a real CV
 	require.Equal(t, http.StatusCreated, code, string(out))
 	for label, value := range map[string]string{
 		"Will you now or in the future require visa sponsorship to work in the UK?": "No",
