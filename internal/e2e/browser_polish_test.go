@@ -302,6 +302,11 @@ func TestBrowser_ReviewAtPhoneWidthEditTheLetterAndApprove(t *testing.T) {
 	require.NotContains(t, timeline, "user:")
 	noSidewaysScroll(t, phone, 390, "the task page")
 	shot(t, phone, dir, "task-390")
+	// The pages with something in them fit too.
+	for _, path := range []string{"/runs", "/jobs", "/documents", "/questions", "/queue/submitted", "/approvals", "/profile", "/sources"} {
+		require.NoError(t, step(phone, chromedp.Navigate(s.api.URL+path), chromedp.WaitVisible(chromedp.CSS(`h1`))))
+		noSidewaysScroll(t, phone, 390, path)
+	}
 }
 
 // TestBrowser_LivePageCatchesUpWhenItsStreamOpens: a change made between
