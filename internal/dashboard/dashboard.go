@@ -438,7 +438,7 @@ func originOf(base string) string {
 var funcs = template.FuncMap{
 	"since": func(t time.Time) string { return time.Since(t).Round(time.Second).String() },
 	"until": until,
-	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"ts":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	// Plain words (words.go).
 	"actor":           actorText,
 	"reasonText":      reasonText,
