@@ -24,6 +24,10 @@ type approvalPage struct {
 	Errors map[string]string
 }
 
+// NotLive keeps a pending review still: it is a form being edited, and
+// its countdown would have every refresh replace it.
+func (p *approvalPage) NotLive() bool { return p.Status == domain.ApprovalPending }
+
 // loadApproval finds the request of a link token. The token is a bearer
 // credential that outlives its use (a forwarded mail, a mail scanner, a
 // shared screen): only a pending request shows its packet; a decided one

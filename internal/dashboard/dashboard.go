@@ -343,12 +343,19 @@ type view struct {
 	Flash string
 	Error string
 	Data  any
+	// Live: the page re-fetches itself on changes (a GET's page; the
+	// answer to a form post is not at its URL: re-fetching would lose it).
+	Live bool
 }
 
 func (d *Dashboard) render(c echo.Context, status int, page string, v view) error {
 	t, ok := d.pages[page]
 	if !ok {
 		return errors.New("dashboard: no template " + page)
+	}
+	v.Live = v.User != nil && c.Request().Method == http.MethodGet
+	if p, ok := v.Data.(interface{ NotLive() bool }); ok && p.NotLive() {
+		v.Live = false
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
@@ -442,14 +449,8 @@ func originOf(base string) string {
 
 var funcs = template.FuncMap{
 	"since": func(t time.Time) string { return time.Since(t).Round(time.Second).String() },
-	"until": func(t time.Time) string {
-		d := time.Until(t).Round(time.Second)
-		if d < 0 {
-			return "expired"
-		}
-		return d.String()
-	},
-	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"until": until,
+	"ts":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	// Plain words (words.go).
 	"actor":           actorText,
 	"reasonText":      reasonText,

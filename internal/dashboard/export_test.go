@@ -6,6 +6,7 @@ import "github.com/applyq/applyq/internal/domain"
 var (
 	ActorText  = actorText
 	ReasonText = reasonText
+	Until      = until
 )
 
 // HasReasonSentence reports whether reason has its own sentence.

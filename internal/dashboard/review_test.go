@@ -109,3 +109,24 @@ func TestReview_ApprovingOpensTheReviewFirst(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
 	require.Equal(t, domain.StateAwaitingApproval, pgtest.MustTaskState(t, b.db, a.TaskID))
 }
+
+// TestReview_PendingReviewIsNotLive: a pending review is a form being
+// edited (with a countdown): it does not re-fetch itself; pages read
+// with a GET do, the answer to a form post does not.
+func TestReview_PendingReviewIsNotLive(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	a, _ := pgtest.MustApproval(t, b.db, user, pgtest.ApprovalOpts{})
+	_, page := b.get(t, "/approvals/"+a.ID.String(), session)
+	require.Contains(t, page, `<main id="main">`)
+	_, page = b.get(t, "/approvals", session)
+	require.Contains(t, page, `<main id="main" data-live="1">`)
+	_, page = b.post(t, "/jobs", url.Values{"urls": {"https://boards.greenhouse.io/acme/jobs/1"}}, session)
+	require.Contains(t, page, "What was pasted")
+	require.Contains(t, page, `<main id="main">`, "the answer to a post is not at its URL")
+	res, _ := b.post(t, "/approvals/"+a.ID.String()+"/decide", url.Values{"decision": {"reject"}}, session)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, page = b.get(t, "/approvals/"+a.ID.String(), session)
+	require.Contains(t, page, `<main id="main" data-live="1">`, "a decided request is live again")
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -101,7 +102,7 @@ func (d *Dashboard) handleQueue(c echo.Context) error {
 	if domain.CanTransition(st, domain.StateCancelled) {
 		p.Bulk = append(p.Bulk, "cancel")
 	}
-	return d.page(c, http.StatusOK, "queue.html", "Queue: "+string(st), p)
+	return d.page(c, http.StatusOK, "queue.html", "Queue: "+strings.ReplaceAll(string(st), "_", " "), p)
 }
 
 type bulkPage struct {

@@ -121,3 +121,31 @@ func ago(t time.Time) string {
 	}
 	return fmt.Sprintf("%d days ago", d/(24*time.Hour))
 }
+
+// until writes how long is left until t, for people: "45 seconds",
+// "20 minutes", "1 hour 5 minutes", "3 days"; "expired" once past.
+func until(t time.Time) string {
+	d := time.Until(t)
+	if d < 0 {
+		return "expired"
+	}
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return plural(int(d.Round(time.Second)/time.Second), "second")
+	case d < time.Hour:
+		return plural(int(d.Round(time.Minute)/time.Minute), "minute")
+	case d < 48*time.Hour:
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return plural(h, "hour")
+		}
+		return plural(h, "hour") + " " + plural(m, "minute")
+	}
+	return plural(int(d/(24*time.Hour)), "day")
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -137,4 +138,21 @@ func TestTaskPages_PlainWordsForJobSeekers(t *testing.T) {
 	require.Contains(t, page, `<span class="operator">priority 50 · attempts 0 ·</span>`)
 	_, page = b.get(t, "/queue/queued?"+url.Values{"run_id": {run.ID.String()}}.Encode(), session)
 	require.NotContains(t, page, `class="operator"`)
+}
+
+// TestUntil_PlainWords: time left reads as people say it.
+func TestUntil_PlainWords(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for d, want := range map[time.Duration]string{
+		-time.Second:                    "expired",
+		45 * time.Second:                "45 seconds",
+		20*time.Minute - 2*time.Second:  "20 minutes",
+		time.Minute + 10*time.Second:    "1 minute",
+		65*time.Minute + 20*time.Second: "1 hour 5 minutes",
+		24*time.Hour + 30*time.Second:   "24 hours",
+		7*24*time.Hour + 30*time.Second: "7 days",
+	} {
+		require.Equal(t, want, dashboard.Until(now.Add(d)), d.String())
+	}
 }

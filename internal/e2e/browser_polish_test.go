@@ -187,7 +187,7 @@ func TestBrowser_ReviewAtPhoneWidthEditTheLetterAndApprove(t *testing.T) {
 	require.NoError(t, err)
 	auth := map[string]string{"Authorization": "Bearer " + s.session(t, user)}
 	code, out := s.upload(t, "/api/v1/documents", map[string]string{"kind": "resume", "name": "CV 2026"}, "ada-lovelace-cv.pdf",
-		documentstest.PDF("Ada Lovelace, backend engineer"), auth)
+		documentstest.PDF(strings.Repeat("Ada Lovelace, backend engineer. ", 2700)), auth) // the size of a real CV
 	require.Equal(t, http.StatusCreated, code, string(out))
 	for label, value := range map[string]string{
 		"Will you now or in the future require visa sponsorship to work in the UK?": "No",
@@ -277,6 +277,11 @@ func TestBrowser_ReviewAtPhoneWidthEditTheLetterAndApprove(t *testing.T) {
 	require.NotContains(t, timeline, "user:")
 	noSidewaysScroll(t, phone, 390, "the task page")
 	shot(t, phone, dir, "task-390")
+	// The pages with something in them fit too.
+	for _, path := range []string{"/runs", "/jobs", "/documents", "/questions", "/queue/submitted", "/approvals", "/profile", "/sources"} {
+		require.NoError(t, step(phone, chromedp.Navigate(s.api.URL+path), chromedp.WaitVisible(chromedp.CSS(`h1`))))
+		noSidewaysScroll(t, phone, 390, path)
+	}
 }
 
 // TestBrowser_LivePageCatchesUpWhenItsStreamOpens: a change made between

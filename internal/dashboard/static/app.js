@@ -59,7 +59,8 @@
         if (!html) return;
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("main");
-        if (fresh) {
+        // The user may have started typing while the page was fetched.
+        if (fresh && !typing() && !dirty) {
           // Replace only what changed: an unchanged page keeps its nodes
           // (a click under way, the focus).
           wireForms(fresh);
