@@ -30,6 +30,8 @@ type jobsPage struct {
 	// Next is the query of the next page ("" on the last); Back the
 	// filters of this one, for the stage forms to return to.
 	Next, Back string
+	// ChipQuery is the filters but the stage, for the stage links.
+	ChipQuery string
 }
 
 // jobSources are the source filter's choices: the boards, and "web" for
@@ -91,6 +93,8 @@ func (d *Dashboard) jobsPage(c echo.Context, status int, p jobsPage) error {
 		}
 	}
 	p.Back = back.Encode()
+	back.Del("stage")
+	p.ChipQuery = back.Encode()
 	if next != "" {
 		q := c.QueryParams()
 		q.Set("cursor", next)
@@ -108,7 +112,8 @@ var filterNames = map[string]string{"stage": "stage", "sort": "order", "q": "sea
 
 // handleJobStage serves POST /jobs/:id/stage (form field stage: one of
 // the person's stages, or empty to go back to the derived one), then
-// returns to the list as it was filtered (form field back: a query).
+// returns to the list as it was filtered (form field back: a query), but
+// for the stage filter, at the job.
 func (d *Dashboard) handleJobStage(c echo.Context) error {
 	u := userOf(c)
 	id, err := domain.ParseID(c.Param("id"))
@@ -126,6 +131,8 @@ func (d *Dashboard) handleJobStage(c echo.Context) error {
 	if err != nil {
 		q = url.Values{}
 	}
+	// The stage filter goes: the job just changed stage, and stays in view.
+	q.Del("stage")
 	q.Set("msg", "job_stage_set")
 	if stage == nil {
 		q.Set("msg", "job_stage_cleared")

@@ -84,7 +84,7 @@ func TestJobsPage_Tracker(t *testing.T) {
 	require.NotContains(t, linked, `name="job_id"`, "no box: it cannot join a run")
 
 	// Interviewing, set with the row's form; the filter keeps it.
-	r, body = b.post(t, "/jobs/"+applied.String()+"/stage", url.Values{"stage": {"interviewing"}, "back": {"sort=stage"}}, session)
+	r, body = b.post(t, "/jobs/"+applied.String()+"/stage", url.Values{"stage": {"interviewing"}, "back": {"sort=stage&stage=applied"}}, session)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, body)
 	require.Equal(t, "/jobs?msg=job_stage_set&sort=stage#job-"+applied.String(), r.Header.Get("Location"))
 	_, page = b.get(t, "/jobs?stage=interviewing&msg=job_stage_set", session)

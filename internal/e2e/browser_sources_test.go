@@ -102,7 +102,9 @@ func TestBrowser_SourceSyncsIntoJobs(t *testing.T) {
 	for _, want := range []string{"Backend Engineer", "Site Reliability Engineer", "Product Designer"} {
 		require.Contains(t, fmt.Sprint(rows), want)
 	}
-	require.Contains(t, fmt.Sprint(rows), "greenhouse Platform · remote")
+	require.Contains(t, fmt.Sprint(rows), "greenhouse Platform")
+	require.Contains(t, fmt.Sprint(rows), "remote")
+	require.Contains(t, fmt.Sprint(rows), "Acme", "the source's name is the company")
 	require.Equal(t, 1, pgtest.MustCount(t, s.db, `SELECT count(*) FROM job_postings WHERE user_id = $1 AND jsonb_array_length(questions) = 3`, user.ID),
 		"the posting with a form keeps its questions")
 	shot(t, ctx, dir, "jobs-from-source")
