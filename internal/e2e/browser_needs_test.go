@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -13,32 +12,6 @@ import (
 	"github.com/applyq/applyq/internal/tasks"
 	"github.com/applyq/applyq/internal/tasks/taskstest"
 )
-
-// signInAgain signs email in on a second browser: as signInBrowser, with
-// the new mail's link (not the one the first browser used).
-func signInAgain(t *testing.T, ctx context.Context, s *stack, email string) {
-	t.Helper()
-	before := len(s.mail.Links(email, "/auth/confirm?token="))
-	require.NoError(t, step(ctx,
-		chromedp.Navigate(s.api.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#email`)),
-		chromedp.SendKeys(chromedp.CSS(`#email`), email),
-		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
-		chromedp.WaitVisible(`//h1[contains(., "Check your email")]`),
-	))
-	var link string
-	waitFor(t, 20*time.Second, "the second sign-in mail", func() bool {
-		if links := s.mail.Links(email, "/auth/confirm?token="); len(links) > before {
-			link = links[len(links)-1]
-		}
-		return link != ""
-	})
-	require.NoError(t, step(ctx,
-		chromedp.Navigate(link),
-		chromedp.Click(chromedp.CSS(`form[action="/auth/confirm"] button`)),
-		chromedp.WaitVisible(`//h1[.="Runs"]`),
-	))
-}
 
 // TestBrowser_NeedsYou_TaskActions: a task whose form needed the person
 // offers, on its page and in the inbox, the actions that end it; resuming
@@ -104,7 +77,7 @@ func TestBrowser_NeedsYou_TaskActions(t *testing.T) {
 
 	// At phone width: the same actions, no sideways scroll.
 	phone := newPhone(t)
-	signInAgain(t, phone, s, email)
+	signInBrowser(t, phone, s, email)
 	require.NoError(t, step(phone,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`.needs-you form[action$="/applied"] button`)),
@@ -175,7 +148,7 @@ func TestBrowser_Questions_ContextAndChoice(t *testing.T) {
 
 	// The phone view reads without sideways scroll.
 	phone := newPhone(t)
-	signInAgain(t, phone, s, email)
+	signInBrowser(t, phone, s, email)
 	require.NoError(t, step(phone,
 		chromedp.Navigate(s.api.URL+"/questions"),
 		chromedp.WaitVisible(chromedp.CSS(visa+` select`)),

@@ -61,7 +61,13 @@ func suggestedScope(w postgres.WaitingQuestion) string {
 }
 
 type answerJSON struct {
-	ID        domain.ID `json:"id"`
+	ID domain.ID `json:"id"`
+	answerFields
+}
+
+// answerFields are what a library answer and an answer kept for one
+// application both say.
+type answerFields struct {
 	Key       string    `json:"key"`
 	Label     string    `json:"label"`
 	Category  string    `json:"category"`
@@ -72,11 +78,15 @@ type answerJSON struct {
 }
 
 func toAnswer(a *domain.Answer) answerJSON {
+	return answerJSON{ID: a.ID, answerFields: answerFieldsOf(a)}
+}
+
+func answerFieldsOf(a *domain.Answer) answerFields {
 	values := a.Values
 	if values == nil {
 		values = []string{}
 	}
-	return answerJSON{ID: a.ID, Key: a.Key, Label: a.Label, Category: string(a.Category), Sensitive: a.Category.Sensitive(),
+	return answerFields{Key: a.Key, Label: a.Label, Category: string(a.Category), Sensitive: a.Category.Sensitive(),
 		Value: a.Value, Values: values, UpdatedAt: a.UpdatedAt}
 }
 
@@ -113,14 +123,8 @@ type answerResponse struct {
 
 // taskAnswerJSON is an answer kept for one application only.
 type taskAnswerJSON struct {
-	TaskID    domain.ID `json:"task_id"`
-	Key       string    `json:"key"`
-	Label     string    `json:"label"`
-	Category  string    `json:"category"`
-	Sensitive bool      `json:"sensitive"`
-	Value     string    `json:"value"`
-	Values    []string  `json:"values"`
-	UpdatedAt time.Time `json:"updated_at"`
+	TaskID domain.ID `json:"task_id"`
+	answerFields
 }
 
 // answer files the user's answer and says what it did.
@@ -137,13 +141,8 @@ func (s *Server) answer(c echo.Context, status int, req answerRequest) error {
 	out := answerResponse{Scope: domain.ScopeLibrary, Resumed: res.Resumed, StillWaiting: res.StillWaiting}
 	switch a := res.Answer; {
 	case a != nil && a.TaskID != nil:
-		values := a.Values
-		if values == nil {
-			values = []string{}
-		}
 		out.Scope = domain.ScopeApplication
-		out.TaskAnswer = &taskAnswerJSON{TaskID: *a.TaskID, Key: a.Key, Label: a.Label, Category: string(a.Category),
-			Sensitive: a.Category.Sensitive(), Value: a.Value, Values: values, UpdatedAt: a.UpdatedAt}
+		out.TaskAnswer = &taskAnswerJSON{TaskID: *a.TaskID, answerFields: answerFieldsOf(a)}
 	case a != nil:
 		j := toAnswer(a)
 		out.Answer = &j
