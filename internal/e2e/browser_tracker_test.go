@@ -15,10 +15,10 @@ import (
 
 // trackerJob is a posting of a followed board, seeded for the tracker.
 type trackerJob struct {
-	platform                                        domain.Platform
+	platform                                       domain.Platform
 	board, company, id, title, location, pay, dept string
-	state                                           domain.State // "" for no task
-	stage                                           domain.Stage // the person's own, "" for none
+	state                                          domain.State // "" for no task
+	stage                                          domain.Stage // the person's own, "" for none
 }
 
 // seedTracker gives user one job per entry, each from its board's source,
