@@ -118,7 +118,10 @@ type PostingRef struct {
 	// Key is the posting's canonical key: the board's posting whose
 	// BoardPostingKey equals it is this one.
 	Key string
-	// ExternalID is the posting's id on the board, as the key holds it.
+	// ExternalID is the posting's id as the key holds it (lower case for
+	// the boards whose keys fold case: Lever, Ashby, Recruitee); "" when
+	// the key cannot give it back. Reading a single posting by it is for
+	// the boards whose keys keep the id as it is (Greenhouse).
 	ExternalID string
 }
 
