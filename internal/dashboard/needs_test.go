@@ -100,3 +100,19 @@ func TestTaskPage_MarkAppliedByHand(t *testing.T) {
 	_, page = b.get(t, res.Header.Get("Location"), session)
 	require.Contains(t, page, "You marked this as applied by hand")
 }
+
+// TestTaskCard_WaitingForAnswersLeadsToTheQuestions: a task that waits for
+// answers shows where to give them as its first action, on its page and in
+// its queue view.
+func TestTaskCard_WaitingForAnswersLeadsToTheQuestions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{})
+	user, session := b.user(t)
+	id := waitingTask(t, b, user, false, nil)
+	require.Equal(t, domain.StatePaused, pgtest.MustTaskState(t, b.db, id))
+	for _, path := range []string{"/tasks/" + id.String(), "/queue/paused"} {
+		res, page := b.get(t, path, session)
+		require.Equal(t, http.StatusOK, res.StatusCode, page)
+		require.Contains(t, page, `<a class="button primary" href="/questions">Answer the questions</a>`, path)
+	}
+}
