@@ -69,11 +69,17 @@ func TestJobsPage_Tracker(t *testing.T) {
 	res := taskstest.MustAdd(t, b.db, user, run, []domain.ID{applied})
 	pgtest.MustForceState(t, b.db, res.Queued[0].TaskID, domain.StateSubmitted)
 
+	// With no job yet, "Add postings" is open; once jobs are listed it folds,
+	// so the tracker comes first (on a phone too).
+	_, newcomer := b.user(t)
+	_, empty := b.get(t, "/jobs", newcomer)
+	require.Contains(t, empty, `<details class="card add-postings" id="add-postings" open>`)
 	r, body := b.post(t, "/jobs", url.Values{"urls": {"https://www.linkedin.com/jobs/view/4012345678/"}}, session)
 	require.Equal(t, http.StatusOK, r.StatusCode, body)
 	require.Contains(t, body, "tracked only — apply on the site")
 
 	_, page := b.get(t, "/jobs", session)
+	require.Contains(t, page, `<details class="card add-postings" id="add-postings">`)
 	row := jobRow(t, page, applied)
 	require.Contains(t, row, `<span class="badge stage stage-applied">applied</span>`)
 	require.Contains(t, row, `<span class="pay">EUR 80,000 – 95,000 per year</span>`)

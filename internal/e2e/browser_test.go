@@ -188,6 +188,8 @@ func TestBrowser_JobSeekerFlow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/pause"] button`)),
 		chromedp.WaitVisible(`//p[contains(@class,"flash")][contains(., "Run paused")]`),
 		chromedp.Click(`//nav/a[.="Jobs"]`),
+		// With jobs listed, "Add postings" is folded: open it.
+		chromedp.Click(chromedp.CSS(`#add-postings > summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#urls`)),
 		chromedp.SendKeys(chromedp.CSS(`#urls`), "https://jobs.ashbyhq.com/initech/4a0c1f6e-1d2b-4c3d-9e8f-0a1b2c3d4e54\nhttps://jobs.ashbyhq.com/initech/5a0c1f6e-1d2b-4c3d-9e8f-0a1b2c3d4e55"),
 		chromedp.Click(chromedp.CSS(`form[action="/jobs"][method="post"] button`)),

@@ -87,6 +87,7 @@ func TestBrowser_JobsTracker(t *testing.T) {
 
 	// Paste a LinkedIn link with the keyboard: kept, tracked only.
 	require.NoError(t, step(ctx,
+		chromedp.Click(chromedp.CSS(`#add-postings > summary`)), // folded while jobs are listed
 		chromedp.Click(chromedp.CSS(`#urls`)),
 		chromedp.SendKeys(chromedp.CSS(`#urls`), "https://www.linkedin.com/jobs/view/4012345678/?trk=public_jobs"),
 		chromedp.Click(chromedp.CSS(`form[action="/jobs"][method="post"] button`)),
