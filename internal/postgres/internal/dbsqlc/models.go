@@ -342,6 +342,36 @@ type Document struct {
 	ContentDeletedAt *time.Time
 }
 
+type Handoff struct {
+	TaskID      domain.ID
+	UserID      domain.ID
+	Owner       string
+	OpenedAt    time.Time
+	ExpiresAt   time.Time
+	EndedAt     *time.Time
+	EndReason   string
+	Viewer      *string
+	ViewerUntil *time.Time
+}
+
+type HandoffFrame struct {
+	TaskID domain.ID
+	Seq    int64
+	Width  int
+	Height int
+	Mime   string
+	Data   []byte
+	At     time.Time
+}
+
+type HandoffInput struct {
+	ID      int64
+	TaskID  domain.ID
+	Kind    string
+	Payload []byte
+	At      time.Time
+}
+
 type JobPosting struct {
 	ID                domain.ID
 	UserID            domain.ID
