@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/applyq/applyq/internal/app"
+	"github.com/applyq/applyq/internal/handoff"
 	"github.com/applyq/applyq/internal/sweeper"
 )
 
@@ -22,7 +23,7 @@ func run(ctx context.Context, a *app.App) error {
 		return err
 	}
 	c := a.Config.Sweeper
-	sw := &sweeper.Sweeper{Tasks: s.Tasks, DB: s.DB, Notifications: s.Notifications, Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
+	sw := &sweeper.Sweeper{Tasks: s.Tasks, DB: s.DB, Notifications: s.Notifications, Handoffs: handoff.New(a.Pool, a.Log), Log: a.Log, Interval: c.Interval, StuckAfter: c.StuckAfter,
 		OrphanGrace: c.OrphanGrace, BatchSize: c.BatchSize, MaxBatches: c.MaxBatches}
 	m := a.Metrics
 	sw.OnPass = func(r sweeper.Result, err error) {
@@ -34,7 +35,8 @@ func run(ctx context.Context, a *app.App) error {
 		for kind, n := range map[string]int{"requeued": r.Requeued, "failed_exhausted": r.FailedExhausted, "paused_unknown_outcome": r.PausedUnknownOutcome,
 			"paused_code_not_typed": r.PausedCodeNotTyped, "expired_approvals": r.ExpiredApprovals, "orphans_repaired": r.OrphansRepaired,
 			"river_jobs_cancelled": r.RiverJobsCancelled, "runs_completed": r.RunsCompleted, "expired_tokens_deleted": r.ExpiredTokensDeleted,
-			"expired_sessions_deleted": r.ExpiredSessionsDeleted, "approval_tokens_cleared": r.ApprovalTokensCleared, "digests_repaired": r.DigestsRepaired} {
+			"expired_sessions_deleted": r.ExpiredSessionsDeleted, "approval_tokens_cleared": r.ApprovalTokensCleared, "digests_repaired": r.DigestsRepaired,
+			"handoffs_ended": r.HandoffsEnded} {
 			m.SweeperActions.WithLabelValues(kind).Add(float64(n))
 		}
 	}

@@ -175,7 +175,7 @@ func TestSweeper_OnceExitCodesAndSummary(t *testing.T) {
 	dbURL := pgtest.MustDatabaseURL(t)
 	p := proctest.Start(t, "sweeper", []string{"APPLYQ_DATABASE_URL=" + dbURL, "APPLYQ_LOG_LEVEL=warn"}, "--once")
 	require.Equal(t, 0, p.Wait(t, 30*time.Second), p.Output())
-	require.Regexp(t, `(?m)^sweep: requeued=0 failed_exhausted=0 paused_unknown_outcome=0 paused_code_not_typed=0 expired_approvals=0 orphans_repaired=0 river_jobs_cancelled=0 runs_completed=0 expired_tokens_deleted=0 expired_sessions_deleted=0 approval_tokens_cleared=0 digests_repaired=0 duration=\S+$`, p.Output())
+	require.Regexp(t, `(?m)^sweep: requeued=0 failed_exhausted=0 paused_unknown_outcome=0 paused_code_not_typed=0 expired_approvals=0 orphans_repaired=0 river_jobs_cancelled=0 runs_completed=0 expired_tokens_deleted=0 expired_sessions_deleted=0 approval_tokens_cleared=0 digests_repaired=0 handoffs_ended=0 duration=\S+$`, p.Output())
 
 	bad := proctest.Start(t, "sweeper", []string{"APPLYQ_DATABASE_URL=postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, "--once")
 	require.Equal(t, 1, bad.Wait(t, 30*time.Second))

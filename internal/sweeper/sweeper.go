@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/applyq/applyq/internal/handoff"
 	"github.com/applyq/applyq/internal/notifications"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/tasks"
@@ -25,12 +26,15 @@ type Sweeper struct {
 	DB    *postgres.DB   // housekeeping of spent credentials
 	// Notifications repairs lost digests (the pass is left out when nil).
 	Notifications *notifications.Service
-	Log           *zap.Logger
-	Interval      time.Duration
-	StuckAfter    time.Duration // heartbeat age that means the worker is dead
-	OrphanGrace   time.Duration // a waiting task (or an unsent notice, past its digest window) must be this old before its missing job counts
-	BatchSize     int           // rows per statement
-	MaxBatches    int           // batches per kind per pass (bounds one pass)
+	// Handoffs ends hand-offs past their window, whose worker did not (the
+	// pass is left out when nil).
+	Handoffs    *handoff.Service
+	Log         *zap.Logger
+	Interval    time.Duration
+	StuckAfter  time.Duration // heartbeat age that means the worker is dead
+	OrphanGrace time.Duration // a waiting task (or an unsent notice, past its digest window) must be this old before its missing job counts
+	BatchSize   int           // rows per statement
+	MaxBatches  int           // batches per kind per pass (bounds one pass)
 	// TokenGrace is how long a decided or expired approval link keeps
 	// answering with its status (someone clicks the mailed link again)
 	// before its token is forgotten; SpentTokenGrace when zero.
@@ -57,6 +61,7 @@ type Result struct {
 	ExpiredSessionsDeleted int
 	ApprovalTokensCleared  int
 	DigestsRepaired        int
+	HandoffsEnded          int
 	Duration               time.Duration
 }
 
@@ -68,9 +73,9 @@ func (r Result) Changed() bool {
 
 // String is the one-line summary printed by --once.
 func (r Result) String() string {
-	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d paused_code_not_typed=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d digests_repaired=%d duration=%s",
+	return fmt.Sprintf("requeued=%d failed_exhausted=%d paused_unknown_outcome=%d paused_code_not_typed=%d expired_approvals=%d orphans_repaired=%d river_jobs_cancelled=%d runs_completed=%d expired_tokens_deleted=%d expired_sessions_deleted=%d approval_tokens_cleared=%d digests_repaired=%d handoffs_ended=%d duration=%s",
 		r.Requeued, r.FailedExhausted, r.PausedUnknownOutcome, r.PausedCodeNotTyped, r.ExpiredApprovals, r.OrphansRepaired, r.RiverJobsCancelled,
-		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.ApprovalTokensCleared, r.DigestsRepaired, r.Duration.Round(time.Millisecond))
+		r.RunsCompleted, r.ExpiredTokensDeleted, r.ExpiredSessionsDeleted, r.ApprovalTokensCleared, r.DigestsRepaired, r.HandoffsEnded, r.Duration.Round(time.Millisecond))
 }
 
 func (s *Sweeper) now() time.Time {
@@ -155,8 +160,30 @@ func (s *Sweeper) RunOnce(ctx context.Context) (Result, error) {
 			return res, fmt.Errorf("repairing digests: %w", err)
 		}
 	}
+	if s.Handoffs != nil {
+		if res.HandoffsEnded, err = s.batches(func() (int, error) { return s.endHandoffs(ctx) }); err != nil {
+			return res, fmt.Errorf("ending hand-offs: %w", err)
+		}
+	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// endHandoffs ends a batch of hand-offs past their window: their worker
+// died or missed it (a live worker ends its own); the task itself is
+// recovered like any other task of a dead worker.
+func (s *Sweeper) endHandoffs(ctx context.Context) (int, error) {
+	expired, err := s.Handoffs.Expired(ctx, s.BatchSize)
+	if err != nil {
+		return 0, err
+	}
+	for _, h := range expired {
+		if err := s.Handoffs.End(ctx, h.TaskID, "the hand-off window closed"); err != nil {
+			return 0, err
+		}
+		s.Log.Info("hand-off ended: its window closed", zap.Stringer("task_id", h.TaskID), zap.String("owner", h.Owner))
+	}
+	return len(expired), nil
 }
 
 // Run runs a pass every Interval until ctx is cancelled. A failed pass is

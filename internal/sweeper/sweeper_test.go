@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/applyq/applyq/internal/domain"
+	"github.com/applyq/applyq/internal/handoff"
 	"github.com/applyq/applyq/internal/postgres"
 	"github.com/applyq/applyq/internal/postgres/pgtest"
 	"github.com/applyq/applyq/internal/sweeper"
@@ -350,4 +351,31 @@ func TestResult_Changed(t *testing.T) {
 	require.False(t, sweeper.Result{Duration: time.Second}.Changed())
 	require.True(t, sweeper.Result{Requeued: 1}.Changed())
 	require.True(t, sweeper.Result{DigestsRepaired: 1, Duration: time.Second}.Changed())
+}
+
+// TestRunOnce_EndsHandoffsPastTheirWindow: a hand-off whose window closed
+// without its worker ending it is ended (its frame deleted); a live one is
+// left alone.
+func TestRunOnce_EndsHandoffsPastTheirWindow(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	hs := handoff.New(b.db.Pool, zaptest.NewLogger(t))
+	b.sw.Handoffs = hs
+	ids := b.tasks(t, 2)
+	for _, id := range ids {
+		_, err := hs.Open(ctx, id, b.user.ID, "worker-gone", time.Hour)
+		require.NoError(t, err)
+		_, err = hs.PutFrame(ctx, id, domain.HandoffFrame{Width: 10, Height: 10, MIME: "image/png", Data: []byte{1}})
+		require.NoError(t, err)
+	}
+	_, err := b.db.Pool.Exec(ctx, `UPDATE handoffs SET opened_at = now() - interval '2 hours', expires_at = now() - interval '1 second' WHERE task_id = $1`, ids[0])
+	require.NoError(t, err)
+
+	res, err := b.sw.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.HandoffsEnded)
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM handoffs WHERE task_id = $1 AND ended_at IS NOT NULL AND end_reason = 'the hand-off window closed'`, ids[0]))
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM handoff_frames`), "only the live hand-off's frame is left")
+	require.Equal(t, 1, pgtest.MustCount(t, b.db, `SELECT count(*) FROM handoffs WHERE ended_at IS NULL`))
 }
