@@ -39,6 +39,18 @@ func (b *bundle) open(t *testing.T, window time.Duration) {
 	require.NoError(t, err)
 }
 
+// viewing opens the hand-off, shows its first frame and makes "page-a"
+// its viewer.
+func (b *bundle) viewing(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	b.open(t, time.Minute)
+	_, err := b.svc.PutFrame(ctx, b.task, frame(1))
+	require.NoError(t, err)
+	_, err = b.svc.ClaimViewer(ctx, b.task, b.user.ID, "page-a")
+	require.NoError(t, err)
+}
+
 func frame(fill byte) domain.HandoffFrame {
 	return domain.HandoffFrame{Width: 800, Height: 600, MIME: "image/jpeg", Data: bytes.Repeat([]byte{fill}, 1000)}
 }
@@ -136,13 +148,9 @@ func TestAnotherUser_SeesNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	b.open(t, time.Minute)
-	_, err := b.svc.PutFrame(ctx, b.task, frame(1))
-	require.NoError(t, err)
-	_, err = b.svc.ClaimViewer(ctx, b.task, b.user.ID, "page-a")
-	require.NoError(t, err)
+	b.viewing(t)
 	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
-	_, err = b.svc.Frame(ctx, b.task, other.ID, 0)
+	_, err := b.svc.Frame(ctx, b.task, other.ID, 0)
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 	_, err = b.svc.ClaimViewer(ctx, b.task, other.ID, "page-x")
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
@@ -213,14 +221,10 @@ func TestInput_RateBounded(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	b.open(t, time.Minute)
-	_, err := b.svc.PutFrame(ctx, b.task, frame(1))
-	require.NoError(t, err)
-	_, err = b.svc.ClaimViewer(ctx, b.task, b.user.ID, "page-a")
-	require.NoError(t, err)
+	b.viewing(t)
 	// 49 inputs this instant (written at once, so a slow machine cannot
 	// spread them over more than a second), then the 50th and 51st.
-	_, err = b.db.Pool.Exec(ctx, `INSERT INTO handoff_inputs (task_id, kind, payload, at)
+	_, err := b.db.Pool.Exec(ctx, `INSERT INTO handoff_inputs (task_id, kind, payload, at)
 		SELECT $1, 'key', '{"key":"Tab"}', now() FROM generate_series(1, $2)`, b.task, domain.MaxHandoffInputsPerSecond-1)
 	require.NoError(t, err)
 	_, err = b.svc.PushInput(ctx, b.task, b.user.ID, "page-a", domain.HandoffInput{Kind: domain.InputKey, Key: "Tab"})
@@ -273,12 +277,8 @@ func TestEnd_DeletesAndRefuses(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	b.open(t, time.Minute)
-	_, err := b.svc.PutFrame(ctx, b.task, frame(1))
-	require.NoError(t, err)
-	_, err = b.svc.ClaimViewer(ctx, b.task, b.user.ID, "page-a")
-	require.NoError(t, err)
-	_, err = b.svc.PushInput(ctx, b.task, b.user.ID, "page-a", click(1, 1))
+	b.viewing(t)
+	_, err := b.svc.PushInput(ctx, b.task, b.user.ID, "page-a", click(1, 1))
 	require.NoError(t, err)
 
 	require.NoError(t, b.svc.End(ctx, b.task, "the person left"))
