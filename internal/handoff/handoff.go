@@ -40,13 +40,17 @@ func (s *Service) Open(ctx context.Context, taskID, userID domain.ID, owner stri
 		return nil, domain.Errorf(domain.EINVALID, "a hand-off window must be positive, not %s", window)
 	}
 	h, ok, err := s.store.HandoffOpen(ctx, taskID, userID, owner, window)
+	if err != nil || ok {
+		return h, err
+	}
+	cur, err := s.store.HandoffGet(ctx, taskID, userID)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, domain.Errorf(domain.ECONFLICT, "this task's page is already handed over")
+	if cur == nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "task not found")
 	}
-	return h, nil
+	return nil, domain.Errorf(domain.ECONFLICT, "this task's page is already handed over")
 }
 
 // PutFrame stores the held page's latest frame (in place) and tells the
@@ -127,7 +131,17 @@ func (s *Service) PushInput(ctx context.Context, taskID, userID domain.ID, viewe
 	if err := in.Validate(w, ht); err != nil {
 		return 0, err
 	}
-	id, ok, err := s.store.HandoffInputPush(ctx, taskID, userID, viewer, in, domain.MaxHandoffInputsPerSecond)
+	// Two statements in one transaction: the lock first, so the rate count
+	// of the push sees every input committed before it.
+	var id int64
+	ok = false
+	err = s.tx.InTx(ctx, func(st *postgres.Store) error {
+		if locked, err := st.HandoffLockForInput(ctx, taskID, userID, viewer); err != nil || !locked {
+			return err
+		}
+		id, ok, err = st.HandoffInputPush(ctx, taskID, userID, viewer, in, domain.MaxHandoffInputsPerSecond)
+		return err
+	})
 	if err != nil || ok {
 		return id, err
 	}

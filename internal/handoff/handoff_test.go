@@ -5,6 +5,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -321,4 +323,76 @@ func TestExpired_PastTheWindow(t *testing.T) {
 	expired, err = b.svc.Expired(ctx, 10)
 	require.NoError(t, err)
 	require.Empty(t, expired)
+}
+
+// TestOpen_OnlyTheTasksOwnPerson: a hand-off opens for the task's own
+// person only; another user's id answers as an unknown task.
+func TestOpen_OnlyTheTasksOwnPerson(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	other := pgtest.MustUser(t, b.db, pgtest.UserOpts{})
+	_, err := b.svc.Open(context.Background(), b.task, other.ID, "worker-1", time.Minute)
+	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM handoffs`))
+}
+
+// TestInput_RateBoundedUnderConcurrentPushes: pushes arriving together
+// are counted one after another, so no more than the bound get in.
+func TestInput_RateBoundedUnderConcurrentPushes(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.viewing(t)
+	// 40 inputs stamped a few seconds ahead: they count as recent for the
+	// whole test, however slow the machine.
+	_, err := b.db.Pool.Exec(ctx, `INSERT INTO handoff_inputs (task_id, kind, payload, at)
+		SELECT $1, 'key', '{"key":"Tab"}', now() + interval '30 seconds' FROM generate_series(1, 40)`, b.task)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	var accepted, limited atomic.Int32
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := b.svc.PushInput(ctx, b.task, b.user.ID, "page-a", domain.HandoffInput{Kind: domain.InputKey, Key: "Tab"})
+			switch domain.ErrorCode(err) {
+			case "":
+				accepted.Add(1)
+			case domain.ERATELIMITED:
+				limited.Add(1)
+			default:
+				t.Errorf("push: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int32(domain.MaxHandoffInputsPerSecond-40), accepted.Load())
+	require.Equal(t, int32(20-(domain.MaxHandoffInputsPerSecond-40)), limited.Load())
+}
+
+// TestEnd_NoFrameOutlivesIt: a frame written while the hand-off ends waits
+// for the end and is refused; nothing is left behind.
+func TestEnd_NoFrameOutlivesIt(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.viewing(t)
+	tx, err := b.db.Pool.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck
+	_, err = b.db.WithTx(tx).HandoffEnd(ctx, b.task, "the person left")
+	require.NoError(t, err)
+	put := make(chan error, 1)
+	go func() {
+		_, err := b.svc.PutFrame(ctx, b.task, frame(2))
+		put <- err
+	}()
+	select {
+	case err := <-put:
+		t.Fatalf("the frame did not wait for the end under way: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	require.NoError(t, tx.Commit(ctx))
+	require.Equal(t, domain.EGONE, domain.ErrorCode(<-put))
+	require.Zero(t, pgtest.MustCount(t, b.db, `SELECT count(*) FROM handoff_frames`))
 }

@@ -112,6 +112,15 @@ func (s *Store) HandoffInputPush(ctx context.Context, taskID, userID domain.ID, 
 		Kind: string(in.Kind), Payload: payload, MaxPerSecond: int64(maxPerSecond)}))
 }
 
+// HandoffLockForInput locks the user's live hand-off of the task for
+// viewer, its current viewer; ok is false when it is none of those. Call
+// it first in the transaction of a push, so that the push's rate count
+// sees the inputs of the pushes before it.
+func (s *Store) HandoffLockForInput(ctx context.Context, taskID, userID domain.ID, viewer string) (bool, error) {
+	_, ok, err := noRow(s.q.HandoffLockForInput(ctx, dbsqlc.HandoffLockForInputParams{TaskID: taskID, UserID: userID, Viewer: viewer}))
+	return ok, err
+}
+
 // HandoffInputsRecent counts the inputs the hand-off took in the last second.
 func (s *Store) HandoffInputsRecent(ctx context.Context, taskID domain.ID) (int64, error) {
 	return s.q.HandoffInputsRecent(ctx, taskID)

@@ -5,9 +5,10 @@
 
 -- name: HandoffOpen :one
 -- Opens the task's hand-off, replacing one that ended; no row when the
--- task has a hand-off not ended yet.
+-- task has a hand-off not ended yet, or is not the user's.
 INSERT INTO handoffs (task_id, user_id, owner, opened_at, expires_at)
-VALUES (@task_id, @user_id, @owner, now(), now() + make_interval(secs => @window_seconds::float8))
+SELECT t.id, t.user_id, @owner, now(), now() + make_interval(secs => @window_seconds::float8)
+FROM application_tasks t WHERE t.id = @task_id AND t.user_id = @user_id
 ON CONFLICT (task_id) DO UPDATE SET
     user_id = EXCLUDED.user_id, owner = EXCLUDED.owner, opened_at = EXCLUDED.opened_at,
     expires_at = EXCLUDED.expires_at, ended_at = NULL, end_reason = '', viewer = NULL, viewer_until = NULL
@@ -28,6 +29,9 @@ WHERE task_id = @task_id AND user_id = @user_id;
 WITH h AS (
     SELECT hh.task_id FROM handoffs hh
     WHERE hh.task_id = @task_id AND hh.ended_at IS NULL AND hh.expires_at > statement_timestamp()
+    -- An End under way finishes first; then the hand-off reads as ended
+    -- and no frame outlives it.
+    FOR SHARE
 ), up AS (
     INSERT INTO handoff_frames (task_id, seq, width, height, mime, data, at)
     SELECT h.task_id, 1, @width, @height, @mime, @data, now() FROM h
@@ -54,6 +58,15 @@ UPDATE handoffs SET viewer = @viewer::text, viewer_until = statement_timestamp()
 WHERE task_id = @task_id AND user_id = @user_id AND ended_at IS NULL AND expires_at > statement_timestamp()
   AND (viewer IS NULL OR viewer = @viewer::text OR viewer_until <= statement_timestamp())
 RETURNING viewer_until;
+
+-- name: HandoffLockForInput :one
+-- Locks the live hand-off of the user for its current viewer (the first
+-- statement of a push: the count that follows then sees every input of
+-- the pushes before it).
+SELECT task_id FROM handoffs
+WHERE task_id = @task_id AND user_id = @user_id AND ended_at IS NULL AND expires_at > statement_timestamp()
+  AND viewer = @viewer::text AND viewer_until > statement_timestamp()
+FOR UPDATE;
 
 -- name: HandoffInputPush :one
 -- Queues one input from the live hand-off's current viewer and notifies,

@@ -104,6 +104,9 @@ const handoffFramePut = `-- name: HandoffFramePut :one
 WITH h AS (
     SELECT hh.task_id FROM handoffs hh
     WHERE hh.task_id = $1 AND hh.ended_at IS NULL AND hh.expires_at > statement_timestamp()
+    -- An End under way finishes first; then the hand-off reads as ended
+    -- and no frame outlives it.
+    FOR SHARE
 ), up AS (
     INSERT INTO handoff_frames (task_id, seq, width, height, mime, data, at)
     SELECT h.task_id, 1, $2, $3, $4, $5, now() FROM h
@@ -320,10 +323,34 @@ func (q *Queries) HandoffInputsRecent(ctx context.Context, taskID domain.ID) (in
 	return count, err
 }
 
+const handoffLockForInput = `-- name: HandoffLockForInput :one
+SELECT task_id FROM handoffs
+WHERE task_id = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at > statement_timestamp()
+  AND viewer = $3::text AND viewer_until > statement_timestamp()
+FOR UPDATE
+`
+
+type HandoffLockForInputParams struct {
+	TaskID domain.ID
+	UserID domain.ID
+	Viewer string
+}
+
+// Locks the live hand-off of the user for its current viewer (the first
+// statement of a push: the count that follows then sees every input of
+// the pushes before it).
+func (q *Queries) HandoffLockForInput(ctx context.Context, arg HandoffLockForInputParams) (domain.ID, error) {
+	row := q.db.QueryRow(ctx, handoffLockForInput, arg.TaskID, arg.UserID, arg.Viewer)
+	var task_id domain.ID
+	err := row.Scan(&task_id)
+	return task_id, err
+}
+
 const handoffOpen = `-- name: HandoffOpen :one
 
 INSERT INTO handoffs (task_id, user_id, owner, opened_at, expires_at)
-VALUES ($1, $2, $3, now(), now() + make_interval(secs => $4::float8))
+SELECT t.id, t.user_id, $1, now(), now() + make_interval(secs => $2::float8)
+FROM application_tasks t WHERE t.id = $3 AND t.user_id = $4
 ON CONFLICT (task_id) DO UPDATE SET
     user_id = EXCLUDED.user_id, owner = EXCLUDED.owner, opened_at = EXCLUDED.opened_at,
     expires_at = EXCLUDED.expires_at, ended_at = NULL, end_reason = '', viewer = NULL, viewer_until = NULL
@@ -332,10 +359,10 @@ RETURNING task_id, user_id, owner, opened_at, expires_at, ended_at, end_reason, 
 `
 
 type HandoffOpenParams struct {
-	TaskID        domain.ID
-	UserID        domain.ID
 	Owner         string
 	WindowSeconds float64
+	TaskID        domain.ID
+	UserID        domain.ID
 }
 
 // Hand-offs (handoffs, handoff_frames, handoff_inputs): a held page's
@@ -343,13 +370,13 @@ type HandoffOpenParams struct {
 // and before expires_at on the database's clock. Every change notifies
 // channel applyq_handoff with "frame:<task>:<seq>" or "input:<task>:<id>".
 // Opens the task's hand-off, replacing one that ended; no row when the
-// task has a hand-off not ended yet.
+// task has a hand-off not ended yet, or is not the user's.
 func (q *Queries) HandoffOpen(ctx context.Context, arg HandoffOpenParams) (*Handoff, error) {
 	row := q.db.QueryRow(ctx, handoffOpen,
-		arg.TaskID,
-		arg.UserID,
 		arg.Owner,
 		arg.WindowSeconds,
+		arg.TaskID,
+		arg.UserID,
 	)
 	var i Handoff
 	err := row.Scan(
