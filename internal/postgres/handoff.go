@@ -164,7 +164,7 @@ func (s *Store) HandoffEnd(ctx context.Context, taskID domain.ID, reason string)
 // HandoffsExpired returns up to max hand-offs not ended whose window
 // passed.
 func (s *Store) HandoffsExpired(ctx context.Context, max int) ([]*domain.Handoff, error) {
-	rows, err := s.q.HandoffsExpired(ctx, int32(max)) //nolint:gosec // max is a small page size
+	rows, err := s.q.HandoffsExpired(ctx, max)
 	if err != nil {
 		return nil, err
 	}

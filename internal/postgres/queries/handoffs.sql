@@ -117,7 +117,7 @@ SELECT task_id, user_id, owner, opened_at, expires_at, ended_at, end_reason, vie
 FROM handoffs
 WHERE ended_at IS NULL AND expires_at <= statement_timestamp()
 ORDER BY expires_at
-LIMIT @max;
+LIMIT @max::int;
 
 -- name: HandoffFrameSize :one
 -- The size of the hand-off's latest frame (what input is checked against).

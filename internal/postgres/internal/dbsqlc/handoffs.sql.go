@@ -398,11 +398,11 @@ SELECT task_id, user_id, owner, opened_at, expires_at, ended_at, end_reason, vie
 FROM handoffs
 WHERE ended_at IS NULL AND expires_at <= statement_timestamp()
 ORDER BY expires_at
-LIMIT $1
+LIMIT $1::int
 `
 
 // Hand-offs not ended whose window passed (the sweeper ends them).
-func (q *Queries) HandoffsExpired(ctx context.Context, max int32) ([]*Handoff, error) {
+func (q *Queries) HandoffsExpired(ctx context.Context, max int) ([]*Handoff, error) {
 	rows, err := q.db.Query(ctx, handoffsExpired, max)
 	if err != nil {
 		return nil, err
