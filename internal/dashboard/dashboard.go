@@ -512,7 +512,6 @@ var funcs = template.FuncMap{
 	"words":       func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
 	"hasPrefix":   strings.HasPrefix,
 	"trimPrefix":  strings.TrimPrefix,
-	"needsWhy":    needsWhy,
 	"actions": func(s domain.State) []string {
 		var out []string
 		if domain.CanTransition(s, domain.StateQueued) && (s == domain.StatePaused || s == domain.StateFailed) {

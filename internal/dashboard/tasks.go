@@ -348,19 +348,6 @@ func (d *Dashboard) handleTaskAction(c echo.Context) error {
 	return back(c, to, msg)
 }
 
-// needsWhy says in plain words why a task waits for its person.
-func needsWhy(t *domain.Task) string {
-	switch t.StateReason {
-	case domain.ReasonNeedsUser:
-		return "The application form needs you (a CAPTCHA, a login or the form's own errors), so applyq stopped: nothing was sent."
-	case domain.ReasonSubmissionOutcomeUnknown:
-		return "The application may have gone out, but applyq could not tell: check your email or the employer's site."
-	case domain.ReasonPostingClosed:
-		return "Its job board no longer lists this posting."
-	}
-	return ""
-}
-
 type resumePage struct {
 	Card cardView
 	Wall string
