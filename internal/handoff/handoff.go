@@ -72,10 +72,16 @@ func (s *Service) PutFrame(ctx context.Context, taskID domain.ID, f domain.Hando
 // Frame returns the user's live hand-off's frame when newer than after,
 // or nil. Another user's task reads as an unknown one.
 func (s *Service) Frame(ctx context.Context, taskID, userID domain.ID, after int64) (*domain.HandoffFrame, error) {
+	// A viewer polls this: one query when there is a frame to show, a
+	// second only to say why there is none.
+	f, err := s.store.HandoffFrameGet(ctx, taskID, userID, after)
+	if err != nil || f != nil {
+		return f, err
+	}
 	if _, err := s.live(ctx, taskID, userID); err != nil {
 		return nil, err
 	}
-	return s.store.HandoffFrameGet(ctx, taskID, userID, after)
+	return nil, nil
 }
 
 // live returns the user's hand-off of the task when it is live.
@@ -114,18 +120,16 @@ func (s *Service) ClaimViewer(ctx context.Context, taskID, userID domain.ID, vie
 // against the latest frame (only what that page could take) and bounded
 // in rate.
 func (s *Service) PushInput(ctx context.Context, taskID, userID domain.ID, viewer string, in domain.HandoffInput) (int64, error) {
-	h, err := s.live(ctx, taskID, userID)
-	if err != nil {
-		return 0, err
-	}
-	if h.Viewer != viewer {
-		return 0, domain.Errorf(domain.ECONFLICT, "this window is not the one viewing the page: reopen it")
-	}
-	w, ht, ok, err := s.store.HandoffFrameSize(ctx, taskID)
+	// The push is the hot path (many a second): the frame's size and the
+	// push itself; why a push was refused is read only when it was.
+	w, ht, ok, err := s.store.HandoffFrameSize(ctx, taskID, userID)
 	if err != nil {
 		return 0, err
 	}
 	if !ok {
+		if _, err := s.live(ctx, taskID, userID); err != nil {
+			return 0, err
+		}
 		return 0, domain.Errorf(domain.ECONFLICT, "the page is not shown yet: wait for its first picture")
 	}
 	if err := in.Validate(w, ht); err != nil {
@@ -145,11 +149,12 @@ func (s *Service) PushInput(ctx context.Context, taskID, userID domain.ID, viewe
 	if err != nil || ok {
 		return id, err
 	}
-	if n, err := s.store.HandoffInputsRecent(ctx, taskID); err == nil && n >= domain.MaxHandoffInputsPerSecond {
-		return 0, domain.RateLimited(fmt.Sprintf("at most %d inputs a second reach the page", domain.MaxHandoffInputsPerSecond), "", time.Second)
-	}
-	if _, err := s.live(ctx, taskID, userID); err != nil {
+	h, err := s.live(ctx, taskID, userID)
+	if err != nil {
 		return 0, err
+	}
+	if h.Viewer == viewer {
+		return 0, domain.RateLimited(fmt.Sprintf("at most %d inputs a second reach the page", domain.MaxHandoffInputsPerSecond), "", time.Second)
 	}
 	return 0, domain.Errorf(domain.ECONFLICT, "this window is not the one viewing the page: reopen it")
 }

@@ -158,6 +158,8 @@ func TestAnotherUser_SeesNothing(t *testing.T) {
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 	_, err = b.svc.PushInput(ctx, b.task, other.ID, "page-a", click(10, 10))
 	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
+	_, err = b.svc.PushInput(ctx, b.task, other.ID, "page-a", click(5000, 10))
+	require.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err), "not even the page's size is told to another user")
 	f, err := b.db.HandoffFrameGet(ctx, b.task, other.ID, 0)
 	require.NoError(t, err)
 	require.Nil(t, f, "the store's own guard: another user reads no frame")

@@ -79,10 +79,10 @@ func (s *Store) HandoffFrameGet(ctx context.Context, taskID, userID domain.ID, a
 	return &domain.HandoffFrame{Seq: r.Seq, Width: r.Width, Height: r.Height, MIME: r.Mime, Data: r.Data, At: r.At}, nil
 }
 
-// HandoffFrameSize returns the size of the hand-off's latest frame; ok is
-// false before the first.
-func (s *Store) HandoffFrameSize(ctx context.Context, taskID domain.ID) (width, height int, ok bool, err error) {
-	r, ok, err := noRow(s.q.HandoffFrameSize(ctx, taskID))
+// HandoffFrameSize returns the size of the user's hand-off's latest frame;
+// ok is false before the first (or for another user).
+func (s *Store) HandoffFrameSize(ctx context.Context, taskID, userID domain.ID) (width, height int, ok bool, err error) {
+	r, ok, err := noRow(s.q.HandoffFrameSize(ctx, dbsqlc.HandoffFrameSizeParams{TaskID: taskID, UserID: userID}))
 	if !ok || err != nil {
 		return 0, 0, ok, err
 	}
@@ -119,11 +119,6 @@ func (s *Store) HandoffInputPush(ctx context.Context, taskID, userID domain.ID, 
 func (s *Store) HandoffLockForInput(ctx context.Context, taskID, userID domain.ID, viewer string) (bool, error) {
 	_, ok, err := noRow(s.q.HandoffLockForInput(ctx, dbsqlc.HandoffLockForInputParams{TaskID: taskID, UserID: userID, Viewer: viewer}))
 	return ok, err
-}
-
-// HandoffInputsRecent counts the inputs the hand-off took in the last second.
-func (s *Store) HandoffInputsRecent(ctx context.Context, taskID domain.ID) (int64, error) {
-	return s.q.HandoffInputsRecent(ctx, taskID)
 }
 
 // HandoffInputs returns the hand-off's input after id after, in order (at

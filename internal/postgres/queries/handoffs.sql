@@ -87,10 +87,6 @@ WITH h AS (
 )
 SELECT ins.id FROM ins, LATERAL (SELECT pg_notify('applyq_handoff', 'input:' || ins.task_id::text || ':' || ins.id::text)) n;
 
--- name: HandoffInputsRecent :one
--- How many inputs the hand-off took in the last second.
-SELECT count(*) FROM handoff_inputs WHERE task_id = @task_id AND at > statement_timestamp() - interval '1 second';
-
 -- name: HandoffInputs :many
 -- The hand-off's input after id after, in order (the worker replays it).
 SELECT id, kind, payload, at FROM handoff_inputs
@@ -120,5 +116,8 @@ ORDER BY expires_at
 LIMIT @max::int;
 
 -- name: HandoffFrameSize :one
--- The size of the hand-off's latest frame (what input is checked against).
-SELECT width, height FROM handoff_frames WHERE task_id = @task_id;
+-- The size of the user's hand-off's latest frame (what input is checked
+-- against).
+SELECT f.width, f.height FROM handoff_frames f
+JOIN handoffs h ON h.task_id = f.task_id
+WHERE f.task_id = @task_id AND h.user_id = @user_id;

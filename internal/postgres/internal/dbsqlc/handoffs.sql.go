@@ -142,17 +142,25 @@ func (q *Queries) HandoffFramePut(ctx context.Context, arg HandoffFramePutParams
 }
 
 const handoffFrameSize = `-- name: HandoffFrameSize :one
-SELECT width, height FROM handoff_frames WHERE task_id = $1
+SELECT f.width, f.height FROM handoff_frames f
+JOIN handoffs h ON h.task_id = f.task_id
+WHERE f.task_id = $1 AND h.user_id = $2
 `
+
+type HandoffFrameSizeParams struct {
+	TaskID domain.ID
+	UserID domain.ID
+}
 
 type HandoffFrameSizeRow struct {
 	Width  int
 	Height int
 }
 
-// The size of the hand-off's latest frame (what input is checked against).
-func (q *Queries) HandoffFrameSize(ctx context.Context, taskID domain.ID) (*HandoffFrameSizeRow, error) {
-	row := q.db.QueryRow(ctx, handoffFrameSize, taskID)
+// The size of the user's hand-off's latest frame (what input is checked
+// against).
+func (q *Queries) HandoffFrameSize(ctx context.Context, arg HandoffFrameSizeParams) (*HandoffFrameSizeRow, error) {
+	row := q.db.QueryRow(ctx, handoffFrameSize, arg.TaskID, arg.UserID)
 	var i HandoffFrameSizeRow
 	err := row.Scan(&i.Width, &i.Height)
 	return &i, err
@@ -309,18 +317,6 @@ DELETE FROM handoff_inputs WHERE task_id = $1
 func (q *Queries) HandoffInputsDelete(ctx context.Context, taskID domain.ID) error {
 	_, err := q.db.Exec(ctx, handoffInputsDelete, taskID)
 	return err
-}
-
-const handoffInputsRecent = `-- name: HandoffInputsRecent :one
-SELECT count(*) FROM handoff_inputs WHERE task_id = $1 AND at > statement_timestamp() - interval '1 second'
-`
-
-// How many inputs the hand-off took in the last second.
-func (q *Queries) HandoffInputsRecent(ctx context.Context, taskID domain.ID) (int64, error) {
-	row := q.db.QueryRow(ctx, handoffInputsRecent, taskID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
 }
 
 const handoffLockForInput = `-- name: HandoffLockForInput :one
